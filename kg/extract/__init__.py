@@ -1,0 +1,69 @@
+"""Stage 3, extract: one article → typed mentions with offsets, and the facts they state.
+
+Extractors run in a fixed order because each reads what the earlier ones found:
+regions → organizations → persons and posts → projects and initiatives → relations.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import replace
+
+from ..records import ORGANIZATION, REGION, Article, Extraction, Mention
+from .context import Context, infer_province
+from .organizations import find_organizations
+from .persons import find_persons
+from .regions import find_regions
+from .relations import located_in, promoted_by
+from .tokens import tokenize
+from .undertakings import find_undertakings
+
+__all__ = ["Context", "extract", "infer_province"]
+
+EXTRACTOR_VERSION = "1"
+
+
+def extract(article: Article, ctx: Context) -> Extraction:
+    text = article.source_text
+    a, b = article.body_start, article.end
+    if article.title:
+        a = article.start  # the headline names things too
+    tokens = tokenize(text, a, b)
+    regions, facts = find_regions(ctx, article.id, text, a, b, tokens)
+    orgs = find_organizations(ctx, article.id, text, a, b, tokens, regions)
+    persons, pos_facts, implied = find_persons(ctx, article.id, text, a, b, tokens, regions, orgs)
+    anchors = {m.start for m in regions + orgs}
+    things = find_undertakings(ctx, article.id, text, a, b, tokens, anchors)
+    mentions = _settle(regions + orgs + persons + things + implied)
+    starts = [s.start for s in article.sentences]
+    mentions = [replace(m, sentence=max(0, bisect_right(starts, m.start) - 1)) for m in mentions]
+    facts = facts + pos_facts
+    facts += located_in(ctx, article, mentions)
+    facts += promoted_by(ctx, article, mentions)
+    return Extraction(article=article, mentions=mentions, facts=facts)
+
+
+def _settle(mentions: list[Mention]) -> list[Mention]:
+    """Drop a mention that crosses a longer one; keep nesting (a region inside an organisation's name)."""
+    kept: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
+        clash = False
+        for k in kept:
+            if m.start < k.end and k.start < m.end:
+                nested = k.start <= m.start and m.end <= k.end
+                if not nested or k.type in (REGION,) or m.type not in (REGION, ORGANIZATION):
+                    clash = True
+                    break
+        if not clash:
+            kept.append(m)
+    kept.sort(key=lambda m: (m.start, m.end))
+    return kept
+
+
+def flat(mentions: list[Mention]) -> list[Mention]:
+    """Outermost mentions only, as flat NER annotations are scored."""
+    out: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: (m.start, -(m.end - m.start))):
+        if out and m.start < out[-1].end:
+            continue
+        out.append(m)
+    return out

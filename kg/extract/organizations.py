@@ -1,0 +1,181 @@
+"""Organizations by suffix grammar, with short forms canonicalised from the article's context.
+
+省委 → 中共<province>委员会, 省政府 → <province>人民政府, 省工信厅 → <province>工业和信息化厅:
+the expansions below are the standard names of Chinese party and government organs.
+"""
+from __future__ import annotations
+
+import re
+
+from ..lexicon import org_suffixes, titles as title_list
+from ..records import ORGANIZATION, Mention
+from .context import Context
+from .regions import STOP_CHARS, _name_token
+from .tokens import Token, token_index
+
+# Standard abbreviations of departments (the part after the province/city prefix).
+DEPT_ABBREV = {
+    "工信厅": "工业和信息化厅", "发改委": "发展和改革委员会", "人社厅": "人力资源和社会保障厅",
+    "住建厅": "住房和城乡建设厅", "文旅厅": "文化和旅游厅", "卫健委": "卫生健康委员会", "科技厅": "科学技术厅",
+    "市场监管局": "市场监督管理局", "林草局": "林业和草原局", "国资委": "人民政府国有资产监督管理委员会",
+    "统战部": "统一战线工作部", "教育工委": "教育工作委员会", "政法委": "政法委员会", "网信办": "网络安全和信息化委员会办公室",
+    "外办": "人民政府外事办公室", "侨联": "归国华侨联合会", "妇联": "妇女联合会", "团委": "共青团委员会",
+    "台办": "台湾工作办公室", "应急厅": "应急管理厅", "交通厅": "交通运输厅", "农业农村厅": "农业农村厅",
+    "工商联": "工商业联合会", "科协": "科学技术协会", "文联": "文学艺术界联合会", "作协": "作家协会",
+}
+PARTY_UNDER_COMMITTEE = ("统一战线工作部", "宣传部", "组织部", "台湾工作办公室", "教育工作委员会", "政法委员会",
+                         "网络安全和信息化委员会办公室", "办公厅", "政策研究室", "巡视工作领导小组")
+DEMOCRATIC_PARTIES = ("民革", "民盟", "民建", "民进", "农工党", "致公党", "九三学社", "台盟")
+NATIONAL = {
+    "党中央": "中共中央", "中共中央": "中共中央", "中央": "", "国务院": "国务院", "全国人大": "全国人民代表大会",
+    "全国人大常委会": "全国人民代表大会常务委员会", "全国政协": "中国人民政治协商会议全国委员会",
+    "中央军委": "中央军事委员会", "最高人民法院": "最高人民法院", "最高人民检察院": "最高人民检察院",
+    "新华社": "新华通讯社", "外交部": "外交部", "国家发改委": "国家发展和改革委员会",
+}
+LEVEL_WORDS = {"省": "province", "市": "city", "县": "county", "区": "county", "自治区": "province"}
+ORG_START_BAD = set("个家所各该本其某这那些位名项条")
+GENERIC = {"企业", "公司", "集团", "政府", "部门", "单位", "学校", "大学", "医院", "银行", "中心", "机构", "协会", "委员会",
+           "党委", "支部", "法院", "党组", "基层党组织", "研究院", "实验室", "商会", "联合会", "学院", "局", "厅", "委",
+           "办", "部", "署", "管委会", "村委会", "党工委", "国企", "央企", "民企", "外企", "高校", "车企", "房企", "药企",
+           "分公司", "子公司", "总公司", "开发区", "有限公司", "股份有限公司", "省委", "市委", "县委", "省政府", "市政府"}
+
+
+def canonical_org(ctx: Context, name: str, region_prefix: tuple[str, str] | None) -> str:
+    """Canonical name of an organisation written as ``name``.
+
+    ``region_prefix`` is (written prefix, full region name) when the name opens with a region
+    (辽宁省委 → ('辽宁省', '辽宁省')); a bare 省/市 prefix takes the paper's province.
+    """
+    if name in NATIONAL and NATIONAL[name]:
+        return NATIONAL[name]
+    full, rest = "", name
+    if region_prefix:
+        written, full = region_prefix
+        rest = name[len(written):]
+    elif name.startswith("省") and ctx.province:
+        full, rest = ctx.province_name, name[1:]
+    elif name.startswith("全省") and ctx.province:
+        full, rest = ctx.province_name, name[2:]
+    for party in DEMOCRATIC_PARTIES:
+        if name.startswith(party) and len(name) > len(party):
+            inner = name[len(party):]
+            inner = re.sub(r"第[一二三四五六七八九十]+届", "", inner)
+            inner = inner.replace("委员会", "委").replace("委会", "委")
+            if inner.endswith("委"):
+                return party + inner[:-1] + "委员会"
+            return name
+    if not full:
+        return name
+    rest = DEPT_ABBREV.get(rest, rest)
+    if rest in ("委", "委员会"):
+        return f"中共{full}委员会"
+    if rest.startswith("委") and not rest.startswith("委员会"):
+        sub = DEPT_ABBREV.get(rest[1:], rest[1:])
+        return f"中共{full}委{sub}"
+    if rest in ("政府", "人民政府"):
+        return f"{full}人民政府"
+    if rest.startswith("政府") and len(rest) > 2:
+        sub = DEPT_ABBREV.get(rest[2:], rest[2:])
+        return f"{full}人民政府{sub}" if not sub.startswith("人民政府") else f"{full}{sub}"
+    if rest in ("人大", "人民代表大会", "人代会"):
+        return f"{full}人民代表大会"
+    if rest in ("人大常委会",):
+        return f"{full}人民代表大会常务委员会"
+    if rest in ("政协", "政协委员会"):
+        return f"政协{full}委员会"
+    if rest.startswith("政协") and len(rest) > 2:
+        return f"政协{full}委员会{rest[2:]}"
+    if rest in ("台办",):
+        return f"{full}人民政府台湾事务办公室"
+    if rest in PARTY_UNDER_COMMITTEE:
+        return f"中共{full}委{rest}"
+    return full + rest
+
+
+def find_organizations(ctx: Context, article_id: str, text: str, start: int, end: int, tokens: list[Token],
+                       regions: list[Mention]) -> list[Mention]:
+    """Spans ending in an organisation suffix, their left edge found by walking back over name tokens."""
+    region_at = {m.start: m for m in regions}
+    suffixes = org_suffixes()
+    pattern = re.compile("(" + "|".join(map(re.escape, suffixes)) + ")")
+    found: list[Mention] = []
+    occupied: list[tuple[int, int]] = []
+    # national organs and bare province organs first (fixed strings)
+    fixed = re.compile("(" + "|".join(sorted(map(re.escape, list(NATIONAL) + ["省委", "省政府", "省人大常委会", "省人大",
+                                                                          "省政协", "省人代会"]), key=len, reverse=True)) + ")")
+    candidates: list[tuple[int, int]] = []
+    for m in pattern.finditer(text, start, end):
+        b = m.end()
+        # extend to the longest suffix chain: 委员会办公厅, 党工委
+        candidates.append((m.start(), b))
+    spans: list[tuple[int, int, str]] = []
+    titles = [t for t in title_list() if t[0] in "党委政"]
+    for a_suf, b in candidates:
+        if any(text.startswith(t, a_suf) and len(t) > b - a_suf for t in titles):
+            continue  # 党组 in 党组书记 is part of the title, not an organ
+        ti = token_index(tokens, b - 1)
+        if ti is None or tokens[ti].end != b:
+            continue  # the suffix ends inside a word: 部署, 委托
+        a = _left_edge(text, tokens, a_suf, start, region_at)
+        if a is None:
+            continue
+        if b - a_suf == 1 and not (a in region_at or text[a] in "省市县区" or text.startswith(("国家", "中央", "中共"), a)):
+            continue  # a one-character suffix (厅 局 委 部) needs its region: 布局, 开好局 are not organs
+        spans.append((a, b, text[a:b]))
+    for m in fixed.finditer(text, start, end):
+        spans.append((m.start(), m.end(), m.group(1)))
+    # longest first, non-overlapping
+    spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+    for a, b, name in spans:
+        if any(a < y and x < b for x, y in occupied):
+            continue
+        name = name.strip()
+        if name in GENERIC or len(name) < 2 or name[0] in ORG_START_BAD:
+            if name not in ("省委", "省政府", "省政协", "省人大") or not ctx.province:
+                continue
+        if name == "中央":
+            continue
+        prefix = None
+        rm = region_at.get(a)
+        if rm is not None and rm.end < b and rm.code:
+            prefix = (rm.text, ctx.gaz.regions[rm.code].name)
+        key = canonical_org(ctx, name, prefix)
+        occupied.append((a, b))
+        found.append(Mention(article_id, ORGANIZATION, a, b, name, key))
+    return found
+
+
+def _left_edge(text: str, tokens: list[Token], a: int, lo: int, region_at: dict) -> int | None:
+    """Walk left from the suffix start over name tokens (at most five), stopping at stop characters."""
+    idx = token_index(tokens, a - 1)
+    if idx is None:
+        return None
+    # the suffix itself may begin inside a token (党工委 inside 示范区党工委): count from that token
+    first = None
+    count = 0
+    i = idx
+    seen_and = False
+    while i >= 0 and count < 6:
+        t = tokens[i]
+        if t.word in ("和", "与") and not seen_and and first is not None:
+            # 工业和信息化厅: allowed only inside a name opened by a region or 省/市
+            j = i - 1
+            if j >= 0 and _name_token(tokens[j]) and tokens[j].word not in STOP_CHARS:
+                seen_and = True
+                i -= 1
+                count += 1
+                continue
+            break
+        if any(c in STOP_CHARS for c in t.word) or not _name_token(t):
+            break
+        first = t.start
+        count += 1
+        if t.start in region_at:
+            break
+        i -= 1
+    if first is None:
+        # the suffix token is the whole name (中心, 集团): no name
+        return None
+    if seen_and and not (first in region_at or text[first] in "省市县区"):
+        return None
+    return first

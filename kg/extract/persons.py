@@ -1,0 +1,190 @@
+"""Persons and their posts: the title grammar ``[organ][title]、[organ][title]NAME``, bylines,
+names before speech verbs, and jieba's person tags where the context confirms them."""
+from __future__ import annotations
+
+import re
+
+from ..lexicon import org_suffixes, surnames, titles
+from ..records import ORGANIZATION, PERSON, POSITION, REGION, Fact, Mention
+from .context import Context
+from .organizations import canonical_org
+from .tokens import Token, token_index, word_tag
+
+SPEECH = ("说", "表示", "介绍", "指出", "强调", "认为", "要求", "谈到", "告诉", "坦言", "提出", "透露", "称", "回忆",
+          "感慨", "希望", "主持", "出席", "会见", "讲话", "致辞", "同志", "一行", "等")
+NAME_END = set("，。、；：！？（）()“”‘’「」 \u3000\n说表在和与及等同的也是为对向就率带指强要主出会讲致认坦提透称回感希一了")
+BYLINE_RE = re.compile(
+    r"(?:本报(?:特约|见习)?记者|(?<![\u4e00-\u9fff])(?:见习|特约)?记者|通讯员)[ \t\u3000]*"
+    r"([\u4e00-\u9fff]{2,3}(?:[、 \u3000][\u4e00-\u9fff]{2,3})*)(?=[ \t\u3000]*(?:摄|报道|整理|\n|$))", re.M)
+NOT_NAME = {"记者", "本报", "通讯", "编辑", "摄影", "同志", "领导", "代表", "委员", "主任", "书记"}
+IMPLIED = {  # title → organ it implies when the text names none
+    "省长": "province_gov", "副省长": "province_gov", "常务副省长": "province_gov", "代省长": "province_gov",
+    "总书记": "中共中央", "总理": "国务院", "副总理": "国务院", "国务委员": "国务院",
+}
+GOV_TITLES = {"市长": "人民政府", "副市长": "人民政府", "常务副市长": "人民政府", "代市长": "人民政府", "县长": "人民政府",
+              "副县长": "人民政府", "区长": "人民政府", "副区长": "人民政府", "省长": "人民政府", "副省长": "人民政府",
+              "州长": "人民政府", "镇长": "人民政府", "乡长": "人民政府"}
+PARTY_TITLES = {"书记", "副书记", "常委"}
+
+
+def is_name(s: str) -> bool:
+    if not 2 <= len(s) <= 4 or s in NOT_NAME:
+        return False
+    sn = surnames()
+    if s[:2] in sn and len(s) >= 3:
+        return True
+    return s[0] in sn and len(s) <= 3
+
+
+def read_name(text: str, pos: int, end: int, tokens: list[Token]) -> int | None:
+    """End offset of a person's name starting at pos, or None."""
+    i = token_index(tokens, pos)
+    if i is None or tokens[i].start != pos:
+        return None
+    t = tokens[i]
+    if 2 <= len(t.word) <= 3 and is_name(t.word) and (t.tag.startswith("nr") or word_tag(t.word) is None):
+        return t.end
+    # a surname token followed by a short given-name token (于/勇, 张/帆)
+    if len(t.word) == 1 and t.word in surnames() and i + 1 < len(tokens):
+        n = tokens[i + 1]
+        if 1 <= len(n.word) <= 2 and n.word[0] not in NAME_END and "\u4e00" <= n.word[0] <= "\u9fff":
+            return n.end
+    # fall back on the boundary after two or three characters
+    for k in (3, 2):
+        e = pos + k
+        if e <= end and is_name(text[pos:e]) and (e == end or text[e] in NAME_END):
+            return e
+    return None
+
+
+def _title_before(text: str, pos: int, lo: int) -> str | None:
+    for t in titles():
+        a = pos - len(t)
+        if a >= lo and text[a:pos] == t:
+            return t
+    return None
+
+
+def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int, tokens: list[Token],
+                 regions: list[Mention], orgs: list[Mention]) -> tuple[list[Mention], list[Fact], list[Mention]]:
+    """Persons with positions; also returns organisations implied by titles (副省长 → 省人民政府)."""
+    persons: list[Mention] = []
+    facts: list[Fact] = []
+    implied_orgs: list[Mention] = []
+    org_end = {m.end: m for m in orgs}
+    reg_end = {m.end: m for m in regions}
+    org_start = {m.start: m for m in orgs}
+    reg_start = {m.start: m for m in regions}
+    taken: set[int] = set()
+    suffixes = [s for s in org_suffixes() if len(s) >= 2]
+
+    def add_person(a: int, b: int) -> Mention:
+        m = Mention(article_id, PERSON, a, b, text[a:b], text[a:b])
+        if a not in taken:
+            persons.append(m)
+            taken.add(a)
+        return m
+
+    # 1. title + name
+    for t in sorted(set(titles()), key=len, reverse=True):
+        for tm in re.finditer(re.escape(t), text[start:end]):
+            e = start + tm.end()
+            if e in taken:
+                continue
+            ne = read_name(text, e, end, tokens)
+            if ne is None:
+                continue
+            title = _title_before(text, e, start)
+            if title is None:
+                continue
+            person = add_person(e, ne)
+            for org_key, ttl in _parse_posts(ctx, text, e, start, org_end, reg_end, org_start, reg_start, suffixes):
+                facts.append(Fact(POSITION, (PERSON, person.key), (ORGANIZATION, org_key), article_id, title=ttl))
+    # 2. bylines: 本报记者 X, 记者X报道
+    for bm in BYLINE_RE.finditer(text, start, end):
+        group_start = bm.start(1)
+        for nm in re.finditer(r"[\u4e00-\u9fff]{2,3}", bm.group(1)):
+            if is_name(nm.group()):
+                add_person(group_start + nm.start(), group_start + nm.end())
+    # 3. jieba person tags, kept only with context: a speech verb or list after, or an unknown word
+    for i, t in enumerate(tokens):
+        if t.start in taken or not t.tag.startswith("nr") or not (2 <= len(t.word) <= 4) or not is_name(t.word):
+            continue
+        nxt = text[t.end : t.end + 2]
+        known = word_tag(t.word) is not None
+        context = any(nxt.startswith(v) for v in SPEECH) or nxt[:1] == "、" or text[t.start - 1 : t.start] == "、"
+        if known and not context:
+            continue  # 高峰, 白雪, 文明: dictionary words read as names only where context says so
+        add_person(t.start, t.end)
+    return persons, facts, implied_orgs
+
+
+def _parse_posts(ctx: Context, text: str, pos: int, lo: int, org_end: dict, reg_end: dict, org_start: dict,
+                 reg_start: dict, suffixes: list[str]) -> list[tuple[str, str]]:
+    """Walk left from a name over ``[organ]title`` segments joined by 、 and return (organ key, title)."""
+    segs: list[tuple[str | None, str, str | None, str | None]] = []  # (org key, title, place key, bare organ)
+    while True:
+        title = _title_before(text, pos, lo)
+        if title is None:
+            break
+        tpos = pos - len(title)
+        org_key = place = bare = None
+        nxt = tpos
+        if tpos in org_end:
+            om = org_end[tpos]
+            org_key = om.key
+            rm = reg_start.get(om.start)
+            place = rm.key if rm is not None and rm.end < om.end else None
+            if place is None and om.text.startswith("省") and ctx.province:
+                place = ctx.province_name
+            nxt = om.start
+        elif tpos in reg_end:
+            rm = reg_end[tpos]
+            place = rm.key
+            nxt = rm.start
+        else:
+            for s in suffixes:
+                if tpos - len(s) >= lo and text[tpos - len(s) : tpos] == s:
+                    bare = s
+                    nxt = tpos - len(s)
+                    break
+            if bare is None and text[tpos - 1 : tpos] == "省" and ctx.province:
+                place = ctx.province_name
+                nxt = tpos - 1
+        segs.append((org_key, title, place, bare))
+        pos = nxt
+        if pos - 1 >= lo and text[pos - 1] == "、":
+            pos -= 1
+            continue
+        break
+    segs.reverse()
+    out: list[tuple[str, str]] = []
+    prev_org = prev_place = None
+    for org_key, title, place, bare in segs:
+        key = org_key
+        if key is None and bare is not None and prev_place:
+            key = prev_place + bare if not bare.startswith(prev_place) else bare
+        if key is None and place is not None:
+            key = _implied_with_place(place, title)
+        if key is None and title in IMPLIED:
+            imp = IMPLIED[title]
+            key = f"{ctx.province_name}人民政府" if imp == "province_gov" and ctx.province else (
+                imp if imp != "province_gov" else None)
+        if key is None and prev_org is not None and title not in GOV_TITLES and title not in IMPLIED:
+            key = prev_org
+        if key is not None:
+            out.append((key, title))
+            prev_org = key
+        if place is not None:
+            prev_place = place
+        elif org_key is not None and prev_place is None:
+            prev_place = None
+    return out
+
+
+def _implied_with_place(place: str, title: str) -> str | None:
+    if title in GOV_TITLES:
+        return place + GOV_TITLES[title]
+    if title in PARTY_TITLES:
+        return f"中共{place}委员会"
+    return None

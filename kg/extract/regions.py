@@ -1,0 +1,172 @@
+"""Regions: gazetteer names (full and short forms), zones and towns by suffix, macro-regions, countries."""
+from __future__ import annotations
+
+import re
+
+from ..records import PART_OF, REGION, Fact, Mention
+from .context import Context
+from .tokens import Token
+
+ZONE_SUFFIXES = (
+    "高新技术产业开发区", "经济技术开发区", "自由贸易试验区", "综合保税区", "经济开发区", "产业开发区",
+    "改革创新示范区", "开发区", "高新区", "新区", "示范区", "自贸区", "保税区", "科技城", "工业园区", "产业园区",
+    "产业园", "工业园", "试验区", "合作区", "经济区",
+)
+TOWN_SUFFIXES = ("街道", "镇", "乡", "村", "社区", "苏木", "嘎查")
+NAME_TAGS = {"n", "nr", "ns", "nt", "nz", "j", "b", "vn", "an", "nrt", "nrfg", "x", "eng", "l", "i", "s", "f", "a", "ng"}
+POLICY_WORDS = {"改革", "创新", "开放", "发展", "合作", "综合", "试验", "示范", "融合", "高新", "自由"}
+STOP_CHARS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t的在和与及或是为将把被从对到向于了等")
+ZONE_RE = re.compile("(" + "|".join(ZONE_SUFFIXES) + ")")
+TOWN_RE = re.compile("([\u4e00-\u9fff]{1,5}?)(" + "|".join(TOWN_SUFFIXES) + ")")
+GENERIC_TOWN_STEMS = {"乡", "农", "全", "各", "本", "该", "我", "城", "新农", "一", "两", "三", "每", "同", "邻", "外", "此",
+                      "小", "大", "美丽", "示范", "重点", "特色", "贫困", "试点", "中心", "古", "老", "山", "渔", "建制", "乡镇"}
+LEVEL_RANK = {"province": 0, "country": 0, "macro": 1, "city": 2, "county": 3}
+
+
+def _name_token(tok: Token) -> bool:
+    return tok.tag in NAME_TAGS or tok.word in POLICY_WORDS or (tok.tag.startswith("n") and tok.tag != "nr")
+
+
+def choose_code(ctx: Context, codes: list[str], seen: list[str]) -> str:
+    """Pick the reading of an ambiguous name: inside a region just named, then in the paper's province,
+    then the highest level (吉林 the province before 吉林市), then the first."""
+    gaz = ctx.gaz
+
+    def rank(code: str) -> tuple:
+        anc = gaz.ancestors(code)
+        near = 0 if seen and any(a in seen[-6:] for a in anc) else 1
+        home = 0 if ctx.province and (code == ctx.province or ctx.province in anc) else 1
+        return (near, home, LEVEL_RANK.get(gaz.regions[code].level, 4), code)
+
+    return min(codes, key=rank)
+
+
+def region_key(ctx: Context, code: str) -> str:
+    """Canonical name: the full name, qualified by its city where the bare name is ambiguous (沈阳市铁西区)."""
+    gaz = ctx.gaz
+    reg = gaz.regions[code]
+    if reg.level == "county" and gaz.is_ambiguous_name(reg.name) and reg.parent:
+        return gaz.regions[reg.parent].name + reg.name
+    return reg.name
+
+
+def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
+                 tokens: list[Token]) -> tuple[list[Mention], list[Fact]]:
+    gaz = ctx.gaz
+    mentions: list[Mention] = []
+    facts: list[Fact] = []
+    seen: list[str] = []
+    tok_at = {t.start: t for t in tokens}
+    tok_end = {t.end: t for t in tokens}
+    taken = [False] * (end - start)
+
+    def take(a: int, b: int) -> bool:
+        if any(taken[a - start : b - start]):
+            return False
+        for k in range(a - start, b - start):
+            taken[k] = True
+        return True
+
+    # 1. gazetteer matches, leftmost-longest, on token boundaries where jieba agrees
+    for last, form in gaz.automaton.iter_long(text[start:end]):
+        b = start + last + 1
+        a = b - len(form)
+        if not _on_boundary(a, b, tok_at, tok_end, text, form):
+            continue
+        code = choose_code(ctx, gaz.forms[form], seen)
+        seen.append(code)
+        if not take(a, b):
+            continue
+        key = region_key(ctx, code)
+        mentions.append(Mention(article_id, REGION, a, b, form, key, code=code))
+    # 2. zones and towns chained after a region (大连金普新区, 阜新蒙古族自治县于寺镇官营子村)
+    chained: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: m.start):
+        parent = m
+        while True:
+            ext = _extend(text, parent.end, end, tok_at)
+            if ext is None:
+                break
+            b, is_zone = ext
+            if is_zone and parent is m:
+                name = text[m.start : b]  # zone keeps its region prefix: 大连金普新区
+                a = m.start
+            else:
+                name = text[parent.end : b]
+                a = parent.end
+            if not take(parent.end, b):
+                break
+            child = Mention(article_id, REGION, a, b, name, name)
+            chained.append(child)
+            facts.append(Fact(PART_OF, (REGION, name), (REGION, parent.key), article_id))
+            parent = child
+    # 3. free-standing zones (沈抚改革创新示范区), walking left from the suffix over name tokens
+    for zm in ZONE_RE.finditer(text, start, end):
+        a, b = zm.span()
+        tok = tok_at.get(a)
+        if any(taken[a - start : b - start]):
+            continue
+        first = _walk_left(tokens, a, tok_at, tok_end)
+        if first is None or first >= a:
+            continue
+        name = text[first:b]
+        if len(name) > 14 or not take(first, b):
+            continue
+        chained.append(Mention(article_id, REGION, first, b, name, name))
+    mentions.extend(chained)
+    # region context for later disambiguation
+    return mentions, facts
+
+
+def _on_boundary(a: int, b: int, tok_at: dict, tok_end: dict, text: str, form: str) -> bool:
+    """A match must not cut through a word jieba found (锦州市 in 锦州市委 is fine: 市委 starts anew)."""
+    if a in tok_at and b in tok_end:
+        return True
+    if a in tok_at or b in tok_end:
+        # one side splits a token; accept where the split token is itself a name part
+        return len(form) >= 3
+    return False
+
+
+def _extend(text: str, pos: int, end: int, tok_at: dict) -> tuple[int, bool] | None:
+    window = text[pos : min(end, pos + 12)]
+    zm = re.match("([\u4e00-\u9fff]{0,6}?)(" + "|".join(ZONE_SUFFIXES) + ")", window)
+    if zm and not any(c in STOP_CHARS for c in zm.group(1)):
+        return pos + zm.end(), True
+    tm = TOWN_RE.match(window)
+    if tm and tm.group(1) not in GENERIC_TOWN_STEMS and not any(c in STOP_CHARS for c in tm.group(1)):
+        b = pos + tm.end()
+        # do not swallow a following word: 村委会, 镇政府 stay organisations
+        nxt = text[b : b + 2]
+        if nxt[:1] in ("委", "党", "政", "民", "干", "级", "里") or nxt in ("集体", "企业"):
+            if text[b:b + 1] in ("委", "党", "政"):
+                return b, False
+            return None
+        return b, False
+    return None
+
+
+def _walk_left(tokens: list[Token], a: int, tok_at: dict, tok_end: dict) -> int | None:
+    """Start of the name that ends at offset a: up to four name-like tokens back, not across stops."""
+    idx = {t.start: i for i, t in enumerate(tokens)}
+    # the token ending at a (the suffix may sit inside a token: 示范区 is one token)
+    j = None
+    for i, t in enumerate(tokens):
+        if t.end == a or (t.start < a < t.end):
+            j = i
+            break
+        if t.start == a:
+            j = i - 1
+            break
+    if j is None or j < 0:
+        return None
+    first = None
+    count = 0
+    while j >= 0 and count < 4:
+        t = tokens[j]
+        if any(c in STOP_CHARS for c in t.word) or not _name_token(t):
+            break
+        first = t.start
+        count += 1
+        j -= 1
+    return first

@@ -1,0 +1,76 @@
+"""located_in and promoted_by from the sentence, part_of from the gazetteer and from the text."""
+from __future__ import annotations
+
+import re
+
+from ..records import (INITIATIVE, LOCATED_IN, ORGANIZATION, PART_OF, PERSON, PROJECT, PROMOTED_BY, REGION,
+                       Article, Fact, Mention)
+from .context import Context
+
+OWN_PROVINCE = re.compile(r"我省|全省|本省")
+HOSTED_BY = re.compile(r"由(.{2,40}?)(?:联合)?(?:主办|承办|举办|发起|牵头)")
+
+
+def located_in(ctx: Context, article: Article, mentions: list[Mention]) -> list[Fact]:
+    """An organisation opened by a region is in it; a project is in the nearest region before it in its sentence."""
+    facts = []
+    regions = [m for m in mentions if m.type == REGION]
+    by_start = {m.start: m for m in regions}
+    for m in mentions:
+        if m.type == ORGANIZATION:
+            target = _region_in_name(ctx, m, by_start)
+            if target:
+                facts.append(Fact(LOCATED_IN, (ORGANIZATION, m.key), (REGION, target), article.id, sentence=m.sentence))
+        elif m.type == PROJECT:
+            target = _region_in_name(ctx, m, by_start)
+            if not target:
+                before = [r for r in regions if r.sentence == m.sentence and r.end <= m.start]
+                if before:
+                    target = before[-1].key
+            if target:
+                facts.append(Fact(LOCATED_IN, (PROJECT, m.key), (REGION, target), article.id, sentence=m.sentence))
+    return facts
+
+
+def _region_in_name(ctx: Context, m: Mention, by_start: dict) -> str:
+    # the longest region mention starting inside the name, at its start (辽宁大学 → 辽宁省)
+    rm = by_start.get(m.start)
+    if rm is not None and rm.end < m.end:
+        return rm.key
+    for lead in ("中共", "政协", "民进", "民革", "民盟", "民建", "台盟", "致公党", "九三学社"):
+        if m.key.startswith(lead):
+            rest = m.key[len(lead):]
+            for cand in (ctx.province_name,):
+                if cand and rest.startswith(cand):
+                    return cand
+    if ctx.province_name and m.key.startswith(ctx.province_name):
+        return ctx.province_name
+    return ""
+
+
+def promoted_by(ctx: Context, article: Article, mentions: list[Mention]) -> list[Fact]:
+    """An initiative's agent is who the sentence names as hosting it (由X主办), else its subject:
+    the first region, organisation or person the sentence names before it; 我省/全省 is the paper's province."""
+    facts = []
+    text = article.source_text
+    agents = [m for m in mentions if m.type in (REGION, ORGANIZATION, PERSON)]
+    for m in mentions:
+        if m.type != INITIATIVE:
+            continue
+        sent = article.sentences[m.sentence] if 0 <= m.sentence < len(article.sentences) else None
+        if sent is None:
+            continue
+        chosen: list[Mention] = []
+        hm = HOSTED_BY.search(text, sent.start, m.start)
+        if hm:
+            chosen = [a for a in agents if hm.start(1) <= a.start and a.end <= hm.end(1) and a.type != PERSON]
+        if not chosen:
+            before = [a for a in agents if a.sentence == m.sentence and a.end <= m.start and a.start - sent.start <= 12]
+            if before:
+                chosen = [before[0]]
+        keys = [(a.type, a.key) for a in chosen]
+        if not keys and ctx.province and OWN_PROVINCE.search(text, sent.start, m.start):
+            keys = [(REGION, ctx.province_name)]
+        for k in keys:
+            facts.append(Fact(PROMOTED_BY, (INITIATIVE, m.key), k, article.id, sentence=m.sentence))
+    return facts

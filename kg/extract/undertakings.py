@@ -1,0 +1,113 @@
+"""Projects (named undertakings) and initiatives (named policies, plans, slogans and official events)."""
+from __future__ import annotations
+
+import re
+
+from ..records import INITIATIVE, PROJECT, Mention
+from .context import Context
+from .regions import STOP_CHARS, _name_token
+from .tokens import Token, token_index, word_tag
+
+PROJECT_SUFFIXES = ("产业基地项目", "基地项目", "项目", "工程", "基地", "核电站", "核电", "电站", "二跑道", "机场",
+                    "号线", "一期", "二期", "三期", "大桥", "隧道", "铁路", "高铁", "支线", "港", "产业园", "创新港",
+                    "科创园", "中试基地", "大硅片", "新材料")
+INITIATIVE_SUFFIXES = ("专项行动", "三年行动", "行动计划", "实施方案", "行动方案", "行动", "计划", "战略", "规划", "工程",
+                       "改革", "体系", "试点", "制度", "主题教育", "学习教育", "工作会议", "会议", "大会", "全会",
+                       "全体会议", "论坛", "博览会", "运动会", "年货节", "消费季", "峰会", "交流会", "座谈会",
+                       "推介会", "研讨班", "洽谈会", "联席会议", "活动", "节")
+QUOTED = re.compile(r"“([^“”\n]{2,24})”")
+BOOK = re.compile(r"《([^《》\n]{2,60})》")
+DIGIT = re.compile(r"[0-9０-９一二三四五六七八九十百千万两双]")
+GENERIC = {"重点项目", "重大项目", "项目", "工程", "基地", "产业项目", "建设项目", "投资项目", "民生工程", "会议", "大会",
+           "活动", "行动", "计划", "战略", "规划", "改革", "体系", "试点", "制度", "工作会议", "新项目", "好项目",
+           "大项目", "产业体系", "现代化产业体系", "系列活动", "专项行动", "主题活动"}
+START_BAD = set("个家所各该本其某这那些位名项条次届此等新")
+
+
+def _walk_left(tokens: list[Token], a: int, max_tokens: int = 6) -> int | None:
+    i = token_index(tokens, a - 1)
+    first = None
+    count = 0
+    while i is not None and i >= 0 and count < max_tokens:
+        t = tokens[i]
+        if any(c in STOP_CHARS for c in t.word) or not (_name_token(t) or t.tag == "m" or t.word.isdigit()):
+            break
+        first = t.start
+        count += 1
+        i -= 1
+    return first
+
+
+def _proper(tokens: list[Token], a: int, b: int, anchors: set[int]) -> bool:
+    """A name needs a proper part: a region or organisation inside it, a number, or a word jieba does not know."""
+    if any(a <= x < b for x in anchors):
+        return True
+    i = token_index(tokens, a)
+    while i is not None and i < len(tokens) and tokens[i].start < b:
+        t = tokens[i]
+        if t.tag in ("ns", "nt", "nz", "nr", "eng", "m", "j") or word_tag(t.word) is None or DIGIT.search(t.word):
+            return True
+        i += 1
+    return False
+
+
+def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end: int, tokens: list[Token],
+                      anchors: set[int]) -> list[Mention]:
+    found: list[Mention] = []
+    spans: list[tuple[int, int, str, str]] = []  # (a, b, type, key)
+    # quoted names: “2211”产业体系, “智改数转”, “十五五”
+    for qm in QUOTED.finditer(text, start, end):
+        inner = qm.group(1).strip()
+        if any(c in inner for c in "，。！？；：,!?") or len(inner) > 16:
+            continue
+        b = qm.end()
+        tail = ""
+        for suf in sorted(INITIATIVE_SUFFIXES + ("产业体系", "发展战略", "工程", "行动"), key=len, reverse=True):
+            m2 = re.match(r"[\u4e00-\u9fff]{0,4}?" + re.escape(suf), text[b : b + 10])
+            if m2 and not any(c in STOP_CHARS for c in m2.group()):
+                tail = m2.group()
+                break
+        name = inner + tail
+        if not tail and word_tag(inner) is not None:
+            continue  # a quoted dictionary word (“高峰”) is emphasis, not a name
+        if not tail and not (DIGIT.search(inner) or "、" in inner or len(inner) >= 3):
+            continue
+        spans.append((qm.start(), b + len(tail), INITIATIVE, name.replace(" ", "")))
+    # 《document》
+    for bm in BOOK.finditer(text, start, end):
+        inner = bm.group(1)
+        if any(inner.endswith(s) or s in inner for s in ("方案", "规划", "计划", "意见", "办法", "条例", "纲要", "规定", "决定")):
+            spans.append((bm.start(), bm.end(), INITIATIVE, inner))
+    # suffix-anchored names
+    for typ, suffixes in ((PROJECT, PROJECT_SUFFIXES), (INITIATIVE, INITIATIVE_SUFFIXES)):
+        pat = re.compile("(" + "|".join(sorted(map(re.escape, suffixes), key=len, reverse=True)) + ")")
+        for m in pat.finditer(text, start, end):
+            a = _walk_left(tokens, m.start())
+            if a is None:
+                continue
+            b = m.end()
+            name = text[a:b]
+            while name and (name[0] in START_BAD or name[0] in "的和与及"):
+                a += 1
+                name = name[1:]
+            if len(name) < 4 or name in GENERIC or len(name) > 30:
+                continue
+            if not _proper(tokens, a, m.start(), anchors):
+                continue
+            spans.append((a, b, typ, name))
+    spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+    occupied: list[tuple[int, int]] = []
+    for a, b, typ, key in spans:
+        if any(a < y and x < b for x, y in occupied):
+            continue
+        occupied.append((a, b))
+        key = _canonical(ctx, key)
+        found.append(Mention(article_id, typ, a, b, text[a:b], key))
+    return found
+
+
+def _canonical(ctx: Context, name: str) -> str:
+    name = name.replace("“", "").replace("”", "").replace("\"", "")
+    if ctx.province and name.startswith(("省委", "省政府", "省人大", "省政协")):
+        return ctx.province_name + name[1:]
+    return name

@@ -1,0 +1,50 @@
+"""Stage 5, graph: entities and relations → one networkx MultiDiGraph, the in-memory model.
+
+Nodes are entity ids with their type, names, code, articles and mentions; edges carry the relation
+kind, the title (for positions) and the articles they were read from. Exporters only read it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .records import Article, Entity, Relation
+
+
+@dataclass
+class KnowledgeGraph:
+    """The built graph plus the articles it was read from; ``to_rdf``/``to_networkx`` for notebooks."""
+
+    nx_graph: nx.MultiDiGraph
+    articles: list[Article]
+    province: str = ""
+    base: str = ""
+    stats: dict = field(default_factory=dict)
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        return self.nx_graph
+
+    def to_rdf(self):
+        from .export.rdf import to_rdf
+
+        return to_rdf(self)
+
+    def entities(self, type: str | None = None) -> list[tuple[str, dict]]:
+        return [(n, d) for n, d in self.nx_graph.nodes(data=True) if type is None or d["type"] == type]
+
+    def relations(self, kind: str | None = None) -> list[tuple[str, str, dict]]:
+        return [(s, o, d) for s, o, d in self.nx_graph.edges(data=True) if kind is None or d["kind"] == kind]
+
+
+def build_graph(entities: dict[str, Entity], relations: list[Relation], articles: list[Article],
+                province: str = "", base: str = "") -> KnowledgeGraph:
+    g = nx.MultiDiGraph()
+    for eid in sorted(entities):
+        e = entities[eid]
+        g.add_node(eid, type=e.type, name=e.name, aliases=sorted(e.aliases - {e.name}), code=e.code,
+                   articles=sorted(e.articles), mentions=sorted(e.mentions, key=lambda m: (m.article, m.start)))
+    for r in relations:
+        g.add_edge(r.subject, r.object, key=f"{r.kind}:{r.title}", kind=r.kind, title=r.title,
+                   articles=sorted(r.articles), sentences=sorted(r.sentences), inferred=r.inferred)
+    return KnowledgeGraph(nx_graph=g, articles=articles, province=province, base=base)

@@ -1,0 +1,165 @@
+"""Lexicons shipped in kg/data, loaded once: the region gazetteer, surnames, titles, suffixes.
+
+Every list is general knowledge of Chinese administrative and official language (GB/T 2260
+divisions, surnames, post titles, organisation suffixes), never names read off particular articles.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import ahocorasick
+
+DATA = resources.files("kg") / "data"
+
+# Suffixes stripped to make a region's short form, longest first.
+REGION_SUFFIXES = (
+    "特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "自治旗",
+    "地区", "省", "市", "盟", "县", "区", "旗",
+)
+ETHNIC = "族"
+
+
+def _lines(name: str) -> list[str]:
+    text = (DATA / name).read_text(encoding="utf-8")
+    return [ln.rstrip("\n") for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    parent: str  # parent code, '' at the top
+    level: str  # province, city, county, macro, country
+
+
+class Gazetteer:
+    """Regions by GB/T 2260 code, with every written form (full and short) mapped to candidates."""
+
+    def __init__(self) -> None:
+        self.regions: dict[str, Region] = {}
+        self.forms: dict[str, list[str]] = {}  # written form -> codes
+        rows = _lines("regions.tsv")
+        for row in rows[1:]:
+            code, name, parent, level = row.split("\t")
+            self._add(Region(code, name, parent, level))
+        for fn, level in (("macro_regions.txt", "macro"), ("countries.txt", "country")):
+            for row in _lines(fn):
+                parts = row.split("\t")
+                name = parts[0]
+                code = f"{level}:{name}"
+                self.regions[code] = Region(code, name, "", level)
+                self._form(name, code)
+                for alias in (parts[1].split(",") if len(parts) > 1 else []):
+                    self._form(alias.strip(), code)
+        self._common = _common_words()
+        for code, reg in list(self.regions.items()):
+            if reg.level in ("province", "city", "county"):
+                for short in short_forms(reg.name, reg.level):
+                    if reg.level == "county" and short in self._common:
+                        continue
+                    self._form(short, code)
+
+    def _add(self, reg: Region) -> None:
+        self.regions[reg.code] = reg
+        self._form(reg.name, reg.code)
+
+    def _form(self, form: str, code: str) -> None:
+        if len(form) >= 2:
+            codes = self.forms.setdefault(form, [])
+            if code not in codes:
+                codes.append(code)
+
+    def full_name(self, code: str) -> str:
+        return self.regions[code].name
+
+    def province_of(self, code: str) -> str:
+        reg = self.regions.get(code)
+        while reg is not None and reg.parent:
+            reg = self.regions.get(reg.parent)
+        return reg.code if reg else ""
+
+    def ancestors(self, code: str) -> list[str]:
+        out = []
+        reg = self.regions.get(code)
+        while reg is not None and reg.parent:
+            out.append(reg.parent)
+            reg = self.regions.get(reg.parent)
+        return out
+
+    def is_ambiguous_name(self, name: str) -> bool:
+        """A county-level full name used in several cities (铁西区) is qualified by its city."""
+        return sum(1 for c in self.forms.get(name, []) if self.regions[c].name == name) > 1
+
+    @property
+    def automaton(self) -> ahocorasick.Automaton:
+        return _automaton(self)
+
+
+def short_forms(name: str, level: str) -> list[str]:
+    """辽宁省→辽宁, 内蒙古自治区→内蒙古, 延边朝鲜族自治州→延边, 黑山县→黑山."""
+    for suf in REGION_SUFFIXES:
+        if name.endswith(suf) and len(name) > len(suf) + 1:
+            stem = name[: -len(suf)]
+            if ETHNIC in stem and suf.startswith("自治"):
+                # strip the ethnic designation: 延边朝鲜族 → 延边 (keep at least two characters)
+                for k in range(2, len(stem)):
+                    if stem[k:].endswith(ETHNIC) and _is_ethnic_run(stem[k:]):
+                        stem = stem[:k]
+                        break
+            if ETHNIC in stem and level == "province":
+                stem = stem[:2]
+            if len(stem) >= 2 and stem != name:
+                return [stem]
+    return []
+
+
+def _is_ethnic_run(s: str) -> bool:
+    return all(part and len(part) <= 4 for part in s.split(ETHNIC)[:-1])
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Dictionary words that jieba knows as something other than a place (和平, 新华, 城关)."""
+    import jieba.posseg
+
+    tags = jieba.posseg.dt.word_tag_tab
+    return frozenset(w for w, t in tags.items() if len(w) >= 2 and t != "ns")
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    return Gazetteer()
+
+
+_AUTOMATA: dict[int, ahocorasick.Automaton] = {}
+
+
+def _automaton(gaz: Gazetteer) -> ahocorasick.Automaton:
+    key = id(gaz)
+    if key not in _AUTOMATA:
+        auto = ahocorasick.Automaton()
+        for form in gaz.forms:
+            auto.add_word(form, form)
+        auto.make_automaton()
+        _AUTOMATA[key] = auto
+    return _AUTOMATA[key]
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    out = set()
+    for ln in _lines("surnames.txt"):
+        out.update(ln.split())
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def titles() -> tuple[str, ...]:
+    return tuple(sorted(set(_lines("titles.txt")), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def org_suffixes() -> tuple[str, ...]:
+    return tuple(sorted(set(_lines("org_suffixes.txt")), key=len, reverse=True))

@@ -1,0 +1,133 @@
+"""Typed records that flow between the stages: read → segment → extract → resolve → graph → export.
+
+Offsets are the truth: every span is a half-open [start, end) range into the unaltered text of
+its source file, so ``source_text[start:end] == text`` always holds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, asdict
+
+PERSON = "Person"
+ORGANIZATION = "Organization"
+REGION = "Region"
+PROJECT = "Project"
+INITIATIVE = "Initiative"
+ENTITY_TYPES = (PERSON, ORGANIZATION, REGION, PROJECT, INITIATIVE)
+
+POSITION = "position"
+LOCATED_IN = "located_in"
+PART_OF = "part_of"
+PROMOTED_BY = "promoted_by"
+RELATION_KINDS = (POSITION, LOCATED_IN, PART_OF, PROMOTED_BY)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file as read: its exact text and how it was decoded."""
+
+    path: str  # as given (relative paths stay relative)
+    name: str  # file name, the document id in reports and JSONL
+    text: str
+    encoding: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article cut from a source page; offsets point into ``source.text``."""
+
+    id: str  # e.g. "000_a06d24ae3cd6fbd4#2"
+    doc: str  # source file name
+    index: int
+    title: str
+    byline: str
+    start: int
+    end: int
+    body_start: int
+    sentences: tuple[Sentence, ...]
+    source_text: str = field(repr=False, compare=False)
+    date: str = ""  # ISO date where the text gives one
+
+    @property
+    def text(self) -> str:
+        return self.source_text[self.start : self.end]
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "doc": self.doc, "title": self.title, "byline": self.byline,
+            "start": self.start, "end": self.end, "date": self.date,
+        }
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A typed span of text naming an entity, with the key it resolves under.
+
+    ``key`` is the canonical name decided from the mention and its article's context
+    (e.g. 省委 in a Liaoning paper → 中共辽宁省委员会); resolve merges mentions by key.
+    """
+
+    article: str
+    type: str
+    start: int
+    end: int
+    text: str
+    key: str
+    sentence: int = -1
+    code: str = ""  # GB/T 2260 code for regions from the gazetteer
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A relation read from one article, its ends named by (type, key)."""
+
+    kind: str
+    subject: tuple[str, str]
+    object: tuple[str, str]
+    article: str
+    title: str = ""  # the bare post for positions
+    sentence: int = -1
+    inferred: bool = False  # from the gazetteer rather than the text
+
+
+@dataclass
+class Extraction:
+    """What the extractors found in one article."""
+
+    article: Article
+    mentions: list[Mention] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+
+
+@dataclass
+class Entity:
+    """A resolved thing: one node of the graph."""
+
+    id: str  # stable slug, unique within the graph
+    type: str
+    name: str
+    aliases: set[str] = field(default_factory=set)
+    code: str = ""
+    articles: set[str] = field(default_factory=set)
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class Relation:
+    """A resolved relation between two entities, with the articles it was read from."""
+
+    kind: str
+    subject: str  # entity id
+    object: str  # entity id
+    title: str = ""
+    articles: set[str] = field(default_factory=set)
+    sentences: set[tuple[str, int]] = field(default_factory=set)
+    inferred: bool = True

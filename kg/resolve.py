@@ -1,0 +1,135 @@
+"""Stage 4, resolve: mentions and facts from all articles → entities and relations.
+
+Mentions merge by their canonical key (decided in context by the extractors); a short form of a
+zone merges into the full name it abbreviates (沈抚示范区 → 沈抚改革创新示范区); regions gain
+their parents from the gazetteer where the parent is itself in the corpus.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from .lexicon import _lines, gazetteer
+from .records import (ENTITY_TYPES, PART_OF, REGION, Entity, Extraction, Relation)
+
+TYPE_SLUG = {t: t.lower() for t in ENTITY_TYPES}
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """沈抚示范区 abbreviates 沈抚改革创新示范区: same head, same tail, characters in order."""
+    if len(short) >= len(full) or short[:2] != full[:2] or short[-2:] != full[-2:] or len(short) < 4:
+        return False
+    it = iter(full)
+    return all(ch in it for ch in short)
+
+
+def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str, Entity], list[Relation]]:
+    gaz = gazetteer()
+    # 1. type of each key: the type most of its mentions carry
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for ex in extractions:
+        for m in ex.mentions:
+            votes[m.key][m.type] += 1
+        for f in ex.facts:
+            for typ, key in (f.subject, f.object):
+                votes[key][typ] += 0  # known, without weight
+                if not votes[key]:
+                    votes[key][typ] = 0
+    key_type = {}
+    for key, c in votes.items():
+        key_type[key] = c.most_common(1)[0][0] if c else None
+    # 2. short forms of zones and organisations merge into the full name they abbreviate
+    alias_of: dict[str, str] = {}
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for key, typ in key_type.items():
+        by_type[typ].append(key)
+    for typ, keys in by_type.items():
+        longs = sorted(keys, key=len, reverse=True)
+        for k in keys:
+            fulls = [f for f in longs if _abbreviates(k, f)]
+            if len(fulls) == 1:
+                alias_of[k] = fulls[0]
+    # 3. entities
+    entities: dict[str, Entity] = {}
+
+    def entity_for(typ: str, key: str) -> Entity:
+        key = alias_of.get(key, key)
+        typ = key_type.get(key) or typ
+        eid = f"{TYPE_SLUG[typ]}/{key}"
+        ent = entities.get(eid)
+        if ent is None:
+            ent = entities[eid] = Entity(id=eid, type=typ, name=key)
+        return ent
+
+    for ex in extractions:
+        for m in ex.mentions:
+            ent = entity_for(m.type, m.key)
+            ent.mentions.append(m)
+            ent.articles.add(m.article)
+            if m.code and not ent.code:
+                ent.code = m.code
+            for form in (m.text.replace("“", "").replace("”", ""), m.key):
+                if form != ent.name:
+                    ent.aliases.add(form)
+    # 4. relations
+    rels: dict[tuple, Relation] = {}
+
+    def relate(kind: str, s: Entity, o: Entity, title: str, article: str | None, sentence: int, inferred: bool) -> None:
+        if s.id == o.id:
+            return
+        rk = (kind, s.id, o.id, title)
+        rel = rels.get(rk)
+        if rel is None:
+            rel = rels[rk] = Relation(kind=kind, subject=s.id, object=o.id, title=title, inferred=inferred)
+        rel.inferred = rel.inferred and inferred
+        if article:
+            rel.articles.add(article)
+            if sentence >= 0:
+                rel.sentences.add((article, sentence))
+
+    for ex in extractions:
+        for f in ex.facts:
+            s = entity_for(*f.subject)
+            o = entity_for(*f.object)
+            s.articles.add(f.article)
+            o.articles.add(f.article)
+            relate(f.kind, s, o, f.title, f.article, f.sentence, f.inferred)
+    # 5. part_of from the gazetteer between regions both present
+    by_code = {e.code: e for e in entities.values() if e.type == REGION and e.code}
+    by_name = {e.name: e for e in entities.values() if e.type == REGION}
+    members = _macro_members()
+    for ent in list(entities.values()):
+        if ent.type != REGION:
+            continue
+        parent = None
+        if ent.code and ent.code in gaz.regions:
+            reg = gaz.regions[ent.code]
+            parent = by_code.get(reg.parent)
+            for macro, codes in members.items():
+                if ent.code in codes and macro in by_name:
+                    relate(PART_OF, ent, by_name[macro], "", None, -1, True)
+        elif not any(r.kind == PART_OF and r.subject == ent.id for r in rels.values()):
+            parent = _zone_parent(ent.name, by_code, province)
+        if parent is not None:
+            relate(PART_OF, ent, parent, "", None, -1, True)
+    return entities, sorted(rels.values(), key=lambda r: (r.kind, r.subject, r.object, r.title))
+
+
+def _zone_parent(name: str, by_code: dict[str, Entity], province: str) -> Entity | None:
+    """A zone sits in the region its name opens with (大连金普新区 → 大连市), else in the paper's province."""
+    gaz = gazetteer()
+    for k in range(min(len(name) - 1, 8), 1, -1):
+        codes = gaz.forms.get(name[:k])
+        if codes:
+            for c in codes:
+                if c in by_code:
+                    return by_code[c]
+            break
+    return by_code.get(province) if province else None
+
+
+def _macro_members() -> dict[str, set[str]]:
+    out = {}
+    for row in _lines("macro_members.txt"):
+        name, codes = row.split("\t")
+        out[name] = set(codes.split())
+    return out

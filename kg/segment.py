@@ -1,0 +1,143 @@
+"""Stage 2, segment: a source page → articles (title, byline, body) → sentences, all as offsets.
+
+A Liaoning Daily page holds several articles, each opened by a markdown ``#`` heading; ``##`` and
+deeper headings are subtitles or section heads inside the article. A file with no ``#`` heading is
+one article (one file per article, as in most corpora).
+"""
+from __future__ import annotations
+
+import re
+
+from .records import Article, Sentence, Source
+
+HEADING = re.compile(r"^(#{1,6})[ \t]*(.*?)[ \t]*$", re.M)
+BYLINE = re.compile(
+    r"(?:本报(?:特约|见习)?记者|见习记者|特约记者|通讯员)[ \t\u3000]*"
+    r"((?:[\u4e00-\u9fff·]{2,4}[ \t\u3000、]*)+?)(?:[ \t\u3000]*(?:摄|报道|整理|文/图))?[ \t\u3000]*$",
+    re.M,
+)
+LEAD = re.compile(r"本报讯[ \t\u3000]*(?:[（(][^）)\n]{0,30}[）)])?[ \t\u3000]*(?:见习|特约)?记者[ \t\u3000]*"
+                  r"((?:[\u4e00-\u9fff]{2,4}[、 ]?)+?)[ \t\u3000]*报道")
+SENTENCE_END = "。！？!?；;"
+CLOSERS = "”’」』）)》】\"'"
+
+
+def split_sentences(text: str, start: int, end: int) -> list[Sentence]:
+    """Sentences within [start, end): cut after 。！？; (with trailing closing quotes) and at newlines."""
+    out: list[Sentence] = []
+    i = s = start
+    while i < end:
+        ch = text[i]
+        cut = None
+        if ch == "\n":
+            cut, nxt = i, i + 1
+        elif ch in SENTENCE_END:
+            j = i + 1
+            while j < end and text[j] in CLOSERS:
+                j += 1
+            cut, nxt = j, j
+        if cut is not None:
+            a, b = _trim(text, s, cut)
+            if b > a:
+                out.append(Sentence(a, b))
+            s = i = nxt
+            continue
+        i += 1
+    a, b = _trim(text, s, end)
+    if b > a:
+        out.append(Sentence(a, b))
+    return out
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def segment(source: Source) -> list[Article]:
+    """Cut one page into articles at level-1 headings."""
+    text = source.text
+    stem = source.name.rsplit(".", 1)[0]
+    starts = [m.start() for m in HEADING.finditer(text) if len(m.group(1)) == 1]
+    if not starts:
+        starts = plain_headline_starts(text)
+    bounds = []
+    first = starts[0] if starts else len(text)
+    if text[:first].strip():
+        bounds.append((0, first))
+    for k, st in enumerate(starts):
+        bounds.append((st, starts[k + 1] if k + 1 < len(starts) else len(text)))
+    if not bounds:
+        bounds = [(0, len(text))]
+    articles = []
+    for index, (a, b) in enumerate(bounds):
+        a, b = _trim(text, a, b)
+        if b <= a:
+            continue
+        articles.append(_article(source, stem, len(articles), a, b))
+    return articles
+
+
+def _is_short_line(line: str) -> bool:
+    line = line.strip()
+    return 0 < len(line) <= 40 and not any(c in line for c in "。！？；") and line[-1] not in "，、：:,"
+
+
+def _opens_article(line: str) -> bool:
+    line = line.strip()
+    return bool(
+        line.startswith(("本报讯", "（上接", "(上接", "——", "—— "))
+        or re.fullmatch(r"(?:本报(?:特约|见习)?记者|见习记者)[ \t\u3000]*[\u4e00-\u9fff、 \u3000]{2,20}", line)
+    )
+
+
+def plain_headline_starts(text: str) -> list[int]:
+    """Article starts in a page without markdown: a block of short headline lines (title,
+    ——subtitle, kicker) whose block or next paragraph is a byline, a 本报讯 lead or a continuation."""
+    lines = []  # (offset, line) of non-blank lines
+    pos = 0
+    for raw in text.split("\n"):
+        if raw.strip():
+            lines.append((pos, raw))
+        pos += len(raw) + 1
+    starts = []
+    k = 0
+    while k < len(lines):
+        if not _is_short_line(lines[k][1]) or _opens_article(lines[k][1]):
+            k += 1
+            continue
+        j = k
+        while j < len(lines) and _is_short_line(lines[j][1]):
+            j += 1
+        block = [ln for _, ln in lines[k : j + 1]]
+        if any(_opens_article(ln) for ln in block[1:]):
+            starts.append(lines[k][0])
+        k = max(j, k + 1)
+    return starts
+
+
+def _article(source: Source, stem: str, index: int, a: int, b: int) -> Article:
+    text = source.text
+    title = ""
+    body_start = a
+    m = HEADING.match(text, a)
+    if m and len(m.group(1)) == 1:
+        title = m.group(2).strip()
+        body_start = m.end()
+    elif "\n" in text[a:b]:
+        first_line = text[a : text.index("\n", a)].strip()
+        if 0 < len(first_line) <= 40 and not any(c in first_line for c in "。！？"):
+            title = first_line
+    byline = ""
+    head = text[a : min(b, a + 600)]
+    lm = LEAD.search(head) or BYLINE.search(head)
+    if lm:
+        byline = lm.group(1).strip()
+    return Article(
+        id=f"{stem}#{index}", doc=source.name, index=index, title=title, byline=byline,
+        start=a, end=b, body_start=body_start, sentences=tuple(split_sentences(text, a, b)),
+        source_text=text,
+    )
