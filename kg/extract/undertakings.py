@@ -55,7 +55,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
                       anchors: set[int]) -> list[Mention]:
     found: list[Mention] = []
     spans: list[tuple[int, int, str, str]] = []  # (a, b, type, key)
-    # quoted names: “2211”产业体系, “智改数转”, “十五五”
+    # quoted names: a numbered framework (“1234”体系), a coined slogan, a plan period
     for qm in QUOTED.finditer(text, start, end):
         inner = qm.group(1).strip()
         if any(c in inner for c in "，。！？；：,!?") or len(inner) > 16:

@@ -1,0 +1,46 @@
+"""Shared fixtures: the seeds built once per session into a temp dir, the gold and contract folders."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+GOLD = SHARED / "gold"
+CONTRACT = SHARED / "contract"
+SEEDS = ROOT / "seeds"
+
+
+def run_kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the real command line in a subprocess, as a user would."""
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, cwd=cwd or ROOT,
+                          env=env, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def seeds_build(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("seeds_build")
+    res = run_kg("build", str(SEEDS), "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def seeds_graph(seeds_build):
+    import rdflib
+
+    g = rdflib.Graph()
+    g.parse(seeds_build / "graph.ttl", format="turtle")
+    for onto in sorted((ROOT / "ontology").glob("*.ttl")):
+        g.parse(onto, format="turtle")
+    return g
+
+
+def need_gold():
+    if not GOLD.is_dir():
+        pytest.skip(f"no gold folder at {GOLD}")

@@ -1,0 +1,83 @@
+"""Bad input: one clear line, a non-zero exit, no traceback, no half-written output."""
+from __future__ import annotations
+
+from conftest import run_kg
+
+
+def _one_line_error(res, *needles):
+    assert res.returncode != 0
+    assert "Traceback" not in res.stderr
+    err = res.stderr.strip()
+    assert err.startswith("Error:"), err
+    for n in needles:
+        assert n in err, err
+
+
+def test_missing_path(tmp_path):
+    _one_line_error(run_kg("build", str(tmp_path / "nope"), "-o", str(tmp_path / "o")), "no such file")
+
+
+def test_empty_directory(tmp_path):
+    (tmp_path / "in").mkdir()
+    _one_line_error(run_kg("build", str(tmp_path / "in"), "-o", str(tmp_path / "o")), "no .txt files")
+
+
+def test_empty_file(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("")
+    _one_line_error(run_kg("build", str(f), "-o", str(tmp_path / "o")), "a.txt", "empty")
+
+
+def test_binary_file(tmp_path):
+    f = tmp_path / "b.txt"
+    f.write_bytes(bytes(range(256)) * 10)
+    _one_line_error(run_kg("build", str(f), "-o", str(tmp_path / "o")), "b.txt", "binary")
+
+
+def test_undecodable_file(tmp_path):
+    f = tmp_path / "c.txt"
+    f.write_bytes("辽宁".encode("utf-8") + b"\xff\xff\xfe\x80\x80" * 4)
+    _one_line_error(run_kg("build", str(f), "-o", str(tmp_path / "o")), "c.txt", "UTF-8")
+
+
+def test_gb18030_file_is_decoded_and_reported(tmp_path):
+    f = tmp_path / "gbk.txt"
+    f.write_bytes("本报讯 记者王明报道 辽宁省人民政府副省长张立林出席会议。".encode("gb18030"))
+    res = run_kg("build", str(f), "-o", str(tmp_path / "o"))
+    assert res.returncode == 0, res.stderr
+    assert "GB18030" in res.stderr
+    assert "张立林" in (tmp_path / "o" / "graph.ttl").read_text(encoding="utf-8")
+
+
+def test_output_not_writable_keeps_nothing_half_written(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    _one_line_error(run_kg("build", "seeds/000_a06d24ae3cd6fbd4.txt", "-o", str(blocker / "sub")), "cannot")
+
+
+def test_failed_build_leaves_previous_outputs(tmp_path):
+    out = tmp_path / "o"
+    assert run_kg("build", "seeds/000_a06d24ae3cd6fbd4.txt", "-o", str(out)).returncode == 0
+    before = (out / "graph.ttl").read_bytes()
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01")
+    _one_line_error(run_kg("build", str(bad), "-o", str(out)))
+    assert (out / "graph.ttl").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["graph.html", "graph.ttl", "report.json"]
+
+
+def test_bad_gold_file_named(tmp_path, seeds_build):
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    (gold / "x.json").write_text('{"entities": [{"type": "Persn", "name": "某人"}]}', encoding="utf-8")
+    _one_line_error(run_kg("eval", str(seeds_build / "graph.ttl"), "--gold", str(gold)), "x.json", "entities[0]", "Persn")
+    (gold / "x.json").write_text('{"entities": [', encoding="utf-8")
+    _one_line_error(run_kg("eval", str(seeds_build / "graph.ttl"), "--gold", str(gold)), "x.json", "not valid JSON")
+    (gold / "x.json").write_text('{"entities": [{"type": "Person", "name": "甲"}], "positions": [{"person": "乙", "org": "丙", "title": "丁"}]}', encoding="utf-8")
+    _one_line_error(run_kg("eval", str(seeds_build / "graph.ttl"), "--gold", str(gold)), "positions[0]", "乙")
+
+
+def test_help_for_every_command():
+    for cmd in ([], ["build"], ["eval"], ["extract"]):
+        res = run_kg(*cmd, "--help")
+        assert res.returncode == 0 and "Usage:" in res.stdout
