@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from .lexicon import _lines, gazetteer
-from .records import (ENTITY_TYPES, PART_OF, REGION, Entity, Extraction, Relation)
+from .records import (ENTITY_TYPES, LOCATED_IN, ORGANIZATION, PART_OF, REGION, Entity, Extraction, Relation)
 
 TYPE_SLUG = {t: t.lower() for t in ENTITY_TYPES}
 
@@ -93,7 +93,21 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
             s.articles.add(f.article)
             o.articles.add(f.article)
             relate(f.kind, s, o, f.title, f.article, f.sentence, f.inferred)
-    # 5. part_of from the gazetteer between regions both present
+    # 5. an organisation whose canonical name opens with a region's full name is located in it
+    located = {r.subject for r in rels.values() if r.kind == LOCATED_IN}
+    region_names = sorted((e.name for e in entities.values() if e.type == REGION), key=len, reverse=True)
+    for ent in list(entities.values()):
+        if ent.type != ORGANIZATION or ent.id in located:
+            continue
+        bare = ent.name
+        for lead in ("中共", "政协"):
+            if bare.startswith(lead):
+                bare = bare[len(lead):]
+        for rname in region_names:
+            if bare.startswith(rname) and len(bare) > len(rname):
+                relate(LOCATED_IN, ent, entities[f"region/{rname}"], "", None, -1, True)
+                break
+    # 6. part_of from the gazetteer between regions both present
     by_code = {e.code: e for e in entities.values() if e.type == REGION and e.code}
     by_name = {e.name: e for e in entities.values() if e.type == REGION}
     members = _macro_members()

@@ -11,7 +11,7 @@ from ..lexicon import org_suffixes, titles as title_list
 from ..records import ORGANIZATION, Mention
 from .context import Context
 from .regions import STOP_CHARS, _name_token
-from .tokens import Token, token_index
+from .tokens import Token, token_index, word_tag
 
 # Standard abbreviations of departments (the part after the province/city prefix).
 DEPT_ABBREV = {
@@ -109,18 +109,27 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
         # extend to the longest suffix chain: 委员会办公厅, 党工委
         candidates.append((m.start(), b))
     spans: list[tuple[int, int, str]] = []
-    titles = [t for t in title_list() if t[0] in "党委政"]
+    all_titles = title_list()
+    titles = [t for t in all_titles if t[0] in "党委政"]
     for a_suf, b in candidates:
         if any(text.startswith(t, a_suf) and len(t) > b - a_suf for t in titles):
             continue  # 党组 in 党组书记 is part of the title, not an organ
+        if any(text[b - len(t) : b] == t and len(t) > b - a_suf for t in all_titles):
+            continue  # 委 in 常委, 主委 ends a title, not an organ
         ti = token_index(tokens, b - 1)
         if ti is None or tokens[ti].end != b:
             continue  # the suffix ends inside a word: 部署, 委托
+        tok = tokens[ti]
+        if len(tok.word) > b - a_suf and tok.tag.startswith("v") and tok.word not in suffixes:
+            continue  # a verb ending in a suffix character (部署) is no organ
         a = _left_edge(text, tokens, a_suf, start, region_at)
         if a is None:
             continue
-        if b - a_suf == 1 and not (a in region_at or text[a] in "省市县区" or text.startswith(("国家", "中央", "中共"), a)):
+        anchored = a in region_at or text[a] in "省市县区" or text.startswith(("国家", "中央", "中共"), a)
+        if b - a_suf == 1 and not anchored:
             continue  # a one-character suffix (厅 局 委 部) needs its region: 布局, 开好局 are not organs
+        if not anchored and not _proper_name(tokens, a, a_suf):
+            continue  # 企业技术中心, 养老中心: a generic description, not a name
         spans.append((a, b, text[a:b]))
     for m in fixed.finditer(text, start, end):
         spans.append((m.start(), m.end(), m.group(1)))
@@ -157,10 +166,11 @@ def _left_edge(text: str, tokens: list[Token], a: int, lo: int, region_at: dict)
     seen_and = False
     while i >= 0 and count < 6:
         t = tokens[i]
-        if t.word in ("和", "与") and not seen_and and first is not None:
+        if t.word == "和" and not seen_and and first is not None:
             # 工业和信息化厅: allowed only inside a name opened by a region or 省/市
             j = i - 1
-            if j >= 0 and _name_token(tokens[j]) and tokens[j].word not in STOP_CHARS:
+            if j >= 0 and _name_token(tokens[j]) and tokens[j].word not in STOP_CHARS and not any(
+                    tokens[j].word.endswith(s) for s in org_suffixes()):
                 seen_and = True
                 i -= 1
                 count += 1
@@ -179,3 +189,14 @@ def _left_edge(text: str, tokens: list[Token], a: int, lo: int, region_at: dict)
     if seen_and and not (first in region_at or text[first] in "省市县区"):
         return None
     return first
+
+
+def _proper_name(tokens: list[Token], a: int, b: int) -> bool:
+    """The part before the suffix holds a proper name: a place, a name jieba does not know, letters, digits."""
+    i = token_index(tokens, a)
+    while i is not None and i < len(tokens) and tokens[i].start < b:
+        t = tokens[i]
+        if t.tag in ("ns", "nt", "nz", "nr", "nrt", "eng", "j", "m") or word_tag(t.word) is None or t.word.isascii():
+            return True
+        i += 1
+    return False

@@ -12,7 +12,7 @@ from .tokens import Token, token_index, word_tag
 
 SPEECH = ("说", "表示", "介绍", "指出", "强调", "认为", "要求", "谈到", "告诉", "坦言", "提出", "透露", "称", "回忆",
           "感慨", "希望", "主持", "出席", "会见", "讲话", "致辞", "同志", "一行", "等")
-NAME_END = set("，。、；：！？（）()“”‘’「」 \u3000\n说表在和与及等同的也是为对向就率带指强要主出会讲致认坦提透称回感希一了")
+NAME_END = set("，。、；：！？（）()“”‘’「」 \u3000\n说表在和与及等同的也是为对向就率带指强要主出会讲致认坦提透称回感希一了代，,.")
 BYLINE_RE = re.compile(
     r"(?:本报(?:特约|见习)?记者|(?<![\u4e00-\u9fff])(?:见习|特约)?记者|通讯员)[ \t\u3000]*"
     r"([\u4e00-\u9fff]{2,3}(?:[、 \u3000][\u4e00-\u9fff]{2,3})*)(?=[ \t\u3000]*(?:摄|报道|整理|\n|$))", re.M)
@@ -25,6 +25,9 @@ GOV_TITLES = {"市长": "人民政府", "副市长": "人民政府", "常务副�
               "副县长": "人民政府", "区长": "人民政府", "副区长": "人民政府", "省长": "人民政府", "副省长": "人民政府",
               "州长": "人民政府", "镇长": "人民政府", "乡长": "人民政府"}
 PARTY_TITLES = {"书记", "副书记", "常委"}
+HEAD_TITLES = {"总书记": "中共中央", "主席": "", "总理": "国务院", "副总理": "国务院", "委员长": "全国人民代表大会常务委员会",
+               "同志": ""}
+ORGAN_WORDS = ("人大常委会", "政府", "人大", "政协", "委")
 
 
 def is_name(s: str) -> bool:
@@ -38,6 +41,10 @@ def is_name(s: str) -> bool:
 
 def read_name(text: str, pos: int, end: int, tokens: list[Token]) -> int | None:
     """End offset of a person's name starting at pos, or None."""
+    for k in (3, 2):
+        e = pos + k
+        if e <= end and is_name(text[pos:e]) and (e == end or text[e] in NAME_END) and word_tag(text[pos:e]) in (None, "nr", "nrfg", "nrt"):
+            return e
     i = token_index(tokens, pos)
     if i is None or tokens[i].start != pos:
         return None
@@ -49,11 +56,6 @@ def read_name(text: str, pos: int, end: int, tokens: list[Token]) -> int | None:
         n = tokens[i + 1]
         if 1 <= len(n.word) <= 2 and n.word[0] not in NAME_END and "\u4e00" <= n.word[0] <= "\u9fff":
             return n.end
-    # fall back on the boundary after two or three characters
-    for k in (3, 2):
-        e = pos + k
-        if e <= end and is_name(text[pos:e]) and (e == end or text[e] in NAME_END):
-            return e
     return None
 
 
@@ -112,10 +114,25 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
             continue
         nxt = text[t.end : t.end + 2]
         known = word_tag(t.word) is not None
-        context = any(nxt.startswith(v) for v in SPEECH) or nxt[:1] == "、" or text[t.start - 1 : t.start] == "、"
-        if known and not context:
+        speech = any(nxt.startswith(v) for v in SPEECH)
+        if known and not speech:
             continue  # 高峰, 白雪, 文明: dictionary words read as names only where context says so
+        if len(t.word) == 2 and not speech:
+            continue  # two characters with no context are too often a brand or a word (华为, 林长)
         add_person(t.start, t.end)
+    # 4. a name before a head title: 习近平总书记, 江泽民主席
+    for title in HEAD_TITLES:
+        for tm in re.finditer(re.escape(title), text[start:end]):
+            a = start + tm.start()
+            i = token_index(tokens, a - 1)
+            if i is None:
+                continue
+            t = tokens[i]
+            if t.end == a and t.tag.startswith("nr") and is_name(t.word) and t.start not in taken:
+                person = add_person(t.start, t.end)
+                org = HEAD_TITLES[title]
+                if org:
+                    facts.append(Fact(POSITION, (PERSON, person.key), (ORGANIZATION, org), article_id, title=title))
     return persons, facts, implied_orgs
 
 
@@ -140,6 +157,13 @@ def _parse_posts(ctx: Context, text: str, pos: int, lo: int, org_end: dict, reg_
             nxt = om.start
         elif tpos in reg_end:
             rm = reg_end[tpos]
+            place = rm.key
+            nxt = rm.start
+        elif any(text[tpos - len(w) : tpos] == w and (tpos - len(w)) in reg_end for w in ORGAN_WORDS):
+            w = next(w for w in ORGAN_WORDS if text[tpos - len(w) : tpos] == w and (tpos - len(w)) in reg_end)
+            rm = reg_end[tpos - len(w)]
+            full = ctx.gaz.regions[rm.code].name if rm.code else rm.key
+            org_key = canonical_org(ctx, rm.text + w, (rm.text, full))
             place = rm.key
             nxt = rm.start
         else:

@@ -13,9 +13,9 @@ ZONE_SUFFIXES = (
     "产业园", "工业园", "试验区", "合作区", "经济区",
 )
 TOWN_SUFFIXES = ("街道", "镇", "乡", "村", "社区", "苏木", "嘎查")
-NAME_TAGS = {"n", "nr", "ns", "nt", "nz", "j", "b", "vn", "an", "nrt", "nrfg", "x", "eng", "l", "i", "s", "f", "a", "ng"}
+NAME_TAGS = {"n", "nr", "ns", "nt", "nz", "j", "b", "vn", "an", "nrt", "nrfg", "x", "eng", "s", "f", "a", "ng"}
 POLICY_WORDS = {"改革", "创新", "开放", "发展", "合作", "综合", "试验", "示范", "融合", "高新", "自由"}
-STOP_CHARS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t的在和与及或是为将把被从对到向于了等")
+STOP_CHARS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t的在和与及或是为将把被从对到向于了等,.;:!?[]——")
 ZONE_RE = re.compile("(" + "|".join(ZONE_SUFFIXES) + ")")
 TOWN_RE = re.compile("([\u4e00-\u9fff]{1,5}?)(" + "|".join(TOWN_SUFFIXES) + ")")
 GENERIC_TOWN_STEMS = {"乡", "农", "全", "各", "本", "该", "我", "城", "新农", "一", "两", "三", "每", "同", "邻", "外", "此",

@@ -24,7 +24,8 @@ def located_in(ctx: Context, article: Article, mentions: list[Mention]) -> list[
         elif m.type == PROJECT:
             target = _region_in_name(ctx, m, by_start)
             if not target:
-                before = [r for r in regions if r.sentence == m.sentence and r.end <= m.start]
+                before = [r for r in regions if r.sentence == m.sentence and r.end <= m.start
+                          and not r.code.startswith(("country:", "macro:"))]
                 if before:
                     target = before[-1].key
             if target:
@@ -33,10 +34,12 @@ def located_in(ctx: Context, article: Article, mentions: list[Mention]) -> list[
 
 
 def _region_in_name(ctx: Context, m: Mention, by_start: dict) -> str:
-    # the longest region mention starting inside the name, at its start (辽宁大学 → 辽宁省)
-    rm = by_start.get(m.start)
-    if rm is not None and rm.end < m.end:
-        return rm.key
+    """The most specific region named inside the name (中国原子能科学研究院葫芦岛基地 → 葫芦岛市); a bare
+    country prefix (中国…) says nothing about where a national body sits."""
+    inner = [r for a, r in by_start.items() if m.start <= a and r.end <= m.end and r.end - r.start < m.end - m.start]
+    inner = [r for r in inner if not (r.code.startswith("country:") or r.code.startswith("macro:"))] or []
+    if inner:
+        return max(inner, key=lambda r: (_depth(ctx, r), r.start)).key
     for lead in ("中共", "政协", "民进", "民革", "民盟", "民建", "台盟", "致公党", "九三学社"):
         if m.key.startswith(lead):
             rest = m.key[len(lead):]
@@ -46,6 +49,12 @@ def _region_in_name(ctx: Context, m: Mention, by_start: dict) -> str:
     if ctx.province_name and m.key.startswith(ctx.province_name):
         return ctx.province_name
     return ""
+
+
+def _depth(ctx: Context, r: Mention) -> int:
+    if not r.code:
+        return 4  # zones, towns: below the county level they sit in
+    return len(ctx.gaz.ancestors(r.code))
 
 
 def promoted_by(ctx: Context, article: Article, mentions: list[Mention]) -> list[Fact]:

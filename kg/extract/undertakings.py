@@ -22,6 +22,10 @@ GENERIC = {"重点项目", "重大项目", "项目", "工程", "基地", "产业
            "活动", "行动", "计划", "战略", "规划", "改革", "体系", "试点", "制度", "工作会议", "新项目", "好项目",
            "大项目", "产业体系", "现代化产业体系", "系列活动", "专项行动", "主题活动"}
 START_BAD = set("个家所各该本其某这那些位名项条次届此等新")
+SAYING = re.compile(r"[得不了着吗呢吧啊]|^[\u4e00-\u9fff]{1,2}$(?<=好)")
+AWARD_WORDS = {"称号", "奖项", "品牌", "地标", "城市", "荣誉", "之称", "美誉"}
+TAIL = re.compile(r"[\u4e00-\u9fff]{0,10}?(?:" + "|".join(sorted(map(re.escape, INITIATIVE_SUFFIXES + (
+    "产业体系", "发展战略", "赛道", "布局", "集群", "体系", "工程", "倍增计划")), key=len, reverse=True)) + ")")
 
 
 def _walk_left(tokens: list[Token], a: int, max_tokens: int = 6) -> int | None:
@@ -58,20 +62,24 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
     # quoted names: a numbered framework (“1234”体系), a coined slogan, a plan period
     for qm in QUOTED.finditer(text, start, end):
         inner = qm.group(1).strip()
-        if any(c in inner for c in "，。！？；：,!?") or len(inner) > 16:
+        if any(c in inner for c in "，。！？；：,!?") or len(inner) > 16 or SAYING.search(inner):
             continue
+        if "、" in inner and not all(DIGIT.match(part) for part in inner.split("、")):
+            continue  # a list of words in quotes is a slogan of the text, unless its parts are numbered
+        if text[qm.end() : qm.end() + 2] in AWARD_WORDS:
+            continue  # “最美…”称号: an honour, not a policy
         b = qm.end()
         tail = ""
-        for suf in sorted(INITIATIVE_SUFFIXES + ("产业体系", "发展战略", "工程", "行动"), key=len, reverse=True):
-            m2 = re.match(r"[\u4e00-\u9fff]{0,4}?" + re.escape(suf), text[b : b + 10])
-            if m2 and not any(c in STOP_CHARS for c in m2.group()):
-                tail = m2.group()
-                break
+        m2 = TAIL.match(text, b, min(end, b + 16))
+        if m2 and not any(c in STOP_CHARS for c in m2.group()):
+            tail = m2.group()
         name = inner + tail
         if not tail and word_tag(inner) is not None:
             continue  # a quoted dictionary word (“高峰”) is emphasis, not a name
         if not tail and not (DIGIT.search(inner) or "、" in inner or len(inner) >= 3):
             continue
+        if not tail and re.fullmatch(r"[0-9０-９+＋]+", inner):
+            continue  # a bare number in quotes names nothing until a noun follows it
         spans.append((qm.start(), b + len(tail), INITIATIVE, name.replace(" ", "")))
     # 《document》
     for bm in BOOK.finditer(text, start, end):
