@@ -120,7 +120,7 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
         if len(t.word) == 2 and not speech:
             continue  # two characters with no context are too often a brand or a word (华为, 林长)
         add_person(t.start, t.end)
-    # 4. a name before a head title: 习近平总书记, 江泽民主席
+    # 4. a name before a head title: NAME总书记, NAME主席 (the 1998 press: 江泽民主席)
     for title in HEAD_TITLES:
         for tm in re.finditer(re.escape(title), text[start:end]):
             a = start + tm.start()

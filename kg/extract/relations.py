@@ -34,7 +34,7 @@ def located_in(ctx: Context, article: Article, mentions: list[Mention]) -> list[
 
 
 def _region_in_name(ctx: Context, m: Mention, by_start: dict) -> str:
-    """The most specific region named inside the name (中国原子能科学研究院葫芦岛基地 → 葫芦岛市); a bare
+    """The most specific region named inside the name (an institute's base in a city → that city); a bare
     country prefix (中国…) says nothing about where a national body sits."""
     inner = [r for a, r in by_start.items() if m.start <= a and r.end <= m.end and r.end - r.start < m.end - m.start]
     inner = [r for r in inner if not (r.code.startswith("country:") or r.code.startswith("macro:"))] or []
