@@ -27,6 +27,8 @@ GOV_TITLES = {"市长": "人民政府", "副市长": "人民政府", "常务副�
 PARTY_TITLES = {"书记", "副书记", "常委"}
 HEAD_TITLES = {"总书记": "中共中央", "主席": "", "总理": "国务院", "副总理": "国务院", "委员长": "全国人民代表大会常务委员会",
                "同志": ""}
+NOT_NAME_FINAL = set("化感村镇馆展制河性区县市省港站园厂")
+TITLE_HEADS = {"代表", "主任", "书记", "委员", "主席", "部长", "局长", "厅长", "市长", "省长", "县长"}
 ORGAN_WORDS = ("人大常委会", "政府", "人大", "政协", "委")
 
 
@@ -110,14 +112,21 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
                 add_person(group_start + nm.start(), group_start + nm.end())
     # 3. jieba person tags, kept only with context: a speech verb or list after, or an unknown word
     for i, t in enumerate(tokens):
+        if len(t.word) == 3 and text[t.end - 1 : t.end + 1] in TITLE_HEADS:
+            t = Token(t.start, t.end - 1, t.word[:2], t.tag)  # a name glued to the head of 代表: split it
         if t.start in taken or not t.tag.startswith("nr") or not (2 <= len(t.word) <= 4) or not is_name(t.word):
             continue
         nxt = text[t.end : t.end + 2]
         known = word_tag(t.word) is not None
         speech = any(nxt.startswith(v) for v in SPEECH)
-        if known and not speech:
-            continue  # 高峰, 白雪, 文明: dictionary words read as names only where context says so
-        if len(t.word) == 2 and not speech:
+        listed = (nxt[:1] == "、" or text[t.start - 1 : t.start] == "、") and _names_around(tokens, i)
+        if known and len(t.word) == 2 and not (speech or listed):
+            continue  # 高峰, 白雪, 文明: two-character dictionary words read as names only where context says so
+        if known and word_tag(t.word) not in ("nr", "nrfg", "nrt"):
+            continue
+        if t.word[-1] in NOT_NAME_FINAL:
+            continue  # 幸福感, 智能化, 富裕村: words, not given names
+        if len(t.word) == 2 and not (speech or listed):
             continue  # two characters with no context are too often a brand or a word (华为, 林长)
         add_person(t.start, t.end)
     # 4. a name before a head title: NAME总书记, NAME主席 (the 1998 press: 江泽民主席)
@@ -212,3 +221,13 @@ def _implied_with_place(place: str, title: str) -> str | None:
     if title in PARTY_TITLES:
         return f"中共{place}委员会"
     return None
+
+
+def _names_around(tokens: list[Token], i: int) -> bool:
+    """In a list joined by 、 the neighbours are names too (three-character person tokens)."""
+    for j in (i - 2, i + 2):
+        if 0 <= j < len(tokens):
+            t = tokens[j]
+            if t.tag.startswith("nr") and len(t.word) == 3 and is_name(t.word):
+                return True
+    return False
