@@ -15,6 +15,7 @@ ZONE_SUFFIXES = (
 TOWN_SUFFIXES = ("街道", "镇", "乡", "村", "社区", "苏木", "嘎查")
 NAME_TAGS = {"n", "nr", "ns", "nt", "nz", "j", "b", "vn", "an", "nrt", "nrfg", "x", "eng", "s", "f", "a", "ng"}
 POLICY_WORDS = {"改革", "创新", "开放", "发展", "合作", "综合", "试验", "示范", "融合", "高新", "自由"}
+STEM_STOPS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t的在和与及或是为将把被从对到向了等,.;:!?[]")
 STOP_CHARS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t的在和与及或是为将把被从对到向于了等,.;:!?[]——")
 ZONE_RE = re.compile("(" + "|".join(ZONE_SUFFIXES) + ")")
 TOWN_RE = re.compile("([\u4e00-\u9fff]{1,5}?)(" + "|".join(TOWN_SUFFIXES) + ")")
@@ -73,6 +74,8 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
         a = b - len(form)
         if not _on_boundary(a, b, tok_at, tok_end, text, form):
             continue
+        if text[b : b + 1] in ("镇", "乡", "村") and all(gaz.regions[c].name != form for c in gaz.forms[form]):
+            continue  # 山南镇 is a town, not 山南市: the chain from its county reads it
         code = choose_code(ctx, gaz.forms[form], seen)
         seen.append(code)
         if not take(a, b):
@@ -131,10 +134,10 @@ def _on_boundary(a: int, b: int, tok_at: dict, tok_end: dict, text: str, form: s
 def _extend(text: str, pos: int, end: int, tok_at: dict) -> tuple[int, bool] | None:
     window = text[pos : min(end, pos + 12)]
     zm = re.match("([\u4e00-\u9fff]{0,6}?)(" + "|".join(ZONE_SUFFIXES) + ")", window)
-    if zm and not any(c in STOP_CHARS for c in zm.group(1)):
+    if zm and not any(c in STEM_STOPS for c in zm.group(1)):
         return pos + zm.end(), True
     tm = TOWN_RE.match(window)
-    if tm and tm.group(1) not in GENERIC_TOWN_STEMS and not any(c in STOP_CHARS for c in tm.group(1)):
+    if tm and tm.group(1) not in GENERIC_TOWN_STEMS and not any(c in STEM_STOPS for c in tm.group(1)):
         b = pos + tm.end()
         # do not swallow a following word: 村委会, 镇政府 stay organisations
         nxt = text[b : b + 2]

@@ -1,0 +1,45 @@
+"""Extractor behaviour on small made-up sentences (each a regression test for a bug seen on real text)."""
+from __future__ import annotations
+
+import kg
+
+
+def _graph(tmp_path, text: str):
+    f = tmp_path / "a.txt"
+    f.write_text(text, encoding="utf-8")
+    return kg.build([str(f)], province="辽宁")
+
+
+def _part_of(graph):
+    g = graph.to_networkx()
+    name = {n: d["name"] for n, d in g.nodes(data=True)}
+    return {(name[s], name[o]) for s, o, d in g.edges(data=True) if d["kind"] == "part_of"}
+
+
+def test_town_whose_name_starts_with_a_stop_character(tmp_path):
+    # 于 is a preposition elsewhere, but 于寺镇 is a town inside the county named before it
+    pairs = _part_of(_graph(tmp_path, "本报讯 近日，阜新蒙古族自治县于寺镇举办农民丰收节。\n"))
+    assert ("于寺镇", "阜新蒙古族自治县") in pairs
+
+
+def test_town_named_like_a_city_short_form(tmp_path):
+    # 山南镇 is a town of 肥西县, not 山南市 in Tibet
+    graph = _graph(tmp_path, "本报讯 合肥市肥西县山南镇新建一座学校。\n")
+    names = {d["name"] for _, d in graph.entities("Region")}
+    assert "山南市" not in names and "山南镇" in names
+    assert ("山南镇", "肥西县") in _part_of(graph)
+
+
+def test_joined_posts_and_implied_organs(tmp_path):
+    graph = _graph(tmp_path, "本报讯 省委常委、副省长王某明出席会议。锦州市委书记李某华表示，要抓好落实。\n")
+    g = graph.to_networkx()
+    name = {n: d["name"] for n, d in g.nodes(data=True)}
+    posts = {(name[s], name[o], d["title"]) for s, o, d in g.edges(data=True) if d["kind"] == "position"}
+    assert ("王某明", "中共辽宁省委员会", "常委") in posts
+    assert ("王某明", "辽宁省人民政府", "副省长") in posts
+    assert ("李某华", "中共锦州市委员会", "书记") in posts
+
+
+def test_common_words_are_not_names(tmp_path):
+    graph = _graph(tmp_path, "本报讯 他带领村民再攀“高峰”，共建精神文明。\n")
+    assert not [d["name"] for _, d in graph.entities("Person") if d["name"] in ("高峰", "文明")]
