@@ -124,28 +124,32 @@ def graph_entities(store: ox.Store) -> dict[str, dict]:
 
 
 def _match(graph: dict[str, dict], gold: dict[str, dict], typ: str | None, typed: bool) -> dict[str, str]:
-    """One-to-one matching of graph entities to gold entities sharing a name (maximum bipartite)."""
+    """One-to-one matching of graph entities to gold entities sharing a name (maximum bipartite).
+
+    Nodes are integers in sorted name order, so the matching, and every score built on it, is the
+    same in every run (string hashes, and so set order, change with PYTHONHASHSEED).
+    """
     g = nx.Graph()
     index: dict[str, list[str]] = {}
-    for gname, ge in gold.items():
-        if typ and ge["type"] != typ:
-            continue
-        for n in ge["names"]:
+    gold_names = sorted(n for n, ge in gold.items() if not typ or ge["type"] == typ)
+    gold_id = {n: i for i, n in enumerate(gold_names)}
+    for gname in gold_names:
+        for n in gold[gname]["names"]:
             index.setdefault(n, []).append(gname)
-    left = []
-    for iri, e in graph.items():
-        if typ and typ not in e["types"]:
-            continue
-        left.append(iri)
-        for n in e["names"]:
+    iris = sorted(iri for iri, e in graph.items() if not typ or typ in e["types"])
+    offset = len(gold_names)
+    for k, iri in enumerate(iris):
+        e = graph[iri]
+        # an exact canonical-name match is preferred by trying it first
+        for n in sorted(e["names"]):
             for gname in index.get(n, []):
                 if not typed or gold[gname]["type"] in e["types"]:
-                    g.add_edge(("g", iri), ("t", gname))
+                    g.add_edge(offset + k, gold_id[gname])
     if g.number_of_edges() == 0:
         return {}
-    top = {n for n in g if n[0] == "g"}
+    top = [n for n in g if n >= offset]
     m = nx.bipartite.hopcroft_karp_matching(g, top_nodes=top)
-    return {k[1]: v[1] for k, v in m.items() if k[0] == "g"}
+    return {iris[k - offset]: gold_names[v] for k, v in m.items() if k >= offset}
 
 
 def prf(tp: int, npred: int, ngold: int) -> dict:

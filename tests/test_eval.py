@@ -75,7 +75,7 @@ def test_eval_cli_prints_table(seeds_build):
 
 # Floors under the seeds' current scores, so a change that loses ground fails. The targets of the
 # extraction issue are higher; see README "Quality".
-FLOORS = {"entities (typed)": 0.54, "positions": 0.68, "part_of": 0.80, "located_in": 0.36, "promoted_by": 0.18,
+FLOORS = {"entities (typed)": 0.54, "positions": 0.68, "part_of": 0.80, "located_in": 0.36, "promoted_by": 0.17,
           "  Person": 0.77, "  Region": 0.85}
 
 
@@ -84,3 +84,20 @@ def test_seed_scores_do_not_regress(seeds_build, row):
     need_gold()
     scores = evaluate(str(seeds_build / "graph.ttl"), str(GOLD))
     assert scores[row]["f1"] >= FLOORS[row], scores[row]
+
+
+def test_scores_do_not_depend_on_hash_seed(seeds_build):
+    """Regression: the one-to-one matching once broke ties by set order, so scores moved between runs."""
+    import os
+    import subprocess
+    import sys
+
+    need_gold()
+    outs = []
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        res = subprocess.run([sys.executable, "-m", "kg", "eval", str(seeds_build / "graph.ttl"), "--gold", str(GOLD),
+                              "--json"], capture_output=True, text=True, env=env, timeout=300)
+        assert res.returncode == 0, res.stderr
+        outs.append(json.loads(res.stdout))
+    assert outs[0] == outs[1]
