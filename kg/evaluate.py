@@ -101,12 +101,14 @@ def load_store(graph_path: str, ontology_dir: str | None = None) -> ox.Store:
 
 
 def _ontology_files(ontology_dir: str | None) -> list[Path]:
+    """--ontology, else the project's ontology/ beside the package. The graph types its entities with
+    the contract's classes directly, so it scores the same without one (subclasses need it)."""
     if ontology_dir:
+        if not Path(ontology_dir).is_dir():
+            raise InputError(f"{ontology_dir}: no such ontology directory")
         return sorted(Path(ontology_dir).glob("*.ttl"))
     here = Path(__file__).resolve().parent.parent / "ontology"
-    if here.is_dir():
-        return sorted(here.glob("*.ttl"))
-    return [Path(str(resources.files("kg") / "data" / "policy-kg.ttl"))]
+    return sorted(here.glob("*.ttl")) if here.is_dir() else []
 
 
 def _value(term) -> str:

@@ -6,7 +6,7 @@ divisions, surnames, post titles, organisation suffixes), never names read off p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import ahocorasick
@@ -92,9 +92,14 @@ class Gazetteer:
         """A county-level full name used in several cities (铁西区) is qualified by its city."""
         return sum(1 for c in self.forms.get(name, []) if self.regions[c].name == name) > 1
 
-    @property
+    @cached_property
     def automaton(self) -> ahocorasick.Automaton:
-        return _automaton(self)
+        """Every written form in one Aho–Corasick automaton: one pass over the text finds them all."""
+        auto = ahocorasick.Automaton()
+        for form in self.forms:
+            auto.add_word(form, form)
+        auto.make_automaton()
+        return auto
 
 
 def short_forms(name: str, level: str) -> list[str]:
@@ -131,20 +136,6 @@ def _common_words() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     return Gazetteer()
-
-
-_AUTOMATA: dict[int, ahocorasick.Automaton] = {}
-
-
-def _automaton(gaz: Gazetteer) -> ahocorasick.Automaton:
-    key = id(gaz)
-    if key not in _AUTOMATA:
-        auto = ahocorasick.Automaton()
-        for form in gaz.forms:
-            auto.add_word(form, form)
-        auto.make_automaton()
-        _AUTOMATA[key] = auto
-    return _AUTOMATA[key]
 
 
 @lru_cache(maxsize=1)

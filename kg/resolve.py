@@ -31,12 +31,8 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
             votes[m.key][m.type] += 1
         for f in ex.facts:
             for typ, key in (f.subject, f.object):
-                votes[key][typ] += 0  # known, without weight
-                if not votes[key]:
-                    votes[key][typ] = 0
-    key_type = {}
-    for key, c in votes.items():
-        key_type[key] = c.most_common(1)[0][0] if c else None
+                votes[key].setdefault(typ, 0)  # a fact's end is known even where never mentioned
+    key_type = {key: c.most_common(1)[0][0] for key, c in votes.items()}
     # 2. short forms of zones and organisations merge into the full name they abbreviate
     alias_of: dict[str, str] = {}
     by_type: dict[str, list[str]] = defaultdict(list)

@@ -30,10 +30,10 @@ def extract(article: Article, ctx: Context) -> Extraction:
     tokens = tokenize(text, a, b)
     regions, facts = find_regions(ctx, article.id, text, a, b, tokens)
     orgs = find_organizations(ctx, article.id, text, a, b, tokens, regions)
-    persons, pos_facts, implied = find_persons(ctx, article.id, text, a, b, tokens, regions, orgs)
+    persons, pos_facts = find_persons(ctx, article.id, text, a, b, tokens, regions, orgs)
     anchors = {m.start for m in regions + orgs}
     things = find_undertakings(ctx, article.id, text, a, b, tokens, anchors)
-    mentions = _settle(regions + orgs + persons + things + implied)
+    mentions = _settle(regions + orgs + persons + things)
     starts = [s.start for s in article.sentences]
     mentions = [replace(m, sentence=max(0, bisect_right(starts, m.start) - 1)) for m in mentions]
     facts = facts + pos_facts

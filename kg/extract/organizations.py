@@ -6,12 +6,12 @@ the expansions below are the standard names of Chinese party and government orga
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..lexicon import org_suffixes, titles as title_list
 from ..records import ORGANIZATION, Mention
 from .context import Context
-from .regions import STOP_CHARS, _name_token
-from .tokens import Token, token_index, word_tag
+from .tokens import STOP_CHARS, Token, has_proper_part, is_name_token, token_index
 
 # Standard abbreviations of departments (the part after the province/city prefix).
 DEPT_ABBREV = {
@@ -92,17 +92,23 @@ def canonical_org(ctx: Context, name: str, region_prefix: tuple[str, str] | None
     return full + rest
 
 
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern, re.Pattern]:
+    """Any organisation suffix; and the fixed names of national organs and a province's own organs."""
+    suffix = re.compile("(" + "|".join(map(re.escape, org_suffixes())) + ")")
+    names = list(NATIONAL) + ["省委", "省政府", "省人大常委会", "省人大", "省政协", "省人代会"]
+    fixed = re.compile("(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + ")")
+    return suffix, fixed
+
+
 def find_organizations(ctx: Context, article_id: str, text: str, start: int, end: int, tokens: list[Token],
                        regions: list[Mention]) -> list[Mention]:
     """Spans ending in an organisation suffix, their left edge found by walking back over name tokens."""
     region_at = {m.start: m for m in regions}
     suffixes = org_suffixes()
-    pattern = re.compile("(" + "|".join(map(re.escape, suffixes)) + ")")
+    pattern, fixed = _patterns()
     found: list[Mention] = []
     occupied: list[tuple[int, int]] = []
-    # national organs and bare province organs first (fixed strings)
-    fixed = re.compile("(" + "|".join(sorted(map(re.escape, list(NATIONAL) + ["省委", "省政府", "省人大常委会", "省人大",
-                                                                          "省政协", "省人代会"]), key=len, reverse=True)) + ")")
     candidates: list[tuple[int, int]] = []
     for m in pattern.finditer(text, start, end):
         b = m.end()
@@ -128,7 +134,7 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
         anchored = a in region_at or text[a] in "省市县区" or text.startswith(("国家", "中央", "中共"), a)
         if b - a_suf == 1 and not anchored:
             continue  # a one-character suffix (厅 局 委 部) needs its region: 布局, 开好局 are not organs
-        if not anchored and not _proper_name(tokens, a, a_suf):
+        if not anchored and not has_proper_part(tokens, a, a_suf):
             continue  # 企业技术中心, 养老中心: a generic description, not a name
         spans.append((a, b, text[a:b]))
     for m in fixed.finditer(text, start, end):
@@ -169,14 +175,14 @@ def _left_edge(text: str, tokens: list[Token], a: int, lo: int, region_at: dict)
         if t.word == "和" and not seen_and and first is not None:
             # 工业和信息化厅: allowed only inside a name opened by a region or 省/市
             j = i - 1
-            if j >= 0 and _name_token(tokens[j]) and tokens[j].word not in STOP_CHARS and not any(
+            if j >= 0 and is_name_token(tokens[j]) and tokens[j].word not in STOP_CHARS and not any(
                     tokens[j].word.endswith(s) for s in org_suffixes()):
                 seen_and = True
                 i -= 1
                 count += 1
                 continue
             break
-        if any(c in STOP_CHARS for c in t.word) or not _name_token(t):
+        if any(c in STOP_CHARS for c in t.word) or not is_name_token(t):
             break
         first = t.start
         count += 1
@@ -189,14 +195,3 @@ def _left_edge(text: str, tokens: list[Token], a: int, lo: int, region_at: dict)
     if seen_and and not (first in region_at or text[first] in "省市县区"):
         return None
     return first
-
-
-def _proper_name(tokens: list[Token], a: int, b: int) -> bool:
-    """The part before the suffix holds a proper name: a place, a name jieba does not know, letters, digits."""
-    i = token_index(tokens, a)
-    while i is not None and i < len(tokens) and tokens[i].start < b:
-        t = tokens[i]
-        if t.tag in ("ns", "nt", "nz", "nr", "nrt", "eng", "j", "m") or word_tag(t.word) is None or t.word.isascii():
-            return True
-        i += 1
-    return False

@@ -70,11 +70,10 @@ def _title_before(text: str, pos: int, lo: int) -> str | None:
 
 
 def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int, tokens: list[Token],
-                 regions: list[Mention], orgs: list[Mention]) -> tuple[list[Mention], list[Fact], list[Mention]]:
-    """Persons with positions; also returns organisations implied by titles (副省长 → 省人民政府)."""
+                 regions: list[Mention], orgs: list[Mention]) -> tuple[list[Mention], list[Fact]]:
+    """Persons and their positions; an organ a title implies (副省长 → 省人民政府) is named in the fact."""
     persons: list[Mention] = []
     facts: list[Fact] = []
-    implied_orgs: list[Mention] = []
     org_end = {m.end: m for m in orgs}
     reg_end = {m.end: m for m in regions}
     org_start = {m.start: m for m in orgs}
@@ -142,7 +141,7 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
                 org = HEAD_TITLES[title]
                 if org:
                     facts.append(Fact(POSITION, (PERSON, person.key), (ORGANIZATION, org), article_id, title=title))
-    return persons, facts, implied_orgs
+    return persons, facts
 
 
 def _parse_posts(ctx: Context, text: str, pos: int, lo: int, org_end: dict, reg_end: dict, org_start: dict,
@@ -210,8 +209,6 @@ def _parse_posts(ctx: Context, text: str, pos: int, lo: int, org_end: dict, reg_
             prev_org = key
         if place is not None:
             prev_place = place
-        elif org_key is not None and prev_place is None:
-            prev_place = None
     return out
 
 

@@ -5,7 +5,7 @@ import re
 
 from ..records import PART_OF, REGION, Fact, Mention
 from .context import Context
-from .tokens import Token
+from .tokens import STEM_STOPS, Token, walk_left
 
 ZONE_SUFFIXES = (
     "高新技术产业开发区", "经济技术开发区", "自由贸易试验区", "综合保税区", "经济开发区", "产业开发区",
@@ -13,19 +13,12 @@ ZONE_SUFFIXES = (
     "产业园", "工业园", "试验区", "合作区", "经济区",
 )
 TOWN_SUFFIXES = ("街道", "镇", "乡", "村", "社区", "苏木", "嘎查")
-NAME_TAGS = {"n", "nr", "ns", "nt", "nz", "j", "b", "vn", "an", "nrt", "nrfg", "x", "eng", "s", "f", "a", "ng"}
-POLICY_WORDS = {"改革", "创新", "开放", "发展", "合作", "综合", "试验", "示范", "融合", "高新", "自由"}
-STEM_STOPS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t的在和与及或是为将把被从对到向了等,.;:!?[]")
-STOP_CHARS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t的在和与及或是为将把被从对到向于了等,.;:!?[]——")
 ZONE_RE = re.compile("(" + "|".join(ZONE_SUFFIXES) + ")")
+ZONE_AFTER_RE = re.compile("([\u4e00-\u9fff]{0,6}?)(" + "|".join(ZONE_SUFFIXES) + ")")
 TOWN_RE = re.compile("([\u4e00-\u9fff]{1,5}?)(" + "|".join(TOWN_SUFFIXES) + ")")
 GENERIC_TOWN_STEMS = {"乡", "农", "全", "各", "本", "该", "我", "城", "新农", "一", "两", "三", "每", "同", "邻", "外", "此",
                       "小", "大", "美丽", "示范", "重点", "特色", "贫困", "试点", "中心", "古", "老", "山", "渔", "建制", "乡镇"}
 LEVEL_RANK = {"province": 0, "country": 0, "macro": 1, "city": 2, "county": 3}
-
-
-def _name_token(tok: Token) -> bool:
-    return tok.tag in NAME_TAGS or tok.word in POLICY_WORDS or (tok.tag.startswith("n") and tok.tag != "nr")
 
 
 def choose_code(ctx: Context, codes: list[str], seen: list[str]) -> str:
@@ -87,7 +80,7 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
     for m in sorted(mentions, key=lambda m: m.start):
         parent = m
         while True:
-            ext = _extend(text, parent.end, end, tok_at)
+            ext = _extend(text, parent.end, end)
             if ext is None:
                 break
             b, is_zone = ext
@@ -106,10 +99,9 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
     # 3. free-standing zones (沈抚改革创新示范区), walking left from the suffix over name tokens
     for zm in ZONE_RE.finditer(text, start, end):
         a, b = zm.span()
-        tok = tok_at.get(a)
         if any(taken[a - start : b - start]):
             continue
-        first = _walk_left(tokens, a, tok_at, tok_end)
+        first = walk_left(tokens, a, max_tokens=4)
         if first is None or first >= a:
             continue
         name = text[first:b]
@@ -131,9 +123,9 @@ def _on_boundary(a: int, b: int, tok_at: dict, tok_end: dict, text: str, form: s
     return False
 
 
-def _extend(text: str, pos: int, end: int, tok_at: dict) -> tuple[int, bool] | None:
+def _extend(text: str, pos: int, end: int) -> tuple[int, bool] | None:
     window = text[pos : min(end, pos + 12)]
-    zm = re.match("([\u4e00-\u9fff]{0,6}?)(" + "|".join(ZONE_SUFFIXES) + ")", window)
+    zm = ZONE_AFTER_RE.match(window)
     if zm and not any(c in STEM_STOPS for c in zm.group(1)):
         return pos + zm.end(), True
     tm = TOWN_RE.match(window)
@@ -147,29 +139,3 @@ def _extend(text: str, pos: int, end: int, tok_at: dict) -> tuple[int, bool] | N
             return None
         return b, False
     return None
-
-
-def _walk_left(tokens: list[Token], a: int, tok_at: dict, tok_end: dict) -> int | None:
-    """Start of the name that ends at offset a: up to four name-like tokens back, not across stops."""
-    idx = {t.start: i for i, t in enumerate(tokens)}
-    # the token ending at a (the suffix may sit inside a token: 示范区 is one token)
-    j = None
-    for i, t in enumerate(tokens):
-        if t.end == a or (t.start < a < t.end):
-            j = i
-            break
-        if t.start == a:
-            j = i - 1
-            break
-    if j is None or j < 0:
-        return None
-    first = None
-    count = 0
-    while j >= 0 and count < 4:
-        t = tokens[j]
-        if any(c in STOP_CHARS for c in t.word) or not _name_token(t):
-            break
-        first = t.start
-        count += 1
-        j -= 1
-    return first

@@ -46,3 +46,50 @@ def token_index(tokens: list[Token], pos: int) -> int | None:
         else:
             return mid
     return None
+
+
+# What may stand inside a name, shared by every suffix-anchored extractor (zones, organs, projects).
+NAME_TAGS = {"n", "nr", "ns", "nt", "nz", "j", "b", "vn", "an", "nrt", "nrfg", "x", "eng", "s", "f", "a", "ng"}
+POLICY_WORDS = {"改革", "创新", "开放", "发展", "合作", "综合", "试验", "示范", "融合", "高新", "自由"}
+STOP_CHARS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t的在和与及或是为将把被从对到向于了等,.;:!?[]——")
+# Inside a place-name stem only punctuation and a few particles stop (于 opens town names: 于寺镇).
+STEM_STOPS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t的在和与及或是为将把被从对到向了等,.;:!?[]")
+PROPER_TAGS = {"ns", "nt", "nz", "nr", "nrt", "nrfg", "eng", "m", "j"}
+
+
+def is_name_token(tok: Token, numbers: bool = False) -> bool:
+    """A token that can be part of a proper name (nouns, places, abbreviations, policy words)."""
+    if numbers and (tok.tag == "m" or tok.word.isdigit()):
+        return True
+    return tok.tag in NAME_TAGS or tok.word in POLICY_WORDS or (tok.tag.startswith("n") and tok.tag != "nr")
+
+
+def walk_left(tokens: list[Token], a: int, max_tokens: int, numbers: bool = False) -> int | None:
+    """Start of the name ending at offset a: up to max_tokens name tokens back, never across a stop.
+
+    The token covering a-1 counts first, so a suffix that begins inside a token keeps that token."""
+    i = token_index(tokens, a - 1)
+    first = None
+    count = 0
+    while i is not None and i >= 0 and count < max_tokens:
+        t = tokens[i]
+        if any(c in STOP_CHARS for c in t.word) or not is_name_token(t, numbers):
+            break
+        first = t.start
+        count += 1
+        i -= 1
+    return first
+
+
+def has_proper_part(tokens: list[Token], a: int, b: int, anchors: set[int] = frozenset()) -> bool:
+    """text[a:b] holds a proper name: a region or organisation starting inside it, a place or person tag,
+    an abbreviation, a number, Latin letters, or a word jieba's dictionary does not know."""
+    if any(a <= x < b for x in anchors):
+        return True
+    i = token_index(tokens, a)
+    while i is not None and i < len(tokens) and tokens[i].start < b:
+        t = tokens[i]
+        if t.tag in PROPER_TAGS or word_tag(t.word) is None or t.word.isascii():
+            return True
+        i += 1
+    return False

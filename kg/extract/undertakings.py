@@ -5,8 +5,7 @@ import re
 
 from ..records import INITIATIVE, PROJECT, Mention
 from .context import Context
-from .regions import STOP_CHARS, _name_token
-from .tokens import Token, token_index, word_tag
+from .tokens import STOP_CHARS, Token, has_proper_part, walk_left, word_tag
 
 PROJECT_SUFFIXES = ("产业基地项目", "基地项目", "项目", "工程", "基地", "核电站", "核电", "电站", "二跑道", "机场",
                     "号线", "一期", "二期", "三期", "大桥", "隧道", "铁路", "高铁", "支线", "港", "产业园", "创新港",
@@ -15,6 +14,8 @@ INITIATIVE_SUFFIXES = ("专项行动", "三年行动", "行动计划", "实施�
                        "改革", "体系", "试点", "制度", "主题教育", "学习教育", "工作会议", "会议", "大会", "全会",
                        "全体会议", "论坛", "博览会", "运动会", "年货节", "消费季", "峰会", "交流会", "座谈会",
                        "推介会", "研讨班", "洽谈会", "联席会议", "活动", "节")
+SUFFIX_PATTERNS = [(typ, re.compile("(" + "|".join(sorted(map(re.escape, sufs), key=len, reverse=True)) + ")"))
+                   for typ, sufs in ((PROJECT, PROJECT_SUFFIXES), (INITIATIVE, INITIATIVE_SUFFIXES))]
 QUOTED = re.compile(r"“([^“”\n]{2,24})”")
 BOOK = re.compile(r"《([^《》\n]{2,60})》")
 DIGIT = re.compile(r"[0-9０-９一二三四五六七八九十百千万两双]")
@@ -26,33 +27,6 @@ SAYING = re.compile(r"[得不了着吗呢吧啊]|^[\u4e00-\u9fff]{1,2}$(?<=好)"
 AWARD_WORDS = {"称号", "奖项", "品牌", "地标", "城市", "荣誉", "之称", "美誉"}
 TAIL = re.compile(r"[\u4e00-\u9fff]{0,10}?(?:" + "|".join(sorted(map(re.escape, INITIATIVE_SUFFIXES + (
     "产业体系", "发展战略", "赛道", "布局", "集群", "体系", "工程", "倍增计划")), key=len, reverse=True)) + ")")
-
-
-def _walk_left(tokens: list[Token], a: int, max_tokens: int = 6) -> int | None:
-    i = token_index(tokens, a - 1)
-    first = None
-    count = 0
-    while i is not None and i >= 0 and count < max_tokens:
-        t = tokens[i]
-        if any(c in STOP_CHARS for c in t.word) or not (_name_token(t) or t.tag == "m" or t.word.isdigit()):
-            break
-        first = t.start
-        count += 1
-        i -= 1
-    return first
-
-
-def _proper(tokens: list[Token], a: int, b: int, anchors: set[int]) -> bool:
-    """A name needs a proper part: a region or organisation inside it, a number, or a word jieba does not know."""
-    if any(a <= x < b for x in anchors):
-        return True
-    i = token_index(tokens, a)
-    while i is not None and i < len(tokens) and tokens[i].start < b:
-        t = tokens[i]
-        if t.tag in ("ns", "nt", "nz", "nr", "eng", "m", "j") or word_tag(t.word) is None or DIGIT.search(t.word):
-            return True
-        i += 1
-    return False
 
 
 def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end: int, tokens: list[Token],
@@ -87,10 +61,9 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
         if any(inner.endswith(s) or s in inner for s in ("方案", "规划", "计划", "意见", "办法", "条例", "纲要", "规定", "决定")):
             spans.append((bm.start(), bm.end(), INITIATIVE, inner))
     # suffix-anchored names
-    for typ, suffixes in ((PROJECT, PROJECT_SUFFIXES), (INITIATIVE, INITIATIVE_SUFFIXES)):
-        pat = re.compile("(" + "|".join(sorted(map(re.escape, suffixes), key=len, reverse=True)) + ")")
+    for typ, pat in SUFFIX_PATTERNS:
         for m in pat.finditer(text, start, end):
-            a = _walk_left(tokens, m.start())
+            a = walk_left(tokens, m.start(), max_tokens=6, numbers=True)
             if a is None:
                 continue
             b = m.end()
@@ -100,7 +73,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
                 name = name[1:]
             if len(name) < 4 or name in GENERIC or len(name) > 30:
                 continue
-            if not _proper(tokens, a, m.start(), anchors):
+            if not has_proper_part(tokens, a, m.start(), anchors):
                 continue
             spans.append((a, b, typ, name))
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
