@@ -11,6 +11,7 @@ import click
 from .errors import KgError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+BUILD_FORMATS = ("trig", "nquads", "ntriples", "jsonld", "graphml")
 
 
 class KgGroup(click.Group):
@@ -37,7 +38,10 @@ def cli():
               help="Directory for graph.ttl, graph.html and report.json.")
 @click.option("--province", default=None, help="The paper's province (辽宁, 辽宁省 or 210000); inferred from the text by default.")
 @click.option("--base", default="", help="Base IRI for minted entities [default: https://w3id.org/policy-kg/id/].")
-def build(inputs, outdir, province, base):
+@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(BUILD_FORMATS),
+              help="Also write graph.trig (one named graph per article), graph.nq, graph.nt, graph.jsonld "
+                   "(+ context.jsonld) or graph.graphml. Repeatable; Turtle, HTML and the report are always written.")
+def build(inputs, outdir, province, base, formats):
     """Read articles (.txt files or directories of them) and write the knowledge graph.
 
     \b
@@ -45,8 +49,9 @@ def build(inputs, outdir, province, base):
         kg build seeds/ -o output/
     """
     from .export import atomic_write
+    from .export.graphml import to_graphml
     from .export.html import render
-    from .export.rdf import to_turtle
+    from .export.rdf import FORMATS, jsonld_context, quads, serialize
     from .pipeline import run
 
     t0 = time.perf_counter()
@@ -55,12 +60,23 @@ def build(inputs, outdir, province, base):
     if out.exists() and not out.is_dir():
         raise KgError(f"{outdir}: exists and is not a directory")
     t = time.perf_counter()
-    ttl = to_turtle(kg)
-    html = render(kg, title="policy-kg")
-    kg.stats["timings"]["export"] = time.perf_counter() - t
+    qs = quads(kg)
+    files = {"graph.ttl": serialize(kg, "turtle", qs=qs)}
+    kg.stats["timings"]["rdf"] = time.perf_counter() - t
+    kg.stats["triples"] = len({q.triple for q in qs})
+    for fmt in sorted(set(formats)):
+        if fmt == "graphml":
+            files["graph.graphml"] = to_graphml(kg)
+        else:
+            files[FORMATS[fmt][0]] = serialize(kg, fmt, qs=qs)
+        if fmt == "jsonld":
+            files["context.jsonld"] = json.dumps(jsonld_context(kg), ensure_ascii=False, indent=2)
+    t = time.perf_counter()
+    files["graph.html"] = render(kg, title="policy-kg")
+    kg.stats["timings"]["html"] = time.perf_counter() - t
     kg.stats["seconds"] = round(time.perf_counter() - t0, 3)
-    report = json.dumps(kg.stats, ensure_ascii=False, indent=2, sort_keys=True)
-    for name, data in (("graph.ttl", ttl), ("graph.html", html), ("report.json", report)):
+    files["report.json"] = json.dumps(kg.stats, ensure_ascii=False, indent=2, sort_keys=True)
+    for name, data in files.items():
         atomic_write(out / name, data)
     s = kg.stats
     for path in s["gb18030_files"]:
@@ -69,7 +85,8 @@ def build(inputs, outdir, province, base):
     click.echo("entities   " + ", ".join(f"{k} {v}" for k, v in sorted(s["entities"].items())))
     click.echo("relations  " + ", ".join(f"{k} {v}" for k, v in sorted(s["relations"].items())))
     click.echo(f"seconds    {s['seconds']}")
-    click.echo(f"wrote      {out / 'graph.ttl'}, {out / 'graph.html'}, {out / 'report.json'}")
+    click.echo(f"triples    {s['triples']}")
+    click.echo("wrote      " + ", ".join(str(out / name) for name in files))
 
 
 @cli.command("eval")
@@ -130,6 +147,63 @@ def extract(inputs, jsonl, province, flat):
         lines.append(json.dumps({"doc": doc, "mentions": out}, ensure_ascii=False))
     atomic_write(Path(jsonl), "\n".join(lines) + "\n")
     click.echo(f"{len(lines)} documents, {sum(len(by_doc[d]) for d in by_doc)} mentions -> {jsonl}")
+
+
+@cli.command()
+@click.argument("graph", type=click.Path())
+@click.option("--shapes", default=None, type=click.Path(), help="SHACL shapes file [default: ontology/shapes.ttl].")
+@click.option("--examples", default=3, show_default=True, help="Focus nodes shown per kind of violation.")
+def validate(graph, shapes, examples):
+    """Check a built graph against the SHACL shapes; exit 1 when it does not conform.
+
+    \b
+    Example:
+        kg validate output/graph.ttl
+    """
+    from .validate import validate as run_validation
+
+    report = run_validation(graph, shapes)
+    click.echo(report.format(examples))
+    if not report.conforms:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("graph", type=click.Path())
+@click.argument("sparql", required=False)
+@click.option("--file", "query_file", type=click.Path(), help="Read the query from a .rq file.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@click.option("--bind", "bindings", multiple=True, metavar="VAR=VALUE",
+              help="Bind ?VAR to a literal (e.g. --bind name=张三); values are never pasted into the query.")
+@click.option("--ontology", default=None, type=click.Path(), help="Directory of ontology .ttl files merged before querying.")
+def query(graph, sparql, query_file, fmt, bindings, ontology):
+    """Run SPARQL over a built graph (.ttl, .trig, .nt, .nq, .jsonld) with the ontology merged.
+
+    Prefixes kgo: org: schema: prov: skos: nif: rdfs: rdf: xsd: are predeclared.
+
+    \b
+    Examples:
+        kg query output/graph.ttl 'SELECT ?name WHERE { ?p a kgo:Person ; rdfs:label ?name }'
+        kg query output/graph.ttl --file queries/officials_of_region.rq --bind region=辽宁省
+    """
+    from .query import format_result, run_query
+    from .store import load_store
+
+    if bool(sparql) == bool(query_file):
+        raise KgError("give the query as an argument or with --file, not both")
+    if query_file:
+        try:
+            sparql = Path(query_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KgError(f"{query_file}: cannot read query ({exc})") from None
+    binds = {}
+    for b in bindings:
+        name, eq, value = b.partition("=")
+        if not eq or not name.strip().lstrip("?$").isidentifier():
+            raise KgError(f"--bind {b}: expected VAR=VALUE")
+        binds[name.strip().lstrip("?$")] = value
+    store = load_store(graph, ontology)
+    click.echo(format_result(run_query(store, sparql, binds), fmt))
 
 
 def main():

@@ -14,8 +14,9 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 
-from .errors import GoldError, InputError
+from .errors import GoldError
 from .records import ENTITY_TYPES
+from .store import load_store
 
 RELATIONS = {"positions": ("person", "org", "title"), "located_in": ("entity", "region"),
              "part_of": ("region", "parent"), "promoted_by": ("initiative", "agent")}
@@ -86,38 +87,13 @@ def load_gold(path: str) -> Gold:
     return Gold(ents, rels)
 
 
-def load_store(graph_path: str, ontology_dir: str | None = None) -> ox.Store:
-    store = ox.Store()
-    p = Path(graph_path)
-    if not p.is_file():
-        raise InputError(f"{graph_path}: no such graph file")
-    try:
-        store.bulk_load(path=str(p), format=ox.RdfFormat.TURTLE)
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise InputError(f"{graph_path}: not a readable Turtle graph ({exc})") from None
-    for onto in _ontology_files(ontology_dir):
-        store.bulk_load(path=str(onto), format=ox.RdfFormat.TURTLE)
-    return store
-
-
-def _ontology_files(ontology_dir: str | None) -> list[Path]:
-    """--ontology, else the project's ontology/ beside the package. The graph types its entities with
-    the contract's classes directly, so it scores the same without one (subclasses need it)."""
-    if ontology_dir:
-        if not Path(ontology_dir).is_dir():
-            raise InputError(f"{ontology_dir}: no such ontology directory")
-        return sorted(Path(ontology_dir).glob("*.ttl"))
-    here = Path(__file__).resolve().parent.parent / "ontology"
-    return sorted(here.glob("*.ttl")) if here.is_dir() else []
-
-
 def _value(term) -> str:
     return term.value if term is not None else ""
 
 
 def graph_entities(store: ox.Store) -> dict[str, dict]:
     out: dict[str, dict] = {}
-    for row in store.query(contract_query("entities.rq")):
+    for row in store.query(contract_query("entities.rq"), use_default_graph_as_union=True):
         iri, typ, name = _value(row["entity"]), _value(row["type"]), _value(row["name"])
         e = out.setdefault(iri, {"types": set(), "names": set()})
         e["types"].add(typ.rsplit("#", 1)[-1])
@@ -177,7 +153,7 @@ def evaluate(graph_path: str, gold_path: str, ontology_dir: str | None = None) -
         scores[f"  {t}"] = prf(len(m), npred, ngold)
     for kind, qname in QUERY_OF.items():
         pred = set()
-        res = store.query(contract_query(qname))
+        res = store.query(contract_query(qname), use_default_graph_as_union=True)
         names = [v.value for v in res.variables]
         for row in res:
             pred.add(tuple(_value(row[n]) for n in names))

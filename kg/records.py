@@ -51,7 +51,8 @@ class Article:
     body_start: int
     sentences: tuple[Sentence, ...]
     source_text: str = field(repr=False, compare=False)
-    date: str = ""  # ISO date where the text gives one
+    date: str = ""  # ISO date (YYYY-MM-DD) where the head gives one, else the year it names most
+    date_inferred: bool = False  # True when ``date`` is a year inferred from the body
 
     @property
     def text(self) -> str:
@@ -60,7 +61,7 @@ class Article:
     def to_dict(self) -> dict:
         return {
             "id": self.id, "doc": self.doc, "title": self.title, "byline": self.byline,
-            "start": self.start, "end": self.end, "date": self.date,
+            "start": self.start, "end": self.end, "date": self.date, "date_inferred": self.date_inferred,
         }
 
 
@@ -96,6 +97,7 @@ class Fact:
     title: str = ""  # the bare post for positions
     sentence: int = -1
     inferred: bool = False  # from the gazetteer rather than the text
+    at: int = -1  # offset of the mention the fact was read at; gives ``sentence`` where it is unset
 
 
 @dataclass

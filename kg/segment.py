@@ -19,6 +19,10 @@ BYLINE = re.compile(
 LEAD = re.compile(r"本报讯[ \t\u3000]*(?:[（(][^）)\n]{0,30}[）)])?[ \t\u3000]*(?:见习|特约)?记者[ \t\u3000]*"
                   r"((?:[\u4e00-\u9fff]{2,4}[、 ]?)+?)[ \t\u3000]*报道")
 SENTENCE_END = "。！？!?；;"
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
+_NUM = r"[0-9０-９〇○零一二三四五六七八九十]"
+FULL_DATE = re.compile(rf"({_NUM}{{4}})年({_NUM}{{1,3}})月({_NUM}{{1,4}})日")
+YEAR = re.compile(rf"(?<![0-9０-９到至])((?:19|20|１９|２０|一九|二〇|二○|二零){_NUM}{{2}})年(?!前|后|以前|以后)({_NUM}{{1,2}}月)?")
 CLOSERS = "”’」』）)》】\"'"
 
 
@@ -119,6 +123,39 @@ def plain_headline_starts(text: str) -> list[int]:
     return starts
 
 
+def _number(text: str) -> int | None:
+    """Arabic, full-width or Chinese numerals (一九九八, 十二, 三十一) as an int."""
+    text = text.translate({ord(c): ord(d) for c, d in zip("０１２３４５６７８９", "0123456789")})
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        t = int(_CN_DIGITS.get(tens, "1")) if tens else 1
+        o = int(_CN_DIGITS.get(ones, "0")) if ones else 0
+        return t * 10 + o if len(tens) <= 1 and len(ones) <= 1 else None
+    digits = "".join(_CN_DIGITS.get(c, "") for c in text)
+    return int(digits) if len(digits) == len(text) else None
+
+
+def article_date(text: str, a: int, b: int, body_start: int) -> tuple[str, bool]:
+    """The article's date: a full date (年月日) in its head gives an ISO date; otherwise the year
+    the article names most often (a year with a month weighs more; "到2030年" targets are skipped),
+    marked as inferred. ("", False) where the text gives neither."""
+    head_end = min(b, max(body_start, a) + 300)
+    for m in FULL_DATE.finditer(text, a, head_end):
+        y, mo, d = (_number(g) for g in m.groups())
+        if y and mo and d and 1900 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31:
+            return f"{y:04d}-{mo:02d}-{d:02d}", False
+    years: dict[int, int] = {}
+    for m in YEAR.finditer(text, a, b):
+        y = _number(m.group(1))
+        if y and 1900 <= y <= 2100:  # a year with a month ("2025年3月") counts as more current
+            years[y] = years.get(y, 0) + (3 if m.group(2) else 1)
+    if years:
+        return f"{max(sorted(years), key=lambda y: years[y]):04d}", True
+    return "", False
+
+
 def _article(source: Source, stem: str, index: int, a: int, b: int) -> Article:
     text = source.text
     title = ""
@@ -136,8 +173,9 @@ def _article(source: Source, stem: str, index: int, a: int, b: int) -> Article:
     lm = LEAD.search(head) or BYLINE.search(head)
     if lm:
         byline = lm.group(1).strip()
+    date, date_inferred = article_date(text, a, b, body_start)
     return Article(
         id=f"{stem}#{index}", doc=source.name, index=index, title=title, byline=byline,
         start=a, end=b, body_start=body_start, sentences=tuple(split_sentences(text, a, b)),
-        source_text=text,
+        source_text=text, date=date, date_inferred=date_inferred,
     )

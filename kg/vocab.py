@@ -6,6 +6,7 @@ from rdflib.namespace import DefinedNamespace, ORG, PROV, RDF, RDFS, SDO, SKOS, 
 
 DEFAULT_BASE = "https://w3id.org/policy-kg/id/"
 NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+ITSRDF = Namespace("http://www.w3.org/2005/11/its/rdf#")  # itsrdf:taIdentRef links a NIF span to its entity
 
 
 class KGO(DefinedNamespace):
@@ -28,7 +29,8 @@ class KGO(DefinedNamespace):
     endOffset: URIRef
     mentionCount: URIRef
     inferredFromGazetteer: URIRef
-    sentence: URIRef
+    evidence: URIRef
+    inferredYear: URIRef
 
 
 def _safe(ch: str) -> bool:

@@ -36,7 +36,8 @@ def extract(article: Article, ctx: Context) -> Extraction:
     mentions = _settle(regions + orgs + persons + things)
     starts = [s.start for s in article.sentences]
     mentions = [replace(m, sentence=max(0, bisect_right(starts, m.start) - 1)) for m in mentions]
-    facts = facts + pos_facts
+    facts = [replace(f, sentence=max(0, bisect_right(starts, f.at) - 1)) if f.sentence < 0 <= f.at else f
+             for f in facts + pos_facts]
     facts += located_in(ctx, article, mentions)
     facts += promoted_by(ctx, article, mentions)
     return Extraction(article=article, mentions=mentions, facts=facts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..lexicon import org_suffixes, surnames, titles
-from ..records import ORGANIZATION, PERSON, POSITION, REGION, Fact, Mention
+from ..records import ORGANIZATION, PERSON, POSITION, Fact, Mention
 from .context import Context
 from .organizations import canonical_org
 from .tokens import Token, token_index, word_tag
@@ -102,7 +102,7 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
                 continue
             person = add_person(e, ne)
             for org_key, ttl in _parse_posts(ctx, text, e, start, org_end, reg_end, org_start, reg_start, suffixes):
-                facts.append(Fact(POSITION, (PERSON, person.key), (ORGANIZATION, org_key), article_id, title=ttl))
+                facts.append(Fact(POSITION, (PERSON, person.key), (ORGANIZATION, org_key), article_id, title=ttl, at=person.start))
     # 2. bylines: 本报记者 X, 记者X报道
     for bm in BYLINE_RE.finditer(text, start, end):
         group_start = bm.start(1)
@@ -140,7 +140,7 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
                 person = add_person(t.start, t.end)
                 org = HEAD_TITLES[title]
                 if org:
-                    facts.append(Fact(POSITION, (PERSON, person.key), (ORGANIZATION, org), article_id, title=title))
+                    facts.append(Fact(POSITION, (PERSON, person.key), (ORGANIZATION, org), article_id, title=title, at=person.start))
     return persons, facts
 
 

@@ -94,7 +94,7 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
                 break
             child = Mention(article_id, REGION, a, b, name, name)
             chained.append(child)
-            facts.append(Fact(PART_OF, (REGION, name), (REGION, parent.key), article_id))
+            facts.append(Fact(PART_OF, (REGION, name), (REGION, parent.key), article_id, at=a))
             parent = child
     # 3. free-standing zones (沈抚改革创新示范区), walking left from the suffix over name tokens
     for zm in ZONE_RE.finditer(text, start, end):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..records import (INITIATIVE, LOCATED_IN, ORGANIZATION, PART_OF, PERSON, PROJECT, PROMOTED_BY, REGION,
+from ..records import (INITIATIVE, LOCATED_IN, ORGANIZATION, PERSON, PROJECT, PROMOTED_BY, REGION,
                        Article, Fact, Mention)
 from .context import Context
 

@@ -1,0 +1,177 @@
+"""The RDF a triple store gets: every syntax parses strictly, SHACL holds, spans slice back, named
+graphs per article, and the same answers in rdflib, embedded pyoxigraph and an Oxigraph server."""
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+import rdflib.compare
+
+from conftest import CONTRACT, ROOT, need_tool, run_kg
+
+ARTICLE_COUNT_QUERY = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://schema.org/NewsArticle> }"
+
+
+@pytest.mark.parametrize("name,syntax", [("graph.ttl", "turtle"), ("graph.trig", "trig"), ("graph.nt", "ntriples"),
+                                         ("graph.nq", "nquads")])
+def test_rapper_strict_parse(seeds_build, name, syntax):
+    """Debian's raptor (an independent parser) accepts every file with the number of triples we wrote."""
+    rapper = need_tool("rapper")
+    res = subprocess.run([rapper, "-i", syntax, "-c", str(seeds_build / name)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    count = int(res.stderr.strip().rsplit("returned", 1)[1].split()[0])
+    report = json.loads((seeds_build / "report.json").read_text(encoding="utf-8"))
+    assert count >= report["triples"] > 1000
+
+
+def test_all_syntaxes_hold_the_same_graph(seeds_build):
+    ttl = rdflib.Graph().parse(seeds_build / "graph.ttl", format="turtle")
+    for name, fmt in (("graph.nt", "nt"), ("graph.jsonld", "json-ld")):
+        other = rdflib.Graph().parse(seeds_build / name, format=fmt)
+        assert rdflib.compare.isomorphic(ttl, other), name
+    union = {q.triple for q in ox.parse(path=str(seeds_build / "graph.trig"), format=ox.RdfFormat.TRIG)}
+    assert union == {q.triple for q in ox.parse(path=str(seeds_build / "graph.ttl"), format=ox.RdfFormat.TURTLE)}
+
+
+def test_trig_has_one_named_graph_per_article(seeds_build):
+    store = ox.Store()
+    store.bulk_load(path=str(seeds_build / "graph.trig"), format=ox.RdfFormat.TRIG)
+    graphs = {g.value for g in store.named_graphs()}
+    articles = {r["a"].value for r in store.query("SELECT ?a WHERE { ?a a <https://schema.org/NewsArticle> }")}
+    assert graphs and graphs <= articles
+    report = json.loads((seeds_build / "report.json").read_text(encoding="utf-8"))
+    assert len(articles) == report["articles"]
+    # merged entities live in the default graph; each article's graph holds its mentions
+    rows = list(store.query("""SELECT ?g (COUNT(?m) AS ?n) WHERE { GRAPH ?g { ?m a <https://w3id.org/policy-kg/ontology#Mention> } }
+                               GROUP BY ?g"""))
+    assert {r["g"].value for r in rows} == graphs
+    assert not bool(store.query("ASK { GRAPH ?g { ?e a <https://w3id.org/policy-kg/ontology#Person> } }"))
+
+
+def test_graphml_loads_in_networkx(seeds_build):
+    import networkx as nx
+
+    g = nx.read_graphml(seeds_build / "graph.graphml")
+    report = json.loads((seeds_build / "report.json").read_text(encoding="utf-8"))
+    assert g.number_of_nodes() == sum(report["entities"].values())
+    assert any(d.get("label") == "胡异冲" and d.get("type") == "Person" for _, d in g.nodes(data=True))
+
+
+def test_jsonld_context_file_compacts(seeds_build):
+    ctx = json.loads((seeds_build / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    doc = json.loads((seeds_build / "graph.jsonld").read_text(encoding="utf-8"))
+    assert doc["@context"] == ctx and ctx["kgo"] == "https://w3id.org/policy-kg/ontology#"
+
+
+def test_every_mention_span_slices_its_source(seeds_build):
+    """NIF: anchorOf == the context's isString[beginIndex:endIndex] for every mention and sentence."""
+    g = ox.Store()
+    g.bulk_load(path=str(seeds_build / "graph.ttl"), format=ox.RdfFormat.TURTLE)
+    nif = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
+    rows = list(g.query(f"""SELECT ?text ?b ?e ?anchor WHERE {{
+        ?m <{nif}referenceContext> ?c ; <{nif}beginIndex> ?b ; <{nif}endIndex> ?e ; <{nif}anchorOf> ?anchor .
+        ?c <{nif}isString> ?text }}"""))
+    assert len(rows) > 500
+    for r in rows:
+        assert r["text"].value[int(r["b"].value):int(r["e"].value)] == r["anchor"].value
+
+
+def test_fact_leads_to_its_sentence_in_one_query(seeds_build):
+    res = run_kg("query", str(seeds_build / "graph.ttl"), "--file", "queries/sentences_behind_fact.rq",
+                 "--bind", "name=胡异冲", "--format", "json")
+    assert res.returncode == 0, res.stderr
+    rows = json.loads(res.stdout)
+    assert any("厅长" in r["fact"] and "胡异冲" in r["sentence"] for r in rows)
+
+
+def test_seeds_graph_conforms_to_shapes(seeds_build):
+    res = run_kg("validate", str(seeds_build / "graph.ttl"))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "conforms" in res.stdout
+
+
+def test_broken_graph_does_not_conform(seeds_build, tmp_path):
+    g = rdflib.Graph().parse(seeds_build / "graph.ttl", format="turtle")
+    ORG = rdflib.Namespace("http://www.w3.org/ns/org#")
+    SKOS = rdflib.namespace.SKOS
+    m = next(g.subjects(rdflib.RDF.type, ORG.Membership))
+    g.remove((m, ORG.role, None))
+    region = next(g.subjects(SKOS.notation, None))
+    g.set((region, SKOS.notation, rdflib.Literal("21A100")))
+    bad = tmp_path / "broken.ttl"
+    g.serialize(bad, format="turtle")
+    res = run_kg("validate", str(bad))
+    assert res.returncode == 1
+    assert "MembershipShape" in res.stdout and "org:role" in res.stdout
+    assert "RegionShape" in res.stdout and "skos:notation" in res.stdout
+    assert "Traceback" not in res.stderr
+
+
+def test_dates_read_from_article_head(tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text("省政府召开常务会议\n（二〇二五年三月五日）\n会议研究了工作。\n", encoding="utf-8")
+    src2 = tmp_path / "b.txt"
+    src2.write_text("我省推进工作\n2024年3月，全省完成任务。2024年底前再推进。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_kg("build", str(tmp_path), "-o", str(out)).returncode == 0
+    g = rdflib.Graph().parse(out / "graph.ttl", format="turtle")
+    SDO = rdflib.Namespace("https://schema.org/")
+    KGO = rdflib.Namespace("https://w3id.org/policy-kg/ontology#")
+    assert {str(d) for d in g.objects(None, SDO.datePublished)} == {"2025-03-05"}
+    assert {str(d) for d in g.objects(None, KGO.inferredYear)} == {"2024"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _rows_rdflib(graph, query):
+    return sorted(tuple(str(v) if v is not None else "" for v in row) for row in graph.query(query))
+
+
+@pytest.fixture
+def oxigraph_server(seeds_build):
+    exe = need_tool("oxigraph")
+    port = _free_port()
+    proc = subprocess.Popen([exe, "serve", "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url + "/query?query=" + urllib.parse.quote("ASK {}"), timeout=1)
+                break
+            except OSError:
+                time.sleep(0.05)
+        files = [seeds_build / "graph.ttl"] + sorted(p for p in (ROOT / "ontology").glob("*.ttl") if p.name != "shapes.ttl")
+        for f in files:
+            req = urllib.request.Request(url + "/store?default", data=f.read_bytes(), method="POST",
+                                         headers={"Content-Type": "text/turtle"})
+            assert urllib.request.urlopen(req, timeout=30).status in (200, 201, 204)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_contract_answers_same_in_oxigraph_server(oxigraph_server, seeds_graph):
+    """A real SPARQL server started here answers every contract query as rdflib does."""
+    for rq in sorted(CONTRACT.glob("*.rq")):
+        query = rq.read_text(encoding="utf-8")
+        req = urllib.request.Request(oxigraph_server + "/query", data=query.encode("utf-8"), method="POST",
+                                     headers={"Content-Type": "application/sparql-query",
+                                              "Accept": "application/sparql-results+json"})
+        body = json.load(urllib.request.urlopen(req, timeout=60))
+        names = body["head"]["vars"]
+        server = sorted(tuple(b.get(n, {}).get("value", "") for n in names) for b in body["results"]["bindings"])
+        local = _rows_rdflib(seeds_graph, query)
+        assert server == local and server, rq.name
