@@ -11,7 +11,7 @@ import click
 from .errors import KgError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
-BUILD_FORMATS = ("trig", "nquads", "ntriples", "jsonld", "graphml")
+from .export import EXTRA_FORMATS as BUILD_FORMATS  # noqa: E402
 
 
 class KgGroup(click.Group):
@@ -41,51 +41,38 @@ def cli():
 @click.option("-f", "--format", "formats", multiple=True, type=click.Choice(BUILD_FORMATS),
               help="Also write graph.trig (one named graph per article), graph.nq, graph.nt, graph.jsonld "
                    "(+ context.jsonld) or graph.graphml. Repeatable; Turtle, HTML and the report are always written.")
-def build(inputs, outdir, province, base, formats):
+@click.option("--max-mb", default=50.0, show_default=True, help="Largest input file accepted, in MB.")
+def build(inputs, outdir, province, base, formats, max_mb):
     """Read articles (.txt files or directories of them) and write the knowledge graph.
 
     \b
     Example:
         kg build seeds/ -o output/
     """
-    from .export import atomic_write
-    from .export.graphml import to_graphml
-    from .export.html import render
-    from .export.rdf import FORMATS, jsonld_context, quads, serialize
+    from .export import output_lock, outputs, write_all
     from .pipeline import run
 
     t0 = time.perf_counter()
-    kg, _ = run(list(inputs) or ["seeds"], province=province, base=base)
     out = Path(outdir)
     if out.exists() and not out.is_dir():
         raise KgError(f"{outdir}: exists and is not a directory")
-    t = time.perf_counter()
-    qs = quads(kg)
-    files = {"graph.ttl": serialize(kg, "turtle", qs=qs)}
-    kg.stats["timings"]["rdf"] = time.perf_counter() - t
-    kg.stats["triples"] = len({q.triple for q in qs})
-    for fmt in sorted(set(formats)):
-        if fmt == "graphml":
-            files["graph.graphml"] = to_graphml(kg)
-        else:
-            files[FORMATS[fmt][0]] = serialize(kg, fmt, qs=qs)
-        if fmt == "jsonld":
-            files["context.jsonld"] = json.dumps(jsonld_context(kg), ensure_ascii=False, indent=2)
-    t = time.perf_counter()
-    files["graph.html"] = render(kg, title="policy-kg")
-    kg.stats["timings"]["html"] = time.perf_counter() - t
-    kg.stats["seconds"] = round(time.perf_counter() - t0, 3)
-    files["report.json"] = json.dumps(kg.stats, ensure_ascii=False, indent=2, sort_keys=True)
-    for name, data in files.items():
-        atomic_write(out / name, data)
-    s = kg.stats
+    with output_lock(out):
+        kg, _ = run(list(inputs) or ["seeds"], province=province, base=base, max_mb=max_mb)
+        files = outputs(kg, formats, t0)
+        write_all(out, files)
+    s = files["report.json"]
+    s = json.loads(s)
     for path in s["gb18030_files"]:
         click.echo(f"note: {path} was decoded as GB18030", err=True)
+    for note in s["notes"]:
+        click.echo(f"note: {note}", err=True)
+    for skipped in s["skipped_files"]:
+        click.echo(f"skipped: {skipped['path']}: {skipped['reason']}", err=True)
     click.echo(f"articles   {s['articles']} from {s['files']} files" + (f" (province: {s['province']})" if s["province"] else ""))
     click.echo("entities   " + ", ".join(f"{k} {v}" for k, v in sorted(s["entities"].items())))
     click.echo("relations  " + ", ".join(f"{k} {v}" for k, v in sorted(s["relations"].items())))
-    click.echo(f"seconds    {s['seconds']}")
     click.echo(f"triples    {s['triples']}")
+    click.echo(f"seconds    {s['seconds']}")
     click.echo("wrote      " + ", ".join(str(out / name) for name in files))
 
 

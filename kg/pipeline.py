@@ -7,7 +7,7 @@ from collections import Counter
 from .extract import Context, extract, infer_province
 from .graph import KnowledgeGraph, build_graph
 from .lexicon import gazetteer
-from .read import read
+from .read import DEFAULT_MAX_MB, read_all
 from .records import Article, Extraction
 from .resolve import resolve
 from .segment import segment
@@ -28,10 +28,12 @@ def province_code(name_or_code: str | None, texts: list[str]) -> str:
     return infer_province(texts, gaz)
 
 
-def run(inputs: list[str], province: str | None = None, base: str = "") -> tuple[KnowledgeGraph, list[Extraction]]:
+def run(inputs: list[str], province: str | None = None, base: str = "",
+        max_mb: float = DEFAULT_MAX_MB) -> tuple[KnowledgeGraph, list[Extraction]]:
     t0 = time.perf_counter()
     timings = {}
-    sources = read(inputs)
+    reading = read_all(inputs, max_mb)
+    sources = reading.sources
     timings["read"] = time.perf_counter() - t0
     t = time.perf_counter()
     articles: list[Article] = [a for s in sources for a in segment(s)]
@@ -51,6 +53,8 @@ def run(inputs: list[str], province: str | None = None, base: str = "") -> tuple
         "files": len(sources),
         "articles": len(articles),
         "gb18030_files": [s.path for s in sources if s.encoding != "utf-8"],
+        "skipped_files": [{"path": p, "reason": r} for p, r in reading.skipped],
+        "notes": reading.notes,
         "province": ctx.province_name,
         "entities": dict(Counter(d["type"] for _, d in kg.entities())),
         "relations": dict(Counter(d["kind"] for _, _, d in kg.relations())),

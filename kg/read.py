@@ -1,79 +1,143 @@
-"""Stage 1, read: input paths → Source records holding each file's exact decoded text."""
+"""Stage 1, read: input paths → Source records holding each file's exact decoded text.
+
+A file named on the command line must be readable text, or the build stops with its name. Inside
+a directory (a scraped corpus), a file that is empty, binary or undecodable is skipped with a note
+in the report, so one bad page does not cost a year of newspapers. Each file is read once, so a
+file changed during the build is seen as it was at that moment.
+"""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
 from .records import Source
 
-MAX_BYTES = 50 * 1024 * 1024  # one newspaper page is ~20 KB; refuse what is surely not an article
+DEFAULT_MAX_MB = 50  # one newspaper page is ~20 KB; refuse what is surely not an article
+REPLACE_LIMIT = 0.01  # at most 1 % undecodable bytes are replaced with U+FFFD; more is not text
 
 
-def find_files(inputs: list[str]) -> list[Path]:
-    """Every .txt file under the inputs (a file named directly is taken whatever its suffix)."""
+@dataclass
+class Reading:
+    """What was read, and what was skipped or repaired on the way (for the report)."""
+
+    sources: list[Source] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    notes: list[str] = field(default_factory=list)
+
+
+def find_files(inputs: list[str]) -> list[tuple[Path, str, bool]]:
+    """(path, document name, named directly) for every .txt file under the inputs.
+
+    The document name is the path relative to the directory given (``2024/01/a.txt``), or the file
+    name for a file given directly; names are unique, so two ``a.txt`` never merge."""
     if not inputs:
         raise InputError("no input given")
-    found: list[Path] = []
+    found: list[tuple[Path, str, bool]] = []
     for raw in inputs:
         p = Path(raw)
         if not p.exists():
-            raise InputError(f"{raw}: no such file or directory")
+            kind = "broken or looping symlink" if p.is_symlink() else "no such file or directory"
+            raise InputError(f"{raw}: {kind}")
         if p.is_file():
-            found.append(p)
+            found.append((p, p.name, True))
             continue
         before = len(found)
         # os.walk does not follow symlinked directories, so link loops cannot recurse forever.
         for root, dirs, files in os.walk(p):
-            dirs.sort()
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for fn in sorted(files):
                 if fn.lower().endswith(".txt") and not fn.startswith("."):
                     fp = Path(root) / fn
-                    if fp.is_file():
-                        found.append(fp)
+                    if fp.is_file():  # false for broken and looping file symlinks
+                        found.append((fp, fp.relative_to(p).as_posix(), False))
         if len(found) == before:
             raise InputError(f"{raw}: no .txt files in this directory")
-    unique = list(dict.fromkeys(found))
-    return unique
+    seen_paths: set[str] = set()
+    names: dict[str, int] = {}
+    out = []
+    for path, name, direct in found:
+        real = os.path.realpath(path)
+        if real in seen_paths:
+            continue
+        seen_paths.add(real)
+        if name in names:  # the same relative name from two inputs: keep both, numbered
+            names[name] += 1
+            stem, dot, ext = name.rpartition(".")
+            name = f"{stem}~{names[name]}{dot}{ext}"
+        names.setdefault(name, 1)
+        out.append((path, name, direct))
+    return out
 
 
-def decode(data: bytes, path: str) -> tuple[str, str]:
-    """Decode UTF-8 (BOM or not), falling back to GB18030; refuse binary data."""
+def decode(data: bytes, path: str) -> tuple[str, str, int]:
+    """(text, encoding, replaced bytes): UTF-8 (BOM or not), else GB18030, else UTF-8 with the few
+    undecodable bytes (scraper debris, lone surrogates) replaced by U+FFFD. Refuses binary data."""
     if not data.strip():
         raise InputError(f"{path}: file is empty")
     if b"\x00" in data[:65536]:
         raise InputError(f"{path}: looks like a binary file (NUL bytes), not UTF-8 or GB18030 text")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    replaced = 0
     try:
         text, enc = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         try:
             text, enc = data.decode("gb18030"), "gb18030"
         except UnicodeDecodeError:
-            raise InputError(f"{path}: not valid UTF-8 or GB18030 text") from None
+            text = data.decode("utf-8", errors="replace")
+            replaced = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+            if replaced > max(4, len(data) * REPLACE_LIMIT):
+                raise InputError(f"{path}: not valid UTF-8 or GB18030 text ({replaced} undecodable bytes)") from None
+            enc = "utf-8"
     controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\n\r\t\f")
     if controls > max(8, len(text[:65536]) // 100):
         raise InputError(f"{path}: looks like a binary file (control characters), not text")
-    return text, enc
+    return text, enc, replaced
 
 
-def read_file(path: Path) -> Source:
+def read_file(path: Path, name: str, max_mb: float = DEFAULT_MAX_MB) -> tuple[Source, int]:
+    limit = int(max_mb * 1024 * 1024)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(
-                f"{path}: {size // (1024 * 1024)} MB is over the {MAX_BYTES // (1024 * 1024)} MB limit for "
-                "one article file; split it, or raise kg.read.MAX_BYTES"
-            )
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
+        with open(path, "rb") as fh:  # one open, one read: the text every offset points into
+            size = os.fstat(fh.fileno()).st_size
+            if size > limit:
+                raise InputError(
+                    f"{path}: {size / 1024 / 1024:.0f} MB is over the {max_mb:g} MB limit for one article file; "
+                    "split it into articles, or raise the limit with --max-mb"
+                )
+            data = fh.read(limit + 1)
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    text, enc = decode(data, str(path))
-    return Source(path=str(path), name=path.name, text=text, encoding=enc)
+    if len(data) > limit:  # grew while we looked
+        raise InputError(f"{path}: over the {max_mb:g} MB limit for one article file; raise it with --max-mb")
+    text, enc, replaced = decode(data, str(path))
+    return Source(path=str(path), name=name, text=text, encoding=enc), replaced
 
 
-def read(inputs: list[str]) -> list[Source]:
-    """Read every input file; raises InputError naming the first bad one."""
-    return [read_file(p) for p in find_files(inputs)]
+def read_all(inputs: list[str], max_mb: float = DEFAULT_MAX_MB) -> Reading:
+    """Read every input file. A bad file named directly stops the build (InputError naming it); a bad
+    file found in a directory is skipped and listed. No readable file at all is an error."""
+    reading = Reading()
+    for path, name, direct in find_files(inputs):
+        try:
+            source, replaced = read_file(path, name, max_mb)
+        except InputError as exc:
+            if direct or "limit" in str(exc):
+                raise
+            reading.skipped.append((str(path), str(exc).split(": ", 1)[-1]))
+            continue
+        if replaced:
+            reading.notes.append(f"{path}: {replaced} undecodable byte(s) replaced with U+FFFD")
+        reading.sources.append(source)
+    if not reading.sources:
+        raise InputError("no readable article: every file was skipped ("
+                         + "; ".join(f"{p}: {r}" for p, r in reading.skipped[:3]) + ")")
+    return reading
+
+
+def read(inputs: list[str], max_mb: float = DEFAULT_MAX_MB) -> list[Source]:
+    """The readable sources under ``inputs`` (see ``read_all`` for what is skipped)."""
+    return read_all(inputs, max_mb).sources

@@ -26,8 +26,13 @@ YEAR = re.compile(rf"(?<![0-9０-９到至])((?:19|20|１９|２０|一九|二�
 CLOSERS = "”’」』）)》】\"'"
 
 
+MAX_SENTENCE = 500  # longer runs without a stop are lists, tables or debris: cut them at a comma
+
+
 def split_sentences(text: str, start: int, end: int) -> list[Sentence]:
-    """Sentences within [start, end): cut after 。！？; (with trailing closing quotes) and at newlines."""
+    """Sentences within [start, end): cut after 。！？; (with trailing closing quotes) and at newlines;
+    a run longer than MAX_SENTENCE is cut at its last comma (or anywhere) so that work per sentence
+    stays bounded."""
     out: list[Sentence] = []
     i = s = start
     while i < end:
@@ -40,6 +45,9 @@ def split_sentences(text: str, start: int, end: int) -> list[Sentence]:
             while j < end and text[j] in CLOSERS:
                 j += 1
             cut, nxt = j, j
+        elif i - s >= MAX_SENTENCE:
+            k = max(text.rfind(c, s, i) for c in "，、,　 ")
+            cut = nxt = (k + 1) if k > s else i
         if cut is not None:
             a, b = _trim(text, s, cut)
             if b > a:

@@ -63,7 +63,8 @@ def test_failed_build_leaves_previous_outputs(tmp_path):
     bad.write_bytes(b"\x00\x01")
     _one_line_error(run_kg("build", str(bad), "-o", str(out)))
     assert (out / "graph.ttl").read_bytes() == before
-    assert sorted(p.name for p in out.iterdir()) == ["graph.html", "graph.ttl", "report.json"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["graph.html", "graph.ttl", "report.json"]
+    assert not list(out.glob(".*.tmp"))
 
 
 def test_bad_gold_file_named(tmp_path, seeds_build):

@@ -43,3 +43,16 @@ def test_joined_posts_and_implied_organs(tmp_path):
 def test_common_words_are_not_names(tmp_path):
     graph = _graph(tmp_path, "本报讯 他带领村民再攀“高峰”，共建精神文明。\n")
     assert not [d["name"] for _, d in graph.entities("Person") if d["name"] in ("高峰", "文明")]
+
+
+def test_organisation_after_a_control_character_keeps_offsets(tmp_path):
+    """Regression (found by the fuzzer): a name stripped of a leading \\r kept the unstripped offsets."""
+    from kg.extract import Context, extract
+    from kg.read import read
+    from kg.segment import segment
+
+    f = tmp_path / "a.txt"
+    f.write_bytes(("0\r" + "有限公司" * 6).encode("utf-8"))
+    for art in segment(read([str(f)])[0]):
+        for m in extract(art, Context(province="")).mentions:
+            assert art.source_text[m.start : m.end] == m.text

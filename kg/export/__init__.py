@@ -3,9 +3,43 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import OutputError
+
+EXTRA_FORMATS = ("trig", "nquads", "ntriples", "jsonld", "graphml")
+
+
+def outputs(kg, formats=(), started: float | None = None) -> dict[str, str | bytes]:
+    """Every output of a build, in memory, keyed by file name: graph.ttl, graph.html, report.json,
+    plus one file per extra format. Timings go into the report."""
+    import json
+    import time
+
+    from .graphml import to_graphml
+    from .html import render
+    from .rdf import FORMATS, jsonld_context, quads, serialize
+
+    t = time.perf_counter()
+    qs = quads(kg)
+    files: dict[str, str | bytes] = {"graph.ttl": serialize(kg, "turtle", qs=qs)}
+    kg.stats["triples"] = len({q.triple for q in qs})
+    for fmt in sorted(set(formats)):
+        if fmt == "graphml":
+            files["graph.graphml"] = to_graphml(kg)
+        else:
+            files[FORMATS[fmt][0]] = serialize(kg, fmt, qs=qs)
+        if fmt == "jsonld":
+            files["context.jsonld"] = json.dumps(jsonld_context(kg), ensure_ascii=False, indent=2)
+    kg.stats["timings"]["rdf"] = time.perf_counter() - t
+    t = time.perf_counter()
+    files["graph.html"] = render(kg, title="policy-kg")
+    kg.stats["timings"]["html"] = time.perf_counter() - t
+    if started is not None:
+        kg.stats["seconds"] = round(time.perf_counter() - started, 3)
+    files["report.json"] = json.dumps(kg.stats, ensure_ascii=False, indent=2, sort_keys=True)
+    return files
 
 
 def _umask() -> int:
@@ -33,3 +67,69 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         except OSError:
             pass
         raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
+
+
+LOCK_NAME = ".kg-build.lock"
+
+
+@contextmanager
+def output_lock(outdir: Path):
+    """Hold an exclusive lock on the output directory for a whole build, so two builds into the same
+    directory never interleave: the second stops at once with a message naming the first's pid.
+    Temp files left by a killed build are removed once the lock is ours."""
+    outdir = Path(outdir)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(outdir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise OutputError(f"{outdir}: cannot write output here ({exc.strerror})") from None
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # no flock on this platform: build unlocked
+            pass
+        except OSError:
+            other = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            raise OutputError(f"{outdir}: another kg build (pid {other}) is writing here; "
+                              "wait for it to finish or choose another -o directory") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        for stale in outdir.glob(".*.tmp"):
+            try:
+                stale.unlink()
+            except OSError:
+                pass
+        yield outdir
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def write_all(outdir: Path, files: dict[str, str | bytes]) -> None:
+    """Write every output to a temp file first, then rename them all: an error or Ctrl-C while
+    writing leaves the previous outputs untouched, and each file is always whole."""
+    outdir = Path(outdir)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, data in files.items():
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=outdir)
+            except OSError as exc:
+                raise OutputError(f"{outdir}: cannot write output here ({exc.strerror})") from None
+            staged.append((name, Path(tmp)))
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+                os.chmod(tmp, 0o666 & ~_umask())
+            except OSError as exc:
+                raise OutputError(f"{outdir / name}: cannot write ({exc.strerror})") from None
+        for name, tmp in staged:
+            os.replace(tmp, outdir / name)
+        staged = []
+    finally:
+        for _, tmp in staged:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass

@@ -5,7 +5,7 @@ regions → organizations → persons and posts → projects and initiatives →
 """
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
 
 from ..records import ORGANIZATION, REGION, Article, Extraction, Mention
@@ -46,9 +46,12 @@ def extract(article: Article, ctx: Context) -> Extraction:
 def _settle(mentions: list[Mention]) -> list[Mention]:
     """Drop a mention that crosses a longer one; keep nesting (a region inside an organisation's name)."""
     kept: list[Mention] = []
+    starts: list[int] = []  # kept mentions sorted by start, to look only at those that can overlap
+    by_start: list[Mention] = []
+    longest = 0
     for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
         clash = False
-        for k in kept:
+        for k in by_start[bisect_left(starts, m.start - longest) : bisect_left(starts, m.end)]:
             if m.start < k.end and k.start < m.end:
                 nested = k.start <= m.start and m.end <= k.end
                 if not nested or k.type in (REGION,) or m.type not in (REGION, ORGANIZATION):
@@ -56,6 +59,10 @@ def _settle(mentions: list[Mention]) -> list[Mention]:
                     break
         if not clash:
             kept.append(m)
+            i = bisect_left(starts, m.start)
+            starts.insert(i, m.start)
+            by_start.insert(i, m)
+            longest = max(longest, m.end - m.start)
     kept.sort(key=lambda m: (m.start, m.end))
     return kept
 

@@ -138,13 +138,17 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
             continue  # 企业技术中心, 养老中心: a generic description, not a name
         spans.append((a, b, text[a:b]))
     for m in fixed.finditer(text, start, end):
-        spans.append((m.start(), m.end(), m.group(1)))
+        spans.append((m.start(1), m.end(1), m.group(1)))
     # longest first, non-overlapping
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
     for a, b, name in spans:
+        while a < b and text[a].isspace():  # the mention's offsets and text stay one and the same
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        name = text[a:b]
         if any(a < y and x < b for x, y in occupied):
             continue
-        name = name.strip()
         if name in GENERIC or len(name) < 2 or name[0] in ORG_START_BAD:
             if name not in ("省委", "省政府", "省政协", "省人大") or not ctx.province:
                 continue

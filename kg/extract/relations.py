@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import defaultdict
 
 from ..records import (INITIATIVE, LOCATED_IN, ORGANIZATION, PERSON, PROJECT, PROMOTED_BY, REGION,
                        Article, Fact, Mention)
@@ -15,7 +17,10 @@ def located_in(ctx: Context, article: Article, mentions: list[Mention]) -> list[
     """An organisation opened by a region is in it; a project is in the nearest region before it in its sentence."""
     facts = []
     regions = [m for m in mentions if m.type == REGION]
-    by_start = {m.start: m for m in regions}
+    by_start = _Spans(regions)
+    by_sentence = defaultdict(list)
+    for r in regions:
+        by_sentence[r.sentence].append(r)
     for m in mentions:
         if m.type == ORGANIZATION:
             target = _region_in_name(ctx, m, by_start)
@@ -24,7 +29,7 @@ def located_in(ctx: Context, article: Article, mentions: list[Mention]) -> list[
         elif m.type == PROJECT:
             target = _region_in_name(ctx, m, by_start)
             if not target:
-                before = [r for r in regions if r.sentence == m.sentence and r.end <= m.start
+                before = [r for r in by_sentence[m.sentence] if r.end <= m.start
                           and not r.code.startswith(("country:", "macro:"))]
                 if before:
                     target = before[-1].key
@@ -33,10 +38,26 @@ def located_in(ctx: Context, article: Article, mentions: list[Mention]) -> list[
     return facts
 
 
-def _region_in_name(ctx: Context, m: Mention, by_start: dict) -> str:
+class _Spans:
+    """Mentions sorted by start, to find those inside a span in O(log n) rather than a scan."""
+
+    def __init__(self, mentions: list[Mention]):
+        self.mentions = sorted(mentions, key=lambda r: r.start)
+        self.starts = [r.start for r in self.mentions]
+
+    def inside(self, start: int, end: int) -> list[Mention]:
+        out = []
+        for r in self.mentions[bisect_left(self.starts, start):]:
+            if r.start >= end:
+                break
+            out.append(r)
+        return out
+
+
+def _region_in_name(ctx: Context, m: Mention, by_start: _Spans) -> str:
     """The most specific region named inside the name (an institute's base in a city → that city); a bare
     country prefix (中国…) says nothing about where a national body sits."""
-    inner = [r for a, r in by_start.items() if m.start <= a and r.end <= m.end and r.end - r.start < m.end - m.start]
+    inner = [r for r in by_start.inside(m.start, m.end) if r.end <= m.end and r.end - r.start < m.end - m.start]
     inner = [r for r in inner if not (r.code.startswith("country:") or r.code.startswith("macro:"))] or []
     if inner:
         return max(inner, key=lambda r: (_depth(ctx, r), r.start)).key
@@ -62,7 +83,10 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention]) -> list
     the first region, organisation or person the sentence names before it; 我省/全省 is the paper's province."""
     facts = []
     text = article.source_text
-    agents = [m for m in mentions if m.type in (REGION, ORGANIZATION, PERSON)]
+    agents = defaultdict(list)  # by sentence
+    for a in mentions:
+        if a.type in (REGION, ORGANIZATION, PERSON):
+            agents[a.sentence].append(a)
     for m in mentions:
         if m.type != INITIATIVE:
             continue
@@ -72,9 +96,9 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention]) -> list
         chosen: list[Mention] = []
         hm = HOSTED_BY.search(text, sent.start, m.start)
         if hm:
-            chosen = [a for a in agents if hm.start(1) <= a.start and a.end <= hm.end(1) and a.type != PERSON]
+            chosen = [a for a in agents[m.sentence] if hm.start(1) <= a.start and a.end <= hm.end(1) and a.type != PERSON]
         if not chosen:
-            before = [a for a in agents if a.sentence == m.sentence and a.end <= m.start and a.start - sent.start <= 12]
+            before = [a for a in agents[m.sentence] if a.end <= m.start and a.start - sent.start <= 12]
             if before:
                 chosen = [before[0]]
         keys = [(a.type, a.key) for a in chosen]

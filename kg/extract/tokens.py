@@ -1,12 +1,58 @@
 """jieba tokens with character offsets into the source text (jieba is the design card's tokenizer)."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import jieba
 import jieba.posseg
 
 jieba.setLogLevel(60)
+
+MAX_HMM_RUN = 32  # no name or new word is longer; longer unknown runs are OCR debris or repetition
+
+
+class BoundedPOSTokenizer(jieba.posseg.POSTokenizer):
+    """jieba's POS tokenizer with its HMM kept to what it is for. jieba runs a Viterbi over ~250
+    states on every run of characters its dictionary cannot segment; that costs ~0.3 ms a character,
+    and ~4 ms for characters its HMM has never seen (all states possible), so a page of debris or a
+    name repeated 10⁵ times takes minutes. Here runs longer than MAX_HMM_RUN, and characters the
+    HMM does not know, are tagged one character at a time instead. Real text tokenizes as before."""
+
+    def __init__(self, base: jieba.posseg.POSTokenizer):  # share jieba's loaded dictionary and tags
+        self.tokenizer = base.tokenizer
+        self.word_tag_tab = base.word_tag_tab
+
+    def _single(self, chars: str):
+        for ch in chars:
+            yield jieba.posseg.pair(ch, self.word_tag_tab.get(ch, "x"))
+
+    def _POSTokenizer__cut_detail(self, sentence):  # overrides jieba's private __cut_detail
+        known = jieba.posseg.char_state_tab_P
+        piece = ""
+        for ch in sentence:
+            if ch in known or not ("\u4e00" <= ch <= "\u9fd5"):
+                piece += ch
+                continue
+            yield from self._cut_piece(piece)
+            piece = ""
+            yield from self._single(ch)
+        yield from self._cut_piece(piece)
+
+    def _cut_piece(self, piece: str):
+        if len(piece) > MAX_HMM_RUN:
+            yield from self._single(piece)
+        elif piece:
+            for word, flag in self._viterbi(piece):
+                yield jieba.posseg.pair(word, flag)
+
+    @functools.lru_cache(maxsize=1 << 17)
+    def _viterbi(self, piece: str) -> tuple[tuple[str, str], ...]:
+        """jieba's HMM on one run, memoised: the runs are mostly names, and names recur."""
+        return tuple((p.word, p.flag) for p in super()._POSTokenizer__cut_detail(piece))
+
+
+_POS = BoundedPOSTokenizer(jieba.posseg.dt)
 
 
 @dataclass(frozen=True)
@@ -21,7 +67,7 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
     """POS-tagged tokens of text[start:end]; offsets are absolute and cover every character."""
     out: list[Token] = []
     pos = start
-    for pair in jieba.posseg.cut(text[start:end]):
+    for pair in _POS.cut(text[start:end]):
         w = pair.word
         out.append(Token(pos, pos + len(w), w, pair.flag))
         pos += len(w)
