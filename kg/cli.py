@@ -73,7 +73,9 @@ def build(inputs, outdir, province, base, formats, max_mb):
     click.echo("relations  " + ", ".join(f"{k} {v}" for k, v in sorted(s["relations"].items())))
     click.echo(f"triples    {s['triples']}")
     click.echo(f"seconds    {s['seconds']}")
-    click.echo("wrote      " + ", ".join(str(out / name) for name in files))
+    pages = [n for n in files if "/" in n and n.endswith(".html")]
+    click.echo("wrote      " + ", ".join(str(out / name) for name in files if "/" not in name)
+               + (f", and {len(pages)} pages in {out / 'articles'} and {out / 'entities'}" if pages else ""))
 
 
 @cli.command("eval")
@@ -191,6 +193,58 @@ def query(graph, sparql, query_file, fmt, bindings, ontology):
         binds[name.strip().lstrip("?$")] = value
     store = load_store(graph, ontology)
     click.echo(format_result(run_query(store, sparql, binds), fmt))
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--graph", "graph_path", default="output/graph.ttl", show_default=True, type=click.Path(),
+              help="A graph written by kg build (.ttl, .trig, .nt, .nq, .jsonld).")
+@click.option("--depth", default=2, show_default=True, type=click.IntRange(1, 5), help="Relations from the entity.")
+@click.option("-o", "--output", "outdir", default=None, type=click.Path(),
+              help="Site folder to write into [default: the graph's folder]; the page goes to entities/.")
+def view(name, graph_path, depth, outdir):
+    """Draw the neighbourhood of one entity (any of its names) as an offline HTML page.
+
+    \b
+    Example:
+        kg view 沈阳市 --depth 2
+    """
+    from .export.html import MAX_EGO, TYPE_ZH, _vis_assets, ego, page_name, render_page, view_graph_from_store
+    from .query import run_query
+    from .store import load_store
+
+    store = load_store(graph_path, with_ontology=False)
+    found = run_query(store, "SELECT DISTINCT ?e ?name WHERE { ?e rdfs:label|skos:altLabel ?name }", {"name": name}).rows
+    if not found:
+        raise KgError(f"no entity named {name!r} in {graph_path}")
+    v = view_graph_from_store(store, run_query)
+    matches = sorted((r[0].value for r in found if r[0].value in v.nodes), key=lambda e: (-v.nodes[e]["mentions"], e))
+    if not matches:
+        raise KgError(f"no entity named {name!r} in {graph_path}")
+    center = matches[0]
+    ids = ego(v, center, depth, MAX_EGO)
+    d = v.nodes[center]
+    rel = page_name("entities", f"{d['type'].lower()}/{d['name']}")
+    page = render_page(v, ids, f"{d['name']} · {TYPE_ZH[d['type']]}", root="../", inline=False, focus=center,
+                       note=f"{d['name']}: {len(ids)} entities within {depth} relations"
+                            + (f" (first {MAX_EGO})" if len(ids) >= MAX_EGO else ""))
+    out = Path(outdir) if outdir else Path(graph_path).parent
+    js, css = _vis_assets()
+    files = {rel: page}
+    write_page(out, files, js, css)
+    if len(matches) > 1:
+        click.echo(f"note: {len(matches)} entities are named {name}; drew the most mentioned ({d['type']})", err=True)
+    click.echo(str(out / rel))
+
+
+def write_page(out: Path, files: dict, js: str, css: str) -> None:
+    """Add pages to a site folder without replacing its other pages."""
+    from .export import atomic_write
+
+    for rel, data in {**files, "lib/vis-network.min.js": js, "lib/vis-network.css": css}.items():
+        if rel.startswith("lib/") and (out / rel).exists():
+            continue
+        atomic_write(out / rel, data)
 
 
 def main():

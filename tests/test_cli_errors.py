@@ -58,12 +58,17 @@ def test_output_not_writable_keeps_nothing_half_written(tmp_path):
 def test_failed_build_leaves_previous_outputs(tmp_path):
     out = tmp_path / "o"
     assert run_kg("build", "seeds/000_a06d24ae3cd6fbd4.txt", "-o", str(out)).returncode == 0
-    before = (out / "graph.ttl").read_bytes()
+
+    def snapshot():
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+                if p.is_file() and not p.name.startswith(".")}
+
+    before = snapshot()
+    assert {"graph.ttl", "graph.html", "index.html", "report.json"} <= set(before)
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01")
     _one_line_error(run_kg("build", str(bad), "-o", str(out)))
-    assert (out / "graph.ttl").read_bytes() == before
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["graph.html", "graph.ttl", "report.json"]
+    assert snapshot() == before
     assert not list(out.glob(".*.tmp"))
 
 

@@ -17,6 +17,23 @@ def test_page_references_nothing_remote(seeds_build):
     assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)\s*=", html, re.I)
     assert not re.search(r"https?://[^\s\"']*(cdn|jsdelivr|unpkg|googleapis)", html, re.I)
     assert "vis.Network" in html and "胡异冲" in html
+    for page in list((seeds_build / "articles").glob("*.html")) + list((seeds_build / "entities").glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        refs = re.findall(r"<(?:script|link)[^>]+(?:src|href)=\"([^\"]+)\"", text)
+        assert refs == ["../lib/vis-network.css", "../lib/vis-network.min.js"], (page, refs)
+        assert all((page.parent / r).resolve().is_file() for r in refs)
+
+
+def test_index_lists_every_entity_by_type(seeds_build):
+    import json
+
+    report = json.loads((seeds_build / "report.json").read_text(encoding="utf-8"))
+    index = (seeds_build / "index.html").read_text(encoding="utf-8")
+    for typ, count in report["entities"].items():
+        assert f"{typ}</b> <span class=\"n\">({count:,})" in index
+    links = re.findall(r'href="([^"]+)"', index)
+    assert len([x for x in links if x.startswith("articles/")]) >= 30
+    assert all((seeds_build / x).is_file() for x in links)
 
 
 def test_hostile_label_is_escaped(tmp_path):
@@ -36,6 +53,54 @@ def _browser():
         pytest.skip("no Chromium installed (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     return sync_api
+
+
+class Browser:
+    """One headless Chromium (Debian's, driven by Playwright) recording console errors and requests."""
+
+    def __init__(self, p):
+        self.browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync"])
+        self.errors, self.requests = [], []
+
+    def open(self, path):
+        page = self.browser.new_page()
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", lambda r: self.requests.append(r.url)
+                if not r.url.startswith(("file:", "data:", "blob:")) else None)
+        page.goto(path.as_uri())
+        page.wait_for_function("window.kgReady === true", timeout=30000)
+        return page
+
+
+@pytest.mark.browser
+def test_article_and_ego_pages_draw(seeds_build, tmp_path):
+    sync_api = _browser()
+    import json
+    import shutil as sh
+
+    site = tmp_path / "site"
+    sh.copytree(seeds_build, site)
+    res = run_kg("view", "胡异冲", "--graph", str(site / "graph.ttl"), "--depth", "2")
+    assert res.returncode == 0, res.stderr
+    ego_page = site / res.stdout.strip().split(str(site) + "/", 1)[-1]
+    articles = sorted((site / "articles").glob("*.html"))
+    with sync_api.sync_playwright() as p:
+        b = Browser(p)
+        for path in articles[:6]:
+            page = b.open(path)
+            data = json.loads(page.evaluate("JSON.stringify({n: DATA.nodes.length})"))
+            assert page.evaluate("network.body.nodeIndices.length") == data["n"] > 0
+            page.close()
+        page = b.open(ego_page)
+        panel = page.inner_text("#panel")  # the page opens on its entity
+        assert "胡异冲" in panel and "厅长" in panel and "。" in panel
+        assert page.evaluate("network.body.nodeIndices.length") >= 3
+        b.browser.close()
+    assert not b.errors, b.errors
+    assert not b.requests, b.requests
 
 
 @pytest.mark.browser

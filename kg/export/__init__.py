@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,7 @@ def outputs(kg, formats=(), started: float | None = None) -> dict[str, str | byt
     import time
 
     from .graphml import to_graphml
-    from .html import render
+    from .html import site
     from .rdf import FORMATS, jsonld_context, quads, serialize
 
     t = time.perf_counter()
@@ -34,7 +35,7 @@ def outputs(kg, formats=(), started: float | None = None) -> dict[str, str | byt
             files["context.jsonld"] = json.dumps(jsonld_context(kg), ensure_ascii=False, indent=2)
     kg.stats["timings"]["rdf"] = time.perf_counter() - t
     t = time.perf_counter()
-    files["graph.html"] = render(kg, title="policy-kg")
+    files.update(site(kg, title="policy-kg"))
     kg.stats["timings"]["html"] = time.perf_counter() - t
     if started is not None:
         kg.stats["seconds"] = round(time.perf_counter() - started, 3)
@@ -96,40 +97,59 @@ def output_lock(outdir: Path):
                               "wait for it to finish or choose another -o directory") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
-        for stale in outdir.glob(".*.tmp"):
-            try:
-                stale.unlink()
-            except OSError:
-                pass
+        for stale in outdir.glob(".*.tmp"):  # left by a killed build
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                try:
+                    stale.unlink()
+                except OSError:
+                    pass
         yield outdir
     finally:
         os.close(fd)  # closing releases the lock
 
 
 def write_all(outdir: Path, files: dict[str, str | bytes]) -> None:
-    """Write every output to a temp file first, then rename them all: an error or Ctrl-C while
-    writing leaves the previous outputs untouched, and each file is always whole."""
+    """Write every output to temporary files first, then rename them into place: an error or Ctrl-C
+    while writing leaves the previous outputs untouched, and each file is always whole. Names with a
+    folder (``articles/x.html``) are staged in a hidden folder and swapped in as whole folders, so no
+    page of an older build lingers beside the new ones."""
     outdir = Path(outdir)
+    stage = None
     staged: list[tuple[str, Path]] = []
     try:
+        try:
+            stage = Path(tempfile.mkdtemp(prefix=".stage-", suffix=".tmp", dir=outdir))
+        except OSError as exc:
+            raise OutputError(f"{outdir}: cannot write output here ({exc.strerror})") from None
+        folders = set()
         for name, data in files.items():
+            target = stage / name
+            if "/" in name:
+                folders.add(name.split("/", 1)[0])
+                target.parent.mkdir(parents=True, exist_ok=True)
+            else:
+                staged.append((name, target))
             try:
-                fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=outdir)
-            except OSError as exc:
-                raise OutputError(f"{outdir}: cannot write output here ({exc.strerror})") from None
-            staged.append((name, Path(tmp)))
-            try:
-                with os.fdopen(fd, "wb") as fh:
+                with open(target, "wb") as fh:
                     fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-                os.chmod(tmp, 0o666 & ~_umask())
             except OSError as exc:
                 raise OutputError(f"{outdir / name}: cannot write ({exc.strerror})") from None
+        mode = 0o666 & ~_umask()
+        for p in stage.rglob("*"):
+            os.chmod(p, mode | (0o111 & ~_umask() if p.is_dir() else 0))
         for name, tmp in staged:
             os.replace(tmp, outdir / name)
-        staged = []
+        for folder in sorted(folders):
+            old = outdir / folder
+            trash = None
+            if old.exists():
+                trash = Path(tempfile.mkdtemp(prefix=f".old-{folder}-", suffix=".tmp", dir=outdir))
+                os.replace(old, trash / folder)
+            os.replace(stage / folder, old)
+            if trash is not None:
+                shutil.rmtree(trash, ignore_errors=True)
     finally:
-        for _, tmp in staged:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)

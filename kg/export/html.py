@@ -1,15 +1,24 @@
-"""Interactive HTML network view that works from file:// with no network.
+"""Interactive HTML views that open from file:// with no network: the whole graph, one page per
+article, ego pages for the hubs (and any entity, via ``kg view``), and an index linking them.
 
-pyvis assembles the nodes, edges and vis-network options; the page is our own template with
-pyvis's shipped vis-network script and stylesheet inlined (pyvis's own templates still link to
-CDNs), and every string from the articles is JSON-encoded with <, > and & escaped.
+vis-network comes from pyvis's package (pyvis's own templates still link CDNs): inlined in
+graph.html so that one file can be mailed, shipped once as lib/ beside the other pages. Positions
+are computed here (``layout``) and drawn with physics off, so a page draws in about a second at
+any size; graph.html keeps the most connected entities when the graph is large and says so.
+Every string from the articles goes through JSON with <, > and & escaped, and is set with
+textContent in the page: article text can never become markup.
 """
 from __future__ import annotations
 
+import hashlib
+import html
 import json
+import re
+from dataclasses import dataclass, field
 from importlib import resources
 
-from pyvis.network import Network
+import networkx as nx
+import numpy as np
 
 from ..records import ENTITY_TYPES, POSITION
 
@@ -18,6 +27,173 @@ COLORS = {"Person": "#e15759", "Organization": "#4e79a7", "Region": "#59a14f", "
 SHAPES = {"Person": "dot", "Organization": "box", "Region": "triangle", "Project": "diamond", "Initiative": "star"}
 TYPE_ZH = {"Person": "人物", "Organization": "机构", "Region": "地区", "Project": "项目", "Initiative": "举措"}
 RELATION_ZH = {"position": "任职", "located_in": "位于", "part_of": "隶属", "promoted_by": "推动"}
+MAX_WHOLE = 1500  # graph.html: the most connected entities beyond this are left to ego views
+MAX_EGO = 400
+HUB_PAGES = 40  # ego pages written by kg build for the most connected entities
+MAX_SOURCES = 5
+
+
+@dataclass
+class ViewGraph:
+    """What the pages draw, independent of where it came from (a fresh build or a Turtle file):
+    entity id → details, and typed edges."""
+
+    nodes: dict[str, dict] = field(default_factory=dict)  # id → {type, name, aliases, code, mentions, sources}
+    edges: list[tuple[str, str, str, str]] = field(default_factory=list)  # (subject, object, kind, title)
+    articles: dict[str, dict] = field(default_factory=dict)  # id → {title, doc, entities, edges}
+
+    def nx(self) -> nx.MultiGraph:
+        g = nx.MultiGraph()
+        g.add_nodes_from(sorted(self.nodes))
+        g.add_edges_from((s, o) for s, o, _, _ in self.edges)
+        return g
+
+
+def view_graph(kg) -> ViewGraph:
+    """The view model of a built KnowledgeGraph."""
+    g = kg.nx_graph
+    arts = {a.id: a for a in kg.articles}
+    v = ViewGraph()
+    for n, d in g.nodes(data=True):
+        sources = []
+        for m in d["mentions"]:
+            art = arts.get(m.article)
+            if art is None or len(sources) >= MAX_SOURCES:
+                continue
+            sent = art.sentences[m.sentence] if 0 <= m.sentence < len(art.sentences) else None
+            text = art.source_text[sent.start : sent.end] if sent else m.text
+            if not any(s["sentence"] == text[:300] for s in sources):
+                sources.append({"article": art.title or art.doc, "doc": art.doc, "sentence": text[:300]})
+        v.nodes[n] = {"type": d["type"], "name": d["name"], "aliases": list(d["aliases"]), "code": d["code"] or "",
+                      "mentions": len(d["mentions"]), "sources": sources}
+    for s, o, e in g.edges(data=True):
+        v.edges.append((s, o, e["kind"], e["title"] or ""))
+    for a in kg.articles:
+        v.articles[a.id] = {"title": a.title, "doc": a.doc, "entities": set(), "edges": []}
+    for n, d in g.nodes(data=True):
+        for a in d["articles"]:
+            if a in v.articles:
+                v.articles[a]["entities"].add(n)
+    for i, (s, o, e) in enumerate(g.edges(data=True)):
+        for a in e["articles"]:
+            if a in v.articles:
+                v.articles[a]["edges"].append(i)
+    return v
+
+
+KGO = "https://w3id.org/policy-kg/ontology#"
+ENTITIES_Q = """SELECT ?e ?type ?label ?code ?count WHERE {
+  ?e a ?type ; rdfs:label ?label .
+  VALUES ?type { kgo:Person kgo:Organization kgo:Region kgo:Project kgo:Initiative }
+  OPTIONAL { ?e skos:notation ?code } OPTIONAL { ?e kgo:mentionCount ?count } }"""
+ALIASES_Q = "SELECT ?e ?alt WHERE { ?e skos:altLabel ?alt }"
+EDGES_Q = """SELECT ?s ?o ?kind ?title WHERE {
+  { ?m org:member ?s ; org:organization ?o ; org:role/rdfs:label ?title . BIND("position" AS ?kind) }
+  UNION { ?s kgo:locatedIn ?o . BIND("located_in" AS ?kind) }
+  UNION { ?s schema:containedInPlace ?o . BIND("part_of" AS ?kind) }
+  UNION { ?s kgo:promotedBy ?o . BIND("promoted_by" AS ?kind) } }"""
+SOURCES_Q = """SELECT ?e ?text ?headline ?doc WHERE {
+  ?m itsrdf:taIdentRef ?e ; nif:sentence ?s . ?s nif:anchorOf ?text ; schema:isPartOf ?a .
+  ?a kgo:sourceFile ?doc . OPTIONAL { ?a schema:headline ?headline } }"""
+
+
+def view_graph_from_store(store, run_query) -> ViewGraph:
+    """The view model of a graph read back from RDF (``kg view`` over graph.ttl)."""
+    v = ViewGraph()
+    for r in run_query(store, ENTITIES_Q).rows:
+        e, typ, label, code, count = r
+        v.nodes.setdefault(e.value, {"type": typ.value.rsplit("#", 1)[-1], "name": label.value, "aliases": [],
+                                     "code": code.value if code is not None else "",
+                                     "mentions": int(count.value) if count is not None else 0, "sources": []})
+    for e, alt in run_query(store, ALIASES_Q).rows:
+        if e.value in v.nodes:
+            v.nodes[e.value]["aliases"].append(alt.value)
+    for s, o, kind, title in run_query(store, EDGES_Q).rows:
+        if s.value in v.nodes and o.value in v.nodes:
+            v.edges.append((s.value, o.value, kind.value, title.value if kind.value == POSITION else ""))
+    v.edges.sort()
+    for e, text, headline, doc in run_query(store, SOURCES_Q).rows:
+        d = v.nodes.get(e.value)
+        if d is not None and len(d["sources"]) < MAX_SOURCES and all(x["sentence"] != text.value[:300] for x in d["sources"]):
+            d["sources"].append({"article": headline.value if headline is not None else doc.value, "doc": doc.value,
+                                 "sentence": text.value[:300]})
+    for d in v.nodes.values():
+        d["aliases"].sort()
+    return v
+
+
+# ---------------------------------------------------------------- layout
+
+def layout(g: nx.Graph, iterations: int = 50, seed: int = 7) -> dict[str, tuple[float, float]]:
+    """Fruchterman–Reingold in numpy (dense float32 on x and y separately, so n up to a couple of
+    thousand), with a pull to the centre so that components stay in view. networkx's spring_layout
+    switches to a per-node Python loop above 500 nodes (18 s for 3,000 here). Deterministic."""
+    nodes = sorted(g.nodes())
+    n = len(nodes)
+    if n == 0:
+        return {}
+    if n == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    index = {v: i for i, v in enumerate(nodes)}
+    rng = np.random.default_rng(seed)
+    x, y = (rng.uniform(-1, 1, size=n).astype(np.float32) for _ in range(2))
+    edges = np.array([(index[a], index[b]) for a, b in g.edges() if a != b], dtype=np.int64).reshape(-1, 2)
+    k2 = np.float32(4.0 / n)
+    k = np.sqrt(k2)
+    t = np.float32(0.2)
+    for _ in range(iterations):
+        dx = x[:, None] - x[None, :]
+        dy = y[:, None] - y[None, :]
+        f = dx * dx
+        f += dy * dy
+        np.maximum(f, np.float32(1e-4), out=f)
+        np.divide(k2, f, out=f)  # repulsion k²/d, along the unit vector: k²·delta/d²
+        np.fill_diagonal(f, 0)
+        fx = (dx * f).sum(1)
+        fy = (dy * f).sum(1)
+        if len(edges):
+            ex = x[edges[:, 0]] - x[edges[:, 1]]
+            ey = y[edges[:, 0]] - y[edges[:, 1]]
+            ln = np.sqrt(ex * ex + ey * ey) / k  # attraction d²/k along the unit vector
+            np.add.at(fx, edges[:, 0], -ex * ln)
+            np.add.at(fx, edges[:, 1], ex * ln)
+            np.add.at(fy, edges[:, 0], -ey * ln)
+            np.add.at(fy, edges[:, 1], ey * ln)
+        fx -= x * (0.05 * n * k)  # gravity
+        fy -= y * (0.05 * n * k)
+        length = np.maximum(np.sqrt(fx * fx + fy * fy), np.float32(1e-3))
+        step = np.minimum(length, t) / length
+        x += fx * step
+        y += fy * step
+        t *= np.float32(0.93)
+    x -= x.mean()
+    y -= y.mean()
+    scale = 120.0 * np.sqrt(n) / max(float(np.abs(x).max()), float(np.abs(y).max()), 1e-9)
+    return {v: (round(float(a * scale), 1), round(float(b * scale), 1)) for v, a, b in zip(nodes, x, y)}
+
+
+def most_connected(v: ViewGraph, limit: int, g: nx.MultiGraph | None = None) -> list[str]:
+    g = v.nx() if g is None else g
+    deg = dict(g.degree())
+    return sorted(v.nodes, key=lambda n: (-deg.get(n, 0), -v.nodes[n]["mentions"], n))[:limit]
+
+
+def ego(v: ViewGraph, center: str, depth: int = 2, limit: int = MAX_EGO, g: nx.MultiGraph | None = None) -> list[str]:
+    """The entities within ``depth`` relations of ``center``; nearest first, then most connected."""
+    g = v.nx() if g is None else g
+    dist = nx.single_source_shortest_path_length(g, center, cutoff=depth)
+    deg = dict(g.degree())
+    return sorted(dist, key=lambda n: (dist[n], -deg.get(n, 0), n))[:limit]
+
+
+# ---------------------------------------------------------------- pages
+
+def page_name(kind: str, key: str) -> str:
+    """A file name for an article or entity page: ASCII, short and stable."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", key.rsplit("/", 1)[-1])[:40].strip("_")
+    if not stem:  # Chinese names: the entity's kind
+        stem = re.sub(r"[^a-z]+", "", key.split("/", 1)[0].lower())[:20] or "x"
+    return f"{kind}/{stem}-{hashlib.sha1(key.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}.html"
 
 
 def _vis_assets() -> tuple[str, str]:
@@ -32,52 +208,130 @@ def _json(data) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def node_details(kg, node: str, d: dict) -> dict:
-    """What the side panel shows: names, type, code, posts or officials, located items, source sentences."""
-    g = kg.nx_graph
-    names = {n: dd["name"] for n, dd in g.nodes(data=True)}
-    facts = []
-    for _, o, e in g.out_edges(node, data=True):
-        facts.append({"rel": e["kind"], "title": e["title"], "other": names[o], "dir": "out"})
-    for s, _, e in g.in_edges(node, data=True):
-        facts.append({"rel": e["kind"], "title": e["title"], "other": names[s], "dir": "in"})
-    arts = {a.id: a for a in kg.articles}
-    sources = []
-    for m in d["mentions"][:5]:
-        art = arts.get(m.article)
-        if art is None:
-            continue
-        sent = art.sentences[m.sentence] if 0 <= m.sentence < len(art.sentences) else None
-        text = art.source_text[sent.start : sent.end] if sent else m.text
-        sources.append({"article": art.title or art.doc, "doc": art.doc, "sentence": text[:300]})
-    return {"name": d["name"], "aliases": d["aliases"], "type": d["type"], "code": d["code"],
-            "facts": sorted(facts, key=lambda f: (f["rel"], f["other"], f["title"])), "sources": sources,
-            "mentions": len(d["mentions"])}
+def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", edge_ids: list[int] | None = None,
+                links: dict[str, str] | None = None, root: str = "", inline: bool = True,
+                focus: str = "") -> str:
+    """One page drawing ``node_ids`` and the edges among them (or the edges ``edge_ids`` lists).
+    ``links``: entity id → page (relative to the output root) to offer in the side panel."""
+    keep = set(node_ids)
+    pos = None
+    chosen = []
+    for i in range(len(v.edges)) if edge_ids is None else edge_ids:
+        s, o, kind, ttl = v.edges[i]
+        if s in keep and o in keep:
+            chosen.append((s, o, kind, ttl))
+    g = nx.Graph()
+    g.add_nodes_from(node_ids)
+    g.add_edges_from((s, o) for s, o, _, _ in chosen)
+    pos = layout(g)
+    deg = dict(g.degree())
+    nodes, details = [], {}
+    for n in sorted(node_ids):
+        d = v.nodes[n]
+        x, y = pos[n]
+        nodes.append({"id": n, "label": d["name"], "type": d["type"], "x": x, "y": y,
+                      "color": COLORS[d["type"]], "shape": SHAPES[d["type"]],
+                      "size": 10 + min(30, 3 * deg.get(n, 0)), "font": {"size": 14}})
+    names = {n: v.nodes[n]["name"] for n in keep}
+    facts: dict[str, list] = {n: [] for n in keep}
+    for s, o, kind, ttl in chosen:
+        facts[s].append({"rel": RELATION_ZH.get(kind, kind), "title": ttl, "other": names[o], "dir": "out"})
+        facts[o].append({"rel": RELATION_ZH.get(kind, kind), "title": ttl, "other": names[s], "dir": "in"})
+    for n in keep:
+        d = v.nodes[n]
+        details[n] = {"name": d["name"], "aliases": d["aliases"], "type": d["type"], "code": d["code"],
+                      "mentions": d["mentions"], "sources": d["sources"],
+                      "facts": sorted(facts[n], key=lambda f: (f["rel"], f["other"], f["title"])),
+                      "page": (root + links[n]) if links and n in links else ""}
+    merged: dict[tuple[str, str, str], list[str]] = {}  # two posts at one organ: one edge, both titles
+    for s, o, kind, ttl in chosen:
+        merged.setdefault((s, o, kind), []).append(ttl if kind == POSITION else RELATION_ZH.get(kind, kind))
+    edges = [{"from": s, "to": o, "kind": kind, "arrows": "to", "font": {"size": 10, "align": "middle"},
+              "label": "、".join(sorted(set(labels)))} for (s, o, kind), labels in sorted(merged.items())]
+    data = {"nodes": nodes, "edges": edges, "details": details, "note": note, "focus": focus,
+            "index": root + "index.html",
+            "types": {t: {"color": COLORS[t], "zh": TYPE_ZH[t], "shape": SHAPES[t]} for t in ENTITY_TYPES}}
+    if inline:
+        js, css = _vis_assets()
+        head = f"<style>{css}</style>"
+        script = f"<script>{js}</script>"
+    else:
+        head = f'<link rel="stylesheet" href="{root}lib/vis-network.css">'
+        script = f'<script src="{root}lib/vis-network.min.js"></script>'
+    parts = {"TITLE": html.escape(title), "HEAD": head, "VISJS": script, "DATA": _json(data)}
+    return re.sub(r"__(TITLE|HEAD|VISJS|DATA)__", lambda m: parts[m.group(1)], PAGE)  # one pass: no re-substitution
 
 
 def render(kg, title: str = "policy-kg") -> str:
-    g = kg.nx_graph
-    net = Network(directed=True)
-    degree = dict(g.degree())
-    for n, d in g.nodes(data=True):
-        net.add_node(n, label=d["name"], color=COLORS[d["type"]], shape=SHAPES[d["type"]],
-                     size=10 + min(30, 3 * degree.get(n, 0)), title=None, font={"size": 14})
-        net.node_map[n]["type"] = d["type"]
-    for s, o, e in g.edges(data=True):
-        label = e["title"] if e["kind"] == POSITION else RELATION_ZH.get(e["kind"], e["kind"])
-        net.add_edge(s, o, label=label, arrows="to", font={"size": 10, "align": "middle"})
-        net.edges[-1]["kind"] = e["kind"]
-    nodes = [{k: v for k, v in nd.items() if v is not None} for nd in net.nodes]
-    details = {n: node_details(kg, n, d) for n, d in g.nodes(data=True)}
+    """graph.html for a built graph (self-contained)."""
+    v = view_graph(kg)
+    return whole_graph_page(v, title, {})
+
+
+def whole_graph_page(v: ViewGraph, title: str, links: dict[str, str], g: nx.MultiGraph | None = None) -> str:
+    ids = most_connected(v, MAX_WHOLE, g)
+    note = ""
+    if len(ids) < len(v.nodes):
+        note = (f"显示关联最多的 {len(ids):,} 个实体（共 {len(v.nodes):,} 个）。Showing the {len(ids):,} most connected "
+                f"of {len(v.nodes):,} entities; every entity is listed in index.html, and `kg view NAME` draws any "
+                "entity's neighbourhood.")
+    return render_page(v, ids, title, note=note, links=links)
+
+
+def site(kg, title: str = "policy-kg") -> dict[str, str]:
+    """All pages: graph.html, index.html, lib/, one page per article, ego pages for the hubs."""
+    v = view_graph(kg)
+    g = v.nx()
+    hubs = most_connected(v, HUB_PAGES, g)
+    links = {n: page_name("entities", n) for n in hubs}
+    files: dict[str, str] = {"graph.html": whole_graph_page(v, title, links, g)}
     js, css = _vis_assets()
-    data = {"nodes": nodes, "edges": net.edges, "details": details,
-            "types": {t: {"color": COLORS[t], "zh": TYPE_ZH[t], "shape": SHAPES[t]} for t in ENTITY_TYPES}}
-    return PAGE.replace("__TITLE__", _escape(title)).replace("__CSS__", css).replace("__VISJS__", js).replace(
-        "__DATA__", _json(data))
+    files["lib/vis-network.min.js"] = js
+    files["lib/vis-network.css"] = css
+    for n in hubs:
+        ids = ego(v, n, 2, MAX_EGO, g)
+        files[links[n]] = render_page(v, ids, f"{v.nodes[n]['name']} · {TYPE_ZH[v.nodes[n]['type']]}",
+                                      note=f"{v.nodes[n]['name']} 两步以内的关联 (within two relations)",
+                                      links=links, root="../", inline=False, focus=n)
+    article_pages = {}
+    for aid, a in v.articles.items():
+        if not a["entities"]:
+            continue
+        name = article_pages[aid] = page_name("articles", aid)
+        files[name] = render_page(v, sorted(a["entities"]), a["title"] or a["doc"],
+                                  note=f"{a['doc']} · 本文实体与关系 (entities and relations read in this article)",
+                                  edge_ids=a["edges"], links=links, root="../", inline=False)
+    files["index.html"] = index_page(v, title, links, article_pages, g)
+    return files
 
 
-def _escape(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+def index_page(v: ViewGraph, title: str, links: dict[str, str], article_pages: dict[str, str],
+               g: nx.MultiGraph | None = None) -> str:
+    """Entities by type with counts (linking ego pages where written) and the articles."""
+    out = [f"<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{html.escape(title)} · index</title>",
+           "<style>body{font-family:\"WenQuanYi Micro Hei\",\"Noto Sans CJK SC\",sans-serif;margin:20px;max-width:1100px}"
+           "li{margin:2px 0}.n{color:#777}details{margin:8px 0}</style></head><body>",
+           f"<h1>{html.escape(title)}</h1>",
+           f"<p><a href=\"graph.html\">整体关系图 whole graph</a> · {len(v.nodes):,} entities · "
+           f"{len(v.edges):,} relations · {len(v.articles):,} articles</p>"]
+    g = v.nx() if g is None else g
+    deg = dict(g.degree())
+    for t in ENTITY_TYPES:
+        ids = sorted((n for n, d in v.nodes.items() if d["type"] == t), key=lambda n: (-deg.get(n, 0), v.nodes[n]["name"]))
+        out.append(f"<details{' open' if t == 'Person' else ''}><summary><b>{TYPE_ZH[t]} {t}</b> "
+                   f"<span class=\"n\">({len(ids):,})</span></summary><ul>")
+        for n in ids:
+            name = html.escape(v.nodes[n]["name"])
+            label = f"<a href=\"{links[n]}\">{name}</a>" if n in links else name
+            out.append(f"<li>{label} <span class=\"n\">{deg.get(n, 0)} relations · {v.nodes[n]['mentions']} mentions</span></li>")
+        out.append("</ul></details>")
+    out.append(f"<details><summary><b>文章 Articles</b> <span class=\"n\">({len(article_pages):,})</span></summary><ul>")
+    for aid in sorted(article_pages):
+        a = v.articles[aid]
+        out.append(f"<li><a href=\"{article_pages[aid]}\">{html.escape(a['title'] or a['doc'])}</a> "
+                   f"<span class=\"n\">{html.escape(a['doc'])} · {len(a['entities'])} entities</span></li>")
+    out.append("</ul></details></body></html>\n")
+    return "\n".join(out)
 
 
 PAGE = r"""<!DOCTYPE html>
@@ -86,14 +340,15 @@ PAGE = r"""<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>__TITLE__</title>
-<style>__CSS__</style>
+__HEAD__
 <style>
 body { margin: 0; font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", "PingFang SC", sans-serif; display: flex; height: 100vh; }
-#side { width: 320px; padding: 10px; overflow-y: auto; border-right: 1px solid #ddd; font-size: 14px; }
+#side { width: 330px; padding: 10px; overflow-y: auto; border-right: 1px solid #ddd; font-size: 14px; }
 #net { flex: 1; height: 100vh; }
 .legend span { display: inline-block; margin: 2px 6px 2px 0; cursor: pointer; }
 .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 3px; border-radius: 2px; }
 .legend .off { opacity: 0.3; }
+#note { color: #805; font-size: 12px; margin: 6px 0; }
 #panel h3 { margin: 8px 0 4px; }
 #panel .src { color: #555; font-size: 12px; margin: 4px 0; border-left: 3px solid #ccc; padding-left: 6px; }
 input[type=search] { width: 100%; box-sizing: border-box; padding: 4px; }
@@ -102,6 +357,8 @@ input[type=search] { width: 100%; box-sizing: border-box; padding: 4px; }
 <body>
 <div id="side">
   <h2 id="heading"></h2>
+  <div><a id="indexlink" href="#">索引 index</a></div>
+  <div id="note"></div>
   <input id="search" type="search" placeholder="搜索名称 / search a name">
   <div id="hits"></div>
   <div class="legend" id="legend"></div>
@@ -110,22 +367,24 @@ input[type=search] { width: 100%; box-sizing: border-box; padding: 4px; }
   <div id="panel"></div>
 </div>
 <div id="net"></div>
-<script>__VISJS__</script>
+__VISJS__
 <script>
 "use strict";
 const DATA = __DATA__;
 document.getElementById("heading").textContent = document.title;
-const nodes = new vis.DataSet(DATA.nodes.map(n => Object.assign({}, n, {title: undefined})));
+document.getElementById("note").textContent = DATA.note;
+document.getElementById("indexlink").href = DATA.index;
+const nodes = new vis.DataSet(DATA.nodes);
 const edges = new vis.DataSet(DATA.edges.map((e, i) => Object.assign({id: "e" + i}, e)));
 const hidden = new Set();
 const view = new vis.DataView(nodes, {filter: n => !hidden.has(n.type)});
 const network = new vis.Network(document.getElementById("net"), {nodes: view, edges: edges}, {
-  physics: {enabled: true, stabilization: {iterations: 200}, barnesHut: {gravitationalConstant: -4000}},
-  edges: {smooth: false}, interaction: {hover: true}
+  physics: {enabled: false, barnesHut: {gravitationalConstant: -4000}, stabilization: {iterations: 100}},
+  edges: {smooth: false}, interaction: {hover: true, hideEdgesOnDrag: DATA.edges.length > 2000},
+  layout: {improvedLayout: false}
 });
-network.once("stabilizationIterationsDone", () => network.setOptions({physics: {enabled: false}}));
 window.kgReady = false;
-network.once("afterDrawing", () => { window.kgReady = true; });
+network.once("afterDrawing", () => { window.kgReady = true; window.kgDrawnAt = performance.now(); });
 function text(tag, s, cls) { const el = document.createElement(tag); el.textContent = s; if (cls) el.className = cls; return el; }
 const legend = document.getElementById("legend");
 Object.entries(DATA.types).forEach(([t, info]) => {
@@ -143,27 +402,33 @@ function show(id) {
   panel.appendChild(text("h3", d.name));
   panel.appendChild(text("div", DATA.types[d.type].zh + " · " + d.type + (d.code ? " · GB/T 2260 " + d.code : "") + " · " + d.mentions + " mentions"));
   if (d.aliases.length) panel.appendChild(text("div", "又名 aliases: " + d.aliases.join("、")));
+  if (d.page) { const a = text("a", "关系网 ego view →"); a.href = d.page; panel.appendChild(a); }
   const ul = document.createElement("ul");
   d.facts.forEach(f => ul.appendChild(text("li", (f.dir === "out" ? "→ " : "← ") + f.rel + (f.title ? " " + f.title : "") + ": " + f.other)));
   panel.appendChild(ul);
   if (d.sources.length) panel.appendChild(text("h4", "来源 sources"));
   d.sources.forEach(s => { const div = text("div", "", "src"); div.appendChild(text("b", s.article)); div.appendChild(document.createElement("br")); div.appendChild(document.createTextNode(s.sentence)); panel.appendChild(div); });
 }
-network.on("click", params => {
-  if (!params.nodes.length) { nodes.update(DATA.nodes.map(n => ({id: n.id, opacity: 1}))); return; }
-  const id = params.nodes[0]; show(id);
+function highlight(id) {
+  if (id === null) { nodes.update(DATA.nodes.map(n => ({id: n.id, opacity: 1}))); return; }
   const near = new Set(network.getConnectedNodes(id)); near.add(id);
   nodes.update(DATA.nodes.map(n => ({id: n.id, opacity: near.has(n.id) ? 1 : 0.2})));
+}
+network.on("click", params => {
+  if (!params.nodes.length) { highlight(null); return; }
+  show(params.nodes[0]); highlight(params.nodes[0]);
 });
+function select(id) { network.selectNodes([id]); network.focus(id, {scale: 1.2}); show(id); highlight(id); }
 document.getElementById("search").oninput = ev => {
   const q = ev.target.value.trim(); const hits = document.getElementById("hits"); hits.replaceChildren();
   if (!q) return;
   Object.entries(DATA.details).filter(([id, d]) => d.name.includes(q) || d.aliases.some(a => a.includes(q))).slice(0, 20).forEach(([id, d]) => {
     const a = text("div", d.name + " (" + DATA.types[d.type].zh + ")", "hit"); a.style.cursor = "pointer";
-    a.onclick = () => { network.selectNodes([id]); network.focus(id, {scale: 1.2}); show(id); };
+    a.onclick = () => select(id);
     hits.appendChild(a);
   });
 };
+if (DATA.focus) network.once("afterDrawing", () => select(DATA.focus));
 </script>
 </body>
 </html>
