@@ -42,7 +42,14 @@ def cli():
               help="Also write graph.trig (one named graph per article), graph.nq, graph.nt, graph.jsonld "
                    "(+ context.jsonld) or graph.graphml. Repeatable; Turtle, HTML and the report are always written.")
 @click.option("--max-mb", default=50.0, show_default=True, help="Largest input file accepted, in MB.")
-def build(inputs, outdir, province, base, formats, max_mb):
+@click.option("-j", "--jobs", default=None, type=click.IntRange(1, 256),
+              help="Processes extracting articles [default: one per core].")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Reuse per-article extractions from OUTPUT/.kg-cache.sqlite (keyed by text and extractor version).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where extraction runs: local processes, or a Dask cluster (with --scheduler).")
+@click.option("--scheduler", default=None, help="Dask scheduler address for --executor dask, e.g. tcp://10.0.0.5:8786.")
+def build(inputs, outdir, province, base, formats, max_mb, jobs, cache, executor, scheduler):
     """Read articles (.txt files or directories of them) and write the knowledge graph.
 
     \b
@@ -57,7 +64,8 @@ def build(inputs, outdir, province, base, formats, max_mb):
     if out.exists() and not out.is_dir():
         raise KgError(f"{outdir}: exists and is not a directory")
     with output_lock(out):
-        kg, _ = run(list(inputs) or ["seeds"], province=province, base=base, max_mb=max_mb)
+        kg, _ = run(list(inputs) or ["seeds"], province=province, base=base, max_mb=max_mb, jobs=jobs,
+                    cache_path=str(out / ".kg-cache.sqlite") if cache else None, executor=executor, scheduler=scheduler)
         files = outputs(kg, formats, t0)
         write_all(out, files)
     s = files["report.json"]
@@ -72,6 +80,8 @@ def build(inputs, outdir, province, base, formats, max_mb):
     click.echo("entities   " + ", ".join(f"{k} {v}" for k, v in sorted(s["entities"].items())))
     click.echo("relations  " + ", ".join(f"{k} {v}" for k, v in sorted(s["relations"].items())))
     click.echo(f"triples    {s['triples']}")
+    ex = s["extraction"]
+    click.echo(f"extraction {ex['extracted']} articles extracted ({ex['executor']}), {ex['cached']} from the cache")
     click.echo(f"seconds    {s['seconds']}")
     pages = [n for n in files if "/" in n and n.endswith(".html")]
     click.echo("wrote      " + ", ".join(str(out / name) for name in files if "/" not in name)

@@ -4,12 +4,15 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from .extract import Context, extract, infer_province
+from pathlib import Path
+
+from .extract import Context, infer_province
 from .graph import KnowledgeGraph, build_graph
 from .lexicon import gazetteer
 from .read import DEFAULT_MAX_MB, read_all
 from .records import Article, Extraction
 from .resolve import resolve
+from .runner import ExtractionCache, extract_all
 from .segment import segment
 
 
@@ -28,8 +31,12 @@ def province_code(name_or_code: str | None, texts: list[str]) -> str:
     return infer_province(texts, gaz)
 
 
-def run(inputs: list[str], province: str | None = None, base: str = "",
-        max_mb: float = DEFAULT_MAX_MB) -> tuple[KnowledgeGraph, list[Extraction]]:
+def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: float = DEFAULT_MAX_MB,
+        jobs: int | None = 1, cache_path: str | None = None, executor: str = "local",
+        scheduler: str | None = None) -> tuple[KnowledgeGraph, list[Extraction]]:
+    """The whole pipeline. ``jobs`` processes extract (None: one per core); ``cache_path`` is an SQLite
+    file of per-article extractions reused across builds; ``executor="dask"`` sends extraction to the
+    Dask scheduler at ``scheduler``."""
     t0 = time.perf_counter()
     timings = {}
     reading = read_all(inputs, max_mb)
@@ -41,7 +48,12 @@ def run(inputs: list[str], province: str | None = None, base: str = "",
     prov = province_code(province, [s.text for s in sources])
     ctx = Context(province=prov)
     t = time.perf_counter()
-    extractions = [extract(a, ctx) for a in articles]
+    cache = ExtractionCache(Path(cache_path)) if cache_path else None
+    try:
+        extractions, counts = extract_all(articles, prov, jobs=jobs, cache=cache, executor=executor, scheduler=scheduler)
+    finally:
+        if cache:
+            cache.close()
     timings["extract"] = time.perf_counter() - t
     t = time.perf_counter()
     entities, relations = resolve(extractions, prov)
@@ -59,5 +71,6 @@ def run(inputs: list[str], province: str | None = None, base: str = "",
         "entities": dict(Counter(d["type"] for _, d in kg.entities())),
         "relations": dict(Counter(d["kind"] for _, _, d in kg.relations())),
         "timings": timings,
+        "extraction": counts,
     }
     return kg, extractions

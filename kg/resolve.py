@@ -39,9 +39,14 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
     for key, typ in key_type.items():
         by_type[typ].append(key)
     for typ, keys in by_type.items():
-        longs = sorted(keys, key=len, reverse=True)
+        by_ends: dict[tuple[str, str], list[str]] = defaultdict(list)  # only same head and tail can match
+        for k in sorted(keys, key=lambda k: (-len(k), k)):
+            if len(k) >= 4:
+                by_ends[(k[:2], k[-2:])].append(k)
         for k in keys:
-            fulls = [f for f in longs if _abbreviates(k, f)]
+            if len(k) < 4:
+                continue
+            fulls = [f for f in by_ends[(k[:2], k[-2:])] if _abbreviates(k, f)]
             if len(fulls) == 1:
                 alias_of[k] = fulls[0]
     # 3. entities

@@ -11,13 +11,13 @@ import re
 from .records import Article, Sentence, Source
 
 HEADING = re.compile(r"^(#{1,6})[ \t]*(.*?)[ \t]*$", re.M)
-BYLINE = re.compile(
+BYLINE = re.compile(  # one flat character class with a bound: no nested quantifiers, no backtracking blow-up
     r"(?:本报(?:特约|见习)?记者|见习记者|特约记者|通讯员)[ \t\u3000]*"
-    r"((?:[\u4e00-\u9fff·]{2,4}[ \t\u3000、]*)+?)(?:[ \t\u3000]*(?:摄|报道|整理|文/图))?[ \t\u3000]*$",
+    r"([\u4e00-\u9fff·][\u4e00-\u9fff·、 \t\u3000]{1,40}?)(?:[ \t\u3000]*(?:摄|报道|整理|文/图))?[ \t\u3000]*$",
     re.M,
 )
 LEAD = re.compile(r"本报讯[ \t\u3000]*(?:[（(][^）)\n]{0,30}[）)])?[ \t\u3000]*(?:见习|特约)?记者[ \t\u3000]*"
-                  r"((?:[\u4e00-\u9fff]{2,4}[、 ]?)+?)[ \t\u3000]*报道")
+                  r"([\u4e00-\u9fff][\u4e00-\u9fff、 ]{1,30}?)[ \t\u3000]*报道")
 SENTENCE_END = "。！？!?；;"
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
 _NUM = r"[0-9０-９〇○零一二三四五六七八九十]"

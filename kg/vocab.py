@@ -1,6 +1,9 @@
 """Vocabularies as objects (rdflib namespaces) and the one function that mints IRIs."""
 from __future__ import annotations
 
+import functools
+import re
+
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace, ORG, PROV, RDF, RDFS, SDO, SKOS, XSD  # noqa: F401
 
@@ -33,20 +36,23 @@ class KGO(DefinedNamespace):
     inferredYear: URIRef
 
 
-def _safe(ch: str) -> bool:
-    return ch.isalnum() or ch in "-_.~"
+UNSAFE = re.compile(r"[^\w\-.~]")  # \w is str.isalnum() plus "_": letters of any script stay
 
 
+def _percent(m: re.Match) -> str:
+    return "".join(f"%{b:02X}" for b in m.group().encode("utf-8", "surrogatepass"))
+
+
+@functools.lru_cache(maxsize=1 << 18)
 def slug(text: str) -> str:
-    """Readable IRI segment: letters (Chinese included) and digits stay, the rest is percent-encoded."""
-    out = []
-    for ch in text:
-        if _safe(ch) and ch.isprintable():
-            out.append(ch)
-        else:
-            out.append("".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass")))
-    return "".join(out) or "_"
+    """Readable IRI segment: letters (Chinese included), digits and -_.~ stay, the rest is percent-encoded."""
+    return UNSAFE.sub(_percent, text) or "_"
+
+
+def mint_str(base: str, *parts: str) -> str:
+    """The IRI for ``parts`` under ``base``, as a plain string (for the fast RDF path)."""
+    return base + "/".join([slug(p) for p in parts])
 
 
 def mint(base: str, *parts: str) -> URIRef:
-    return URIRef(base + "/".join(slug(p) for p in parts))
+    return URIRef(mint_str(base, *parts))

@@ -226,3 +226,18 @@ def test_names_from_users_are_bound_values_not_sparql(seeds_build):
                  "SELECT ?p ?name WHERE { ?p rdfs:label ?name }", "--bind", 'name="} ; DROP ALL ; #')
     assert res.returncode == 0, res.stderr
     assert "(0 rows)" in res.stdout
+
+
+def test_byline_regexes_do_not_backtrack_exponentially(tmp_path):
+    """Regression (found by the fuzzer): 记者 followed by a long run of Han characters with no
+    terminator made the byline patterns backtrack exponentially (110 s for 54 characters)."""
+    from kg.segment import BYLINE, LEAD
+
+    for text in ("本报记者" + "张立林" * 300 + "x", "本报讯 记者" + "张立林" * 300 + "x"):
+        t = time.perf_counter()
+        BYLINE.search(text)
+        LEAD.search(text)
+        assert time.perf_counter() - t < 0.5
+    f = tmp_path / "a.txt"
+    f.write_text("本报记者" + "张立林" * 300 + "x\n", encoding="utf-8")
+    assert run_kg("build", str(f), "-o", str(tmp_path / "o")).returncode == 0

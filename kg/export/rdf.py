@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 
 from ..records import LOCATED_IN, PART_OF, POSITION, PROMOTED_BY
-from ..vocab import DEFAULT_BASE, ITSRDF, KGO, NIF, ORG, PROV, RDF, RDFS, SDO, SKOS, XSD, mint
+from ..vocab import DEFAULT_BASE, ITSRDF, KGO, NIF, ORG, PROV, RDF, RDFS, SDO, SKOS, XSD, mint_str
 
 TYPE_CLASS = {"Person": KGO.Person, "Organization": KGO.Organization, "Region": KGO.Region,
               "Project": KGO.Project, "Initiative": KGO.Initiative}
@@ -34,16 +34,16 @@ FORMATS = {  # name → (file name, pyoxigraph format or None for writers of our
 
 
 def article_iri(base: str, article_id: str) -> str:
-    return str(mint(base, "article", article_id.replace("#", "-")))
+    return mint_str(base, "article", article_id.replace("#", "-"))
 
 
 def sentence_iri(base: str, article_id: str, index: int) -> str:
-    return str(mint(base, "sentence", f"{article_id.replace('#', '-')}-{index}"))
+    return mint_str(base, "sentence", f"{article_id.replace('#', '-')}-{index}")
 
 
 def entity_iri(base: str, eid: str) -> str:
     kind, _, name = eid.partition("/")
-    return str(mint(base, kind, name))
+    return mint_str(base, kind, name)
 
 
 def _hash(*parts: str) -> str:
@@ -80,7 +80,13 @@ def _zh(text: str) -> ox.Literal:
 def quads(kg, base: str | None = None) -> list[ox.Quad]:
     """Every statement of the graph, sorted, so the same input always gives the same bytes."""
     base = base or kg.base or DEFAULT_BASE
-    return sorted(set(_quads(kg, base)), key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    unique = dict.fromkeys(_quads(kg, base))  # generation order is deterministic; keep it within a subject
+    return sorted(unique, key=_graph_subject)
+
+
+def _graph_subject(q: ox.Quad) -> tuple[str, str]:
+    g = q.graph_name
+    return ("" if isinstance(g, ox.DefaultGraph) else g.value, q.subject.value)
 
 
 def _quads(kg, base: str) -> Iterator[ox.Quad]:
@@ -96,7 +102,7 @@ def _quads(kg, base: str) -> Iterator[ox.Quad]:
     # sources and articles
     for art in kg.articles:
         if art.doc not in contexts:
-            ctx = contexts[art.doc] = iri(mint(base, "source", art.doc))
+            ctx = contexts[art.doc] = iri(mint_str(base, "source", art.doc))
             yield ox.Quad(ctx, a_type, iri(NIF.Context), default)
             yield ox.Quad(ctx, iri(NIF.isString), ox.Literal(art.source_text), default)
             yield ox.Quad(ctx, begin, integer(0), default)
@@ -155,7 +161,7 @@ def _quads(kg, base: str) -> Iterator[ox.Quad]:
             if art is None:
                 continue
             g = iri(article_iri(base, m.article))
-            mi = iri(mint(base, "mention", f"{m.article.replace('#', '-')}-{m.start}-{m.end}"))
+            mi = iri(mint_str(base, "mention", f"{m.article.replace('#', '-')}-{m.start}-{m.end}"))
             yield ox.Quad(mi, a_type, iri(KGO.Mention), g)
             yield ox.Quad(mi, a_type, iri(NIF.Phrase), g)
             yield ox.Quad(mi, begin, integer(m.start), g)
@@ -173,8 +179,8 @@ def _quads(kg, base: str) -> Iterator[ox.Quad]:
         si, oi = iri(entity_iri(base, s)), iri(entity_iri(base, o))
         kind = d["kind"]
         if kind == POSITION:
-            fact = iri(mint(base, "membership", _hash(s, o, d["title"])))
-            role = iri(mint(base, "role", d["title"]))
+            fact = iri(mint_str(base, "membership", _hash(s, o, d["title"])))
+            role = iri(mint_str(base, "role", d["title"]))
             yield ox.Quad(fact, a_type, iri(ORG.Membership), default)
             yield ox.Quad(fact, iri(ORG.member), si, default)
             yield ox.Quad(fact, iri(ORG.organization), oi, default)
@@ -184,7 +190,7 @@ def _quads(kg, base: str) -> Iterator[ox.Quad]:
         else:
             p = iri(PREDICATE[kind])
             yield ox.Quad(si, p, oi, default)
-            fact = iri(mint(base, "statement", _hash(s, str(p.value), o)))
+            fact = iri(mint_str(base, "statement", _hash(s, str(p.value), o)))
             yield ox.Quad(fact, a_type, iri(RDF.Statement), default)
             yield ox.Quad(fact, iri(RDF.subject), si, default)
             yield ox.Quad(fact, iri(RDF.predicate), p, default)
@@ -219,13 +225,8 @@ def serialize(kg, fmt: str = "turtle", base: str | None = None, qs: list[ox.Quad
     qs = quads(kg, base) if qs is None else qs
     if named:
         items = qs
-    else:  # the union of all graphs, each triple once, in sorted order
-        seen, items = set(), []
-        for q in sorted(qs, key=lambda q: (str(q.subject), str(q.predicate), str(q.object))):
-            tr = q.triple
-            if tr not in seen:
-                seen.add(tr)
-                items.append(tr)
+    else:  # the union of all graphs, each triple once, grouped by subject
+        items = list(dict.fromkeys(q.triple for q in sorted(qs, key=lambda q: q.subject.value)))
     pre = prefixes(kg, base) if ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
     return ox.serialize(items, format=ox_format, prefixes=pre)
 
@@ -251,7 +252,7 @@ def to_jsonld(kg, base: str | None = None, qs: list[ox.Quad] | None = None) -> b
 
     nodes: dict[str, dict] = {}
     qs = quads(kg, base) if qs is None else qs
-    for tr in sorted({q.triple for q in qs}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object))):
+    for tr in dict.fromkeys(q.triple for q in sorted(qs, key=lambda q: q.subject.value)):
         node = nodes.setdefault(tr.subject.value, {"@id": compact(tr.subject.value)})
         o = tr.object
         if tr.predicate.value == str(RDF.type):

@@ -1,0 +1,176 @@
+"""Speed and scale of `kg build` against a bare jieba.lcut pass over the same text, in one run.
+
+    python benchmarks/speed.py ../shared/benchmarks/pd1998/articles
+
+For 1/4, 1/2 and all of the corpus: the jieba.lcut baseline; `kg build` end to end (all outputs, a
+fresh process, default jobs, no cache) with wall and CPU seconds and peak resident memory of the
+process tree; then each stage on its own (one process); then a re-build after adding one article
+to an already built corpus (the extraction cache at work). Prints tables and the ratio
+kg build / jieba.lcut.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(d))
+            except (OSError, ValueError, IndexError):
+                pass
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo += children.get(p, [])
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def run_build(args: list[str]) -> dict:
+    """A `kg build` in a fresh process: wall, CPU (its tree) and peak resident memory (its tree)."""
+    t0 = time.perf_counter()
+    before = os.times()
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    peak = [0]
+
+    def sample():
+        while proc.poll() is None:
+            peak[0] = max(peak[0], tree_rss_kb(proc.pid))
+            time.sleep(0.05)
+
+    th = threading.Thread(target=sample)
+    th.start()
+    out, err = proc.communicate()
+    th.join()
+    wall = time.perf_counter() - t0
+    after = os.times()
+    if proc.returncode:
+        raise SystemExit(f"kg build failed: {err}")
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return {"wall": wall, "cpu": cpu, "rss_mb": peak[0] / 1024, "stdout": out}
+
+
+def lcut_pass(texts: list[str]) -> dict:
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    t, c = time.perf_counter(), time.process_time()
+    for x in texts:
+        jieba.lcut(x)
+    return {"wall": time.perf_counter() - t, "cpu": time.process_time() - c}
+
+
+def stages(files: list[Path]) -> dict:
+    """Each stage on its own, in this process, one extraction process."""
+    from kg.export.html import site
+    from kg.export.rdf import quads, serialize
+    from kg.graph import build_graph
+    from kg.pipeline import province_code
+    from kg.read import read_all
+    from kg.resolve import resolve
+    from kg.runner import extract_all
+    from kg.segment import segment
+
+    out = {}
+    t = time.perf_counter()
+    sources = read_all([str(f) for f in files]).sources
+    out["read"] = time.perf_counter() - t
+    t = time.perf_counter()
+    articles = [a for s in sources for a in segment(s)]
+    out["segment"] = time.perf_counter() - t
+    prov = province_code(None, [s.text for s in sources])
+    t = time.perf_counter()
+    extractions, _ = extract_all(articles, prov, jobs=1)
+    out["extract"] = time.perf_counter() - t
+    t = time.perf_counter()
+    ents, rels = resolve(extractions, prov)
+    out["resolve"] = time.perf_counter() - t
+    t = time.perf_counter()
+    kg = build_graph(ents, rels, articles, province=prov)
+    out["graph"] = time.perf_counter() - t
+    t = time.perf_counter()
+    serialize(kg, "turtle", qs=quads(kg))
+    out["turtle"] = time.perf_counter() - t
+    t = time.perf_counter()
+    site(kg)
+    out["html"] = time.perf_counter() - t
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--fractions", default="0.25,0.5,1")
+    args = ap.parse_args()
+    files = sorted(args.corpus.glob("*.txt"))
+    rows, stage_rows = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for frac in [float(x) for x in args.fractions.split(",")]:
+            part = files[: max(1, round(len(files) * frac))]
+            folder = tmp / f"in-{frac}"
+            folder.mkdir()
+            for f in part:
+                os.symlink(f.resolve(), folder / f.name)
+            texts = [f.read_text(encoding="utf-8") for f in part]
+            chars = sum(map(len, texts))
+            base = lcut_pass(texts)
+            build = run_build([str(folder), "-o", str(tmp / f"out-{frac}"), "--no-cache"])
+            rows.append((frac, len(part), chars, base, build))
+            stage_rows.append((frac, stages(part)))
+        # re-build after adding one article to an already built corpus
+        inc = tmp / "inc"
+        inc.mkdir()
+        for f in files[:-1]:
+            os.symlink(f.resolve(), inc / f.name)
+        full = run_build([str(inc), "-o", str(tmp / "out-inc")])
+        os.symlink(files[-1].resolve(), inc / files[-1].name)
+        again = run_build([str(inc), "-o", str(tmp / "out-inc")])
+        shutil.rmtree(tmp / "out-inc", ignore_errors=True)
+
+    print(f"machine: {os.cpu_count()} cores; kg build with default --jobs, all outputs, no cache\n")
+    print(f"{'corpus':<8}{'files':>7}{'chars':>11}{'lcut s':>9}{'build s':>9}{'build cpu s':>13}{'peak MB':>9}"
+          f"{'chars/s':>10}{'µs/char':>9}{'× lcut':>8}")
+    for frac, n, chars, base, build in rows:
+        print(f"{frac:<8g}{n:>7}{chars:>11,}{base['wall']:>9.2f}{build['wall']:>9.2f}{build['cpu']:>13.2f}"
+              f"{build['rss_mb']:>9.0f}{chars / build['wall']:>10,.0f}{build['wall'] / chars * 1e6:>9.2f}"
+              f"{build['wall'] / base['wall']:>8.2f}")
+    first, last = rows[0], rows[-1]
+    growth = (last[4]["wall"] / last[2]) / (first[4]["wall"] / first[2])
+    print(f"\ntime per character, whole / quarter: {growth:.2f} (1.00 = linear)")
+    names = list(stage_rows[0][1])
+    print("\nstages on their own (one process), seconds:")
+    print(f"{'corpus':<8}" + "".join(f"{n:>10}" for n in names))
+    for frac, st in stage_rows:
+        print(f"{frac:<8g}" + "".join(f"{st[n]:>10.2f}" for n in names))
+    print(f"\nre-build after adding 1 article to {len(files) - 1}: {again['wall']:.2f} s vs first build "
+          f"{full['wall']:.2f} s = {again['wall'] / full['wall']:.1%}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""Running the extract stage over many articles: an on-disk cache, N local processes, or a Dask cluster.
+
+Extraction is per article and deterministic, so it can be cached by content and farmed out; results
+come back in article order, identical however they were computed.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sqlite3
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from .errors import KgError
+from .extract import EXTRACTOR_VERSION, Context, extract
+from .records import Article, Extraction
+
+BATCH = 48  # articles per task: big enough to amortise pickling, small enough to balance 2 cores
+
+
+def extractor_fingerprint() -> str:
+    """Changes whenever the extractor's code or data changes, so a cache never serves stale results."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256(EXTRACTOR_VERSION.encode())
+    files = sorted((root / "extract").glob("*.py")) + sorted((root / "data").glob("*.t*"))
+    files += [root / "lexicon.py", root / "records.py"]
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    import jieba
+
+    h.update(getattr(jieba, "__version__", "").encode())
+    return h.hexdigest()[:20]
+
+
+class ExtractionCache:
+    """SQLite file of pickled (mentions, facts) keyed by the article's text, offsets, the paper's province
+    and the extractor fingerprint."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path)
+            self.db.execute("CREATE TABLE IF NOT EXISTS extraction (key TEXT PRIMARY KEY, value BLOB)")
+        except (OSError, sqlite3.Error) as exc:
+            raise KgError(f"{self.path}: cannot use as extraction cache ({exc}); use --no-cache") from None
+        self.fingerprint = extractor_fingerprint()
+
+    def key(self, article: Article, province: str) -> str:
+        h = hashlib.sha256()
+        for part in (self.fingerprint, province, article.id, str(article.start), str(article.end),
+                     str(article.body_start), article.title):
+            h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+        h.update(article.text.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def get_many(self, keys: list[str]) -> dict[str, bytes]:
+        out = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            q = f"SELECT key, value FROM extraction WHERE key IN ({','.join('?' * len(chunk))})"
+            out.update(self.db.execute(q, chunk).fetchall())
+        return out
+
+    def put_many(self, items: list[tuple[str, bytes]]) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO extraction (key, value) VALUES (?, ?)", items)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def extract_batch(articles: list[Article], province: str) -> list[tuple[list, list]]:
+    """Worker entry point (local process or Dask worker): (mentions, facts) for each article."""
+    ctx = Context(province=province)
+    out = []
+    for a in articles:
+        ex = extract(a, ctx)
+        out.append((ex.mentions, ex.facts))
+    return out
+
+
+class Progress:
+    """"extract 1234/3151" on a terminal's stderr; silent when stderr is not a terminal."""
+
+    def __init__(self, total: int, label: str = "extract"):
+        self.total, self.label, self.done = total, label, 0
+        self.on = sys.stderr.isatty() and total > 0
+        self.last = 0.0
+
+    def update(self, n: int) -> None:
+        self.done += n
+        now = time.monotonic()
+        if self.on and (now - self.last > 0.1 or self.done >= self.total):
+            self.last = now
+            sys.stderr.write(f"\r{self.label} {self.done}/{self.total} articles")
+            if self.done >= self.total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def extract_all(articles: list[Article], province: str, jobs: int | None = None, cache: ExtractionCache | None = None,
+                executor: str = "local", scheduler: str | None = None) -> tuple[list[Extraction], dict]:
+    """Extractions for ``articles`` in order, with counts of cache hits and computed articles."""
+    results: list[tuple[list, list] | None] = [None] * len(articles)
+    keys = [cache.key(a, province) for a in articles] if cache else []
+    if cache:
+        found = cache.get_many(keys)
+        for i, k in enumerate(keys):
+            if k in found:
+                results[i] = pickle.loads(found[k])
+    todo = [i for i, r in enumerate(results) if r is None]
+    progress = Progress(len(articles))
+    progress.update(len(articles) - len(todo))
+    batches = [todo[i : i + BATCH] for i in range(0, len(todo), BATCH)]
+    jobs = jobs or os.cpu_count() or 1
+    if executor == "dask":
+        done = _run_dask(articles, batches, province, scheduler, progress)
+    elif jobs > 1 and len(batches) > 1:
+        done = _run_processes(articles, batches, province, jobs, progress)
+    else:
+        done = []
+        for b in batches:
+            done.append(extract_batch([articles[i] for i in b], province))
+            progress.update(len(b))
+    fresh = []
+    for b, outs in zip(batches, done):
+        for i, out in zip(b, outs):
+            results[i] = out
+            if cache:
+                fresh.append((keys[i], pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)))
+    if cache and fresh:
+        cache.put_many(fresh)
+    extractions = [Extraction(article=a, mentions=list(r[0]), facts=list(r[1])) for a, r in zip(articles, results)]
+    return extractions, {"cached": len(articles) - len(todo), "extracted": len(todo),
+                         "executor": executor if executor == "dask" else f"local × {min(jobs, max(1, len(batches)))}"}
+
+
+def _run_processes(articles, batches, province, jobs, progress):
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(extract_batch, [articles[i] for i in b], province) for b in batches]
+        out = []
+        for b, f in zip(batches, futures):
+            out.append(f.result())
+            progress.update(len(b))
+        return out
+
+
+def _run_dask(articles, batches, province, scheduler, progress):
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise KgError("--executor dask needs dask.distributed: pip install 'policy-kg[dask]'") from None
+    if not scheduler:
+        raise KgError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
+    try:
+        client = Client(scheduler, timeout=30)
+    except (OSError, TimeoutError) as exc:
+        raise KgError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})") from None
+    try:
+        futures = [client.submit(extract_batch, [articles[i] for i in b], province, pure=False) for b in batches]
+        out = []
+        for b, f in zip(batches, futures):
+            out.append(f.result())
+            progress.update(len(b))
+        return out
+    finally:
+        client.close()
