@@ -1,0 +1,93 @@
+"""Scaling paths give the same graph: N processes, the extraction cache, and a Dask cluster."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import SEEDS, run_kg
+
+PD1998 = SEEDS.parent.parent / "shared" / "benchmarks" / "pd1998" / "articles"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """The seeds plus some PD1998 articles when present: enough articles for several batches."""
+    folder = tmp_path_factory.mktemp("corpus")
+    for f in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(f, folder / f.name)
+    for f in sorted(PD1998.glob("*.txt"))[:120] if PD1998.is_dir() else []:
+        shutil.copy(f, folder / f.name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def serial(corpus, tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial")
+    res = run_kg("build", str(corpus), "-o", str(out), "-j", "1", "--no-cache")
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+def _same_outputs(a, b):
+    for name in ("graph.ttl", "graph.html", "index.html"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_processes_give_the_same_graph(corpus, serial, tmp_path):
+    out = tmp_path / "o"
+    res = run_kg("build", str(corpus), "-o", str(out), "-j", "2", "--no-cache")
+    assert res.returncode == 0, res.stderr
+    assert "local × 2" in res.stdout
+    _same_outputs(serial, out)
+
+
+def test_cache_serves_unchanged_articles_and_gives_the_same_graph(corpus, serial, tmp_path):
+    work = tmp_path / "corpus"
+    shutil.copytree(corpus, work)
+    extra = sorted(work.glob("*.txt"))[-1]
+    held = tmp_path / extra.name
+    shutil.move(extra, held)
+    out = tmp_path / "o"
+    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    shutil.move(held, work / extra.name)  # one article added to a built corpus
+    res = run_kg("build", str(work), "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    n_articles = report["articles"]
+    assert report["extraction"]["extracted"] >= 1
+    assert report["extraction"]["cached"] >= n_articles - 3  # only the new file's articles are extracted
+    _same_outputs(serial, out)
+
+
+def test_changed_extractor_invalidates_cache(corpus, tmp_path, monkeypatch):
+    from kg import runner
+    from kg.read import read
+    from kg.segment import segment
+
+    articles = [a for s in read([str(SEEDS)]) for a in segment(s)][:5]
+    cache = runner.ExtractionCache(tmp_path / "c.sqlite")
+    runner.extract_all(articles, "210000", jobs=1, cache=cache)
+    _, counts = runner.extract_all(articles, "210000", jobs=1, cache=cache)
+    assert counts["cached"] == 5
+    monkeypatch.setattr(runner, "EXTRACTOR_VERSION", "changed")
+    cache2 = runner.ExtractionCache(tmp_path / "c.sqlite")
+    _, counts = runner.extract_all(articles, "210000", jobs=1, cache=cache2)
+    assert counts == {**counts, "cached": 0, "extracted": 5}
+
+
+def test_dask_cluster_gives_the_same_graph(corpus, serial, tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        out = tmp_path / "o"
+        res = run_kg("build", str(corpus), "-o", str(out), "--executor", "dask", "--scheduler",
+                     cluster.scheduler_address, "--no-cache")
+        assert res.returncode == 0, res.stderr
+        assert "(dask)" in res.stdout
+    _same_outputs(serial, out)
+
+
+def test_dask_without_scheduler_is_a_clear_error(tmp_path):
+    res = run_kg("build", str(SEEDS), "-o", str(tmp_path / "o"), "--executor", "dask")
+    assert res.returncode == 1 and res.stderr.startswith("Error: --executor dask needs --scheduler")
