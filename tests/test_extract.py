@@ -56,3 +56,37 @@ def test_organisation_after_a_control_character_keeps_offsets(tmp_path):
     for art in segment(read([str(f)])[0]):
         for m in extract(art, Context(province="")).mentions:
             assert art.source_text[m.start : m.end] == m.text
+
+
+def _names(graph, typ):
+    return {d["name"] for _, d in graph.to_networkx().nodes(data=True) if d["type"] == typ}
+
+
+def test_regions_listed_before_a_shared_organ_each_get_it(tmp_path):
+    g = _graph(tmp_path, "本报讯 吉林省、黑龙江省、内蒙古自治区国资委和太原市、郑州市人大常委会负责同志参加会议。\n")
+    orgs = _names(g, "Organization")
+    for region in ("吉林省", "黑龙江省", "内蒙古自治区"):
+        assert f"{region}人民政府国有资产监督管理委员会" in orgs
+    assert {"太原市人民代表大会常务委员会", "郑州市人民代表大会常务委员会"} <= orgs
+    nx = g.to_networkx()
+    located = {(nx.nodes[s]["name"], nx.nodes[o]["name"]) for s, o, d in nx.edges(data=True) if d["kind"] == "located_in"}
+    assert ("吉林省人民政府国有资产监督管理委员会", "吉林省") in located
+
+
+def test_words_ending_like_an_organ_are_not_organs(tmp_path):
+    g = _graph(tmp_path, "全省落实中共中央决策部署，民勤县地处河西走廊东北部，形成新格局，省部级党员干部参加。\n")
+    orgs = _names(g, "Organization")
+    assert not any(o.endswith(("部署", "东北部", "格局", "干部")) for o in orgs), orgs
+
+
+def test_branch_keeps_its_parent_name(tmp_path):
+    g = _graph(tmp_path, "本报讯 他向建设银行武威民勤支行寻求帮助，国家电投东北公司参与建设。\n")
+    orgs = _names(g, "Organization")
+    assert "建设银行武威民勤支行" in orgs and "国家电投东北公司" in orgs, orgs
+
+
+def test_counts_and_verbs_are_not_project_names(tmp_path):
+    g = _graph(tmp_path, "本报讯 沈阳市今年落地1000个重点项目、17个新能源领域投资合作项目，运营地铁1号线，"
+                         "全年谋划项目百余个，落地亿元以上项目。\n")
+    projects = _names(g, "Project")
+    assert not any("个" in p or "以上" in p or p.startswith(("运营", "落地", "全年")) for p in projects), projects

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from ..records import ORGANIZATION, REGION, Article, Extraction, Mention
 from .context import Context, infer_province
-from .organizations import find_organizations
+from .organizations import coordinated_organs, find_organizations
 from .persons import find_persons
 from .regions import find_regions
 from .relations import located_in, promoted_by
@@ -39,6 +39,9 @@ def extract(article: Article, ctx: Context) -> Extraction:
     facts = [replace(f, sentence=max(0, bisect_right(starts, f.at) - 1)) if f.sentence < 0 <= f.at else f
              for f in facts + pos_facts]
     facts += located_in(ctx, article, mentions)
+    facts += [replace(f, sentence=max(0, bisect_right(starts, f.at) - 1))
+              for f in coordinated_organs(ctx, article.id, text, [m for m in mentions if m.type == ORGANIZATION],
+                                          [m for m in mentions if m.type == REGION])]
     facts += promoted_by(ctx, article, mentions)
     return Extraction(article=article, mentions=mentions, facts=facts)
 

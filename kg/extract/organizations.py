@@ -34,6 +34,8 @@ NATIONAL = {
 }
 LEVEL_WORDS = {"省": "province", "市": "city", "县": "county", "区": "county", "自治区": "province"}
 ORG_START_BAD = set("个家所各该本其某这那些位名项条")
+# endings that look like an organ's suffix but are words: 部署, 东北部 (a direction), 布局, 格局
+NOT_ORG_ENDINGS = ("部署", "东部", "西部", "南部", "北部", "中部", "布局", "格局", "结局", "全局", "大局", "开局", "新局", "干部")
 GENERIC = {"企业", "公司", "集团", "政府", "部门", "单位", "学校", "大学", "医院", "银行", "中心", "机构", "协会", "委员会",
            "党委", "支部", "法院", "党组", "基层党组织", "研究院", "实验室", "商会", "联合会", "学院", "局", "厅", "委",
            "办", "部", "署", "管委会", "村委会", "党工委", "国企", "央企", "民企", "外企", "高校", "车企", "房企", "药企",
@@ -122,6 +124,8 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
             continue  # 党组 in 党组书记 is part of the title, not an organ
         if any(text[b - len(t) : b] == t and len(t) > b - a_suf for t in all_titles):
             continue  # 委 in 常委, 主委 ends a title, not an organ
+        if text[b - 2 : b] in NOT_ORG_ENDINGS or text.startswith("城市", b):
+            continue  # 战略部署, 东北部, 新格局; 国际化中心城市 is a city's role, not a centre
         ti = token_index(tokens, b - 1)
         if ti is None or tokens[ti].end != b:
             continue  # the suffix ends inside a word: 部署, 委托
@@ -131,6 +135,7 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
         a = _left_edge(text, tokens, a_suf, start, region_at)
         if a is None:
             continue
+        a = _parent_prefix(text, tokens, a, start)
         anchored = a in region_at or text[a] in "省市县区" or text.startswith(("国家", "中央", "中共"), a)
         if b - a_suf == 1 and not anchored:
             continue  # a one-character suffix (厅 局 委 部) needs its region: 布局, 开好局 are not organs
@@ -162,6 +167,19 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
         occupied.append((a, b))
         found.append(Mention(article_id, ORGANIZATION, a, b, name, key))
     return found
+
+
+def _parent_prefix(text: str, tokens: list[Token], a: int, lo: int) -> int:
+    """A branch or regional company is named after its parent: 建设银行|武威民勤支行, 国家电投|东北公司.
+    Extend left over a token jieba tags as an organisation (nt), or over 国家+2 characters (the state
+    groups' short names) before a regional part."""
+    ti = token_index(tokens, a - 1)
+    if ti is not None and tokens[ti].end == a and tokens[ti].tag == "nt" and tokens[ti].start >= lo:
+        return tokens[ti].start
+    if a - 4 >= lo and text.startswith("国家", a - 4) and all("\u4e00" <= c <= "\u9fff" for c in text[a - 2 : a]) \
+            and text.startswith(("东北", "华北", "华东", "华南", "华中", "西北", "西南"), a):
+        return a - 4
+    return a
 
 
 def _left_edge(text: str, tokens: list[Token], a: int, lo: int, region_at: dict) -> int | None:
@@ -199,3 +217,28 @@ def _left_edge(text: str, tokens: list[Token], a: int, lo: int, region_at: dict)
     if seen_and and not (first in region_at or text[first] in "省市县区"):
         return None
     return first
+
+
+def coordinated_organs(ctx: Context, article_id: str, text: str, orgs: list[Mention], regions: list[Mention]) -> list:
+    """Official prose lists the regions that share an organ before naming it once: 大连市、长春市、
+    哈尔滨市人大常委会 are three standing committees; 吉林省、黑龙江省国资委 two commissions. Each listed
+    region gets its organ (canonicalised as the written one is), stated as located in that region."""
+    from ..records import LOCATED_IN, REGION, Fact
+
+    by_end = {r.end: r for r in regions if r.code and r.code.isdigit()}
+    by_start = {r.start: r for r in regions if r.code and r.code.isdigit()}
+    facts = []
+    for m in orgs:
+        head = by_start.get(m.start)
+        if head is None or head.end >= m.end:
+            continue
+        rest = m.text[head.end - m.start :]
+        pos = m.start
+        while pos > 0 and text[pos - 1] == "、" and (pos - 1) in by_end:
+            r = by_end[pos - 1]
+            full = ctx.gaz.regions[r.code].name
+            key = canonical_org(ctx, r.text + rest, (r.text, full))
+            if key != m.key:
+                facts.append(Fact(LOCATED_IN, (ORGANIZATION, key), (REGION, r.key), article_id, at=r.start))
+            pos = r.start
+    return facts

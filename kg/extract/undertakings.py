@@ -5,7 +5,7 @@ import re
 
 from ..records import INITIATIVE, PROJECT, Mention
 from .context import Context
-from .tokens import STOP_CHARS, Token, has_proper_part, walk_left, word_tag
+from .tokens import STOP_CHARS, Token, has_proper_part, token_index, walk_left, word_tag
 
 PROJECT_SUFFIXES = ("产业基地项目", "基地项目", "项目", "工程", "基地", "核电站", "核电", "电站", "二跑道", "机场",
                     "号线", "一期", "二期", "三期", "大桥", "隧道", "铁路", "高铁", "支线", "港", "产业园", "创新港",
@@ -23,6 +23,9 @@ GENERIC = {"重点项目", "重大项目", "项目", "工程", "基地", "产业
            "活动", "行动", "计划", "战略", "规划", "改革", "体系", "试点", "制度", "工作会议", "新项目", "好项目",
            "大项目", "产业体系", "现代化产业体系", "系列活动", "专项行动", "主题活动"}
 START_BAD = set("个家所各该本其某这那些位名项条次届此等新")
+LEAD_VERBS = {"运营", "落地", "谋划", "布局", "深化", "推进", "实施", "开工", "签约", "引进", "招引", "储备", "新建",
+              "续建", "开展", "推动", "加快", "启动", "建成", "投产", "竣工", "完成", "打造", "实现", "参与", "支持"}
+QUANTITY = re.compile(r"^[0-9０-９一二三四五六七八九十百千万余多几两*＊]+[个项批首轮座家台]|个|以上|以下|亿元|万元")  # 10个项目, 百余个…: counts, not names
 SAYING = re.compile(r"[得不了着吗呢吧啊]|^[\u4e00-\u9fff]{1,2}$(?<=好)")
 AWARD_WORDS = {"称号", "奖项", "品牌", "地标", "城市", "荣誉", "之称", "美誉"}
 TAIL = re.compile(r"[\u4e00-\u9fff]{0,10}?(?:" + "|".join(sorted(map(re.escape, INITIATIVE_SUFFIXES + (
@@ -67,11 +70,18 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             if a is None:
                 continue
             b = m.end()
+            if typ == PROJECT and (text.startswith(("港澳", "香港"), b - 2) or text.startswith("澳", b)):
+                continue  # 香港, 港澳: a place, not a port project
+            for t in tokens[token_index(tokens, a) or 0 :]:  # a verb inside is the sentence, not the name:
+                if t.start >= m.start():  # 运营|地铁1号线, 落地|亿元以上项目 (jieba often tags these n/vn)
+                    break
+                if t.start >= a and (t.tag == "v" or t.word in LEAD_VERBS):
+                    a = t.end
             name = text[a:b]
             while name and (name[0] in START_BAD or name[0] in "的和与及"):
                 a += 1
                 name = name[1:]
-            if len(name) < 4 or name in GENERIC or len(name) > 30:
+            if len(name) < 4 or name in GENERIC or len(name) > 30 or (typ == PROJECT and QUANTITY.search(name)):
                 continue
             if not has_proper_part(tokens, a, m.start(), anchors):
                 continue
