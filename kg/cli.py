@@ -219,7 +219,7 @@ def view(name, graph_path, depth, outdir):
     Example:
         kg view 沈阳市 --depth 2
     """
-    from .export.html import MAX_EGO, TYPE_ZH, _vis_assets, ego, page_name, render_page, view_graph_from_store
+    from .export.html import MAX_EGO, TYPE_ZH, vis_assets, ego, page_name, render_page, view_graph_from_store
     from .query import run_query
     from .store import load_store
 
@@ -239,7 +239,7 @@ def view(name, graph_path, depth, outdir):
                        note=f"{d['name']}: {len(ids)} entities within {depth} relations"
                             + (f" (first {MAX_EGO})" if len(ids) >= MAX_EGO else ""))
     out = Path(outdir) if outdir else Path(graph_path).parent
-    js, css = _vis_assets()
+    js, css = vis_assets()
     files = {rel: page}
     write_page(out, files, js, css)
     if len(matches) > 1:

@@ -196,7 +196,7 @@ def page_name(kind: str, key: str) -> str:
     return f"{kind}/{stem}-{hashlib.sha1(key.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}.html"
 
 
-def _vis_assets() -> tuple[str, str]:
+def vis_assets() -> tuple[str, str]:
     lib = resources.files("pyvis") / "templates" / "lib" / "vis-9.1.2"
     return (lib / "vis-network.min.js").read_text(encoding="utf-8"), (lib / "vis-network.css").read_text(encoding="utf-8")
 
@@ -252,7 +252,7 @@ def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", e
             "index": root + "index.html",
             "types": {t: {"color": COLORS[t], "zh": TYPE_ZH[t], "shape": SHAPES[t]} for t in ENTITY_TYPES}}
     if inline:
-        js, css = _vis_assets()
+        js, css = vis_assets()
         head = f"<style>{css}</style>"
         script = f"<script>{js}</script>"
     else:
@@ -260,12 +260,6 @@ def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", e
         script = f'<script src="{root}lib/vis-network.min.js"></script>'
     parts = {"TITLE": html.escape(title), "HEAD": head, "VISJS": script, "DATA": _json(data)}
     return re.sub(r"__(TITLE|HEAD|VISJS|DATA)__", lambda m: parts[m.group(1)], PAGE)  # one pass: no re-substitution
-
-
-def render(kg, title: str = "policy-kg") -> str:
-    """graph.html for a built graph (self-contained)."""
-    v = view_graph(kg)
-    return whole_graph_page(v, title, {})
 
 
 def whole_graph_page(v: ViewGraph, title: str, links: dict[str, str], g: nx.MultiGraph | None = None) -> str:
@@ -285,7 +279,7 @@ def site(kg, title: str = "policy-kg") -> dict[str, str]:
     hubs = most_connected(v, HUB_PAGES, g)
     links = {n: page_name("entities", n) for n in hubs}
     files: dict[str, str] = {"graph.html": whole_graph_page(v, title, links, g)}
-    js, css = _vis_assets()
+    js, css = vis_assets()
     files["lib/vis-network.min.js"] = js
     files["lib/vis-network.css"] = css
     for n in hubs:
