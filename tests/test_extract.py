@@ -90,3 +90,11 @@ def test_counts_and_verbs_are_not_project_names(tmp_path):
                          "全年谋划项目百余个，落地亿元以上项目。\n")
     projects = _names(g, "Project")
     assert not any("个" in p or "以上" in p or p.startswith(("运营", "落地", "全年")) for p in projects), projects
+
+
+def test_initiative_without_agent_in_its_sentence_is_the_articles_region(tmp_path):
+    g = _graph(tmp_path, "沈阳市推进城市更新\n本报讯 沈阳市今年加快发展。沈阳市召开会议部署工作。"
+                         "会上，各部门表示将全力推进“高效办成一件事”改革。\n")
+    nx = g.to_networkx()
+    promoted = {(nx.nodes[s]["name"], nx.nodes[o]["name"]) for s, o, d in nx.edges(data=True) if d["kind"] == "promoted_by"}
+    assert any(i.startswith("高效办成一件事") and agent == "沈阳市" for i, agent in promoted), promoted

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from ..records import (INITIATIVE, LOCATED_IN, ORGANIZATION, PERSON, PROJECT, PROMOTED_BY, REGION,
                        Article, Fact, Mention)
@@ -78,6 +78,17 @@ def _depth(ctx: Context, r: Mention) -> int:
     return len(ctx.gaz.ancestors(r.code))
 
 
+def _subject_region(mentions: list[Mention]) -> str:
+    """The region an article is about: the administrative region it names most, at least twice and more
+    often than any other (a city's interview, a province's work report). Initiatives the article reports
+    without naming their agent in the sentence are that region's."""
+    counts = Counter(m.key for m in mentions if m.type == REGION and m.code.isdigit())
+    top = counts.most_common(2)
+    if top and top[0][1] >= 2 and (len(top) == 1 or top[0][1] > top[1][1]):
+        return top[0][0]
+    return ""
+
+
 def promoted_by(ctx: Context, article: Article, mentions: list[Mention]) -> list[Fact]:
     """An initiative's agent is who the sentence names as hosting it (由X主办), else its subject:
     the first region, organisation or person the sentence names before it; 我省/全省 is the paper's province."""
@@ -87,6 +98,7 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention]) -> list
     for a in mentions:
         if a.type in (REGION, ORGANIZATION, PERSON):
             agents[a.sentence].append(a)
+    subject = _subject_region(mentions)
     for m in mentions:
         if m.type != INITIATIVE:
             continue
@@ -104,6 +116,8 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention]) -> list
         keys = [(a.type, a.key) for a in chosen]
         if not keys and ctx.province and OWN_PROVINCE.search(text, sent.start, m.start):
             keys = [(REGION, ctx.province_name)]
+        if not keys and subject:
+            keys = [(REGION, subject)]
         for k in keys:
             facts.append(Fact(PROMOTED_BY, (INITIATIVE, m.key), k, article.id, sentence=m.sentence))
     return facts
