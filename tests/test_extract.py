@@ -98,3 +98,11 @@ def test_initiative_without_agent_in_its_sentence_is_the_articles_region(tmp_pat
     nx = g.to_networkx()
     promoted = {(nx.nodes[s]["name"], nx.nodes[o]["name"]) for s, o, d in nx.edges(data=True) if d["kind"] == "promoted_by"}
     assert any(i.startswith("高效办成一件事") and agent == "沈阳市" for i, agent in promoted), promoted
+
+
+def test_project_not_placed_by_its_sentence_is_in_the_articles_region(tmp_path):
+    g = _graph(tmp_path, "沈阳市推进重大项目建设\n本报讯 沈阳市今年加快发展。沈阳市召开会议。"
+                         "会上，华晨宝马动力电池产业基地项目宣布开工。\n")
+    nx = g.to_networkx()
+    located = {(nx.nodes[s]["name"], nx.nodes[o]["name"]) for s, o, d in nx.edges(data=True) if d["kind"] == "located_in"}
+    assert any(p.endswith("产业基地项目") and r == "沈阳市" for p, r in located), located

@@ -14,13 +14,15 @@ HOSTED_BY = re.compile(r"由(.{2,40}?)(?:联合)?(?:主办|承办|举办|发起|
 
 
 def located_in(ctx: Context, article: Article, mentions: list[Mention]) -> list[Fact]:
-    """An organisation opened by a region is in it; a project is in the nearest region before it in its sentence."""
+    """An organisation opened by a region is in it; a project is in the nearest region before it in its
+    sentence, else in the region the article is about."""
     facts = []
     regions = [m for m in mentions if m.type == REGION]
     by_start = _Spans(regions)
     by_sentence = defaultdict(list)
     for r in regions:
         by_sentence[r.sentence].append(r)
+    subject = _subject_region(mentions)
     for m in mentions:
         if m.type == ORGANIZATION:
             target = _region_in_name(ctx, m, by_start)
@@ -33,6 +35,7 @@ def located_in(ctx: Context, article: Article, mentions: list[Mention]) -> list[
                           and not r.code.startswith(("country:", "macro:"))]
                 if before:
                     target = before[-1].key
+            target = target or subject  # a project the sentence does not place is in the article's region
             if target:
                 facts.append(Fact(LOCATED_IN, (PROJECT, m.key), (REGION, target), article.id, sentence=m.sentence))
     return facts
