@@ -10,10 +10,15 @@ def _graph(tmp_path, text: str):
     return kg.build([str(f)], province="辽宁")
 
 
-def _part_of(graph):
+def _relations(graph, kind: str) -> set[tuple[str, str]]:
+    """(subject name, object name) of every relation of one kind."""
     g = graph.to_networkx()
     name = {n: d["name"] for n, d in g.nodes(data=True)}
-    return {(name[s], name[o]) for s, o, d in g.edges(data=True) if d["kind"] == "part_of"}
+    return {(name[s], name[o]) for s, o, d in g.edges(data=True) if d["kind"] == kind}
+
+
+def _part_of(graph):
+    return _relations(graph, "part_of")
 
 
 def test_town_whose_name_starts_with_a_stop_character(tmp_path):
@@ -68,8 +73,7 @@ def test_regions_listed_before_a_shared_organ_each_get_it(tmp_path):
     for region in ("吉林省", "黑龙江省", "内蒙古自治区"):
         assert f"{region}人民政府国有资产监督管理委员会" in orgs
     assert {"太原市人民代表大会常务委员会", "郑州市人民代表大会常务委员会"} <= orgs
-    nx = g.to_networkx()
-    located = {(nx.nodes[s]["name"], nx.nodes[o]["name"]) for s, o, d in nx.edges(data=True) if d["kind"] == "located_in"}
+    located = _relations(g, "located_in")
     assert ("吉林省人民政府国有资产监督管理委员会", "吉林省") in located
 
 
@@ -95,14 +99,12 @@ def test_counts_and_verbs_are_not_project_names(tmp_path):
 def test_initiative_without_agent_in_its_sentence_is_the_articles_region(tmp_path):
     g = _graph(tmp_path, "沈阳市推进城市更新\n本报讯 沈阳市今年加快发展。沈阳市召开会议部署工作。"
                          "会上，各部门表示将全力推进“高效办成一件事”改革。\n")
-    nx = g.to_networkx()
-    promoted = {(nx.nodes[s]["name"], nx.nodes[o]["name"]) for s, o, d in nx.edges(data=True) if d["kind"] == "promoted_by"}
+    promoted = _relations(g, "promoted_by")
     assert any(i.startswith("高效办成一件事") and agent == "沈阳市" for i, agent in promoted), promoted
 
 
 def test_project_not_placed_by_its_sentence_is_in_the_articles_region(tmp_path):
     g = _graph(tmp_path, "沈阳市推进重大项目建设\n本报讯 沈阳市今年加快发展。沈阳市召开会议。"
                          "会上，华晨宝马动力电池产业基地项目宣布开工。\n")
-    nx = g.to_networkx()
-    located = {(nx.nodes[s]["name"], nx.nodes[o]["name"]) for s, o, d in nx.edges(data=True) if d["kind"] == "located_in"}
+    located = _relations(g, "located_in")
     assert any(p.endswith("产业基地项目") and r == "沈阳市" for p, r in located), located
