@@ -108,3 +108,32 @@ def test_project_not_placed_by_its_sentence_is_in_the_articles_region(tmp_path):
                          "会上，华晨宝马动力电池产业基地项目宣布开工。\n")
     located = _relations(g, "located_in")
     assert any(p.endswith("产业基地项目") and r == "沈阳市" for p, r in located), located
+
+
+def test_unknown_words_are_tagged_without_the_pos_hmm():
+    # jieba's HMM finds these words but its dictionary does not know them: a surname + given name is
+    # a person tag, a function character glued to the name is split off, numbers and Latin are typed.
+    from kg.extract.tokens import tokenize
+
+    text = "记者闫祖骞就说，ABC公司3.5%的股份，蔺雯雯表示。"
+    toks = tokenize(text, 0, len(text))
+    assert "".join(t.word for t in toks) == text
+    assert all(text[t.start:t.end] == t.word for t in toks)
+    tags = {t.word: t.tag for t in toks}
+    assert tags.get("闫祖骞") == "nr" or tags.get("闫祖") == "nr"
+    assert tags.get("蔺雯雯") == "nr"
+    assert tags.get("ABC") == "eng"
+    assert tags.get("3.5%") == "m" or tags.get("3.5") == "m"
+
+
+def test_tokenizer_is_linear_on_debris():
+    # jieba.posseg's 250-state HMM took minutes on long runs of characters it had never seen
+    import time
+
+    from kg.extract.tokens import tokenize
+
+    text = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(100_000))
+    t = time.perf_counter()
+    toks = tokenize(text, 0, len(text))
+    assert time.perf_counter() - t < 10
+    assert toks[-1].end == len(text)
