@@ -88,7 +88,7 @@ def lcut_pass(texts: list[str]) -> dict:
 def stages(files: list[Path]) -> dict:
     """Each stage on its own, in this process, one extraction process."""
     from kg.export.html import site
-    from kg.export.rdf import quads, serialize
+    from kg.export.rdf import serialize, statements
     from kg.graph import build_graph
     from kg.pipeline import province_code
     from kg.read import read_all
@@ -114,7 +114,7 @@ def stages(files: list[Path]) -> dict:
     kg = build_graph(ents, rels, articles, province=prov)
     out["graph"] = time.perf_counter() - t
     t = time.perf_counter()
-    serialize(kg, "turtle", qs=quads(kg))
+    serialize(kg, "turtle", qs=statements(kg))
     out["turtle"] = time.perf_counter() - t
     t = time.perf_counter()
     site(kg)

@@ -175,3 +175,30 @@ def test_contract_answers_same_in_oxigraph_server(oxigraph_server, seeds_graph):
         server = sorted(tuple(b.get(n, {}).get("value", "") for n in names) for b in body["results"]["bindings"])
         local = _rows_rdflib(seeds_graph, query)
         assert server == local and server, rq.name
+
+
+@pytest.mark.parametrize("local", ["张三", "a.b", "end.", "-lead", "x%41y", "%E4%B8%89", "²", "a×b", "a·b", "_", "7天"])
+def test_turtle_writer_compacts_only_valid_local_names(tmp_path, local):
+    # kg writes Turtle itself (tuples of N-Triples terms → prefixed names); a local name Turtle does
+    # not allow after a prefix must stay a full IRI, and every syntax must hold the same triples.
+    from types import SimpleNamespace
+
+    from kg.export.rdf import literal, serialize
+
+    base = "https://example.org/id/"
+    s = f"<{base}person/{local}>"
+    qs = [(s, "<http://www.w3.org/2000/01/rdf-schema#label>", literal('say "hi"\\\n\t\x00\x7f', "zh"), ""),
+          (s, "<http://www.w3.org/2000/01/rdf-schema#seeAlso>", f"<{base}region/{local}>", f"<{base}article/a>"),
+          (s, "<https://w3id.org/policy-kg/ontology#mentionCount>",
+           literal("3", datatype="http://www.w3.org/2001/XMLSchema#nonNegativeInteger"), "")]
+    kg = SimpleNamespace(base=base)
+    want = {q.triple for q in ox.parse(serialize(kg, "ntriples", qs=qs), format=ox.RdfFormat.N_TRIPLES)}
+    assert len(want) == 3
+    for fmt, syntax in (("turtle", ox.RdfFormat.TURTLE), ("trig", ox.RdfFormat.TRIG), ("nquads", ox.RdfFormat.N_QUADS)):
+        data = serialize(kg, fmt, qs=qs)
+        assert {q.triple for q in ox.parse(data, format=syntax)} == want, (fmt, data.decode())
+    got = rdflib.Graph().parse(data=serialize(kg, "turtle", qs=qs).decode(), format="turtle")
+    assert len(got) == 3
+    path = tmp_path / "g.ttl"
+    path.write_bytes(serialize(kg, "turtle", qs=qs))
+    assert subprocess.run([need_tool("rapper"), "-q", "-c", "-i", "turtle", str(path)], capture_output=True).returncode == 0

@@ -20,12 +20,12 @@ def outputs(kg, formats=(), started: float | None = None) -> dict[str, str | byt
 
     from .graphml import to_graphml
     from .html import site
-    from .rdf import FORMATS, jsonld_context, quads, serialize
+    from .rdf import FORMATS, jsonld_context, serialize, statements
 
     t = time.perf_counter()
-    qs = quads(kg)
+    qs = statements(kg)
     files: dict[str, str | bytes] = {"graph.ttl": serialize(kg, "turtle", qs=qs)}
-    kg.stats["triples"] = len({q.triple for q in qs})
+    kg.stats["triples"] = len({q[:3] for q in qs})
     for fmt in sorted(set(formats)):
         if fmt == "graphml":
             files["graph.graphml"] = to_graphml(kg)

@@ -1,9 +1,10 @@
 """The graph as RDF: W3C ORG memberships, schema.org places and articles, PROV provenance, SKOS names,
 NIF 2.1 spans for every mention and every sentence a fact was read from.
 
-One function, ``quads``, says what the graph holds; the serialisers only choose a syntax. Quads are
-pyoxigraph terms, which serialise Turtle, TriG, N-Triples and N-Quads about 20× faster than rdflib's
-default store (``benchmarks/rdf_speed.py``); ``to_rdf`` still hands notebook users an rdflib Graph.
+One function, ``statements``, says what the graph holds; the writers only choose a syntax. Statements
+are tuples of N-Triples term strings, written as Turtle, TriG, N-Triples and N-Quads by a few joins
+(``benchmarks/rdf_speed.py`` compares with pyoxigraph and rdflib); JSON-LD and ``to_rdf`` (an rdflib
+Graph for notebook users) get terms by letting pyoxigraph parse the N-Quads.
 
 The default graph holds the merged entities, relations and articles. Each article's named graph
 (its article IRI) holds what was read in it: its sentences, its mentions and the evidence linking
@@ -12,7 +13,9 @@ each fact to its sentence. Turtle and N-Triples are the union of both.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
+from operator import itemgetter
 
 import pyoxigraph as ox
 
@@ -24,12 +27,12 @@ TYPE_CLASS = {"Person": KGO.Person, "Organization": KGO.Organization, "Region": 
 PREDICATE = {LOCATED_IN: KGO.locatedIn, PART_OF: SDO.containedInPlace, PROMOTED_BY: KGO.promotedBy}
 PREFIXES = {"kgo": str(KGO._NS), "org": str(ORG), "schema": str(SDO), "prov": str(PROV), "skos": str(SKOS),
             "nif": str(NIF), "itsrdf": str(ITSRDF), "rdf": str(RDF), "rdfs": str(RDFS), "xsd": str(XSD)}
-FORMATS = {  # name → (file name, pyoxigraph format or None for writers of our own, holds named graphs)
-    "turtle": ("graph.ttl", ox.RdfFormat.TURTLE, False),
-    "trig": ("graph.trig", ox.RdfFormat.TRIG, True),
-    "ntriples": ("graph.nt", ox.RdfFormat.N_TRIPLES, False),
-    "nquads": ("graph.nq", ox.RdfFormat.N_QUADS, True),
-    "jsonld": ("graph.jsonld", None, False),
+FORMATS = {  # name → (file name, holds named graphs)
+    "turtle": ("graph.ttl", False),
+    "trig": ("graph.trig", True),
+    "ntriples": ("graph.nt", False),
+    "nquads": ("graph.nq", True),
+    "jsonld": ("graph.jsonld", False),
 }
 
 
@@ -50,52 +53,109 @@ def _hash(*parts: str) -> str:
     return hashlib.sha1("|".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
+# Statements are (subject, predicate, object, graph) tuples of N-Triples term strings ("<iri>",
+# "\"text\"@zh", "\"3\"^^<…#nonNegativeInteger>"; graph "" is the default graph). Plain strings
+# are the cheapest thing Python can build and sort; every syntax is then a few joins away, and
+# pyoxigraph parses the N-Quads when terms are wanted (JSON-LD, rdflib). Building pyoxigraph terms
+# for 700,000 statements cost 4 s of a 7 s Turtle export; this path writes it in about 2 s.
+_ESCAPES = {**{c: f"\\u{c:04X}" for c in range(0x20)}, 0x7F: "\\u007F",
+            ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"}
+
+
+def literal(text: str, language: str = "", datatype: str = "") -> str:
+    """A literal in N-Triples syntax (also valid Turtle, TriG and N-Quads)."""
+    body = '"' + text.translate(_ESCAPES) + '"'
+    if language:
+        return body + "@" + language
+    return body + ("^^<" + datatype + ">" if datatype and datatype != str(XSD.string) else "")
+
+
 class _Terms:
-    """Term constructors with caches: the same IRI or number is built once per export."""
+    """Term strings with caches: the same IRI or number is built once per export."""
 
     def __init__(self):
-        self._iris: dict[str, ox.NamedNode] = {}
-        self._ints: dict[int, ox.Literal] = {}
-        self.int_type = ox.NamedNode(str(XSD.integer))
-        self.nonneg = ox.NamedNode(str(XSD.nonNegativeInteger))
+        self._iris: dict[str, str] = {}
+        self._ints: dict[int, str] = {}
 
-    def iri(self, value) -> ox.NamedNode:
+    def iri(self, value) -> str:
         value = str(value)
         node = self._iris.get(value)
         if node is None:
-            node = self._iris[value] = ox.NamedNode(value)
+            node = self._iris[value] = "<" + value + ">"
         return node
 
-    def integer(self, n: int) -> ox.Literal:
+    def integer(self, n: int) -> str:
         lit = self._ints.get(n)
         if lit is None:
-            lit = self._ints[n] = ox.Literal(str(n), datatype=self.nonneg if n >= 0 else self.int_type)
+            lit = self._ints[n] = literal(str(n), datatype=str(XSD.nonNegativeInteger if n >= 0 else XSD.integer))
         return lit
 
 
-def _zh(text: str) -> ox.Literal:
-    return ox.Literal(text, language="zh")
+def _zh(text: str) -> str:
+    return literal(text, language="zh")
 
 
-def quads(kg, base: str | None = None) -> list[ox.Quad]:
-    """Every statement of the graph, sorted, so the same input always gives the same bytes."""
+Statement = tuple[str, str, str, str]
+
+
+def statements(kg, base: str | None = None) -> list[Statement]:
+    """Every statement of the graph, sorted by graph and subject (generation order within a
+    subject), each once: the same input always gives the same bytes."""
     base = base or kg.base or DEFAULT_BASE
-    unique = dict.fromkeys(_quads(kg, base))  # generation order is deterministic; keep it within a subject
-    return sorted(unique, key=_graph_subject)
+    unique = dict.fromkeys(_statements(kg, base))
+    return sorted(unique, key=itemgetter(3, 0))
 
 
-def _graph_subject(q: ox.Quad) -> tuple[str, str]:
-    g = q.graph_name
-    return ("" if isinstance(g, ox.DefaultGraph) else g.value, q.subject.value)
+class _T:
+    """N-Triples forms of the vocabulary terms the graph uses, built once."""
+
+    itsrdf_taIdentRef = f"<{ITSRDF.taIdentRef}>"
+    kgo_Mention = f"<{KGO.Mention}>"
+    kgo_endOffset = f"<{KGO.endOffset}>"
+    kgo_evidence = f"<{KGO.evidence}>"
+    kgo_inferredFromGazetteer = f"<{KGO.inferredFromGazetteer}>"
+    kgo_inferredYear = f"<{KGO.inferredYear}>"
+    kgo_mentionCount = f"<{KGO.mentionCount}>"
+    kgo_mentionedIn = f"<{KGO.mentionedIn}>"
+    kgo_sourceFile = f"<{KGO.sourceFile}>"
+    kgo_startOffset = f"<{KGO.startOffset}>"
+    nif_Context = f"<{NIF.Context}>"
+    nif_Phrase = f"<{NIF.Phrase}>"
+    nif_Sentence = f"<{NIF.Sentence}>"
+    nif_anchorOf = f"<{NIF.anchorOf}>"
+    nif_beginIndex = f"<{NIF.beginIndex}>"
+    nif_endIndex = f"<{NIF.endIndex}>"
+    nif_isString = f"<{NIF.isString}>"
+    nif_referenceContext = f"<{NIF.referenceContext}>"
+    nif_sentence = f"<{NIF.sentence}>"
+    org_Membership = f"<{ORG.Membership}>"
+    org_Role = f"<{ORG.Role}>"
+    org_member = f"<{ORG.member}>"
+    org_organization = f"<{ORG.organization}>"
+    org_role = f"<{ORG.role}>"
+    prov_wasDerivedFrom = f"<{PROV.wasDerivedFrom}>"
+    rdf_Statement = f"<{RDF.Statement}>"
+    rdf_object = f"<{RDF.object}>"
+    rdf_predicate = f"<{RDF.predicate}>"
+    rdf_subject = f"<{RDF.subject}>"
+    rdf_type = f"<{RDF.type}>"
+    rdfs_label = f"<{RDFS.label}>"
+    sdo_NewsArticle = f"<{SDO.NewsArticle}>"
+    sdo_author = f"<{SDO.author}>"
+    sdo_datePublished = f"<{SDO.datePublished}>"
+    sdo_headline = f"<{SDO.headline}>"
+    sdo_isPartOf = f"<{SDO.isPartOf}>"
+    skos_altLabel = f"<{SKOS.altLabel}>"
+    skos_notation = f"<{SKOS.notation}>"
 
 
-def _quads(kg, base: str) -> Iterator[ox.Quad]:
+def _statements(kg, base: str) -> Iterator[Statement]:
     t = _Terms()
     iri, integer = t.iri, t.integer
-    a_type, label = iri(RDF.type), iri(RDFS.label)
-    default = ox.DefaultGraph()
-    derived, evidence = iri(PROV.wasDerivedFrom), iri(KGO.evidence)
-    begin, end, anchor, ref = iri(NIF.beginIndex), iri(NIF.endIndex), iri(NIF.anchorOf), iri(NIF.referenceContext)
+    a_type, label = _T.rdf_type, _T.rdfs_label
+    default = ""
+    derived, evidence = _T.prov_wasDerivedFrom, _T.kgo_evidence
+    begin, end, anchor, ref = _T.nif_beginIndex, _T.nif_endIndex, _T.nif_anchorOf, _T.nif_referenceContext
     articles = {a.id: a for a in kg.articles}
     contexts = {}
 
@@ -103,29 +163,29 @@ def _quads(kg, base: str) -> Iterator[ox.Quad]:
     for art in kg.articles:
         if art.doc not in contexts:
             ctx = contexts[art.doc] = iri(mint_str(base, "source", art.doc))
-            yield ox.Quad(ctx, a_type, iri(NIF.Context), default)
-            yield ox.Quad(ctx, iri(NIF.isString), ox.Literal(art.source_text), default)
-            yield ox.Quad(ctx, begin, integer(0), default)
-            yield ox.Quad(ctx, end, integer(len(art.source_text)), default)
-            yield ox.Quad(ctx, iri(KGO.sourceFile), ox.Literal(art.doc), default)
+            yield (ctx, a_type, _T.nif_Context, default)
+            yield (ctx, _T.nif_isString, literal(art.source_text), default)
+            yield (ctx, begin, integer(0), default)
+            yield (ctx, end, integer(len(art.source_text)), default)
+            yield (ctx, _T.kgo_sourceFile, literal(art.doc), default)
         a = iri(article_iri(base, art.id))
-        yield ox.Quad(a, a_type, iri(SDO.NewsArticle), default)
+        yield (a, a_type, _T.sdo_NewsArticle, default)
         if art.title:
-            yield ox.Quad(a, iri(SDO.headline), _zh(art.title), default)
+            yield (a, _T.sdo_headline, _zh(art.title), default)
         if art.byline:
-            yield ox.Quad(a, iri(SDO.author), _zh(art.byline), default)
+            yield (a, _T.sdo_author, _zh(art.byline), default)
         if art.date and art.date_inferred:
-            yield ox.Quad(a, iri(KGO.inferredYear), ox.Literal(art.date, datatype=iri(XSD.gYear)), default)
+            yield (a, _T.kgo_inferredYear, literal(art.date, datatype=str(XSD.gYear)), default)
         elif art.date:
-            yield ox.Quad(a, iri(SDO.datePublished), ox.Literal(art.date, datatype=iri(XSD.date)), default)
-        yield ox.Quad(a, iri(KGO.sourceFile), ox.Literal(art.doc), default)
-        yield ox.Quad(a, iri(KGO.startOffset), integer(art.start), default)
-        yield ox.Quad(a, iri(KGO.endOffset), integer(art.end), default)
-        yield ox.Quad(a, ref, contexts[art.doc], default)
+            yield (a, _T.sdo_datePublished, literal(art.date, datatype=str(XSD.date)), default)
+        yield (a, _T.kgo_sourceFile, literal(art.doc), default)
+        yield (a, _T.kgo_startOffset, integer(art.start), default)
+        yield (a, _T.kgo_endOffset, integer(art.end), default)
+        yield (a, ref, contexts[art.doc], default)
 
     emitted_sentences: set[tuple[str, int]] = set()
 
-    def sentence(article_id: str, index: int) -> Iterator[ox.Quad]:
+    def sentence(article_id: str, index: int) -> Iterator[Statement]:
         """The sentence node, in its article's graph, the first time a mention or fact needs it."""
         art = articles.get(article_id)
         if art is None or not 0 <= index < len(art.sentences):
@@ -136,43 +196,43 @@ def _quads(kg, base: str) -> Iterator[ox.Quad]:
         emitted_sentences.add((article_id, index))
         g = iri(article_iri(base, article_id))
         span = art.sentences[index]
-        yield ox.Quad(s, a_type, iri(NIF.Sentence), g)
-        yield ox.Quad(s, begin, integer(span.start), g)
-        yield ox.Quad(s, end, integer(span.end), g)
-        yield ox.Quad(s, anchor, ox.Literal(art.source_text[span.start : span.end]), g)
-        yield ox.Quad(s, ref, contexts[art.doc], g)
-        yield ox.Quad(s, iri(SDO.isPartOf), g, g)
+        yield (s, a_type, _T.nif_Sentence, g)
+        yield (s, begin, integer(span.start), g)
+        yield (s, end, integer(span.end), g)
+        yield (s, anchor, literal(art.source_text[span.start : span.end]), g)
+        yield (s, ref, contexts[art.doc], g)
+        yield (s, _T.sdo_isPartOf, g, g)
 
     # entities and their mentions
     nxg = kg.nx_graph
     for eid, d in nxg.nodes(data=True):
         e = iri(entity_iri(base, eid))
-        yield ox.Quad(e, a_type, iri(TYPE_CLASS[d["type"]]), default)
-        yield ox.Quad(e, label, _zh(d["name"]), default)
+        yield (e, a_type, iri(TYPE_CLASS[d["type"]]), default)
+        yield (e, label, _zh(d["name"]), default)
         for alias in d["aliases"]:
-            yield ox.Quad(e, iri(SKOS.altLabel), _zh(alias), default)
+            yield (e, _T.skos_altLabel, _zh(alias), default)
         if d["code"] and d["code"].isdigit():
-            yield ox.Quad(e, iri(SKOS.notation), ox.Literal(d["code"]), default)
+            yield (e, _T.skos_notation, literal(d["code"]), default)
         for art in d["articles"]:
-            yield ox.Quad(e, derived, iri(article_iri(base, art)), default)
-        yield ox.Quad(e, iri(KGO.mentionCount), integer(len(d["mentions"])), default)
+            yield (e, derived, iri(article_iri(base, art)), default)
+        yield (e, _T.kgo_mentionCount, integer(len(d["mentions"])), default)
         for m in d["mentions"]:
             art = articles.get(m.article)
             if art is None:
                 continue
             g = iri(article_iri(base, m.article))
             mi = iri(mint_str(base, "mention", f"{m.article.replace('#', '-')}-{m.start}-{m.end}"))
-            yield ox.Quad(mi, a_type, iri(KGO.Mention), g)
-            yield ox.Quad(mi, a_type, iri(NIF.Phrase), g)
-            yield ox.Quad(mi, begin, integer(m.start), g)
-            yield ox.Quad(mi, end, integer(m.end), g)
-            yield ox.Quad(mi, anchor, ox.Literal(m.text), g)
-            yield ox.Quad(mi, ref, contexts[art.doc], g)
-            yield ox.Quad(mi, iri(ITSRDF.taIdentRef), e, g)
-            yield ox.Quad(mi, iri(KGO.mentionedIn), g, g)
+            yield (mi, a_type, _T.kgo_Mention, g)
+            yield (mi, a_type, _T.nif_Phrase, g)
+            yield (mi, begin, integer(m.start), g)
+            yield (mi, end, integer(m.end), g)
+            yield (mi, anchor, literal(m.text), g)
+            yield (mi, ref, contexts[art.doc], g)
+            yield (mi, _T.itsrdf_taIdentRef, e, g)
+            yield (mi, _T.kgo_mentionedIn, g, g)
             if 0 <= m.sentence < len(art.sentences):
                 yield from sentence(m.article, m.sentence)
-                yield ox.Quad(mi, iri(NIF.sentence), iri(sentence_iri(base, m.article, m.sentence)), g)
+                yield (mi, _T.nif_sentence, iri(sentence_iri(base, m.article, m.sentence)), g)
 
     # relations: memberships are nodes already; other facts get an rdf:Statement to hang evidence on
     for s, o, d in nxg.edges(data=True):
@@ -181,28 +241,28 @@ def _quads(kg, base: str) -> Iterator[ox.Quad]:
         if kind == POSITION:
             fact = iri(mint_str(base, "membership", _hash(s, o, d["title"])))
             role = iri(mint_str(base, "role", d["title"]))
-            yield ox.Quad(fact, a_type, iri(ORG.Membership), default)
-            yield ox.Quad(fact, iri(ORG.member), si, default)
-            yield ox.Quad(fact, iri(ORG.organization), oi, default)
-            yield ox.Quad(fact, iri(ORG.role), role, default)
-            yield ox.Quad(role, a_type, iri(ORG.Role), default)
-            yield ox.Quad(role, label, _zh(d["title"]), default)
+            yield (fact, a_type, _T.org_Membership, default)
+            yield (fact, _T.org_member, si, default)
+            yield (fact, _T.org_organization, oi, default)
+            yield (fact, _T.org_role, role, default)
+            yield (role, a_type, _T.org_Role, default)
+            yield (role, label, _zh(d["title"]), default)
         else:
             p = iri(PREDICATE[kind])
-            yield ox.Quad(si, p, oi, default)
-            fact = iri(mint_str(base, "statement", _hash(s, str(p.value), o)))
-            yield ox.Quad(fact, a_type, iri(RDF.Statement), default)
-            yield ox.Quad(fact, iri(RDF.subject), si, default)
-            yield ox.Quad(fact, iri(RDF.predicate), p, default)
-            yield ox.Quad(fact, iri(RDF.object), oi, default)
+            yield (si, p, oi, default)
+            fact = iri(mint_str(base, "statement", _hash(s, p[1:-1], o)))
+            yield (fact, a_type, _T.rdf_Statement, default)
+            yield (fact, _T.rdf_subject, si, default)
+            yield (fact, _T.rdf_predicate, p, default)
+            yield (fact, _T.rdf_object, oi, default)
         if d["inferred"]:
-            yield ox.Quad(fact, iri(KGO.inferredFromGazetteer), ox.Literal("true", datatype=iri(XSD.boolean)), default)
+            yield (fact, _T.kgo_inferredFromGazetteer, literal("true", datatype=str(XSD.boolean)), default)
         for art in d["articles"]:
-            yield ox.Quad(fact, derived, iri(article_iri(base, art)), default)
+            yield (fact, derived, iri(article_iri(base, art)), default)
         for art, idx in d["sentences"]:
             if art in articles and 0 <= idx < len(articles[art].sentences):
                 yield from sentence(art, idx)
-                yield ox.Quad(fact, evidence, iri(sentence_iri(base, art, idx)), iri(article_iri(base, art)))
+                yield (fact, evidence, iri(sentence_iri(base, art, idx)), iri(article_iri(base, art)))
 
 
 IRI_KINDS = ("article", "sentence", "mention", "source", "membership", "statement", "role",
@@ -215,20 +275,99 @@ def prefixes(kg, base: str | None = None) -> dict[str, str]:
     return {**PREFIXES, "kg": base, **{kind: base + kind + "/" for kind in IRI_KINDS}}
 
 
-def serialize(kg, fmt: str = "turtle", base: str | None = None, qs: list[ox.Quad] | None = None) -> bytes:
+def serialize(kg, fmt: str = "turtle", base: str | None = None, qs: list[Statement] | None = None) -> bytes:
     """The graph in one of FORMATS, as bytes."""
-    if fmt == "jsonld":
-        return to_jsonld(kg, base, qs)
     if fmt not in FORMATS:
         raise ValueError(f"unknown RDF format {fmt!r}; one of {', '.join(FORMATS)}")
-    _, ox_format, named = FORMATS[fmt]
-    qs = quads(kg, base) if qs is None else qs
-    if named:
-        items = qs
-    else:  # the union of all graphs, each triple once, grouped by subject
-        items = list(dict.fromkeys(q.triple for q in sorted(qs, key=lambda q: q.subject.value)))
-    pre = prefixes(kg, base) if ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
-    return ox.serialize(items, format=ox_format, prefixes=pre)
+    qs = statements(kg, base) if qs is None else qs
+    if fmt == "jsonld":
+        return to_jsonld(kg, base, qs)
+    if fmt == "nquads":
+        return "".join([f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n" for s, p, o, g in qs]).encode("utf-8")
+    triples = _union(qs)
+    if fmt == "ntriples":
+        return "".join([f"{s} {p} {o} .\n" for s, p, o in triples]).encode("utf-8")
+    pre = prefixes(kg, base)
+    head = "".join(f"@prefix {name}: <{ns}> .\n" for name, ns in pre.items()) + "\n"
+    short = _Compactor(pre)
+    if fmt == "turtle":
+        return (head + _turtle_block(triples, short)).encode("utf-8")
+    out = [head, _turtle_block([q[:3] for q in qs if not q[3]], short)]
+    graphs: dict[str, list] = {}
+    for q in qs:
+        if q[3]:
+            graphs.setdefault(q[3], []).append(q[:3])
+    for g, ts in graphs.items():
+        out.append(f"{short.term(g)} {{\n{_turtle_block(ts, short)}}}\n\n")
+    return "".join(out).encode("utf-8")
+
+
+def _union(qs: list[Statement]) -> list[tuple[str, str, str]]:
+    """The union of all graphs: each triple once, grouped by subject in sorted order."""
+    return list(dict.fromkeys([q[:3] for q in sorted(qs, key=lambda q: q[0])]))
+
+
+# A local name that Turtle accepts after a prefix (PN_LOCAL), kept to what our minted IRIs contain:
+# letters of any script, digits, _ - . and %XX; anything else is written as a full <IRI>.
+_PN_START = ("[A-Za-z0-9_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C\u200D"
+             "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF]|%[0-9A-Fa-f]{2}")
+_PN_LOCAL = re.compile(f"(?:{_PN_START})(?:(?:{_PN_START})|[-.\u00B7\u0300-\u036F\u203F\u2040])*")
+
+
+class _Compactor:
+    """N-Triples terms as Turtle terms: prefixed names where the local part allows, ``a`` for rdf:type."""
+
+    def __init__(self, pre: dict[str, str]):
+        self._ns = {ns: name for name, ns in pre.items()}
+        self._cache: dict[str, str] = {"<" + str(RDF.type) + ">": "a"}
+
+    def iri(self, term: str) -> str:
+        out = self._cache.get(term)
+        if out is None:
+            out = term
+            value = term[1:-1]
+            cut = max(value.rfind("/"), value.rfind("#")) + 1
+            name = self._ns.get(value[:cut])
+            local = value[cut:]
+            if name is not None and local and not local.endswith(".") and _PN_LOCAL.fullmatch(local):
+                out = f"{name}:{local}"
+            if len(self._cache) < 1 << 20:
+                self._cache[term] = out
+        return out
+
+    def term(self, term: str) -> str:
+        if term[0] == "<":
+            return self.iri(term)
+        if term[-1] == ">":  # a typed literal: compact its datatype
+            text, _, dt = term.rpartition("^^")
+            return text + "^^" + self.iri(dt)
+        return term
+
+
+def _turtle_block(triples, short: _Compactor) -> str:
+    """Triples (grouped by subject) as Turtle: one block per subject, ``;`` between predicates."""
+    out: list[str] = []
+    last_s = last_p = None
+    iri, term = short.iri, short.term
+    for s, p, o in triples:
+        if s != last_s:
+            if last_s is not None:
+                out.append(" .\n")
+            out.append(f"{iri(s)} {iri(p)} {term(o)}")
+        elif p != last_p:
+            out.append(f" ;\n\t{iri(p)} {term(o)}")
+        else:
+            out.append(f" , {term(o)}")
+        last_s, last_p = s, p
+    if last_s is not None:
+        out.append(" .\n")
+    return "".join(out)
+
+
+def ox_quads(qs: list[Statement]) -> list[ox.Quad]:
+    """The statements as pyoxigraph quads (parsed from their N-Quads), for writers that need terms."""
+    data = "".join([f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n" for s, p, o, g in qs]).encode("utf-8")
+    return list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
 
 
 def jsonld_context(kg, base: str | None = None) -> dict:
@@ -236,7 +375,7 @@ def jsonld_context(kg, base: str | None = None) -> dict:
     return {"@context": prefixes(kg, base)}
 
 
-def to_jsonld(kg, base: str | None = None, qs: list[ox.Quad] | None = None) -> bytes:
+def to_jsonld(kg, base: str | None = None, qs: list[Statement] | None = None) -> bytes:
     """JSON-LD, one node object per subject in sorted order, keys compacted with ``jsonld_context``
     (also written as context.jsonld). Our own writer: rdflib's orders nodes by hash, not reproducibly."""
     import json
@@ -251,8 +390,8 @@ def to_jsonld(kg, base: str | None = None, qs: list[ox.Quad] | None = None) -> b
         return iri
 
     nodes: dict[str, dict] = {}
-    qs = quads(kg, base) if qs is None else qs
-    for tr in dict.fromkeys(q.triple for q in sorted(qs, key=lambda q: q.subject.value)):
+    qs = statements(kg, base) if qs is None else qs
+    for tr in dict.fromkeys(q.triple for q in sorted(ox_quads(qs), key=lambda q: q.subject.value)):
         node = nodes.setdefault(tr.subject.value, {"@id": compact(tr.subject.value)})
         o = tr.object
         if tr.predicate.value == str(RDF.type):
@@ -284,15 +423,15 @@ def _to_rdflib(term):
     return Literal(term.value, datatype=None if dt == str(XSD.string) else URIRef(dt))
 
 
-def to_rdf(kg, base: str | None = None, qs: list[ox.Quad] | None = None):
+def to_rdf(kg, base: str | None = None, qs: list[Statement] | None = None):
     """An rdflib Graph (the union of all graphs) with our prefixes bound, for notebook users."""
     from rdflib import Graph
 
     g = Graph()
     for name, ns in prefixes(kg, base).items():
         g.bind(name, ns)
-    qs = quads(kg, base) if qs is None else qs
-    g.addN((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object), g) for q in qs)
+    qs = statements(kg, base) if qs is None else qs
+    g.addN((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object), g) for q in ox_quads(qs))
     return g
 
 
