@@ -93,6 +93,10 @@ def test_article_and_ego_pages_draw(seeds_build, tmp_path):
             page = b.open(path)
             data = json.loads(page.evaluate("JSON.stringify({n: DATA.nodes.length})"))
             assert page.evaluate("network.body.nodeIndices.length") == data["n"] > 0
+            # article pages are laid out by the browser: spread out, then physics off (nothing drifts)
+            spread = page.evaluate("new Set(Object.values(network.getPositions()).map(p => Math.round(p.x) + ',' + Math.round(p.y))).size")
+            assert spread == data["n"]
+            page.wait_for_function("network.physics.physicsEnabled === false", timeout=10000)
             page.close()
         page = b.open(ego_page)
         panel = page.inner_text("#panel")  # the page opens on its entity
