@@ -137,3 +137,15 @@ def test_tokenizer_is_linear_on_debris():
     toks = tokenize(text, 0, len(text))
     assert time.perf_counter() - t < 10
     assert toks[-1].end == len(text)
+
+
+def test_government_and_short_organ_forms(tmp_path):
+    # 本溪市 starts with 本 (as in 本单位) but is a city; 县政府 is the county's 人民政府; 侨联/台办/科协 are
+    # the standard short forms; 省台办 is the government's office, 省委台办 the party's
+    g = _graph(tmp_path, "本报讯 由省文化和旅游厅、本溪市人民政府主办。应安康市汉阴县政府邀请，"
+                         "中国科协、省侨联、省台办、省委台办等有关部门负责同志出席。\n")
+    orgs = _names(g, "Organization")
+    for want in ("本溪市人民政府", "汉阴县人民政府", "中国科学技术协会", "辽宁省归国华侨联合会",
+                 "辽宁省人民政府台湾事务办公室", "中共辽宁省委台湾工作办公室"):
+        assert want in orgs, (want, orgs)
+    assert ("汉阴县人民政府", "汉阴县") in _relations(g, "located_in")

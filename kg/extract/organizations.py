@@ -67,7 +67,11 @@ def canonical_org(ctx: Context, name: str, region_prefix: tuple[str, str] | None
                 return party + inner[:-1] + "委员会"
             return name
     if not full:
+        if name.startswith("中国") and name[2:] in DEPT_ABBREV:  # 中国科协: the national body
+            return "中国" + DEPT_ABBREV[name[2:]]
         return name
+    if rest == "台办":  # the government's office; the party's is 省委台办 (below)
+        return f"{full}人民政府台湾事务办公室"
     rest = DEPT_ABBREV.get(rest, rest)
     if rest in ("委", "委员会"):
         return f"中共{full}委员会"
@@ -87,8 +91,6 @@ def canonical_org(ctx: Context, name: str, region_prefix: tuple[str, str] | None
         return f"政协{full}委员会"
     if rest.startswith("政协") and len(rest) > 2:
         return f"政协{full}委员会{rest[2:]}"
-    if rest in ("台办",):
-        return f"{full}人民政府台湾事务办公室"
     if rest in PARTY_UNDER_COMMITTEE:
         return f"中共{full}委{rest}"
     return full + rest
@@ -154,7 +156,7 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
         name = text[a:b]
         if any(a < y and x < b for x, y in occupied):
             continue
-        if name in GENERIC or len(name) < 2 or name[0] in ORG_START_BAD:
+        if name in GENERIC or len(name) < 2 or (name[0] in ORG_START_BAD and a not in region_at):
             if name not in ("省委", "省政府", "省政协", "省人大") or not ctx.province:
                 continue
         if name == "中央":
