@@ -149,3 +149,14 @@ def test_government_and_short_organ_forms(tmp_path):
                  "辽宁省人民政府台湾事务办公室", "中共辽宁省委台湾工作办公室"):
         assert want in orgs, (want, orgs)
     assert ("汉阴县人民政府", "汉阴县") in _relations(g, "located_in")
+
+
+def test_names_listed_before_their_kind_are_organizations(tmp_path):
+    # brand names carry no suffix; the list tells what they are, and its first name starts after the
+    # verb (与, 来自, 以); a name holding a stop character (为) is still one name; regions are not companies
+    g = _graph(tmp_path, "本报讯 大连市政府将与中国移动、华为等企业合作，来自西门子、思爱普等30余家企业的专家，"
+                         "形成以辉瑞制药、欧姆龙等一批企业为龙头的集群。辽宁、吉林等地企业参加。\n")
+    orgs = _names(g, "Organization")
+    for want in ("中国移动", "华为", "西门子", "思爱普", "辉瑞制药", "欧姆龙"):
+        assert want in orgs, (want, orgs)
+    assert not {"辽宁", "吉林", "以辉瑞制药", "来自西门子"} & orgs

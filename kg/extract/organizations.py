@@ -146,6 +146,7 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
         spans.append((a, b, text[a:b]))
     for m in fixed.finditer(text, start, end):
         spans.append((m.start(1), m.end(1), m.group(1)))
+    spans += listed_as_organizations(text, start, end, tokens, region_at)
     # longest first, non-overlapping
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
     for a, b, name in spans:
@@ -169,6 +170,54 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
         occupied.append((a, b))
         found.append(Mention(article_id, ORGANIZATION, a, b, name, key))
     return found
+
+
+# "X、Y等企业", "以X、Y等一批企业为龙头", "X、Y等30余家企业": names listed before the kind they are.
+LISTED_KIND = re.compile(r"等(?:[0-9一二三四五六七八九十百千]+[余多]?[家个所])?(?:一批|多家|重点|龙头|知名|头部|骨干|科技|民营|外资)*"
+                         r"(?:企业|公司|车企|药企|银行|金融机构|高校|院校|科研院所|院所|单位|机构|平台企业)")
+MAX_LISTED_NAME = 10
+LIST_BREAKS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t,.;:!?[]")  # punctuation only: 华为 holds 为
+
+
+def listed_as_organizations(text: str, start: int, end: int, tokens: list[Token],
+                            region_at: dict) -> list[tuple[int, int, str]]:
+    """Brand and short company names carry no suffix (华为, 西门子, 欧姆龙); official prose names them in
+    a list closed by what they are: 与中国联通、华为等企业, 来自西门子、思爱普等30余家企业."""
+    spans = []
+    for m in LISTED_KIND.finditer(text, start, end):
+        b = m.start()
+        items = []
+        while b - start >= 2:
+            a = b
+            while a > start and b - a <= MAX_LISTED_NAME and text[a - 1] not in LIST_BREAKS:
+                a -= 1
+            if a < b and text[a - 1 : a] == "、" and b - a <= MAX_LISTED_NAME and a > start:
+                items.append((a, b))
+                b = a - 1
+                continue
+            edge = _first_item_edge(tokens, max(a, b - MAX_LISTED_NAME), b)  # 与|中国联通: after the verb
+            if edge is not None and b - edge >= 2:
+                items.append((edge, b))
+            break
+        for a, b in items:
+            name = text[a:b]
+            if 2 <= len(name) <= MAX_LISTED_NAME and name not in GENERIC and not (a in region_at and region_at[a].end >= b) \
+                    and not any(c in LIST_BREAKS or c.isspace() for c in name):
+                spans.append((a, b, name))
+    return spans
+
+
+def _first_item_edge(tokens: list[Token], a: int, b: int) -> int | None:
+    """The first listed name begins after the verb or preposition before it (与|华为, 来自|西门子)."""
+    i = token_index(tokens, b - 1)
+    first = None
+    while i is not None and i >= 0 and tokens[i].start >= a:
+        t = tokens[i]
+        if not is_name_token(t) or t.tag in ("vn", "f", "a") and first is not None:
+            break
+        first = t.start
+        i -= 1
+    return first
 
 
 def _parent_prefix(text: str, tokens: list[Token], a: int, lo: int) -> int:

@@ -10,7 +10,7 @@ import jieba.posseg
 jieba.setLogLevel(60)
 
 _TAGS = jieba.posseg.dt.word_tag_tab  # jieba's dictionary: word -> part-of-speech tag
-_NUMBER = re.compile(r"[\d.．,，%％]+$")
+_NUMBER = re.compile(r"(?=.*\d)[\d.．,，%％]+$")
 _SURNAMES: frozenset[str] | None = None
 # Function characters (adverbs, prepositions, conjunctions, pronouns, particles) that jieba's HMM
 # sometimes glues to the name before them (王明|就说, 李华|并指出): split off a 3-character guess.
