@@ -160,3 +160,14 @@ def test_names_listed_before_their_kind_are_organizations(tmp_path):
     for want in ("中国移动", "华为", "西门子", "思爱普", "辉瑞制药", "欧姆龙"):
         assert want in orgs, (want, orgs)
     assert not {"辽宁", "吉林", "以辉瑞制药", "来自西门子"} & orgs
+
+
+def test_initiative_boundaries(tmp_path):
+    # a quoted name keeps no 活动/规划 tail and no second suffix; a quoted “N条” package is named by the
+    # words after the verb that issued it; a leading 经/暨 is not part of a meeting's name
+    g = _graph(tmp_path, "本报讯 开展“书记走流程”活动，保障“追风行动”试点项目。今年是“十六五”规划开局之年。"
+                         "出台支持科技创新“18条”。经大连市第九届人民代表大会第二次会议审议。\n")
+    inits = _names(g, "Initiative")
+    for want in ("书记走流程", "追风行动", "十六五", "支持科技创新18条", "大连市第九届人民代表大会第二次会议"):
+        assert want in inits, (want, inits)
+    assert not {"书记走流程活动", "追风行动试点", "十六五规划", "18条"} & inits

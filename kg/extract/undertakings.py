@@ -13,7 +13,7 @@ PROJECT_SUFFIXES = ("产业基地项目", "基地项目", "项目", "工程", "�
 INITIATIVE_SUFFIXES = ("专项行动", "三年行动", "行动计划", "实施方案", "行动方案", "行动", "计划", "战略", "规划", "工程",
                        "改革", "体系", "试点", "制度", "主题教育", "学习教育", "工作会议", "会议", "大会", "全会",
                        "全体会议", "论坛", "博览会", "运动会", "年货节", "消费季", "峰会", "交流会", "座谈会",
-                       "推介会", "研讨班", "洽谈会", "联席会议", "活动", "节")
+                       "推介会", "研讨班", "洽谈会", "联席会议", "活动", "节", "试点城市", "试点示范")
 SUFFIX_PATTERNS = [(typ, re.compile("(" + "|".join(sorted(map(re.escape, sufs), key=len, reverse=True)) + ")"))
                    for typ, sufs in ((PROJECT, PROJECT_SUFFIXES), (INITIATIVE, INITIATIVE_SUFFIXES))]
 QUOTED = re.compile(r"“([^“”\n]{2,24})”")
@@ -26,6 +26,11 @@ START_BAD = set("个家所各该本其某这那些位名项条次届此等新")
 LEAD_VERBS = {"运营", "落地", "谋划", "布局", "深化", "推进", "实施", "开工", "签约", "引进", "招引", "储备", "新建",
               "续建", "开展", "推动", "加快", "启动", "建成", "投产", "竣工", "完成", "打造", "实现", "参与", "支持"}
 QUANTITY = re.compile(r"^[0-9０-９一二三四五六七八九十百千万余多几两*＊]+[个项批首轮座家台]|个|以上|以下|亿元|万元")  # 10个项目, 百余个…: counts, not names
+LEADING_FUNCTION = set("经暨由从据以在对向于")  # a one-character word before a name: a preposition or "and"
+CLAUSE_BREAKS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t,.;:!?")
+PLAN_PERIOD = re.compile(r"十[一二三四五六七八九]五")  # “十五五”规划 is the plan period 十五五
+MEASURES = re.compile(r"[0-9０-９一二三四五六七八九十]+条")  # “26条”: a package of measures, named by what precedes
+ISSUING = re.compile(r"出台|印发|制定|推出|发布|实施|落实|贯彻|提出")
 SAYING = re.compile(r"[得不了着吗呢吧啊]|^[\u4e00-\u9fff]{1,2}$(?<=好)")
 AWARD_WORDS = {"称号", "奖项", "品牌", "地标", "城市", "荣誉", "之称", "美誉"}
 TAIL = re.compile(r"[\u4e00-\u9fff]{0,10}?(?:" + "|".join(sorted(map(re.escape, INITIATIVE_SUFFIXES + (
@@ -45,11 +50,21 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             continue  # a list of words in quotes is a slogan of the text, unless its parts are numbered
         if text[qm.end() : qm.end() + 2] in AWARD_WORDS:
             continue  # “最美…”称号: an honour, not a policy
-        b = qm.end()
+        a, b = qm.start(), qm.end()
+        if MEASURES.fullmatch(inner):  # 出台推动经济稳中求进“26条”: the package is named by the words before
+            lo = max(start, a - 12)
+            head = text[lo:a]
+            cut = max([m.end() for m in ISSUING.finditer(head)] + [i + 1 for i, c in enumerate(head) if c in CLAUSE_BREAKS],
+                      default=0)
+            if not head[cut:]:
+                continue
+            spans.append((lo + cut, b, INITIATIVE, head[cut:] + inner))
+            continue
         tail = ""
         m2 = TAIL.match(text, b, min(end, b + 16))
-        if m2 and not any(c in STOP_CHARS for c in m2.group()):
-            tail = m2.group()
+        if m2 and not any(c in STOP_CHARS for c in m2.group()) and m2.group() not in ("活动", "系列活动", "主题活动") \
+                and not inner.endswith(INITIATIVE_SUFFIXES) and not PLAN_PERIOD.fullmatch(inner):
+            tail = m2.group()  # “局长走流程”活动, “驭风行动”试点, “十五五”规划: the quoted name alone
         name = inner + tail
         if not tail and word_tag(inner) is not None:
             continue  # a quoted dictionary word (“高峰”) is emphasis, not a name
@@ -57,7 +72,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             continue
         if not tail and re.fullmatch(r"[0-9０-９+＋]+", inner):
             continue  # a bare number in quotes names nothing until a noun follows it
-        spans.append((qm.start(), b + len(tail), INITIATIVE, name.replace(" ", "")))
+        spans.append((a, b + len(tail), INITIATIVE, name.replace(" ", "")))
     # 《document》
     for bm in BOOK.finditer(text, start, end):
         inner = bm.group(1)
@@ -81,6 +96,12 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             while name and (name[0] in START_BAD or name[0] in "的和与及"):
                 a += 1
                 name = name[1:]
+            ti = token_index(tokens, a)
+            while name and ti is not None and tokens[ti].start == a and len(tokens[ti].word) == 1 \
+                    and (tokens[ti].tag in ("p", "c") or tokens[ti].word in LEADING_FUNCTION):  # 经|…会议, 暨|…大会
+                a += 1
+                name = name[1:]
+                ti += 1
             if len(name) < 4 or name in GENERIC or len(name) > 30 or (typ == PROJECT and QUANTITY.search(name)):
                 continue
             if not has_proper_part(tokens, a, m.start(), anchors):
