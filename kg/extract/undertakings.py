@@ -28,7 +28,7 @@ LEAD_VERBS = {"运营", "落地", "谋划", "布局", "深化", "推进", "实�
 QUANTITY = re.compile(r"^[0-9０-９一二三四五六七八九十百千万余多几两*＊]+[个项批首轮座家台]|个|以上|以下|亿元|万元")  # 10个项目, 百余个…: counts, not names
 LEADING_FUNCTION = set("经暨由从据以在对向于")  # a one-character word before a name: a preposition or "and"
 CLAUSE_BREAKS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t,.;:!?")
-PLAN_PERIOD = re.compile(r"十[一二三四五六七八九]五")  # “十五五”规划 is the plan period 十五五
+PLAN_PERIOD = re.compile(r"十[一二三四五六七八九]五")  # “十六五”规划 is the plan period 十六五
 MEASURES = re.compile(r"[0-9０-９一二三四五六七八九十]+条")  # “26条”: a package of measures, named by what precedes
 ISSUING = re.compile(r"出台|印发|制定|推出|发布|实施|落实|贯彻|提出")
 SAYING = re.compile(r"[得不了着吗呢吧啊]|^[\u4e00-\u9fff]{1,2}$(?<=好)")
@@ -64,7 +64,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
         m2 = TAIL.match(text, b, min(end, b + 16))
         if m2 and not any(c in STOP_CHARS for c in m2.group()) and m2.group() not in ("活动", "系列活动", "主题活动") \
                 and not inner.endswith(INITIATIVE_SUFFIXES) and not PLAN_PERIOD.fullmatch(inner):
-            tail = m2.group()  # “局长走流程”活动, “驭风行动”试点, “十五五”规划: the quoted name alone
+            tail = m2.group()  # “书记走流程”活动, “追风行动”试点, “十六五”规划: the quoted name alone
         name = inner + tail
         if not tail and word_tag(inner) is not None:
             continue  # a quoted dictionary word (“高峰”) is emphasis, not a name
