@@ -163,6 +163,11 @@ def main() -> None:
     first, last = rows[0], rows[-1]
     growth = (last[4]["wall"] / last[2]) / (first[4]["wall"] / first[2])
     print(f"\ntime per character, whole / quarter: {growth:.2f} (1.00 = linear)")
+    if len(rows) > 1:  # start-up (interpreter, jieba's dictionary in each worker) is paid once per build
+        prev = rows[-2]
+        marginal = (last[4]["wall"] - prev[4]["wall"]) / (last[2] - prev[2]) * 1e6
+        print(f"marginal cost from {prev[0]:g} to {last[0]:g}: {marginal:.2f} µs/char "
+              f"(whole: {last[4]['wall'] / last[2] * 1e6:.2f}, quarter: {first[4]['wall'] / first[2] * 1e6:.2f})")
     names = list(stage_rows[0][1])
     print("\nstages on their own (one process), seconds:")
     print(f"{'corpus':<8}" + "".join(f"{n:>10}" for n in names))
