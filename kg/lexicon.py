@@ -53,11 +53,12 @@ class Gazetteer:
                 self._form(name, code)
                 for alias in (parts[1].split(",") if len(parts) > 1 else []):
                     self._form(alias.strip(), code)
-        self._common = _common_words()
-        for code, reg in list(self.regions.items()):
+        from .extract.tokens import word_tag  # here, not at the top: kg.extract imports this module
+
+        for code, reg in list(self.regions.items()):  # a county's short form that is a common word stays out
             if reg.level in ("province", "city", "county"):
                 for short in short_forms(reg.name, reg.level):
-                    if reg.level == "county" and short in self._common:
+                    if reg.level == "county" and len(short) >= 2 and word_tag(short) not in (None, "ns"):
                         continue
                     self._form(short, code)
 
@@ -122,15 +123,6 @@ def short_forms(name: str, level: str) -> list[str]:
 
 def _is_ethnic_run(s: str) -> bool:
     return all(part and len(part) <= 4 for part in s.split(ETHNIC)[:-1])
-
-
-@lru_cache(maxsize=1)
-def _common_words() -> frozenset[str]:
-    """Dictionary words that jieba knows as something other than a place (和平, 新华, 城关)."""
-    import jieba.posseg
-
-    tags = jieba.posseg.dt.word_tag_tab
-    return frozenset(w for w, t in tags.items() if len(w) >= 2 and t != "ns")
 
 
 @lru_cache(maxsize=1)

@@ -75,7 +75,7 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
 
 def word_tag(word: str) -> str | None:
     """jieba's dictionary tag for a word, None for words it does not know."""
-    return jieba.posseg.dt.word_tag_tab.get(word)
+    return _TAGS.get(word)
 
 
 def token_index(tokens: list[Token], pos: int) -> int | None:
