@@ -66,7 +66,7 @@ def build(inputs, outdir, province, base, formats, max_mb, jobs, cache, executor
     with output_lock(out):
         kg, _ = run(list(inputs) or ["seeds"], province=province, base=base, max_mb=max_mb, jobs=jobs,
                     cache_path=str(out / ".kg-cache.sqlite") if cache else None, executor=executor, scheduler=scheduler)
-        files = outputs(kg, formats, t0)
+        files = outputs(kg, formats, t0, jobs=jobs)
         write_all(out, files)
     s = files["report.json"]
     s = json.loads(s)

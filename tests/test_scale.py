@@ -33,6 +33,9 @@ def serial(corpus, tmp_path_factory):
 def _same_outputs(a, b):
     for name in ("graph.ttl", "graph.html", "index.html"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    pages = sorted(p.relative_to(a) for p in (a / "articles").glob("*.html"))
+    assert pages == sorted(p.relative_to(b) for p in (b / "articles").glob("*.html"))
+    assert all((a / p).read_bytes() == (b / p).read_bytes() for p in pages)
 
 
 def test_processes_give_the_same_graph(corpus, serial, tmp_path):
@@ -41,6 +44,9 @@ def test_processes_give_the_same_graph(corpus, serial, tmp_path):
     assert res.returncode == 0, res.stderr
     assert "local × 2" in res.stdout
     _same_outputs(serial, out)
+    # the RDF was written in a forked process beside the HTML, the serial build's in turn: same bytes
+    assert json.loads((out / "report.json").read_text())["export"].startswith("RDF in a forked process")
+    assert json.loads((serial / "report.json").read_text())["export"] == "RDF, then HTML"
 
 
 def test_cache_serves_unchanged_articles_and_gives_the_same_graph(corpus, serial, tmp_path):
