@@ -171,3 +171,28 @@ def test_initiative_boundaries(tmp_path):
     for want in ("书记走流程", "追风行动", "十六五", "支持科技创新18条", "大连市第九届人民代表大会第二次会议"):
         assert want in inits, (want, inits)
     assert not {"书记走流程活动", "追风行动试点", "十六五规划", "18条"} & inits
+
+
+def _positions(graph) -> set[tuple[str, str, str]]:
+    g = graph.to_networkx()
+    name = {n: d["name"] for n, d in g.nodes(data=True)}
+    return {(name[s], name[o], d["title"]) for s, o, d in g.edges(data=True) if d["kind"] == "position"}
+
+
+def test_posts_in_apposition_and_unit_organs(tmp_path):
+    # posts joined by 、 and by a comma after a full [organ]title; a village committee named bare takes
+    # its village from the organ before it; a division (处) and a college joined by 与 are organs; a
+    # name does not swallow the first character of 代表; a company keeps its written region prefix;
+    # a verb glued to a zone (——访) is not part of the organ
+    g = _graph(tmp_path, "# 访谈\n——访沈北改革创新示范区党工委副书记、管委会主任王宏德\n"
+                         "本报讯 省人大代表，李家村党总支书记、村委会主任张庆丰说。省政协副主席、民进辽宁省委会主委姜明代表民进发言。"
+                         "省体育局产业处处长李志强认为。辽宁大学历史与文化学院副教授魏宝山分析。"
+                         "辽宁华京电子材料有限公司行政副总经理赵月说。\n")
+    pos = _positions(g)
+    for want in (("张庆丰", "辽宁省人民代表大会", "代表"), ("张庆丰", "李家村党总支", "书记"),
+                 ("张庆丰", "李家村村委会", "主任"), ("姜明", "民进辽宁省委员会", "主委"),
+                 ("姜明", "政协辽宁省委员会", "副主席"), ("李志强", "辽宁省体育局产业处", "处长"),
+                 ("魏宝山", "辽宁大学历史与文化学院", "副教授"), ("赵月", "辽宁华京电子材料有限公司", "行政副总经理"),
+                 ("王宏德", "沈北改革创新示范区管委会", "主任")):
+        assert want in pos, (want, pos)
+    assert "姜明代" not in _names(g, "Person")

@@ -11,7 +11,7 @@ from functools import lru_cache
 from ..lexicon import org_suffixes, titles as title_list
 from ..records import ORGANIZATION, Mention
 from .context import Context
-from .tokens import STOP_CHARS, Token, has_proper_part, is_name_token, token_index
+from .tokens import STOP_CHARS, Token, has_proper_part, is_name_token, token_index, word_tag
 
 # Standard abbreviations of departments (the part after the province/city prefix).
 DEPT_ABBREV = {
@@ -32,6 +32,8 @@ NATIONAL = {
     "中央军委": "中央军事委员会", "最高人民法院": "最高人民法院", "最高人民检察院": "最高人民检察院",
     "新华社": "新华通讯社", "外交部": "外交部", "国家发改委": "国家发展和改革委员会",
 }
+ENTERPRISE_ENDINGS = ("公司", "集团", "银行", "分行", "支行", "大学", "学院", "学校", "医院", "研究院", "研究所", "实验室",
+                      "商会", "协会", "学会", "基金会", "电视台", "报社", "出版社", "交易所", "合作社", "联合社")
 LEVEL_WORDS = {"省": "province", "市": "city", "县": "county", "区": "county", "自治区": "province"}
 ORG_START_BAD = set("个家所各该本其某这那些位名项条")
 # endings that look like an organ's suffix but are words: 部署, 东北部 (a direction), 布局, 格局
@@ -66,6 +68,8 @@ def canonical_org(ctx: Context, name: str, region_prefix: tuple[str, str] | None
             if inner.endswith("委"):
                 return party + inner[:-1] + "委员会"
             return name
+    if full and rest.endswith(ENTERPRISE_ENDINGS):
+        return name  # an enterprise or institution keeps its name as written: 辽宁某某有限公司
     if not full:
         if name.startswith("中国") and name[2:] in DEPT_ABBREV:  # 中国科协: the national body
             return "中国" + DEPT_ABBREV[name[2:]]
@@ -109,6 +113,7 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
                        regions: list[Mention]) -> list[Mention]:
     """Spans ending in an organisation suffix, their left edge found by walking back over name tokens."""
     region_at = {m.start: m for m in regions}
+    region_end = {m.end: m for m in regions}
     suffixes = org_suffixes()
     pattern, fixed = _patterns()
     found: list[Mention] = []
@@ -129,15 +134,23 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
         if text[b - 2 : b] in NOT_ORG_ENDINGS or text.startswith("城市", b):
             continue  # 战略部署, 东北部, 新格局; 国际化中心城市 is a city's role, not a centre
         ti = token_index(tokens, b - 1)
-        if ti is None or tokens[ti].end != b:
-            continue  # the suffix ends inside a word: 部署, 委托
+        title_next = any(text.startswith(t, b) for t in all_titles)
+        if ti is None or (tokens[ti].end != b and not title_next):
+            continue  # the suffix ends inside a word: 部署, 委托 (but 产业处|处长: a title follows)
         tok = tokens[ti]
-        if len(tok.word) > b - a_suf and tok.tag.startswith("v") and tok.word not in suffixes:
+        if len(tok.word) > b - a_suf and tok.tag.startswith("v") and tok.word not in suffixes and not title_next:
             continue  # a verb ending in a suffix character (部署) is no organ
         a = _left_edge(text, tokens, a_suf, start, region_at)
+        if a is None and a_suf in region_end:
+            a = region_end[a_suf].start  # an organ right after its place: 李家村|党总支
         if a is None:
             continue
         a = _parent_prefix(text, tokens, a, start)
+        if (a + 1) in region_at and word_tag(text[a]) in ("v", "p", "c", "d", "r"):
+            a += 1  # ——访|沈抚改革创新示范区党工委: a verb glued to the region that opens the name
+        party = next((p for p in DEMOCRATIC_PARTIES if text.startswith(p, a - len(p)) and a - len(p) >= start), None)
+        if party and a in region_at:
+            a -= len(party)  # 民进|辽宁省委会: the party's committee in a province
         anchored = a in region_at or text[a] in "省市县区" or text.startswith(("国家", "中央", "中共"), a)
         if b - a_suf == 1 and not anchored:
             continue  # a one-character suffix (厅 局 委 部) needs its region: 布局, 开好局 are not organs
@@ -245,8 +258,8 @@ def _left_edge(text: str, tokens: list[Token], a: int, lo: int, region_at: dict)
     seen_and = False
     while i >= 0 and count < 6:
         t = tokens[i]
-        if t.word == "和" and not seen_and and first is not None:
-            # 工业和信息化厅: allowed only inside a name opened by a region or 省/市
+        if t.word in ("和", "与") and not seen_and and first is not None:
+            # 工业和信息化厅, 新闻与传播学院: allowed only inside a name opened by a region or 省/市
             j = i - 1
             if j >= 0 and is_name_token(tokens[j]) and tokens[j].word not in STOP_CHARS and not any(
                     tokens[j].word.endswith(s) for s in org_suffixes()):
@@ -257,7 +270,7 @@ def _left_edge(text: str, tokens: list[Token], a: int, lo: int, region_at: dict)
             break
         if any(c in STOP_CHARS for c in t.word) or not is_name_token(t):
             break
-        first = t.start
+        first, first_idx = t.start, i
         count += 1
         if t.start in region_at:
             break
@@ -265,8 +278,8 @@ def _left_edge(text: str, tokens: list[Token], a: int, lo: int, region_at: dict)
     if first is None:
         # the suffix token is the whole name (中心, 集团): no name
         return None
-    if seen_and and not (first in region_at or text[first] in "省市县区"):
-        return None
+    if seen_and and not (first in region_at or text[first] in "省市县区" or tokens[first_idx].tag == "nt"):
+        return None  # 和/与 inside a name only after a region or a parent organisation (辽宁大学新闻与传播学院)
     return first
 
 

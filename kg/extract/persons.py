@@ -45,6 +45,8 @@ def read_name(text: str, pos: int, end: int, tokens: list[Token]) -> int | None:
     """End offset of a person's name starting at pos, or None."""
     for k in (3, 2):
         e = pos + k
+        if k == 3 and (text[pos + 2 : pos + 4] in TITLE_HEADS or text.startswith(SPEECH, pos + 2)):
+            continue  # 姜某|代表, 赵某|说: the third character opens the next word
         if e <= end and is_name(text[pos:e]) and (e == end or text[e] in NAME_END) and word_tag(text[pos:e]) in (None, "nr", "nrfg", "nrt"):
             return e
     i = token_index(tokens, pos)
@@ -136,8 +138,8 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
             if i is None:
                 continue
             t = tokens[i]
-            if t.end == a and t.tag.startswith("nr") and is_name(t.word) and t.start not in taken:
-                person = add_person(t.start, t.end)
+            if t.end == a and t.tag.startswith("nr") and is_name(t.word):
+                person = add_person(t.start, t.end)  # the name may be taken already: its post still counts
                 org = HEAD_TITLES[title]
                 if org:
                     facts.append(Fact(POSITION, (PERSON, person.key), (ORGANIZATION, org), article_id, title=title, at=person.start))
@@ -188,12 +190,19 @@ def _parse_posts(ctx: Context, text: str, pos: int, lo: int, org_end: dict, reg_
         if pos - 1 >= lo and text[pos - 1] == "、":
             pos -= 1
             continue
+        if pos - 1 >= lo and text[pos - 1] == "，":  # 省人大代表，村党总支书记张某: posts in apposition
+            before = _title_before(text, pos - 1, lo)
+            if before and (pos - 1 - len(before) in org_end or pos - 1 - len(before) in reg_end):
+                pos -= 1
+                continue
         break
     segs.reverse()
     out: list[tuple[str, str]] = []
     prev_org = prev_place = None
     for org_key, title, place, bare in segs:
         key = org_key
+        if key is None and bare is not None and not prev_place and prev_org:
+            prev_place = _place_of(prev_org)  # 官营子村党总支书记、村委会主任: the village's committee
         if key is None and bare is not None and prev_place:
             key = prev_place + bare if not bare.startswith(prev_place) else bare
         if key is None and place is not None:
@@ -207,9 +216,15 @@ def _parse_posts(ctx: Context, text: str, pos: int, lo: int, org_end: dict, reg_
         if key is not None:
             out.append((key, title))
             prev_org = key
-        if place is not None:
-            prev_place = place
+        if place is not None or org_key is not None:
+            prev_place = place  # an organ named without a place ends the previous place's reach
     return out
+
+
+def _place_of(organ: str) -> str | None:
+    """The place an organ's name opens with, where it ends in a place suffix: 官营子村党总支 → 官营子村."""
+    m = re.match(r"(.{1,12}?(?:村|镇|乡|街道|社区|县|市|区|旗))(?:党总支|党支部|党委|党工委|村委会|居委会|管委会)$", organ)
+    return m.group(1) if m else None
 
 
 def _implied_with_place(place: str, title: str) -> str | None:

@@ -16,6 +16,7 @@ TOWN_SUFFIXES = ("街道", "镇", "乡", "村", "社区", "苏木", "嘎查")
 ZONE_RE = re.compile("(" + "|".join(ZONE_SUFFIXES) + ")")
 ZONE_AFTER_RE = re.compile("([\u4e00-\u9fff]{0,6}?)(" + "|".join(ZONE_SUFFIXES) + ")")
 TOWN_RE = re.compile("([\u4e00-\u9fff]{1,5}?)(" + "|".join(TOWN_SUFFIXES) + ")")
+TOWN_ORGAN_RE = re.compile("(村|镇|乡|街道|社区)(?=党总支|党支部|党委|党工委|村委会|居委会|政府|两委)")
 GENERIC_TOWN_STEMS = {"乡", "农", "全", "各", "本", "该", "我", "城", "新农", "一", "两", "三", "每", "同", "邻", "外", "此",
                       "小", "大", "美丽", "示范", "重点", "特色", "贫困", "试点", "中心", "古", "老", "山", "渔", "建制", "乡镇"}
 LEVEL_RANK = {"province": 0, "country": 0, "macro": 1, "city": 2, "county": 3}
@@ -108,6 +109,19 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
         if len(name) > 14 or not take(first, b):
             continue
         chained.append(Mention(article_id, REGION, first, b, name, name))
+    # 4. a town or village named on its own before its organ (李家村党总支书记, 王家镇党委): walk left from
+    #    the suffix over at most two name tokens, four characters
+    for tm in TOWN_ORGAN_RE.finditer(text, start, end):
+        a, b = tm.span(1)
+        first = walk_left(tokens, a, max_tokens=2)
+        if first is not None and a - first > 4:
+            first = walk_left(tokens, a, max_tokens=1)
+        if first is not None and text[first] in "村镇乡区县市省":
+            first += 1  # 王家镇|李家村: the stem starts after another place's suffix
+        if first is None or not 2 <= a - first <= 4 or text[first:a] in GENERIC_TOWN_STEMS \
+                or any(c in STEM_STOPS for c in text[first:a]) or not take(first, b):
+            continue
+        chained.append(Mention(article_id, REGION, first, b, text[first:b], text[first:b]))
     mentions.extend(chained)
     # region context for later disambiguation
     return mentions, facts

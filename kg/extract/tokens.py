@@ -46,6 +46,8 @@ def _tag_unknown(word: str) -> list[tuple[str, str]]:
             return [(word, "m")]
         return [(word, "eng" if word.isascii() and word.isalnum() else "x")]
     names = _surnames()
+    if len(word) >= 3 and c not in names and _TAGS.get(c) in ("v", "p"):
+        return [(c, _TAGS[c])] + _tag_unknown(word[1:])  # 访|沈抚: a verb or preposition glued to a name
     if 2 <= len(word) <= 3 and (c in names or word[:2] in names) and _TAGS.get(c) != "m":
         if len(word) == 3 and _TAGS.get(word[2]) in _AFTER_NAME_TAGS:
             return [(word[:2], "nr"), (word[2], _TAGS[word[2]])]
