@@ -96,7 +96,8 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
             relate(f.kind, s, o, f.title, f.article, f.sentence, f.inferred)
     # 5. an organisation whose canonical name opens with a region's full name is located in it
     located = {r.subject for r in rels.values() if r.kind == LOCATED_IN}
-    region_names = sorted((e.name for e in entities.values() if e.type == REGION), key=len, reverse=True)
+    region_names = sorted((e.name for e in entities.values() if e.type == REGION  # 中国联通, 东北大学: a
+                           and not e.code.startswith(("country:", "macro:"))), key=len, reverse=True)  # name, not a seat
     for ent in list(entities.values()):
         if ent.type != ORGANIZATION or ent.id in located:
             continue

@@ -196,3 +196,13 @@ def test_posts_in_apposition_and_unit_organs(tmp_path):
                  ("王宏德", "沈北改革创新示范区管委会", "主任")):
         assert want in pos, (want, pos)
     assert "姜明代" not in _names(g, "Person")
+
+
+def test_stray_short_forms_and_national_prefixes_place_nothing(tmp_path):
+    # 新建 is also a district of 南昌 (江西); in a Liaoning paper that never names 南昌 or 江西 it is a verb;
+    # a company or body named 中国… is not "located in" China, nor a university named 东北… in the Northeast
+    g = _graph(tmp_path, "本报讯 沈阳市新建24个服务中心，新建地铁2号线。中国移动、华为等企业与东北大学合作。\n")
+    assert not any(r == "新建区" for _, r in _relations(g, "located_in")), _relations(g, "located_in")
+    assert "新建区" not in _names(g, "Region")
+    located = dict(_relations(g, "located_in"))
+    assert "中国" not in located.values() and "东北" not in located.values(), located

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from ..lexicon import short_forms
 from ..records import PART_OF, REGION, Fact, Mention
 from .context import Context
 from .tokens import STEM_STOPS, Token, walk_left
@@ -71,6 +72,8 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
         if text[b : b + 1] in ("镇", "乡", "村") and all(gaz.regions[c].name != form for c in gaz.forms[form]):
             continue  # 山南镇 is a town, not 山南市: the chain from its county reads it
         code = choose_code(ctx, gaz.forms[form], seen)
+        if _stray_short_form(ctx, code, form, text, start, end):
+            continue
         seen.append(code)
         if not take(a, b):
             continue
@@ -125,6 +128,24 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
     mentions.extend(chained)
     # region context for later disambiguation
     return mentions, facts
+
+
+def _stray_short_form(ctx: Context, code: str, form: str, text: str, start: int, end: int) -> bool:
+    """A county's short form from outside the paper's province, with neither its city nor its province
+    named in the article, is a word (新建 24 个…), not that county: 武威民勤 and 安康市汉阴县 stay."""
+    gaz = ctx.gaz
+    reg = gaz.regions.get(code)
+    if reg is None or reg.level != "county" or form == reg.name or not ctx.province or not code.isdigit():
+        return False
+    if gaz.province_of(code) == ctx.province:
+        return False
+    body = text[start:end]
+    for up in (reg.parent, gaz.province_of(code)):
+        if up and up in gaz.regions:
+            upper = gaz.regions[up]
+            if any(n in body for n in [upper.name, *short_forms(upper.name, upper.level)] if len(n) >= 2):
+                return False
+    return True
 
 
 def _on_boundary(a: int, b: int, tok_at: dict, tok_end: dict, text: str, form: str) -> bool:
