@@ -206,3 +206,18 @@ def test_stray_short_forms_and_national_prefixes_place_nothing(tmp_path):
     assert "新建区" not in _names(g, "Region")
     located = dict(_relations(g, "located_in"))
     assert "中国" not in located.values() and "东北" not in located.values(), located
+
+
+def test_interview_agent_and_quoted_emphasis(tmp_path):
+    # in an interview the official's organ pushes what the article reports (a department for itself, a
+    # city's party committee for the city); a person is never the agent; a quoted phrase of common words
+    # is emphasis, not an initiative, while a numbered or suffixed quote is one
+    g = _graph(tmp_path, "# 打造“3311”产业体系\n## ——访省商务厅党组书记、厅长周明远\n本报记者 李华\n"
+                         "周明远说，全省商务系统将实施“双百行动”，办好群众的“关键实事”和“民之所盼”。"
+                         "要推进数字商务“1231”工程。\n")
+    inits = _names(g, "Initiative")
+    assert {"3311产业体系", "双百行动", "数字商务1231工程"} <= inits, inits
+    assert not {"关键实事", "民之所盼"} & inits, inits
+    agents = _relations(g, "promoted_by")
+    assert ("双百行动", "辽宁省商务厅") in agents, agents
+    assert not any(a == "周明远" for _, a in agents), agents

@@ -42,7 +42,7 @@ def extract(article: Article, ctx: Context) -> Extraction:
     facts += [replace(f, sentence=max(0, bisect_right(starts, f.at) - 1))
               for f in coordinated_organs(ctx, article.id, text, [m for m in mentions if m.type == ORGANIZATION],
                                           [m for m in mentions if m.type == REGION])]
-    facts += promoted_by(ctx, article, mentions)
+    facts += promoted_by(ctx, article, mentions, pos_facts)
     return Extraction(article=article, mentions=mentions, facts=facts)
 
 

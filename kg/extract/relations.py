@@ -9,7 +9,7 @@ from ..records import (INITIATIVE, LOCATED_IN, ORGANIZATION, PERSON, PROJECT, PR
                        Article, Fact, Mention)
 from .context import Context
 
-OWN_PROVINCE = re.compile(r"我省|全省|本省")
+OWN_PROVINCE = re.compile(r"我省|本省|全省(?![^，。；]{0,6}系统)")  # 全省工信系统: the department's system, not bare 全省
 HOSTED_BY = re.compile(r"由(.{2,40}?)(?:联合)?(?:主办|承办|举办|发起|牵头)")
 
 
@@ -92,35 +92,77 @@ def _subject_region(mentions: list[Mention]) -> str:
     return ""
 
 
-def promoted_by(ctx: Context, article: Article, mentions: list[Mention]) -> list[Fact]:
-    """An initiative's agent is who the sentence names as hosting it (由X主办), else its subject:
-    the first region, organisation or person the sentence names before it; 我省/全省 is the paper's province."""
+LEADERSHIP = re.compile(r"^(?:中共)?(.+?)(?:委员会|人民政府|党工委|管委会|工委)$")  # organs that stand for their region
+INTERVIEW = re.compile(r"访")
+
+
+def promoted_by(ctx: Context, article: Article, mentions: list[Mention], positions: list[Fact] = ()) -> list[Fact]:
+    """An initiative's agent is who the sentence names as hosting it (由X主办), else its subject: the
+    first region or organisation the sentence names before it (a person stands for the organ of the post
+    the article gives them); 我省/全省 is the paper's province; else, in an interview, the interviewee's
+    organ; else the region the article is about."""
     facts = []
     text = article.source_text
     agents = defaultdict(list)  # by sentence
     for a in mentions:
         if a.type in (REGION, ORGANIZATION, PERSON):
             agents[a.sentence].append(a)
+    region_keys = {m.key for m in mentions if m.type == REGION}
+    post_of: dict[str, tuple[str, str]] = {}
+    for f in positions:  # a person's leadership post (the region they lead) wins over their other posts
+        agent = _organ_as_agent(f.object[1], region_keys)
+        if f.subject[1] not in post_of or (agent[0] == REGION and post_of[f.subject[1]][0] != REGION):
+            post_of[f.subject[1]] = agent
     subject = _subject_region(mentions)
+    interviewee = _interviewee(article, mentions, post_of)
     for m in mentions:
         if m.type != INITIATIVE:
             continue
         sent = article.sentences[m.sentence] if 0 <= m.sentence < len(article.sentences) else None
         if sent is None:
             continue
-        chosen: list[Mention] = []
+        chosen: list[tuple[str, str]] = []
         hm = HOSTED_BY.search(text, sent.start, m.start)
         if hm:
-            chosen = [a for a in agents[m.sentence] if hm.start(1) <= a.start and a.end <= hm.end(1) and a.type != PERSON]
+            chosen = [(a.type, a.key) for a in agents[m.sentence]
+                      if hm.start(1) <= a.start and a.end <= hm.end(1) and a.type != PERSON]
         if not chosen:
             before = [a for a in agents[m.sentence] if a.end <= m.start and a.start - sent.start <= 12]
-            if before:
-                chosen = [before[0]]
-        keys = [(a.type, a.key) for a in chosen]
+            for a in before:
+                if a.type != PERSON:
+                    chosen = [(a.type, a.key)]
+                    break
+                if a.key in post_of:  # 刘某指出…: the organ of his post, or the region it leads
+                    chosen = [post_of[a.key]]
+                    break
+        keys = chosen
         if not keys and ctx.province and OWN_PROVINCE.search(text, sent.start, m.start):
             keys = [(REGION, ctx.province_name)]
+        if not keys and interviewee:
+            keys = [interviewee]
         if not keys and subject:
             keys = [(REGION, subject)]
         for k in keys:
             facts.append(Fact(PROMOTED_BY, (INITIATIVE, m.key), k, article.id, sentence=m.sentence))
     return facts
+
+
+def _organ_as_agent(organ: str, region_keys: set[str]) -> tuple[str, str]:
+    """A leadership organ (中共锦州市委员会, 沈抚…示范区管委会) acts for its region; a department for itself."""
+    lm = LEADERSHIP.match(organ)
+    if lm and lm.group(1) in region_keys:
+        return REGION, lm.group(1)
+    return ORGANIZATION, organ
+
+
+def _interviewee(article: Article, mentions: list[Mention], post_of: dict) -> tuple[str, str] | None:
+    """In an interview (访… in the headline or its first sentences) the official whose post the head
+    gives speaks for that organ: what the article says they push, the organ pushes."""
+    head_end = article.sentences[min(3, len(article.sentences) - 1)].end if article.sentences else article.start
+    head = article.source_text[article.start : head_end]
+    if not INTERVIEW.search(head):
+        return None
+    for m in mentions:
+        if m.type == PERSON and m.start < head_end and m.key in post_of:
+            return post_of[m.key]
+    return None

@@ -41,13 +41,15 @@ def _tag_unknown(word: str) -> list[tuple[str, str]]:
     otherwise, which is what this says: numbers `m`, Latin `eng`, a surname + one or two characters
     `nr` (a trailing function character split off), anything else `x` (unknown, may be in a name)."""
     c = word[0]
+    if len(word) == 1:
+        return [(word, _TAGS.get(word, "x"))]
     if not ("\u4e00" <= c <= "\u9fd5"):
         if _NUMBER.match(word):
             return [(word, "m")]
         return [(word, "eng" if word.isascii() and word.isalnum() else "x")]
     names = _surnames()
-    if len(word) >= 3 and c not in names and _TAGS.get(c) in ("v", "p"):
-        return [(c, _TAGS[c])] + _tag_unknown(word[1:])  # 访|沈抚: a verb or preposition glued to a name
+    if c not in names and _TAGS.get(c) in ("v", "p") and (len(word) >= 3 or word[1] in "省市县区乡镇村"):
+        return [(c, _TAGS[c])] + _tag_unknown(word[1:])  # 访|沈抚, 访|省: a verb or preposition glued to a name
     if 2 <= len(word) <= 3 and (c in names or word[:2] in names) and _TAGS.get(c) != "m":
         if len(word) == 3 and _TAGS.get(word[2]) in _AFTER_NAME_TAGS:
             return [(word[:2], "nr"), (word[2], _TAGS[word[2]])]

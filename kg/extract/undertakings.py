@@ -31,9 +31,10 @@ CLAUSE_BREAKS = set("，。、；：！？（）()《》“”‘’「」『』
 PLAN_PERIOD = re.compile(r"十[一二三四五六七八九]五")  # “十六五”规划 is the plan period 十六五
 MEASURES = re.compile(r"[0-9０-９一二三四五六七八九十]+条")  # “26条”: a package of measures, named by what precedes
 ISSUING = re.compile(r"出台|印发|制定|推出|发布|实施|落实|贯彻|提出")
+LEAD_WORDS = re.compile("|".join(sorted(LEAD_VERBS, key=len, reverse=True)))
 SAYING = re.compile(r"[得不了着吗呢吧啊]|^[\u4e00-\u9fff]{1,2}$(?<=好)")
 AWARD_WORDS = {"称号", "奖项", "品牌", "地标", "城市", "荣誉", "之称", "美誉"}
-TAIL = re.compile(r"[\u4e00-\u9fff]{0,10}?(?:" + "|".join(sorted(map(re.escape, INITIATIVE_SUFFIXES + (
+TAIL = re.compile(r"[\u4e00-\u9fff0-9]{0,10}?(?:" + "|".join(sorted(map(re.escape, INITIATIVE_SUFFIXES + (
     "产业体系", "发展战略", "赛道", "布局", "集群", "体系", "工程", "倍增计划")), key=len, reverse=True)) + ")")
 
 
@@ -66,10 +67,20 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
                 and not inner.endswith(INITIATIVE_SUFFIXES) and not PLAN_PERIOD.fullmatch(inner):
             tail = m2.group()  # “书记走流程”活动, “追风行动”试点, “十六五”规划: the quoted name alone
         name = inner + tail
+        if tail and re.fullmatch(r"[0-9０-９+＋]+", inner):  # 实施智改数转“1231”工程: the words before the number
+            lo = max(start, a - 6)
+            head = text[lo:a]
+            cuts = [m.end() for m in ISSUING.finditer(head)] + [m.end() for m in LEAD_WORDS.finditer(head)]
+            cut = max(cuts + [i + 1 for i, c in enumerate(head) if c in CLAUSE_BREAKS or c == "的"], default=0)
+            if 2 <= len(head) - cut <= 6 and cut > 0:
+                a, name = lo + cut, head[cut:] + name
         if not tail and word_tag(inner) is not None:
             continue  # a quoted dictionary word (“高峰”) is emphasis, not a name
         if not tail and not (DIGIT.search(inner) or "、" in inner or len(inner) >= 3):
             continue
+        if not tail and not DIGIT.search(inner) and len(inner) > 2 and not inner.endswith(INITIATIVE_SUFFIXES + ("制", "服务")) \
+                and ("之" in inner or not (has_proper_part(tokens, a + 1, b - 1, anchors) or _has_verb(tokens, a + 1, b - 1))):
+            continue  # “民之关切”, “健康红利”, “宏伟愿景”: a phrase of common words is the text's emphasis
         if not tail and re.fullmatch(r"[0-9０-９+＋]+", inner):
             continue  # a bare number in quotes names nothing until a noun follows it
         spans.append((a, b + len(tail), INITIATIVE, name.replace(" ", "")))
@@ -116,6 +127,16 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
         key = _canonical(ctx, key)
         found.append(Mention(article_id, typ, a, b, text[a:b], key))
     return found
+
+
+def _has_verb(tokens: list[Token], a: int, b: int) -> bool:
+    """A verb inside a quoted phrase makes it a campaign's slogan (书记走流程), not a description."""
+    i = token_index(tokens, a)
+    while i is not None and i < len(tokens) and tokens[i].start < b:
+        if tokens[i].tag == "v":
+            return True
+        i += 1
+    return False
 
 
 def _canonical(ctx: Context, name: str) -> str:
