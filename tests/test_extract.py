@@ -221,3 +221,13 @@ def test_interview_agent_and_quoted_emphasis(tmp_path):
     agents = _relations(g, "promoted_by")
     assert ("双百行动", "辽宁省商务厅") in agents, agents
     assert not any(a == "周明远" for _, a in agents), agents
+
+
+def test_projects_listed_before_their_kind(tmp_path):
+    # projects are often named without a suffix, in a list closed by what they are
+    g = _graph(tmp_path, "本报讯 加快东华新材精细化工、海力重工船舶建造等重大产业项目建设，推进同步辐射光源、"
+                         "深海工程实验与模拟设施等大科学装置预研。\n")
+    projects = _names(g, "Project")
+    for want in ("东华新材精细化工", "海力重工船舶建造", "同步辐射光源", "深海工程实验与模拟设施"):
+        assert want in projects, (want, projects)
+    assert not {"加快东华新材精细化工", "推进同步辐射光源"} & projects

@@ -11,7 +11,7 @@ from functools import lru_cache
 from ..lexicon import org_suffixes, titles as title_list
 from ..records import ORGANIZATION, Mention
 from .context import Context
-from .tokens import STOP_CHARS, Token, has_proper_part, is_name_token, token_index, word_tag
+from .tokens import STOP_CHARS, Token, has_proper_part, is_name_token, listed_before, token_index, word_tag
 
 # Standard abbreviations of departments (the part after the province/city prefix).
 DEPT_ABBREV = {
@@ -189,48 +189,14 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
 LISTED_KIND = re.compile(r"等(?:[0-9一二三四五六七八九十百千]+[余多]?[家个所])?(?:一批|多家|重点|龙头|知名|头部|骨干|科技|民营|外资)*"
                          r"(?:企业|公司|车企|药企|银行|金融机构|高校|院校|科研院所|院所|单位|机构|平台企业)")
 MAX_LISTED_NAME = 10
-LIST_BREAKS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t,.;:!?[]")  # punctuation only: 华为 holds 为
 
 
 def listed_as_organizations(text: str, start: int, end: int, tokens: list[Token],
                             region_at: dict) -> list[tuple[int, int, str]]:
     """Brand and short company names carry no suffix (华为, 西门子, 欧姆龙); official prose names them in
     a list closed by what they are: 与中国联通、华为等企业, 来自西门子、思爱普等30余家企业."""
-    spans = []
-    for m in LISTED_KIND.finditer(text, start, end):
-        b = m.start()
-        items = []
-        while b - start >= 2:
-            a = b
-            while a > start and b - a <= MAX_LISTED_NAME and text[a - 1] not in LIST_BREAKS:
-                a -= 1
-            if a < b and text[a - 1 : a] == "、" and b - a <= MAX_LISTED_NAME and a > start:
-                items.append((a, b))
-                b = a - 1
-                continue
-            edge = _first_item_edge(tokens, max(a, b - MAX_LISTED_NAME), b)  # 与|中国联通: after the verb
-            if edge is not None and b - edge >= 2:
-                items.append((edge, b))
-            break
-        for a, b in items:
-            name = text[a:b]
-            if 2 <= len(name) <= MAX_LISTED_NAME and name not in GENERIC and not (a in region_at and region_at[a].end >= b) \
-                    and not any(c in LIST_BREAKS or c.isspace() for c in name):
-                spans.append((a, b, name))
-    return spans
-
-
-def _first_item_edge(tokens: list[Token], a: int, b: int) -> int | None:
-    """The first listed name begins after the verb or preposition before it (与|华为, 来自|西门子)."""
-    i = token_index(tokens, b - 1)
-    first = None
-    while i is not None and i >= 0 and tokens[i].start >= a:
-        t = tokens[i]
-        if not is_name_token(t) or t.tag in ("vn", "f", "a") and first is not None:
-            break
-        first = t.start
-        i -= 1
-    return first
+    return [(a, b, text[a:b]) for a, b in listed_before(text, start, end, tokens, LISTED_KIND, MAX_LISTED_NAME)
+            if text[a:b] not in GENERIC and not (a in region_at and region_at[a].end >= b)]
 
 
 def _parent_prefix(text: str, tokens: list[Token], a: int, lo: int) -> int:

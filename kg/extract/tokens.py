@@ -142,3 +142,44 @@ def has_proper_part(tokens: list[Token], a: int, b: int, anchors: set[int] = fro
             return True
         i += 1
     return False
+
+
+LIST_BREAKS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t,.;:!?[]")  # punctuation only: 华为 holds 为
+
+
+def listed_before(text: str, start: int, end: int, tokens: list[Token], closing: re.Pattern, max_len: int,
+                  edge_stops: tuple[str, ...] = ("vn", "f", "a")) -> list[tuple[int, int]]:
+    """Spans of the names listed before a word saying what they are: 与中国联通、华为等企业 →
+    中国联通, 华为. ``closing`` matches from 等 on; items are split at 、; the first item starts after
+    the verb or preposition before it (与|中国联通, 加快|某某化工). Names hold no punctuation."""
+    spans = []
+    for m in closing.finditer(text, start, end):
+        b = m.start()
+        items = []
+        while b - start >= 2:
+            a = b
+            while a > start and b - a <= max_len and text[a - 1] not in LIST_BREAKS:
+                a -= 1
+            if a < b and text[a - 1 : a] == "、" and b - a <= max_len and a > start:
+                items.append((a, b))
+                b = a - 1
+                continue
+            edge = _first_item_edge(tokens, max(a, b - max_len), b, edge_stops)
+            if edge is not None and b - edge >= 2:
+                items.append((edge, b))
+            break
+        spans += [(a, b) for a, b in items if 2 <= b - a <= max_len
+                  and not any(c in LIST_BREAKS or c.isspace() for c in text[a:b])]
+    return spans
+
+
+def _first_item_edge(tokens: list[Token], a: int, b: int, stops: tuple[str, ...]) -> int | None:
+    i = token_index(tokens, b - 1)
+    first = None
+    while i is not None and i >= 0 and tokens[i].start >= a:
+        t = tokens[i]
+        if not is_name_token(t, numbers=True) or t.tag in stops and first is not None:
+            break
+        first = t.start
+        i -= 1
+    return first

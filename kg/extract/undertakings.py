@@ -5,7 +5,7 @@ import re
 
 from ..records import INITIATIVE, PROJECT, Mention
 from .context import Context
-from .tokens import STOP_CHARS, Token, has_proper_part, token_index, walk_left, word_tag
+from .tokens import STOP_CHARS, Token, has_proper_part, listed_before, token_index, walk_left, word_tag
 
 PROJECT_SUFFIXES = ("产业基地项目", "基地项目", "项目", "工程", "基地", "核电站", "核电", "电站", "二跑道", "机场",
                     "号线", "一期", "二期", "三期", "大桥", "隧道", "铁路", "高铁", "支线", "港", "产业园", "创新港",
@@ -16,6 +16,9 @@ INITIATIVE_SUFFIXES = ("专项行动", "三年行动", "行动计划", "实施�
                        "推介会", "研讨班", "洽谈会", "联席会议", "活动", "节", "试点城市", "试点示范")
 SUFFIX_PATTERNS = [(typ, re.compile("(" + "|".join(sorted(map(re.escape, sufs), key=len, reverse=True)) + ")"))
                    for typ, sufs in ((PROJECT, PROJECT_SUFFIXES), (INITIATIVE, INITIATIVE_SUFFIXES))]
+PROJECT_LIST = re.compile(r"等(?:[0-9一二三四五六七八九十百千]+[余多]?[个项批])?(?:一批)?(?:重大|重点|省级|国家级)*"
+                          r"(?:产业|科技|基础设施|民生|能源|交通)?(?:项目|工程|大科学装置|科学装置|装置|设施)")
+MAX_LISTED_PROJECT = 22
 QUOTED = re.compile(r"“([^“”\n]{2,24})”")
 BOOK = re.compile(r"《([^《》\n]{2,60})》")
 DIGIT = re.compile(r"[0-9０-９一二三四五六七八九十百千万两双]")
@@ -118,6 +121,11 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             if not has_proper_part(tokens, a, m.start(), anchors):
                 continue
             spans.append((a, b, typ, name))
+    # names listed before what they are: 加快X、Y、Z等重大产业项目, 推进A、B等大科学装置
+    for a, b in listed_before(text, start, end, tokens, PROJECT_LIST, MAX_LISTED_PROJECT, edge_stops=("f",)):
+        name = text[a:b]
+        if name not in GENERIC and not QUANTITY.search(name):
+            spans.append((a, b, PROJECT, name))
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
     occupied: list[tuple[int, int]] = []
     for a, b, typ, key in spans:
