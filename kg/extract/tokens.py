@@ -148,10 +148,11 @@ LIST_BREAKS = set("，。、；：！？（）()《》“”‘’「」『』 \
 
 
 def listed_before(text: str, start: int, end: int, tokens: list[Token], closing: re.Pattern, max_len: int,
-                  edge_stops: tuple[str, ...] = ("vn", "f", "a")) -> list[tuple[int, int]]:
+                  edge_stops: tuple[str, ...] = ("vn", "f", "a"), lead: re.Pattern | None = None) -> list[tuple[int, int]]:
     """Spans of the names listed before a word saying what they are: 与中国联通、华为等企业 →
     中国联通, 华为. ``closing`` matches from 等 on; items are split at 、; the first item starts after
-    the verb or preposition before it (与|中国联通, 加快|某某化工). Names hold no punctuation."""
+    the verb or preposition before it (与|中国联通; with ``lead``, after the last of those verbs:
+    推进|同步辐射光源). Names hold no punctuation."""
     spans = []
     for m in closing.finditer(text, start, end):
         b = m.start()
@@ -164,7 +165,9 @@ def listed_before(text: str, start: int, end: int, tokens: list[Token], closing:
                 items.append((a, b))
                 b = a - 1
                 continue
-            edge = _first_item_edge(tokens, max(a, b - max_len), b, edge_stops)
+            lo = max(a, b - max_len)
+            leads = [m.end() for m in lead.finditer(text, lo, b)] if lead else []
+            edge = max(leads) if leads else _first_item_edge(tokens, lo, b, edge_stops)
             if edge is not None and b - edge >= 2:
                 items.append((edge, b))
             break

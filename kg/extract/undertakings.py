@@ -35,6 +35,8 @@ PLAN_PERIOD = re.compile(r"十[一二三四五六七八九]五")  # “十六五
 MEASURES = re.compile(r"[0-9０-９一二三四五六七八九十]+条")  # “26条”: a package of measures, named by what precedes
 ISSUING = re.compile(r"出台|印发|制定|推出|发布|实施|落实|贯彻|提出")
 LEAD_WORDS = re.compile("|".join(sorted(LEAD_VERBS, key=len, reverse=True)))
+LISTED_LEAD = re.compile("|".join(sorted(LEAD_VERBS | {"出台", "印发", "制定", "推出", "发布", "落实", "保障", "加快", "扎实推进"},
+                                         key=len, reverse=True)))
 SAYING = re.compile(r"[得不了着吗呢吧啊]|^[\u4e00-\u9fff]{1,2}$(?<=好)")
 AWARD_WORDS = {"称号", "奖项", "品牌", "地标", "城市", "荣誉", "之称", "美誉"}
 TAIL = re.compile(r"[\u4e00-\u9fff0-9]{0,10}?(?:" + "|".join(sorted(map(re.escape, INITIATIVE_SUFFIXES + (
@@ -122,7 +124,8 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
                 continue
             spans.append((a, b, typ, name))
     # names listed before what they are: 加快X、Y、Z等重大产业项目, 推进A、B等大科学装置
-    for a, b in listed_before(text, start, end, tokens, PROJECT_LIST, MAX_LISTED_PROJECT, edge_stops=("f",)):
+    for a, b in listed_before(text, start, end, tokens, PROJECT_LIST, MAX_LISTED_PROJECT, edge_stops=("f",),
+                              lead=LISTED_LEAD):
         name = text[a:b]
         if name not in GENERIC and not QUANTITY.search(name):
             spans.append((a, b, PROJECT, name))
