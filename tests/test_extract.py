@@ -231,3 +231,23 @@ def test_projects_listed_before_their_kind(tmp_path):
     for want in ("东华新材精细化工", "海力重工船舶建造", "同步辐射光源", "深海工程实验与模拟设施"):
         assert want in projects, (want, projects)
     assert not {"加快东华新材精细化工", "推进同步辐射光源"} & projects
+
+
+def test_project_placed_by_the_official_speaking(tmp_path):
+    # two officials speak in one article; a project their clause does not place is in the region of
+    # whoever was named (with a post) last before it; a region in an earlier clause does not place it
+    g = _graph(tmp_path, "本报讯 吉林省委书记王一明说，吉林将加快长春、延边发展，推进吉芯光谷一期项目建设。"
+                         "黑龙江省委书记李二强说，哈尔滨发展很快，我们将推进冰雪新城二期项目建设。"
+                         "王一明说，我们将推进松花湖康养基地项目。\n")
+    located = _relations(g, "located_in")
+    assert ("吉芯光谷一期项目", "吉林省") in located, located
+    assert ("冰雪新城二期项目", "黑龙江省") in located, located
+    assert ("松花湖康养基地项目", "吉林省") in located, located
+
+
+def test_initiative_pushed_by_the_region_whose_leader_speaks(tmp_path):
+    g = _graph(tmp_path, "本报讯 吉林省委书记王一明说，要推进“吉字号”振兴行动。黑龙江省委书记李二强说，"
+                         "我们将实施“冰雪强省”三年行动。王一明说，还要办好“长春汽车节”。\n")
+    agents = _relations(g, "promoted_by")
+    for want in (("吉字号振兴行动", "吉林省"), ("冰雪强省三年行动", "黑龙江省"), ("长春汽车节", "吉林省")):
+        assert want in agents, (want, agents)

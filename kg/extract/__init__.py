@@ -38,7 +38,7 @@ def extract(article: Article, ctx: Context) -> Extraction:
     mentions = [replace(m, sentence=max(0, bisect_right(starts, m.start) - 1)) for m in mentions]
     facts = [replace(f, sentence=max(0, bisect_right(starts, f.at) - 1)) if f.sentence < 0 <= f.at else f
              for f in facts + pos_facts]
-    facts += located_in(ctx, article, mentions)
+    facts += located_in(ctx, article, mentions, pos_facts)
     facts += [replace(f, sentence=max(0, bisect_right(starts, f.at) - 1))
               for f in coordinated_organs(ctx, article.id, text, [m for m in mentions if m.type == ORGANIZATION],
                                           [m for m in mentions if m.type == REGION])]

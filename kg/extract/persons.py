@@ -81,6 +81,7 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
     org_start = {m.start: m for m in orgs}
     reg_start = {m.start: m for m in regions}
     taken: set[int] = set()
+    titled: set[str] = set()  # names read with a title before or after them
     suffixes = [s for s in org_suffixes() if len(s) >= 2]
 
     def add_person(a: int, b: int) -> Mention:
@@ -103,6 +104,7 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
             if title is None:
                 continue
             person = add_person(e, ne)
+            titled.add(person.text)
             for org_key, ttl in _parse_posts(ctx, text, e, start, org_end, reg_end, org_start, reg_start, suffixes):
                 facts.append(Fact(POSITION, (PERSON, person.key), (ORGANIZATION, org_key), article_id, title=ttl, at=person.start))
     # 2. bylines: 本报记者 X, 记者X报道
@@ -140,9 +142,20 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
             t = tokens[i]
             if t.end == a and t.tag.startswith("nr") and is_name(t.word):
                 person = add_person(t.start, t.end)  # the name may be taken already: its post still counts
+                titled.add(person.text)
                 org = HEAD_TITLES[title]
                 if org:
                     facts.append(Fact(POSITION, (PERSON, person.key), (ORGANIZATION, org), article_id, title=title, at=person.start))
+    # 5. a name read with its title is the same person wherever else the article writes it (王某明说…
+    #    where jieba cut 王某|明说): three-character names anywhere, two-character ones before a name ending
+    for name in sorted({n for n in titled if len(n) >= 2}, key=len, reverse=True):
+        for nm in re.finditer(re.escape(name), text[start:end]):
+            a, b = start + nm.start(), start + nm.end()
+            if a in taken or any(p.start < b and a < p.end for p in persons):
+                continue
+            if len(name) == 2 and (b < end and text[b] not in NAME_END):
+                continue
+            add_person(a, b)
     return persons, facts
 
 

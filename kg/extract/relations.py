@@ -9,13 +9,15 @@ from ..records import (INITIATIVE, LOCATED_IN, ORGANIZATION, PERSON, PROJECT, PR
                        Article, Fact, Mention)
 from .context import Context
 
+CLAUSE_END = re.compile(r"[，；;,]")
 OWN_PROVINCE = re.compile(r"我省|本省|全省(?![^，。；]{0,6}系统)")  # 全省工信系统: the department's system, not bare 全省
 HOSTED_BY = re.compile(r"由(.{2,40}?)(?:联合)?(?:主办|承办|举办|发起|牵头)")
 
 
-def located_in(ctx: Context, article: Article, mentions: list[Mention]) -> list[Fact]:
+def located_in(ctx: Context, article: Article, mentions: list[Mention], positions: list[Fact] = ()) -> list[Fact]:
     """An organisation opened by a region is in it; a project is in the nearest region before it in its
-    sentence, else in the region the article is about."""
+    clause, else in the region of the official speaking (the last one named with a post), else in the
+    region the article is about."""
     facts = []
     regions = [m for m in mentions if m.type == REGION]
     by_start = _Spans(regions)
@@ -23,6 +25,7 @@ def located_in(ctx: Context, article: Article, mentions: list[Mention]) -> list[
     for r in regions:
         by_sentence[r.sentence].append(r)
     subject = _subject_region(mentions)
+    speaker = _Speakers(ctx, article, mentions, positions)
     for m in mentions:
         if m.type == ORGANIZATION:
             target = _region_in_name(ctx, m, by_start)
@@ -32,13 +35,45 @@ def located_in(ctx: Context, article: Article, mentions: list[Mention]) -> list[
             target = _region_in_name(ctx, m, by_start)
             if not target:
                 before = [r for r in by_sentence[m.sentence] if r.end <= m.start
-                          and not r.code.startswith(("country:", "macro:"))]
+                          and not r.code.startswith(("country:", "macro:"))
+                          and not CLAUSE_END.search(article.source_text, r.end, m.start)]  # same clause only
                 if before:
                     target = before[-1].key
-            target = target or subject  # a project the sentence does not place is in the article's region
+            target = target or speaker.region(m.start) or subject  # else: whose region is speaking, the article's
             if target:
                 facts.append(Fact(LOCATED_IN, (PROJECT, m.key), (REGION, target), article.id, sentence=m.sentence))
     return facts
+
+
+class _Speakers:
+    """Who is speaking at a point of an article: the last person named before it whose post the
+    article gives (or the interviewee), as the agent that post stands for (a leadership organ: its
+    region; a department: itself) and as a region (a department: the region its name opens with)."""
+
+    def __init__(self, ctx: Context, article: Article, mentions: list[Mention], positions: list[Fact]):
+        region_keys = {m.key for m in mentions if m.type == REGION}
+        self.post_of: dict[str, tuple[str, str]] = {}
+        for f in positions:  # a person's leadership post (the region they lead) wins over their other posts
+            agent = _organ_as_agent(f.object[1], region_keys)
+            if f.subject[1] not in self.post_of or (agent[0] == REGION and self.post_of[f.subject[1]][0] != REGION):
+                self.post_of[f.subject[1]] = agent
+        said = [m for m in sorted(mentions, key=lambda m: m.start) if m.type == PERSON and m.key in self.post_of]
+        self.starts = [m.start for m in said]
+        self.keys = [m.key for m in said]
+        self.interviewee = _interviewee(article, mentions, self.post_of)
+        self.province = ctx.province_name
+
+    def agent(self, pos: int) -> tuple[str, str] | None:
+        i = bisect_left(self.starts, pos) - 1
+        return self.post_of[self.keys[i]] if i >= 0 else self.interviewee
+
+    def region(self, pos: int) -> str:
+        agent = self.agent(pos)
+        if agent is None:
+            return ""
+        if agent[0] == REGION:
+            return agent[1]
+        return self.province if self.province and agent[1].startswith(self.province) else ""
 
 
 class _Spans:
@@ -99,22 +134,18 @@ INTERVIEW = re.compile(r"访")
 def promoted_by(ctx: Context, article: Article, mentions: list[Mention], positions: list[Fact] = ()) -> list[Fact]:
     """An initiative's agent is who the sentence names as hosting it (由X主办), else its subject: the
     first region or organisation the sentence names before it (a person stands for the organ of the post
-    the article gives them); 我省/全省 is the paper's province; else, in an interview, the interviewee's
-    organ; else the region the article is about."""
+    the article gives them); 我省/全省 is the paper's province; else the region whose leader is speaking
+    (the last official named with a post); else, in an interview, the interviewee's organ; else the
+    region the article is about."""
     facts = []
     text = article.source_text
     agents = defaultdict(list)  # by sentence
     for a in mentions:
         if a.type in (REGION, ORGANIZATION, PERSON):
             agents[a.sentence].append(a)
-    region_keys = {m.key for m in mentions if m.type == REGION}
-    post_of: dict[str, tuple[str, str]] = {}
-    for f in positions:  # a person's leadership post (the region they lead) wins over their other posts
-        agent = _organ_as_agent(f.object[1], region_keys)
-        if f.subject[1] not in post_of or (agent[0] == REGION and post_of[f.subject[1]][0] != REGION):
-            post_of[f.subject[1]] = agent
+    speaker = _Speakers(ctx, article, mentions, positions)
+    post_of = speaker.post_of
     subject = _subject_region(mentions)
-    interviewee = _interviewee(article, mentions, post_of)
     for m in mentions:
         if m.type != INITIATIVE:
             continue
@@ -138,8 +169,11 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention], positio
         keys = chosen
         if not keys and ctx.province and OWN_PROVINCE.search(text, sent.start, m.start):
             keys = [(REGION, ctx.province_name)]
-        if not keys and interviewee:
-            keys = [interviewee]
+        speaking = speaker.agent(m.start)
+        if not keys and speaking and speaking[0] == REGION:
+            keys = [speaking]  # what a city's or province's leader says it will do, that region pushes
+        if not keys and speaker.interviewee:
+            keys = [speaker.interviewee]
         if not keys and subject:
             keys = [(REGION, subject)]
         for k in keys:

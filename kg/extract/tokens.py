@@ -103,12 +103,13 @@ POLICY_WORDS = {"改革", "创新", "开放", "发展", "合作", "综合", "试
 STOP_CHARS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t的在和与及或是为将把被从对到向于了等,.;:!?[]——")
 # Inside a place-name stem only punctuation and a few particles stop (于 opens town names: 于寺镇).
 STEM_STOPS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t的在和与及或是为将把被从对到向了等,.;:!?[]")
+PHASE = re.compile(r"[一二三四五六七八九十0-9]+期")  # 一期, 二期: jieba tags them adverbs
 PROPER_TAGS = {"ns", "nt", "nz", "nr", "nrt", "nrfg", "eng", "m", "j"}
 
 
 def is_name_token(tok: Token, numbers: bool = False) -> bool:
     """A token that can be part of a proper name (nouns, places, abbreviations, policy words)."""
-    if numbers and (tok.tag == "m" or tok.word.isdigit()):
+    if numbers and (tok.tag == "m" or tok.word.isdigit() or PHASE.fullmatch(tok.word)):
         return True
     return tok.tag in NAME_TAGS or tok.word in POLICY_WORDS or (tok.tag.startswith("n") and tok.tag != "nr")
 

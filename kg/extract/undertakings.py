@@ -127,8 +127,8 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
     for a, b in listed_before(text, start, end, tokens, PROJECT_LIST, MAX_LISTED_PROJECT, edge_stops=("f",),
                               lead=LISTED_LEAD):
         name = text[a:b]
-        if name not in GENERIC and not QUANTITY.search(name):
-            spans.append((a, b, PROJECT, name))
+        if name not in GENERIC and not QUANTITY.search(name) and word_tag(name) in (None, "ns", "nt", "nz", "j"):
+            spans.append((a, b, PROJECT, name))  # a single common word (场馆, 建设) names no project
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
     occupied: list[tuple[int, int]] = []
     for a, b, typ, key in spans:
