@@ -72,7 +72,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
                 and not inner.endswith(INITIATIVE_SUFFIXES) and not PLAN_PERIOD.fullmatch(inner):
             tail = m2.group()  # “书记走流程”活动, “追风行动”试点, “十六五”规划: the quoted name alone
         name = inner + tail
-        if tail and re.fullmatch(r"[0-9０-９+＋]+", inner):  # 实施智改数转“1231”工程: the words before the number
+        if tail and re.fullmatch(r"[0-9０-９+＋]+", inner):  # 实施数字商务“1231”工程: the words before the number
             lo = max(start, a - 6)
             head = text[lo:a]
             cuts = [m.end() for m in ISSUING.finditer(head)] + [m.end() for m in LEAD_WORDS.finditer(head)]
