@@ -63,6 +63,29 @@ def read_name(text: str, pos: int, end: int, tokens: list[Token]) -> int | None:
     return None
 
 
+CREDIT_RE = re.compile(r"[（(]([\u4e00-\u9fff]{4,12})[）)][ \t]*(?:\n|$)")
+
+
+def _split_names(run: str) -> list[str] | None:
+    """Cut a run of two or more names written together into names that each open with a surname
+    (three characters tried before two); None when no such cut exists."""
+    if not run:
+        return []
+    for k in (3, 2):
+        head = run[:k]
+        if len(head) == k and is_name(head) and word_tag(head) in (None, "nr", "nrfg", "nrt"):
+            rest = _split_names(run[k:])
+            if rest is not None:
+                return [head] + rest
+    return None
+
+
+def _aligned(tokens: list[Token], a: int, b: int) -> bool:
+    """jieba cut the text at both ends of [a, b)."""
+    i, j = token_index(tokens, a), token_index(tokens, b - 1)
+    return i is not None and j is not None and tokens[i].start == a and tokens[j].end == b
+
+
 def _title_before(text: str, pos: int, lo: int) -> str | None:
     for t in titles():
         a = pos - len(t)
@@ -113,6 +136,13 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
         for nm in re.finditer(r"[\u4e00-\u9fff]{2,3}", bm.group(1)):
             if is_name(nm.group()):
                 add_person(group_start + nm.start(), group_start + nm.end())
+    # 2b. a credit closing a paragraph: （杜某武孙某刚）, the reporters' names run together
+    for cm in CREDIT_RE.finditer(text, start, end):
+        parts = _split_names(cm.group(1))
+        pos = cm.start(1)
+        for part in parts or []:
+            add_person(pos, pos + len(part))
+            pos += len(part)
     # 3. jieba person tags, kept only with context: a speech verb or list after, or an unknown word
     for i, t in enumerate(tokens):
         if len(t.word) == 3 and text[t.end - 1 : t.end + 1] in TITLE_HEADS:
@@ -132,6 +162,8 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
         if len(t.word) == 2 and not (speech or listed):
             continue  # two characters with no context are too often a brand or a word (华为, 林长)
         add_person(t.start, t.end)
+        if speech:
+            titled.add(t.word)  # a name that speaks is as sure as one with a title
     # 4. a name before a head title: NAME总书记, NAME主席 (the 1998 press: 江泽民主席)
     for title in HEAD_TITLES:
         for tm in re.finditer(re.escape(title), text[start:end]):
@@ -153,8 +185,8 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
             a, b = start + nm.start(), start + nm.end()
             if a in taken or any(p.start < b and a < p.end for p in persons):
                 continue
-            if len(name) == 2 and (b < end and text[b] not in NAME_END):
-                continue
+            if len(name) == 2 and b < end and text[b] not in NAME_END and not _aligned(tokens, a, b):
+                continue  # a two-character name inside a longer word is not that name
             add_person(a, b)
     return persons, facts
 
