@@ -251,3 +251,14 @@ def test_initiative_pushed_by_the_region_whose_leader_speaks(tmp_path):
     agents = _relations(g, "promoted_by")
     for want in (("吉字号振兴行动", "吉林省"), ("冰雪强省三年行动", "黑龙江省"), ("长春汽车节", "吉林省")):
         assert want in agents, (want, agents)
+
+
+def test_organisations_of_national_and_international_news(tmp_path):
+    # broadcasters, works, international bodies; a ministry jieba knows whole; a person and their post
+    # before 与 are not part of the organ after it; a works keeps its written city name
+    g = _graph(tmp_path, "本报讯 中国国际广播电台和中央电视台报道。政治局委员王一明与广播电影电视部负责人座谈。"
+                         "财政部和陕西省签约。北京石景山发电总厂和亚太经合组织合作。\n")
+    orgs = _names(g, "Organization")
+    for want in ("中国国际广播电台", "中央电视台", "广播电影电视部", "财政部", "北京石景山发电总厂", "亚太经合组织"):
+        assert want in orgs, (want, orgs)
+    assert not any("王一明" in o or "委员" in o for o in orgs), orgs

@@ -30,8 +30,13 @@ NATIONAL = {
     "党中央": "中共中央", "中共中央": "中共中央", "中央": "", "国务院": "国务院", "全国人大": "全国人民代表大会",
     "全国人大常委会": "全国人民代表大会常务委员会", "全国政协": "中国人民政治协商会议全国委员会",
     "中央军委": "中央军事委员会", "最高人民法院": "最高人民法院", "最高人民检察院": "最高人民检察院",
-    "新华社": "新华通讯社", "外交部": "外交部", "国家发改委": "国家发展和改革委员会",
+    "新华社": "新华通讯社", "外交部": "外交部", "国家发改委": "国家发展和改革委员会", "联合国": "联合国",
+    "中国国务院": "国务院", "中国政府": "中华人民共和国政府",
 }
+ORGAN_ENDINGS = ("委员会", "委", "政府", "人大", "人民代表大会", "人代会", "人大常委会", "政协", "厅", "局", "办", "部", "署",
+                 "办公室", "办公厅", "党工委", "管委会", "工委", "党组", "党委", "处", "法院", "检察院", "委会", "侨联", "妇联",
+                 "科协", "文联", "作协", "工商联", "台办", "外办", "团委", "总工会", "工会", "军区", "中心组")
+TITLE_WORDS = frozenset(title_list()) | {"代表", "负责人", "同志"}
 ENTERPRISE_ENDINGS = ("公司", "集团", "银行", "分行", "支行", "大学", "学院", "学校", "医院", "研究院", "研究所", "实验室",
                       "商会", "协会", "学会", "基金会", "电视台", "报社", "出版社", "交易所", "合作社", "联合社")
 LEVEL_WORDS = {"省": "province", "市": "city", "县": "county", "区": "county", "自治区": "province"}
@@ -68,8 +73,8 @@ def canonical_org(ctx: Context, name: str, region_prefix: tuple[str, str] | None
             if inner.endswith("委"):
                 return party + inner[:-1] + "委员会"
             return name
-    if full and rest.endswith(ENTERPRISE_ENDINGS):
-        return name  # an enterprise or institution keeps its name as written: 辽宁某某有限公司
+    if full and (rest.endswith(ENTERPRISE_ENDINGS) or not rest.endswith(ORGAN_ENDINGS)):
+        return name  # an enterprise, institution or works keeps its name as written: 辽宁某某有限公司
     if not full:
         if name.startswith("中国") and name[2:] in DEPT_ABBREV:  # 中国科协: the national body
             return "中国" + DEPT_ABBREV[name[2:]]
@@ -151,7 +156,9 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
         party = next((p for p in DEMOCRATIC_PARTIES if text.startswith(p, a - len(p)) and a - len(p) >= start), None)
         if party and a in region_at:
             a -= len(party)  # 民进|辽宁省委会: the party's committee in a province
-        anchored = a in region_at or text[a] in "省市县区" or text.startswith(("国家", "中央", "中共"), a)
+        anchored = a in region_at or text[a] in "省市县区" or text.startswith(("国家", "中央", "中共"), a) \
+            or (b - a_suf == 1 and tok.end == b and tok.start == a and len(tok.word) >= 3
+                and tok.tag == "nt")  # 财政部, 外交部: jieba knows the whole organ
         if b - a_suf == 1 and not anchored:
             continue  # a one-character suffix (厅 局 委 部) needs its region: 布局, 开好局 are not organs
         if not anchored and not has_proper_part(tokens, a, a_suf):
@@ -227,15 +234,17 @@ def _left_edge(text: str, tokens: list[Token], a: int, lo: int, region_at: dict)
         if t.word in ("和", "与") and not seen_and and first is not None:
             # 工业和信息化厅, 新闻与传播学院: allowed only inside a name opened by a region or 省/市
             j = i - 1
-            if j >= 0 and is_name_token(tokens[j]) and tokens[j].word not in STOP_CHARS and not any(
+            if j >= 0 and is_name_token(tokens[j]) and tokens[j].word not in STOP_CHARS \
+                    and not tokens[j].tag.startswith("nr") and not any(
                     tokens[j].word.endswith(s) for s in org_suffixes()):
                 seen_and = True
                 i -= 1
                 count += 1
                 continue
             break
-        if any(c in STOP_CHARS for c in t.word) or not is_name_token(t):
-            break
+        if any(c in STOP_CHARS for c in t.word) or not is_name_token(t) or t.word in TITLE_WORDS \
+                or (t.tag in ("nr", "nrfg", "nrt") and i > 0 and tokens[i - 1].word in TITLE_WORDS):
+            break  # 委员李某与…部, 代表中国政府: a person or a post is not part of an organ's name
         first, first_idx = t.start, i
         count += 1
         if t.start in region_at:
