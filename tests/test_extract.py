@@ -262,3 +262,12 @@ def test_organisations_of_national_and_international_news(tmp_path):
     for want in ("中国国际广播电台", "中央电视台", "广播电影电视部", "财政部", "北京石景山发电总厂", "亚太经合组织"):
         assert want in orgs, (want, orgs)
     assert not any("王一明" in o or "委员" in o for o in orgs), orgs
+
+
+def test_named_places_that_are_not_divisions(tmp_path):
+    # rivers, mountains, streets and landmarks jieba's dictionary knows are places; a prefecture keeps its
+    # older name 地区 in the mention; two-character common words tagged as places (深海, 大山) are not
+    g = _graph(tmp_path, "本报讯 淮河干流水质好转，喜马拉雅山一线降雪，长安街流光溢彩。日喀则地区受灾。深海和大山里。\n")
+    places = _names(g, "Region")
+    assert {"淮河", "喜马拉雅山", "长安街", "日喀则市"} <= places, places
+    assert not {"深海", "大山"} & places, places

@@ -6,7 +6,7 @@ import re
 from ..lexicon import short_forms
 from ..records import PART_OF, REGION, Fact, Mention
 from .context import Context
-from .tokens import STEM_STOPS, Token, walk_left
+from .tokens import STEM_STOPS, Token, walk_left, word_tag
 
 ZONE_SUFFIXES = (
     "高新技术产业开发区", "经济技术开发区", "自由贸易试验区", "综合保税区", "经济开发区", "产业开发区",
@@ -17,6 +17,7 @@ TOWN_SUFFIXES = ("街道", "镇", "乡", "村", "社区", "苏木", "嘎查")
 ZONE_RE = re.compile("(" + "|".join(ZONE_SUFFIXES) + ")")
 ZONE_AFTER_RE = re.compile("([\u4e00-\u9fff]{0,6}?)(" + "|".join(ZONE_SUFFIXES) + ")")
 TOWN_RE = re.compile("([\u4e00-\u9fff]{1,5}?)(" + "|".join(TOWN_SUFFIXES) + ")")
+FEATURE_ENDS = set("河江湖海山岭峰湾峡岛街路寺宫门塔桥港原漠洋洲")
 TOWN_ORGAN_RE = re.compile("(村|镇|乡|街道|社区)(?=党总支|党支部|党委|党工委|村委会|居委会|政府|两委)")
 GENERIC_TOWN_STEMS = {"乡", "农", "全", "各", "本", "该", "我", "城", "新农", "一", "两", "三", "每", "同", "邻", "外", "此",
                       "小", "大", "美丽", "示范", "重点", "特色", "贫困", "试点", "中心", "古", "老", "山", "渔", "建制", "乡镇"}
@@ -78,7 +79,10 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
         if not take(a, b):
             continue
         key = region_key(ctx, code)
-        mentions.append(Mention(article_id, REGION, a, b, form, key, code=code))
+        if gaz.regions[code].level == "city" and text.startswith("地区", b) and not any(taken[b - start : b + 2 - start]):
+            take(b, b + 2)  # 那曲地区, 日喀则地区: a prefecture by its older name
+            b += 2
+        mentions.append(Mention(article_id, REGION, a, b, text[a:b], key, code=code))
     # 2. zones and towns chained after a region (大连金普新区, 阜新蒙古族自治县于寺镇官营子村)
     chained: list[Mention] = []
     for m in sorted(mentions, key=lambda m: m.start):
@@ -125,6 +129,12 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
                 or any(c in STEM_STOPS for c in text[first:a]) or not take(first, b):
             continue
         chained.append(Mention(article_id, REGION, first, b, text[first:b], text[first:b]))
+    # 5. named places jieba's dictionary knows that are not divisions: rivers, mountains, bays, streets,
+    #    landmarks (淮河, 喜马拉雅山, 长安街, 天安门), by their geographic ending; two characters only for rivers
+    for t in tokens:
+        if t.tag == "ns" and word_tag(t.word) == "ns" and t.word[-1] in FEATURE_ENDS \
+                and (len(t.word) >= 3 or (len(t.word) == 2 and t.word[-1] in "河江")) and take(t.start, t.end):
+            chained.append(Mention(article_id, REGION, t.start, t.end, t.word, t.word))
     mentions.extend(chained)
     # region context for later disambiguation
     return mentions, facts
