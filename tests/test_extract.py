@@ -238,11 +238,11 @@ def test_project_placed_by_the_official_speaking(tmp_path):
     # whoever was named (with a post) last before it; a region in an earlier clause does not place it
     g = _graph(tmp_path, "本报讯 吉林省委书记王一明说，吉林将加快长春、延边发展，推进吉芯光谷一期项目建设。"
                          "黑龙江省委书记李二强说，哈尔滨发展很快，我们将推进冰雪新城二期项目建设。"
-                         "王一明说，我们将推进松花湖康养基地项目。\n")
+                         "王一明说，我们将推进吉康康养基地项目。\n")
     located = _relations(g, "located_in")
     assert ("吉芯光谷一期项目", "吉林省") in located, located
     assert ("冰雪新城二期项目", "黑龙江省") in located, located
-    assert ("松花湖康养基地项目", "吉林省") in located, located
+    assert ("吉康康养基地项目", "吉林省") in located, located
 
 
 def test_initiative_pushed_by_the_region_whose_leader_speaks(tmp_path):
