@@ -146,3 +146,9 @@ def titles() -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def org_suffixes() -> tuple[str, ...]:
     return tuple(sorted(set(_lines("org_suffixes.txt")), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def translit_chars() -> frozenset[str]:
+    """Characters of transliterated foreign names (kg/data/translit_chars.txt)."""
+    return frozenset(c for line in _lines("translit_chars.txt") for c in line.split())

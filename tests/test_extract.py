@@ -271,3 +271,14 @@ def test_named_places_that_are_not_divisions(tmp_path):
     places = _names(g, "Region")
     assert {"淮河", "喜马拉雅山", "长安街", "日喀则市"} <= places, places
     assert not {"深海", "大山"} & places, places
+
+
+def test_foreign_names_after_or_before_a_post(tmp_path):
+    # transliterated names carry no Chinese surname: read after a post (外长) or before a head title
+    # (总统), parts joined by ·, then found wherever else the article writes them
+    g = _graph(tmp_path, "本报讯 南非外长恩佐３０日说，双方合作良好。恩佐强调合作。克林顿总统访华。"
+                         "苏丹总统奥马尔·哈桑·巴希尔日前发表谈话。\n")
+    persons = _names(g, "Person")
+    assert {"恩佐", "克林顿", "奥马尔·哈桑·巴希尔"} <= persons, persons
+    n = sum(1 for _, d in g.to_networkx().nodes(data=True) if d["name"] == "恩佐")
+    assert n == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import org_suffixes, surnames, titles
+from ..lexicon import translit_chars, org_suffixes, surnames, titles
 from ..records import ORGANIZATION, PERSON, POSITION, Fact, Mention
 from .context import Context
 from .organizations import canonical_org
@@ -78,6 +78,33 @@ def _split_names(run: str) -> list[str] | None:
             if rest is not None:
                 return [head] + rest
     return None
+
+
+FOREIGN_POSTS = ("总统", "副总统", "总理", "副总理", "首相", "外长", "外交部长", "外交大臣", "国王", "女王", "王储", "亲王",
+                 "议长", "大臣", "部长", "大使", "参赞", "秘书长", "主席", "国务卿", "总督", "总司令", "教练", "导演", "作家",
+                 "指挥家", "歌唱家", "钢琴家", "小提琴家", "选手", "球星", "教授", "博士", "先生", "女士", "夫人")
+FOREIGN_HEAD_TITLES = {"总统", "首相", "外长", "国王", "议长", "国务卿", "夫人", "先生", "女士", "教授", "博士"}
+FOREIGN_POST_RE = re.compile("|".join(sorted(FOREIGN_POSTS, key=len, reverse=True)))
+MAX_FOREIGN = 20
+
+
+def _translit_end(text: str, a: int, end: int) -> int:
+    """End of a run of transliteration characters from a (parts joined by ·), at most MAX_FOREIGN long."""
+    chars = translit_chars()
+    b = a
+    while b < end and b - a < MAX_FOREIGN and (text[b] in chars or (text[b] in "·•" and b > a and b + 1 < end
+                                                                     and text[b + 1] in chars)):
+        b += 1
+    return b
+
+
+def _translit_start(text: str, b: int, lo: int) -> int:
+    chars = translit_chars()
+    a = b
+    while a > lo and b - a < MAX_FOREIGN and (text[a - 1] in chars or (text[a - 1] in "·•" and a - 1 > lo
+                                                                       and text[a - 2] in chars)):
+        a -= 1
+    return a
 
 
 def _aligned(tokens: list[Token], a: int, b: int) -> bool:
@@ -178,6 +205,20 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
                 org = HEAD_TITLES[title]
                 if org:
                     facts.append(Fact(POSITION, (PERSON, person.key), (ORGANIZATION, org), article_id, title=title, at=person.start))
+    # 4b. a foreign name (no Chinese surname) right after a foreign post or right before one:
+    #     南非外长恩佐说, 克林顿总统; transliteration characters, parts joined by ·
+    for tm in FOREIGN_POST_RE.finditer(text, start, end):
+        a = tm.end()
+        b = _translit_end(text, a, end)
+        if b - a >= 2 and a not in taken and not is_name(text[a:b]) and word_tag(text[a:b]) in (None, "nr", "nrt", "nrfg"):
+            add_person(a, b)
+            titled.add(text[a:b])
+        b = tm.start()
+        a = _translit_start(text, b, start)
+        if b - a >= 2 and a not in taken and not is_name(text[a:b]) and word_tag(text[a:b]) in (None, "nr", "nrt", "nrfg") \
+                and (tm.group() in HEAD_TITLES or tm.group() in FOREIGN_HEAD_TITLES):
+            add_person(a, b)
+            titled.add(text[a:b])
     # 5. a name read with its title is the same person wherever else the article writes it (王某明说…
     #    where jieba cut 王某|明说): three-character names anywhere, two-character ones before a name ending
     for name in sorted({n for n in titled if len(n) >= 2}, key=len, reverse=True):
