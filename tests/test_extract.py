@@ -282,3 +282,11 @@ def test_foreign_names_after_or_before_a_post(tmp_path):
     assert {"恩佐", "克林顿", "奥马尔·哈桑·巴希尔"} <= persons, persons
     n = sum(1 for _, d in g.to_networkx().nodes(data=True) if d["name"] == "恩佐")
     assert n == 1
+
+
+def test_surname_with_a_post_is_the_person_named_in_full(tmp_path):
+    g = _graph(tmp_path, "本报讯 国务院总理李鹏来到工厂。李总理说，要做好工作。孙先生来了。\n")
+    persons = _names(g, "Person")
+    assert "李鹏" in persons and "李" not in persons and "孙先生" not in persons, persons
+    node = next(d for _, d in g.to_networkx().nodes(data=True) if d["name"] == "李鹏")
+    assert len(node["mentions"]) >= 2  # 李鹏 and the 李 of 李总理

@@ -3,6 +3,7 @@ names before speech verbs, and jieba's person tags where the context confirms th
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..lexicon import translit_chars, org_suffixes, surnames, titles
 from ..records import ORGANIZATION, PERSON, POSITION, Fact, Mention
@@ -33,8 +34,8 @@ ORGAN_WORDS = ("人大常委会", "政府", "人大", "政协", "委")
 
 
 def is_name(s: str) -> bool:
-    if not 2 <= len(s) <= 4 or s in NOT_NAME:
-        return False
+    if not 2 <= len(s) <= 4 or s in NOT_NAME or s[1:] in HONORIFICS or s[1:] in _title_set():
+        return False  # 孔书记, 孙先生: a surname and a post, not a name
     sn = surnames()
     if s[:2] in sn and len(s) >= 3:
         return True
@@ -132,6 +133,7 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
     reg_start = {m.start: m for m in regions}
     taken: set[int] = set()
     titled: set[str] = set()  # names read with a title before or after them
+    title_set = set(titles())
     suffixes = [s for s in org_suffixes() if len(s) >= 2]
 
     def add_person(a: int, b: int) -> Mention:
@@ -229,7 +231,28 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
             if len(name) == 2 and b < end and text[b] not in NAME_END and not _aligned(tokens, a, b):
                 continue  # a two-character name inside a longer word is not that name
             add_person(a, b)
+    # 6. a surname with a post or an honorific (孔书记, 孙先生, 江主席) is the one person of that surname the
+    #    article names in full: a mention of that person, not a new one
+    by_surname: dict[str, set[str]] = {}
+    for p in persons:
+        if len(p.text) >= 2:
+            by_surname.setdefault(p.text[0], set()).add(p.key)
+    for i, t in enumerate(tokens[:-1]):
+        nxt = tokens[i + 1]
+        if len(t.word) == 1 and t.word in by_surname and len(by_surname[t.word]) == 1 and t.start not in taken \
+                and (nxt.word in HONORIFICS or nxt.word in title_set) and t.start >= start:
+            key = next(iter(by_surname[t.word]))
+            persons.append(Mention(article_id, PERSON, t.start, t.end, t.word, key))
+            taken.add(t.start)
     return persons, facts
+
+
+@lru_cache(maxsize=1)
+def _title_set() -> frozenset[str]:
+    return frozenset(titles())
+
+
+HONORIFICS = {"先生", "女士", "同志", "老师", "师傅", "阿姨", "大爷", "大妈", "大姐", "大哥", "老人", "夫人", "小姐"}
 
 
 def _parse_posts(ctx: Context, text: str, pos: int, lo: int, org_end: dict, reg_end: dict, org_start: dict,
