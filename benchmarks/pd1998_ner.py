@@ -3,7 +3,8 @@
 Usage:
     python benchmarks/pd1998_ner.py [--data ../shared/benchmarks/pd1998] [--limit N] [--json]
 
-Runs the same extraction as `kg extract` (outermost mentions, offsets into each file) and prints
+Runs the same extraction as `kg extract` (outermost mentions, offsets into each file; see kg.extract.flat)
+and prints
 per-type and micro P/R/F1 over (type, start, end). The corpus is read in place, never copied.
 """
 from __future__ import annotations
@@ -66,7 +67,7 @@ def main() -> None:
         print(json.dumps({"articles": len(files), "seconds": round(secs, 1), "scores": rows}, indent=2))
         return
     print(f"{len(files)} articles, {chars} characters, {secs:.1f} s ({chars / secs:,.0f} chars/s, kg pipeline to graph)")
-    print(f"| type | gold | pred | P | R | F1 |\n|---|---|---|---|---|---|")
+    print("| type | gold | pred | P | R | F1 |\n|---|---|---|---|---|---|")
     for typ, r in rows.items():
         print(f"| {typ} | {r['gold']} | {r['pred']} | {r['p']:.3f} | {r['r']:.3f} | {r['f1']:.3f} |")
 

@@ -290,3 +290,15 @@ def test_surname_with_a_post_is_the_person_named_in_full(tmp_path):
     assert "李鹏" in persons and "李" not in persons and "孙先生" not in persons, persons
     node = next(d for _, d in g.to_networkx().nodes(data=True) if d["name"] == "李鹏")
     assert len(node["mentions"]) >= 2  # 李鹏 and the 李 of 李总理
+
+
+def test_flat_mentions_keep_places_inside_projects():
+    # flat NER output (kg extract, the PD1998 score): outermost among persons, places and organisations,
+    # and separately among projects and initiatives
+    from kg.extract import flat
+    from kg.records import Mention
+
+    ms = [Mention("a", "Project", 0, 10, "x" * 10, "p"), Mention("a", "Region", 0, 3, "xxx", "r"),
+          Mention("a", "Organization", 0, 6, "x" * 6, "o"), Mention("a", "Initiative", 2, 8, "x" * 6, "i")]
+    got = {(m.type, m.start, m.end) for m in flat(ms)}
+    assert got == {("Project", 0, 10), ("Organization", 0, 6)}

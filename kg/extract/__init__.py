@@ -8,7 +8,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
 
-from ..records import ORGANIZATION, REGION, Article, Extraction, Mention
+from ..records import INITIATIVE, ORGANIZATION, PERSON, PROJECT, REGION, Article, Extraction, Mention
 from .context import Context, infer_province
 from .organizations import coordinated_organs, find_organizations
 from .persons import find_persons
@@ -71,10 +71,14 @@ def _settle(mentions: list[Mention]) -> list[Mention]:
 
 
 def flat(mentions: list[Mention]) -> list[Mention]:
-    """Outermost mentions only, as flat NER annotations are scored."""
+    """Outermost mentions only, as flat NER gold is annotated: among persons, places and organisations,
+    and separately among projects and initiatives (a place inside a project's name is still a place)."""
     out: list[Mention] = []
-    for m in sorted(mentions, key=lambda m: (m.start, -(m.end - m.start))):
-        if out and m.start < out[-1].end:
-            continue
-        out.append(m)
-    return out
+    for layer in ((PERSON, REGION, ORGANIZATION), (PROJECT, INITIATIVE)):
+        kept: list[Mention] = []
+        for m in sorted((m for m in mentions if m.type in layer), key=lambda m: (m.start, -(m.end - m.start))):
+            if kept and m.start < kept[-1].end:
+                continue
+            kept.append(m)
+        out += kept
+    return sorted(out, key=lambda m: (m.start, m.end))
