@@ -302,3 +302,9 @@ def test_flat_mentions_keep_places_inside_projects():
           Mention("a", "Organization", 0, 6, "x" * 6, "o"), Mention("a", "Initiative", 2, 8, "x" * 6, "i")]
     got = {(m.type, m.start, m.end) for m in flat(ms)}
     assert got == {("Project", 0, 10), ("Organization", 0, 6)}
+
+
+def test_a_countrys_organ_keeps_its_country(tmp_path):
+    g = _graph(tmp_path, "本报讯 中国外交部发言人说。中国驻南非研究中心成立。\n")
+    orgs = _names(g, "Organization")
+    assert {"中国外交部", "中国驻南非研究中心"} <= orgs, orgs

@@ -151,6 +151,11 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
         if a is None:
             continue
         a = _parent_prefix(text, tokens, a, start)
+        while True:  # 中国|外交部: a country's organ keeps its country; 中国驻|南非研究中心 its seat abroad too
+            before = region_end.get(a) or (region_end.get(a - 1) if text[a - 1 : a] == "驻" else None)
+            if before is None or not before.code.startswith("country:") or before.start < start:
+                break
+            a = before.start
         if (a + 1) in region_at and word_tag(text[a]) in ("v", "p", "c", "d", "r"):
             a += 1  # ——访|沈抚改革创新示范区党工委: a verb glued to the region that opens the name
         party = next((p for p in DEMOCRATIC_PARTIES if text.startswith(p, a - len(p)) and a - len(p) >= start), None)
