@@ -17,6 +17,8 @@ TOWN_SUFFIXES = ("街道", "镇", "乡", "村", "社区", "苏木", "嘎查")
 ZONE_RE = re.compile("(" + "|".join(ZONE_SUFFIXES) + ")")
 ZONE_AFTER_RE = re.compile("([\u4e00-\u9fff]{0,6}?)(" + "|".join(ZONE_SUFFIXES) + ")")
 TOWN_RE = re.compile("([\u4e00-\u9fff]{1,5}?)(" + "|".join(TOWN_SUFFIXES) + ")")
+DATELINE_RE = re.compile(r"(?:新华社|中新社|本报)(?:记者)?([\u4e00-\u9fff]{2,8}?)"
+                         r"[0-9０-９一二三四五六七八九十]{1,2}月[0-9０-９一二三四五六七八九十]{1,3}日(?:电|讯)")
 FEATURE_ENDS = set("河江湖海山岭峰湾峡岛街路寺宫门塔桥港原漠洋洲")
 TOWN_ORGAN_RE = re.compile("(村|镇|乡|街道|社区)(?=党总支|党支部|党委|党工委|村委会|居委会|政府|两委)")
 GENERIC_TOWN_STEMS = {"乡", "农", "全", "各", "本", "该", "我", "城", "新农", "一", "两", "三", "每", "同", "邻", "外", "此",
@@ -68,8 +70,9 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
     for last, form in gaz.automaton.iter_long(text[start:end]):
         b = start + last + 1
         a = b - len(form)
-        if not _on_boundary(a, b, tok_at, tok_end, text, form):
-            continue
+        if not _on_boundary(a, b, tok_at, tok_end, text, form) and not (
+                a in tok_at and any(gaz.regions[c].level == "province" for c in gaz.forms[form])):
+            continue  # (a province opening a word is still named: 台湾|同胞, 山东|人)
         if text[b : b + 1] in ("镇", "乡", "村") and all(gaz.regions[c].name != form for c in gaz.forms[form]):
             continue  # 山南镇 is a town, not 山南市: the chain from its county reads it
         code = choose_code(ctx, gaz.forms[form], seen)
@@ -83,6 +86,18 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
             take(b, b + 2)  # 那曲地区, 日喀则地区: a prefecture by its older name
             b += 2
         mentions.append(Mention(article_id, REGION, a, b, text[a:b], key, code=code))
+    # 1b. the place of a dateline (新华社莫斯科12月3日电, 本报伊斯兰堡…): a city the gazetteer may not hold
+    datelined = set()
+    for dm in DATELINE_RE.finditer(text, start, end):
+        a, b = dm.span(1)
+        if not any(taken[a - start : b - start]) and take(a, b):
+            mentions.append(Mention(article_id, REGION, a, b, text[a:b], text[a:b]))
+            datelined.add(text[a:b])
+    for name in datelined:  # the same place wherever else the article names it
+        for nm in re.finditer(re.escape(name), text[start:end]):
+            a, b = start + nm.start(), start + nm.end()
+            if (len(name) >= 3 or (a in tok_at and b in tok_end)) and take(a, b):
+                mentions.append(Mention(article_id, REGION, a, b, name, name))
     # 2. zones and towns chained after a region (大连金普新区, 阜新蒙古族自治县于寺镇官营子村)
     chained: list[Mention] = []
     for m in sorted(mentions, key=lambda m: m.start):
