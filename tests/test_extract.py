@@ -308,3 +308,8 @@ def test_a_countrys_organ_keeps_its_country(tmp_path):
     g = _graph(tmp_path, "本报讯 中国外交部发言人说。中国驻南非研究中心成立。\n")
     orgs = _names(g, "Organization")
     assert {"中国外交部", "中国驻南非研究中心"} <= orgs, orgs
+
+
+def test_doctrines_are_initiatives_not_persons(tmp_path):
+    g = _graph(tmp_path, "本报讯 坚持以王某某新时代改革思想为指导，学习张某某理论。\n")
+    assert not _names(g, "Person") & {"王某某", "张某某"}
