@@ -106,6 +106,14 @@ def canonical_org(ctx: Context, name: str, region_prefix: tuple[str, str] | None
 
 
 @lru_cache(maxsize=1)
+def _title_index() -> tuple[re.Pattern, frozenset[str], tuple[int, ...]]:
+    """Post titles as one pattern (longest first), as a set, and their lengths: checked at every suffix."""
+    ts = title_list()
+    return (re.compile("|".join(sorted(map(re.escape, ts), key=len, reverse=True))), frozenset(ts),
+            tuple(sorted({len(t) for t in ts})))
+
+
+@lru_cache(maxsize=1)
 def _patterns() -> tuple[re.Pattern, re.Pattern]:
     """Any organisation suffix; and the fixed names of national organs and a province's own organs."""
     suffix = re.compile("(" + "|".join(map(re.escape, org_suffixes())) + ")")
@@ -129,17 +137,17 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
         # extend to the longest suffix chain: 委员会办公厅, 党工委
         candidates.append((m.start(), b))
     spans: list[tuple[int, int, str]] = []
-    all_titles = title_list()
-    titles = [t for t in all_titles if t[0] in "党委政"]
+    title_at, title_set, title_lengths = _title_index()
     for a_suf, b in candidates:
-        if any(text.startswith(t, a_suf) and len(t) > b - a_suf for t in titles):
+        tm = title_at.match(text, a_suf)
+        if tm and text[a_suf] in "党委政" and tm.end() - a_suf > b - a_suf:
             continue  # 党组 in 党组书记 is part of the title, not an organ
-        if any(text[b - len(t) : b] == t and len(t) > b - a_suf for t in all_titles):
+        if any(k > b - a_suf and text[b - k : b] in title_set for k in title_lengths):
             continue  # 委 in 常委, 主委 ends a title, not an organ
         if text[b - 2 : b] in NOT_ORG_ENDINGS or text.startswith("城市", b):
             continue  # 战略部署, 东北部, 新格局; 国际化中心城市 is a city's role, not a centre
         ti = token_index(tokens, b - 1)
-        title_next = any(text.startswith(t, b) for t in all_titles)
+        title_next = title_at.match(text, b) is not None
         if ti is None or (tokens[ti].end != b and not title_next):
             continue  # the suffix ends inside a word: 部署, 委托 (but 产业处|处长: a title follows)
         tok = tokens[ti]

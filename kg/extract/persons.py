@@ -144,21 +144,20 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
         return m
 
     # 1. title + name
-    for t in sorted(set(titles()), key=len, reverse=True):
-        for tm in re.finditer(re.escape(t), text[start:end]):
-            e = start + tm.end()
-            if e in taken:
-                continue
-            ne = read_name(text, e, end, tokens)
-            if ne is None:
-                continue
-            title = _title_before(text, e, start)
-            if title is None:
-                continue
-            person = add_person(e, ne)
-            titled.add(person.text)
-            for org_key, ttl in _parse_posts(ctx, text, e, start, org_end, reg_end, org_start, reg_start, suffixes):
-                facts.append(Fact(POSITION, (PERSON, person.key), (ORGANIZATION, org_key), article_id, title=ttl, at=person.start))
+    for tm in _titles_re().finditer(text, start, end):
+        e = tm.end()
+        if e in taken:
+            continue
+        ne = read_name(text, e, end, tokens)
+        if ne is None:
+            continue
+        title = _title_before(text, e, start)
+        if title is None:
+            continue
+        person = add_person(e, ne)
+        titled.add(person.text)
+        for org_key, ttl in _parse_posts(ctx, text, e, start, org_end, reg_end, org_start, reg_start, suffixes):
+            facts.append(Fact(POSITION, (PERSON, person.key), (ORGANIZATION, org_key), article_id, title=ttl, at=person.start))
     # 2. bylines: 本报记者 X, 记者X报道
     for bm in BYLINE_RE.finditer(text, start, end):
         group_start = bm.start(1)
@@ -245,6 +244,12 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
             persons.append(Mention(article_id, PERSON, t.start, t.end, t.word, key))
             taken.add(t.start)
     return persons, facts
+
+
+@lru_cache(maxsize=1)
+def _titles_re() -> re.Pattern:
+    """Every post title, longest first: one scan of the text instead of one per title."""
+    return re.compile("|".join(sorted({re.escape(t) for t in titles()}, key=len, reverse=True)))
 
 
 @lru_cache(maxsize=1)
