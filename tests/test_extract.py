@@ -151,15 +151,22 @@ def test_government_and_short_organ_forms(tmp_path):
     assert ("汉阴县人民政府", "汉阴县") in _relations(g, "located_in")
 
 
+def _expect(graph, typ: str, present, absent=()) -> set[str]:
+    """The names of one type: every one of ``present`` among them, none of ``absent``."""
+    names = _names(graph, typ)
+    missing = set(present) - names
+    assert not missing, (missing, names)
+    assert not set(absent) & names, (set(absent) & names, names)
+    return names
+
+
 def test_names_listed_before_their_kind_are_organizations(tmp_path):
     # brand names carry no suffix; the list tells what they are, and its first name starts after the
     # verb (与, 来自, 以); a name holding a stop character (为) is still one name; regions are not companies
     g = _graph(tmp_path, "本报讯 大连市政府将与中国移动、华为等企业合作，来自西门子、思爱普等30余家企业的专家，"
                          "形成以辉瑞制药、欧姆龙等一批企业为龙头的集群。辽宁、吉林等地企业参加。\n")
-    orgs = _names(g, "Organization")
-    for want in ("中国移动", "华为", "西门子", "思爱普", "辉瑞制药", "欧姆龙"):
-        assert want in orgs, (want, orgs)
-    assert not {"辽宁", "吉林", "以辉瑞制药", "来自西门子"} & orgs
+    _expect(g, "Organization", ("中国移动", "华为", "西门子", "思爱普", "辉瑞制药", "欧姆龙"),
+            ("辽宁", "吉林", "以辉瑞制药", "来自西门子"))
 
 
 def test_initiative_boundaries(tmp_path):
@@ -258,9 +265,8 @@ def test_organisations_of_national_and_international_news(tmp_path):
     # before 与 are not part of the organ after it; a works keeps its written city name
     g = _graph(tmp_path, "本报讯 中国国际广播电台和中央电视台报道。政治局委员王一明与广播电影电视部负责人座谈。"
                          "财政部和陕西省签约。北京石景山发电总厂和亚太经合组织合作。\n")
-    orgs = _names(g, "Organization")
-    for want in ("中国国际广播电台", "中央电视台", "广播电影电视部", "财政部", "北京石景山发电总厂", "亚太经合组织"):
-        assert want in orgs, (want, orgs)
+    orgs = _expect(g, "Organization", ("中国国际广播电台", "中央电视台", "广播电影电视部", "财政部", "北京石景山发电总厂",
+                                       "亚太经合组织"))
     assert not any("王一明" in o or "委员" in o for o in orgs), orgs
 
 
