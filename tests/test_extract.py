@@ -319,3 +319,11 @@ def test_a_countrys_organ_keeps_its_country(tmp_path):
 def test_doctrines_are_initiatives_not_persons(tmp_path):
     g = _graph(tmp_path, "本报讯 坚持以王某某新时代改革思想为指导，学习张某某理论。\n")
     assert not _names(g, "Person") & {"王某某", "张某某"}
+
+
+def test_initiative_suffix_inside_a_word_or_a_count(tmp_path):
+    # 银行|动员 holds no 行动; "10项以上改革" and "多个会议" count things; 党组理论学习中心组 is an organ
+    g = _graph(tmp_path, "本报讯 建设银行动员全行力量。完成10项以上改革，召开多个会议。省政府党组理论学习中心组学习。\n")
+    inits = _names(g, "Initiative")
+    assert not {"建设银行动", "10项以上改革", "多个会议", "省政府党组理论"} & inits, inits
+    assert "辽宁省人民政府党组理论学习中心组" in _names(g, "Organization")

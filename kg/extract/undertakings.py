@@ -31,6 +31,8 @@ LEAD_VERBS = {"运营", "落地", "谋划", "布局", "深化", "推进", "实�
 QUANTITY = re.compile(r"^[0-9０-９一二三四五六七八九十百千万余多几两*＊]+[个项批首轮座家台]|个|以上|以下|亿元|万元")  # 10个项目, 百余个…: counts, not names
 LEADING_FUNCTION = set("经暨由从据以在对向于")  # a one-character word before a name: a preposition or "and"
 CLAUSE_BREAKS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t,.;:!?")
+DOCTRINES = ("思想", "理论")
+COUNTED = re.compile(r"以上|以下|^[多几数若干]+[个项次场]")  # 10项以上改革, 多个会议: a count of them, not one
 PLAN_PERIOD = re.compile(r"十[一二三四五六七八九]五")  # “十六五”规划 is the plan period 十六五
 MEASURES = re.compile(r"[0-9０-９一二三四五六七八九十]+条")  # “26条”: a package of measures, named by what precedes
 ISSUING = re.compile(r"出台|印发|制定|推出|发布|实施|落实|贯彻|提出")
@@ -103,6 +105,12 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             b = m.end()
             if typ == PROJECT and (text.startswith(("港澳", "香港"), b - 2) or text.startswith("澳", b)):
                 continue  # 香港, 港澳: a place, not a port project
+            tb = token_index(tokens, b - 1)
+            if tb is not None and tokens[tb].end > b:
+                continue  # the suffix ends inside a word: 银行|动员 is no 行动
+            if m.group() in DOCTRINES and not any(t.tag.startswith("nr") or "主义" in t.word
+                                                  for t in tokens[token_index(tokens, a) or 0 : tb]):
+                continue  # a doctrine is named after a person or an -ism, not 党组理论(学习)
             for t in tokens[token_index(tokens, a) or 0 :]:  # a verb inside is the sentence, not the name:
                 if t.start >= m.start():  # 运营|地铁1号线, 落地|亿元以上项目 (jieba often tags these n/vn)
                     break
@@ -118,7 +126,8 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
                 a += 1
                 name = name[1:]
                 ti += 1
-            if len(name) < 4 or name in GENERIC or len(name) > 30 or (typ == PROJECT and QUANTITY.search(name)):
+            if len(name) < 4 or name in GENERIC or len(name) > 30 or (typ == PROJECT and QUANTITY.search(name)) \
+                    or (typ == INITIATIVE and COUNTED.search(name)):
                 continue
             if not has_proper_part(tokens, a, m.start(), anchors):
                 continue
