@@ -109,7 +109,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             if tb is not None and tokens[tb].end > b:
                 continue  # the suffix ends inside a word: 银行|动员 is no 行动
             if m.group() in DOCTRINES and not any(t.tag.startswith("nr") or "主义" in t.word
-                                                  for t in tokens[token_index(tokens, a) or 0 : tb]):
+                                                  for t in tokens[token_index(tokens, a) or 0 : (tb or 0) + 1]):
                 continue  # a doctrine is named after a person or an -ism, not 党组理论(学习)
             for t in tokens[token_index(tokens, a) or 0 :]:  # a verb inside is the sentence, not the name:
                 if t.start >= m.start():  # 运营|地铁1号线, 落地|亿元以上项目 (jieba often tags these n/vn)
