@@ -327,3 +327,10 @@ def test_initiative_suffix_inside_a_word_or_a_count(tmp_path):
     inits = _names(g, "Initiative")
     assert not {"建设银行动", "10项以上改革", "多个会议", "省政府党组理论"} & inits, inits
     assert "辽宁省人民政府党组理论学习中心组" in _names(g, "Organization")
+
+
+def test_words_are_not_villages_and_locatives_end_organs(tmp_path):
+    # 农业农村 ends in 村 but is a word; 开幕式上|中国科协: a locative is not part of the organ; 地处 is no 处
+    g = _graph(tmp_path, "本报讯 辽宁省农业农村厅发布通知。开幕式上中国科协致辞。民勤县地处河西走廊。\n")
+    _expect(g, "Organization", ("辽宁省农业农村厅", "中国科学技术协会"), ("农业农村厅", "民勤县地处"))
+    assert "农业农村" not in _names(g, "Region")

@@ -42,7 +42,7 @@ ENTERPRISE_ENDINGS = ("公司", "集团", "银行", "分行", "支行", "大学"
 LEVEL_WORDS = {"省": "province", "市": "city", "县": "county", "区": "county", "自治区": "province"}
 ORG_START_BAD = set("个家所各该本其某这那些位名项条")
 # endings that look like an organ's suffix but are words: 部署, 东北部 (a direction), 布局, 格局
-NOT_ORG_ENDINGS = ("部署", "东部", "西部", "南部", "北部", "中部", "布局", "格局", "结局", "全局", "大局", "开局", "新局", "干部")
+NOT_ORG_ENDINGS = ("地处", "之处", "到处", "各处", "身处", "好处", "难处", "住处", "部署", "东部", "西部", "南部", "北部", "中部", "布局", "格局", "结局", "全局", "大局", "开局", "新局", "干部")
 GENERIC = {"企业", "公司", "集团", "政府", "部门", "单位", "学校", "大学", "医院", "银行", "中心", "机构", "协会", "委员会",
            "党委", "支部", "法院", "党组", "基层党组织", "研究院", "实验室", "商会", "联合会", "学院", "局", "厅", "委",
            "办", "部", "署", "管委会", "村委会", "党工委", "国企", "央企", "民企", "外企", "高校", "车企", "房企", "药企",
@@ -256,6 +256,7 @@ def _left_edge(text: str, tokens: list[Token], a: int, lo: int, region_at: dict)
                 continue
             break
         if any(c in STOP_CHARS for c in t.word) or not is_name_token(t) or t.word in TITLE_WORDS \
+                or (t.tag == "f" and len(t.word) == 1) \
                 or (t.tag in ("nr", "nrfg", "nrt") and i > 0 and tokens[i - 1].word in TITLE_WORDS):
             break  # 委员李某与…部, 代表中国政府: a person or a post is not part of an organ's name
         first, first_idx = t.start, i
