@@ -334,3 +334,8 @@ def test_words_are_not_villages_and_locatives_end_organs(tmp_path):
     g = _graph(tmp_path, "本报讯 辽宁省农业农村厅发布通知。开幕式上中国科协致辞。民勤县地处河西走廊。\n")
     _expect(g, "Organization", ("辽宁省农业农村厅", "中国科学技术协会"), ("农业农村厅", "民勤县地处"))
     assert "农业农村" not in _names(g, "Region")
+
+
+def test_projects_named_with_capacity_phase_and_extension(tmp_path):
+    g = _graph(tmp_path, "本报讯 据了解，一期300兆瓦光伏项目已并网，二期100兆瓦光伏项目开工。地铁2号线南延线开通。\n")
+    _expect(g, "Project", ("一期300兆瓦光伏项目", "二期100兆瓦光伏项目", "地铁2号线南延线"))

@@ -105,13 +105,14 @@ STOP_CHARS = set("，。、；：！？（）()《》“”‘’「」『』 \u
 # Inside a place-name stem only punctuation and a few particles stop (于 opens town names: 于寺镇).
 STEM_STOPS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t的在和与及或是为将把被从对到向了等,.;:!?[]")
 PHASE = re.compile(r"[一二三四五六七八九十0-9]+期")  # 一期, 二期: jieba tags them adverbs
+UNIT = re.compile(r"[千万兆吉]?瓦|[万亿]?吨|公里|千米|英寸|兆瓦时|千伏|万千瓦|万平方米|平方米")
 PROPER_TAGS = {"ns", "nt", "nz", "nr", "nrt", "nrfg", "eng", "m", "j"}
 
 
 def is_name_token(tok: Token, numbers: bool = False) -> bool:
     """A token that can be part of a proper name (nouns, places, abbreviations, policy words)."""
-    if numbers and (tok.tag == "m" or tok.word.isdigit() or PHASE.fullmatch(tok.word)):
-        return True
+    if numbers and (tok.tag in ("m", "q") or tok.word.isdigit() or PHASE.fullmatch(tok.word) or UNIT.fullmatch(tok.word)):
+        return True  # 400兆瓦风电项目, 一期工程: numbers, units and phases inside a project's name
     return tok.tag in NAME_TAGS or tok.word in POLICY_WORDS or (tok.tag.startswith("n") and tok.tag != "nr")
 
 
