@@ -96,7 +96,8 @@ def _region_in_name(ctx: Context, m: Mention, by_start: _Spans) -> str:
     """The most specific region named inside the name (an institute's base in a city → that city); a bare
     country prefix (中国…) says nothing about where a national body sits."""
     inner = [r for r in by_start.inside(m.start, m.end) if r.end <= m.end and r.end - r.start < m.end - m.start]
-    inner = [r for r in inner if not (r.code.startswith("country:") or r.code.startswith("macro:"))] or []
+    inner = [r for r in inner if not r.code.startswith("country:")
+             and not (r.code.startswith("macro:") and r.start == m.start)]  # 国家电投东北公司: in 东北; 东北大学: a name
     if inner:
         return max(inner, key=lambda r: (_depth(ctx, r), r.start)).key
     for lead in ("中共", "政协", "民进", "民革", "民盟", "民建", "台盟", "致公党", "九三学社"):
