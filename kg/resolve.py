@@ -49,6 +49,11 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
             fulls = [f for f in by_ends[(k[:2], k[-2:])] if _abbreviates(k, f)]
             if len(fulls) == 1:
                 alias_of[k] = fulls[0]
+    # 2b. a national body written without its 中国 (建设银行 = 中国建设银行) where the article set names both
+    for k in by_type.get(ORGANIZATION, []):
+        full = "中国" + k
+        if k not in alias_of and len(k) >= 3 and key_type.get(full) == ORGANIZATION:
+            alias_of[k] = alias_of.get(full, full)
     # 3. entities
     entities: dict[str, Entity] = {}
 

@@ -339,3 +339,15 @@ def test_words_are_not_villages_and_locatives_end_organs(tmp_path):
 def test_projects_named_with_capacity_phase_and_extension(tmp_path):
     g = _graph(tmp_path, "本报讯 据了解，一期300兆瓦光伏项目已并网，二期100兆瓦光伏项目开工。地铁2号线南延线开通。\n")
     _expect(g, "Project", ("一期300兆瓦光伏项目", "二期100兆瓦光伏项目", "地铁2号线南延线"))
+
+
+def test_meeting_held_by_the_organisations_named_and_national_short_names(tmp_path):
+    # a joint meeting's holders are the organisations the sentence names before it; 建设银行 written
+    # without its 中国 is 中国建设银行 where the articles name both
+    g = _graph(tmp_path, "本报讯 吉林省国资委、黑龙江省国资委在长春召开国资国企交流合作联席会议。"
+                         "中国建设银行推出新服务，建设银行还开展“百县推介”活动。\n")
+    agents = _relations(g, "promoted_by")
+    for want in (("国资国企交流合作联席会议", "吉林省人民政府国有资产监督管理委员会"),
+                 ("国资国企交流合作联席会议", "黑龙江省人民政府国有资产监督管理委员会")):
+        assert want in agents, (want, agents)
+    _expect(g, "Organization", ("中国建设银行",), ("建设银行",))

@@ -128,6 +128,7 @@ def _subject_region(mentions: list[Mention]) -> str:
     return ""
 
 
+GATHERINGS = ("会议", "座谈会", "联席会议", "协议", "交流会", "推介会", "洽谈会", "签约仪式")
 LEADERSHIP = re.compile(r"^(?:中共)?(.+?)(?:委员会|人民政府|党工委|管委会|工委)$")  # organs that stand for their region
 INTERVIEW = re.compile(r"访")
 
@@ -158,6 +159,9 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention], positio
         if hm:
             chosen = [(a.type, a.key) for a in agents[m.sentence]
                       if hm.start(1) <= a.start and a.end <= hm.end(1) and a.type != PERSON]
+        if not chosen and m.key.endswith(GATHERINGS):  # a meeting or pact: the organisations named at it hold it
+            chosen = list(dict.fromkeys((a.type, a.key) for a in agents[m.sentence]
+                                        if a.type == ORGANIZATION and a.end <= m.start))
         if not chosen:
             before = [a for a in agents[m.sentence] if a.end <= m.start and a.start - sent.start <= 12]
             for a in before:
