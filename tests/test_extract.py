@@ -351,3 +351,8 @@ def test_meeting_held_by_the_organisations_named_and_national_short_names(tmp_pa
                  ("国资国企交流合作联席会议", "黑龙江省人民政府国有资产监督管理委员会")):
         assert want in agents, (want, agents)
     _expect(g, "Organization", ("中国建设银行",), ("建设银行",))
+
+
+def test_branch_keeps_its_parent_across_places(tmp_path):
+    g = _graph(tmp_path, "本报讯 工商银行杭州市西湖支行的客户经理说。中国农业银行江西赣州分行开展活动。\n")
+    _expect(g, "Organization", ("工商银行杭州市西湖支行", "中国农业银行江西赣州分行"), ("西湖支行", "赣州分行"))

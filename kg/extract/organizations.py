@@ -37,6 +37,7 @@ ORGAN_ENDINGS = ("委员会", "委", "政府", "人大", "人民代表大会", "
                  "办公室", "办公厅", "党工委", "管委会", "工委", "党组", "党委", "处", "法院", "检察院", "委会", "侨联", "妇联",
                  "科协", "文联", "作协", "工商联", "台办", "外办", "团委", "总工会", "工会", "军区", "中心组")
 TITLE_WORDS = frozenset(title_list()) | {"代表", "负责人", "同志"}
+BRANCH_ENDINGS = re.compile(r"[^，。、；]{0,10}?(?:分行|支行|分公司|分社|分局|分院|营业部)")
 ENTERPRISE_ENDINGS = ("公司", "集团", "银行", "分行", "支行", "大学", "学院", "学校", "医院", "研究院", "研究所", "实验室",
                       "商会", "协会", "学会", "基金会", "电视台", "报社", "出版社", "交易所", "合作社", "联合社")
 LEVEL_WORDS = {"省": "province", "市": "city", "县": "county", "区": "county", "自治区": "province"}
@@ -158,7 +159,7 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
             a = region_end[a_suf].start  # an organ right after its place: 李家村|党总支
         if a is None:
             continue
-        a = _parent_prefix(text, tokens, a, start)
+        a = _parent_prefix(text, tokens, a, start, region_end)
         while True:  # 中国|外交部: a country's organ keeps its country; 中国驻|南非研究中心 its seat abroad too
             before = region_end.get(a) or (region_end.get(a - 1) if text[a - 1 : a] == "驻" else None)
             if before is None or not before.code.startswith("country:") or before.start < start:
@@ -219,10 +220,19 @@ def listed_as_organizations(text: str, start: int, end: int, tokens: list[Token]
             if text[a:b] not in GENERIC and not (a in region_at and region_at[a].end >= b)]
 
 
-def _parent_prefix(text: str, tokens: list[Token], a: int, lo: int) -> int:
-    """A branch or regional company is named after its parent: 建设银行|武威民勤支行, 国家电投|东北公司.
-    Extend left over a token jieba tags as an organisation (nt), or over 国家+2 characters (the state
+def _parent_prefix(text: str, tokens: list[Token], a: int, lo: int, region_end: dict | None = None) -> int:
+    """A branch or regional company is named after its parent: 建设银行|武威民勤支行, 国家电投|东北公司,
+    建设银行|合肥市|庐阳支行. Extend left over a token jieba tags as an organisation (nt) or a bank, group
+    or company name, also across places written between them, or over 国家+2 characters (the state
     groups' short names) before a regional part."""
+    j = a
+    while region_end and j in region_end and region_end[j].start >= lo and region_end[j].start < j:
+        j = region_end[j].start
+    if j < a and BRANCH_ENDINGS.match(text, a, a + 14):
+        tj = token_index(tokens, j - 1)
+        if tj is not None and tokens[tj].end == j and tokens[tj].start >= lo and (
+                tokens[tj].tag == "nt" or tokens[tj].word.endswith(("银行", "集团", "公司"))):
+            return tokens[tj].start
     ti = token_index(tokens, a - 1)
     if ti is not None and tokens[ti].end == a and tokens[ti].tag == "nt" and tokens[ti].start >= lo:
         return tokens[ti].start
