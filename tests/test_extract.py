@@ -356,3 +356,11 @@ def test_meeting_held_by_the_organisations_named_and_national_short_names(tmp_pa
 def test_branch_keeps_its_parent_across_places(tmp_path):
     g = _graph(tmp_path, "本报讯 工商银行杭州市西湖支行的客户经理说。中国农业银行江西赣州分行开展活动。\n")
     _expect(g, "Organization", ("工商银行杭州市西湖支行", "中国农业银行江西赣州分行"), ("西湖支行", "赣州分行"))
+
+
+def test_two_provinces_open_a_name_a_city_and_county_do_not(tmp_path):
+    # 辽宁省香港商会 is Liaoning's Hong Kong chamber (in 辽宁省); 安康市汉阴县政府 is the county's government
+    g = _graph(tmp_path, "本报讯 辽宁省香港商会举办活动。应安康市汉阴县政府邀请前往。\n")
+    _expect(g, "Organization", ("辽宁省香港商会", "汉阴县人民政府"))
+    located = _relations(g, "located_in")
+    assert ("辽宁省香港商会", "辽宁省") in located and ("汉阴县人民政府", "汉阴县") in located, located

@@ -242,6 +242,11 @@ def _parent_prefix(text: str, tokens: list[Token], a: int, lo: int, region_end: 
     return a
 
 
+def _provinces(region_at: dict, *starts: int) -> bool:
+    """The regions starting at these offsets are all provinces (GB/T 2260 codes ending 0000)."""
+    return all(s in region_at and region_at[s].code.isdigit() and region_at[s].code.endswith("0000") for s in starts)
+
+
 def _left_edge(text: str, tokens: list[Token], a: int, lo: int, region_at: dict) -> int | None:
     """Walk left from the suffix start over name tokens (at most five), stopping at stop characters."""
     idx = token_index(tokens, a - 1)
@@ -271,8 +276,8 @@ def _left_edge(text: str, tokens: list[Token], a: int, lo: int, region_at: dict)
             break  # 委员李某与…部, 代表中国政府: a person or a post is not part of an organ's name
         first, first_idx = t.start, i
         count += 1
-        if t.start in region_at:
-            break
+        if t.start in region_at and not (i > 0 and tokens[i - 1].end == t.start and _provinces(region_at, tokens[i - 1].start, t.start)):
+            break  # the region opening the name (辽宁省|香港|商会: two provinces open it; 安康市|汉阴县政府 does not)
         i -= 1
     if first is None:
         # the suffix token is the whole name (中心, 集团): no name

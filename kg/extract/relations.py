@@ -99,7 +99,7 @@ def _region_in_name(ctx: Context, m: Mention, by_start: _Spans) -> str:
     inner = [r for r in inner if not r.code.startswith("country:")
              and not (r.code.startswith("macro:") and r.start == m.start)]  # 国家电投东北公司: in 东北; 东北大学: a name
     if inner:
-        return max(inner, key=lambda r: (_depth(ctx, r), r.start)).key
+        return max(inner, key=lambda r: (_depth(ctx, r), -r.start)).key  # deepest; at one depth the first (辽宁省香港商会)
     for lead in ("中共", "政协", "民进", "民革", "民盟", "民建", "台盟", "致公党", "九三学社"):
         if m.key.startswith(lead):
             rest = m.key[len(lead):]
