@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from .lexicon import _lines, gazetteer
-from .records import (ENTITY_TYPES, LOCATED_IN, ORGANIZATION, PART_OF, REGION, Entity, Extraction, Relation)
+from .records import (ENTITY_TYPES, LOCATED_IN, ORGANIZATION, PART_OF, PROJECT, REGION, Entity, Extraction,
+                      Relation)
 
 TYPE_SLUG = {t: t.lower() for t in ENTITY_TYPES}
 
@@ -20,6 +21,9 @@ def _abbreviates(short: str, full: str) -> bool:
         return False
     it = iter(full)
     return all(ch in it for ch in short)
+
+
+BRANCH_ENDINGS = ("分行", "支行", "分公司", "分社", "分院", "营业部")
 
 
 def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str, Entity], list[Relation]]:
@@ -54,6 +58,19 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
         full = "中国" + k
         if k not in alias_of and len(k) >= 3 and key_type.get(full) == ORGANIZATION:
             alias_of[k] = alias_of.get(full, full)
+    # 2c. a branch named alone (江西省分行) after its full name (建设银行江西省分行), and a project named by
+    #     the head of its full name (某某半导体 for 某某半导体产业基地项目): the one longer name that fits
+    orgs, projects = by_type.get(ORGANIZATION, []), by_type.get(PROJECT, [])
+    for k in orgs:
+        if k not in alias_of and k.endswith(BRANCH_ENDINGS) and len(k) >= 4:
+            longer = [o for o in orgs if len(o) > len(k) and o.endswith(k)]
+            if len(longer) == 1:
+                alias_of[k] = alias_of.get(longer[0], longer[0])
+    for k in projects:
+        if k not in alias_of and len(k) >= 4:
+            longer = [o for o in projects if len(o) > len(k) and o.startswith(k) and o.endswith(("项目", "工程", "基地"))]
+            if len(longer) == 1:
+                alias_of[k] = alias_of.get(longer[0], longer[0])
     # 3. entities
     entities: dict[str, Entity] = {}
 

@@ -364,3 +364,17 @@ def test_two_provinces_open_a_name_a_city_and_county_do_not(tmp_path):
     _expect(g, "Organization", ("辽宁省香港商会", "汉阴县人民政府"))
     located = _relations(g, "located_in")
     assert ("辽宁省香港商会", "辽宁省") in located and ("汉阴县人民政府", "汉阴县") in located, located
+
+
+def test_a_quoted_national_leader_is_not_the_speaker(tmp_path):
+    # 吉林省委书记王一明 speaks; the 总书记 he cites does not move the projects he lists to Beijing's organs
+    g = _graph(tmp_path, "本报讯 吉林省委书记王一明表示，总书记李大中提出新要求。我们将推进吉芯光谷一期项目。\n")
+    assert ("吉芯光谷一期项目", "吉林省") in _relations(g, "located_in")
+
+
+def test_short_names_of_branches_and_projects_join_their_full_names(tmp_path):
+    g = _graph(tmp_path, "本报讯 工商银行江西省分行联合电商平台开展帮扶。江西省分行依托平台销售。"
+                         "汉芯半导体产业基地项目开工，汉芯半导体等项目竣工投产。\n")
+    orgs, projects = _names(g, "Organization"), _names(g, "Project")
+    assert "工商银行江西省分行" in orgs and "江西省分行" not in orgs, orgs
+    assert "汉芯半导体产业基地项目" in projects and "汉芯半导体" not in projects, projects

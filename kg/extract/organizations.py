@@ -228,9 +228,9 @@ def _parent_prefix(text: str, tokens: list[Token], a: int, lo: int, region_end: 
     j = a
     while region_end and j in region_end and region_end[j].start >= lo and region_end[j].start < j:
         j = region_end[j].start
-    if j < a and BRANCH_ENDINGS.match(text, a, a + 14):
+    if BRANCH_ENDINGS.match(text, a, a + 14):
         tj = token_index(tokens, j - 1)
-        if tj is not None and tokens[tj].end == j and tokens[tj].start >= lo and (
+        if tj is not None and tokens[tj].end == j and tokens[tj].start >= lo and j < a + 14 and (
                 tokens[tj].tag == "nt" or tokens[tj].word.endswith(("银行", "集团", "公司"))):
             return tokens[tj].start
     ti = token_index(tokens, a - 1)

@@ -57,7 +57,11 @@ class _Speakers:
             agent = _organ_as_agent(f.object[1], region_keys)
             if f.subject[1] not in self.post_of or (agent[0] == REGION and self.post_of[f.subject[1]][0] != REGION):
                 self.post_of[f.subject[1]] = agent
-        said = [m for m in sorted(mentions, key=lambda m: m.start) if m.type == PERSON and m.key in self.post_of]
+        # speakers hold a post somewhere (a region's leader, a province's department); a national leader
+        # the article quotes (总书记…提出) is cited, not speaking for a place
+        local = {k for k, (typ, key) in self.post_of.items()
+                 if typ == REGION or any(r and r in key for r in region_keys)}
+        said = [m for m in sorted(mentions, key=lambda m: m.start) if m.type == PERSON and m.key in local]
         self.starts = [m.start for m in said]
         self.keys = [m.key for m in said]
         self.interviewee = _interviewee(article, mentions, self.post_of)
