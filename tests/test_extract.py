@@ -378,3 +378,8 @@ def test_short_names_of_branches_and_projects_join_their_full_names(tmp_path):
     orgs, projects = _names(g, "Organization"), _names(g, "Project")
     assert "工商银行江西省分行" in orgs and "江西省分行" not in orgs, orgs
     assert "汉芯半导体产业基地项目" in projects and "汉芯半导体" not in projects, projects
+
+
+def test_zone_names_hold_only_letters(tmp_path):
+    g = _graph(tmp_path, "本报讯 构建“产业研究院+产业基金+产业园区”模式，建设高新技术产业园区。\n")
+    assert not any("+" in r for r in _names(g, "Region")), _names(g, "Region")

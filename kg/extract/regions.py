@@ -132,7 +132,7 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
         if first is None or first >= a:
             continue
         name = text[first:b]
-        if len(name) > 14 or not take(first, b):
+        if len(name) > 14 or not all("\u4e00" <= c <= "\u9fff" or c.isalnum() for c in name) or not take(first, b):
             continue
         chained.append(Mention(article_id, REGION, first, b, name, name))
     # 4. a town or village named on its own before its organ (李家村党总支书记, 王家镇党委): walk left from
