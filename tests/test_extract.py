@@ -383,3 +383,8 @@ def test_short_names_of_branches_and_projects_join_their_full_names(tmp_path):
 def test_zone_names_hold_only_letters(tmp_path):
     g = _graph(tmp_path, "本报讯 构建“产业研究院+产业基金+产业园区”模式，建设高新技术产业园区。\n")
     assert not any("+" in r for r in _names(g, "Region")), _names(g, "Region")
+
+
+def test_long_project_names_keep_their_company(tmp_path):
+    g = _graph(tmp_path, "本报讯 大连金普新区复星雅康病毒类疫苗新生产基地项目开工。\n")
+    assert any(p.startswith("复星雅康") for p in _names(g, "Project")), _names(g, "Project")

@@ -32,7 +32,7 @@ def extract(article: Article, ctx: Context) -> Extraction:
     orgs = find_organizations(ctx, article.id, text, a, b, tokens, regions)
     persons, pos_facts = find_persons(ctx, article.id, text, a, b, tokens, regions, orgs)
     anchors = {m.start for m in regions + orgs}
-    things = find_undertakings(ctx, article.id, text, a, b, tokens, anchors)
+    things = find_undertakings(ctx, article.id, text, a, b, tokens, anchors, [(m.start, m.end) for m in regions + orgs])
     mentions = _settle(regions + orgs + persons + things)
     starts = [s.start for s in article.sentences]
     mentions = [replace(m, sentence=max(0, bisect_right(starts, m.start) - 1)) for m in mentions]

@@ -46,7 +46,9 @@ TAIL = re.compile(r"[\u4e00-\u9fff0-9]{0,10}?(?:" + "|".join(sorted(map(re.escap
 
 
 def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end: int, tokens: list[Token],
-                      anchors: set[int]) -> list[Mention]:
+                      anchors: set[int], named: list[tuple[int, int]] = ()) -> list[Mention]:
+    """``anchors``: where regions and organisations start; ``named``: their spans, which a name may hold
+    whole but never cut (大连金普新区|复星…项目)."""
     found: list[Mention] = []
     spans: list[tuple[int, int, str, str]] = []  # (a, b, type, key)
     # quoted names: a numbered framework (“1234”体系), a coined slogan, a plan period
@@ -99,9 +101,10 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
     # suffix-anchored names
     for typ, pat in SUFFIX_PATTERNS:
         for m in pat.finditer(text, start, end):
-            a = walk_left(tokens, m.start(), max_tokens=6, numbers=True)
+            a = walk_left(tokens, m.start(), max_tokens=8, numbers=True)  # 复星|雅立峰|病毒|类|疫苗|新|生产|基地
             if a is None:
                 continue
+            a = max([e for s0, e in named if s0 < a < e <= m.start()], default=a)
             b = m.end()
             if typ == PROJECT and (text.startswith(("港澳", "香港"), b - 2) or text.startswith("澳", b)):
                 continue  # 香港, 港澳: a place, not a port project
