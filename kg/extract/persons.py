@@ -133,7 +133,6 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
     reg_start = {m.start: m for m in regions}
     taken: set[int] = set()
     titled: set[str] = set()  # names read with a title before or after them
-    title_set = set(titles())
     suffixes = [s for s in org_suffixes() if len(s) >= 2]
 
     def add_person(a: int, b: int) -> Mention:
@@ -239,7 +238,7 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
     for i, t in enumerate(tokens[:-1]):
         nxt = tokens[i + 1]
         if len(t.word) == 1 and t.word in by_surname and len(by_surname[t.word]) == 1 and t.start not in taken \
-                and (nxt.word in HONORIFICS or nxt.word in title_set) and t.start >= start:
+                and (nxt.word in HONORIFICS or nxt.word in _title_set()) and t.start >= start:
             key = next(iter(by_surname[t.word]))
             persons.append(Mention(article_id, PERSON, t.start, t.end, t.word, key))
             taken.add(t.start)
