@@ -5,6 +5,7 @@ divisions, surnames, post titles, organisation suffixes), never names read off p
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -141,6 +142,17 @@ def surnames() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def titles() -> tuple[str, ...]:
     return tuple(sorted(set(_lines("titles.txt")), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def title_set() -> frozenset[str]:
+    return frozenset(titles())
+
+
+@lru_cache(maxsize=1)
+def titles_pattern() -> re.Pattern:
+    """Every post title, longest first: one scan of a text finds them all."""
+    return re.compile("|".join(map(re.escape, titles())))
 
 
 @lru_cache(maxsize=1)

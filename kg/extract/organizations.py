@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..lexicon import org_suffixes, titles as title_list
+from ..lexicon import org_suffixes, title_set, titles as title_list, titles_pattern
 from ..records import ORGANIZATION, Mention
 from .context import Context
 from .tokens import STOP_CHARS, Token, has_proper_part, is_name_token, listed_before, token_index, word_tag
@@ -107,14 +107,6 @@ def canonical_org(ctx: Context, name: str, region_prefix: tuple[str, str] | None
 
 
 @lru_cache(maxsize=1)
-def _title_index() -> tuple[re.Pattern, frozenset[str], tuple[int, ...]]:
-    """Post titles as one pattern (longest first), as a set, and their lengths: checked at every suffix."""
-    ts = title_list()
-    return (re.compile("|".join(sorted(map(re.escape, ts), key=len, reverse=True))), frozenset(ts),
-            tuple(sorted({len(t) for t in ts})))
-
-
-@lru_cache(maxsize=1)
 def _patterns() -> tuple[re.Pattern, re.Pattern]:
     """Any organisation suffix; and the fixed names of national organs and a province's own organs."""
     suffix = re.compile("(" + "|".join(map(re.escape, org_suffixes())) + ")")
@@ -138,12 +130,13 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
         # extend to the longest suffix chain: 委员会办公厅, 党工委
         candidates.append((m.start(), b))
     spans: list[tuple[int, int, str]] = []
-    title_at, title_set, title_lengths = _title_index()
+    title_at, titles_known = titles_pattern(), title_set()
+    title_lengths = sorted({len(t) for t in titles_known})
     for a_suf, b in candidates:
         tm = title_at.match(text, a_suf)
         if tm and text[a_suf] in "党委政" and tm.end() - a_suf > b - a_suf:
             continue  # 党组 in 党组书记 is part of the title, not an organ
-        if any(k > b - a_suf and text[b - k : b] in title_set for k in title_lengths):
+        if any(k > b - a_suf and text[b - k : b] in titles_known for k in title_lengths):
             continue  # 委 in 常委, 主委 ends a title, not an organ
         if text[b - 2 : b] in NOT_ORG_ENDINGS or text.startswith("城市", b):
             continue  # 战略部署, 东北部, 新格局; 国际化中心城市 is a city's role, not a centre

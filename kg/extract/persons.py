@@ -3,9 +3,8 @@ names before speech verbs, and jieba's person tags where the context confirms th
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from ..lexicon import translit_chars, org_suffixes, surnames, titles
+from ..lexicon import title_set, titles_pattern, translit_chars, org_suffixes, surnames, titles
 from ..records import ORGANIZATION, PERSON, POSITION, Fact, Mention
 from .context import Context
 from .organizations import canonical_org
@@ -34,7 +33,7 @@ ORGAN_WORDS = ("人大常委会", "政府", "人大", "政协", "委")
 
 
 def is_name(s: str) -> bool:
-    if not 2 <= len(s) <= 4 or s in NOT_NAME or s[1:] in HONORIFICS or s[1:] in _title_set():
+    if not 2 <= len(s) <= 4 or s in NOT_NAME or s[1:] in HONORIFICS or s[1:] in title_set():
         return False  # 孔书记, 孙先生: a surname and a post, not a name
     sn = surnames()
     if s[:2] in sn and len(s) >= 3:
@@ -143,7 +142,7 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
         return m
 
     # 1. title + name
-    for tm in _titles_re().finditer(text, start, end):
+    for tm in titles_pattern().finditer(text, start, end):
         e = tm.end()
         if e in taken:
             continue
@@ -238,22 +237,11 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
     for i, t in enumerate(tokens[:-1]):
         nxt = tokens[i + 1]
         if len(t.word) == 1 and t.word in by_surname and len(by_surname[t.word]) == 1 and t.start not in taken \
-                and (nxt.word in HONORIFICS or nxt.word in _title_set()) and t.start >= start:
+                and (nxt.word in HONORIFICS or nxt.word in title_set()) and t.start >= start:
             key = next(iter(by_surname[t.word]))
             persons.append(Mention(article_id, PERSON, t.start, t.end, t.word, key))
             taken.add(t.start)
     return persons, facts
-
-
-@lru_cache(maxsize=1)
-def _titles_re() -> re.Pattern:
-    """Every post title, longest first: one scan of the text instead of one per title."""
-    return re.compile("|".join(sorted({re.escape(t) for t in titles()}, key=len, reverse=True)))
-
-
-@lru_cache(maxsize=1)
-def _title_set() -> frozenset[str]:
-    return frozenset(titles())
 
 
 HONORIFICS = {"先生", "女士", "同志", "老师", "师傅", "阿姨", "大爷", "大妈", "大姐", "大哥", "老人", "夫人", "小姐"}
