@@ -13,7 +13,7 @@ from .context import Context, infer_province
 from .organizations import coordinated_organs, find_organizations
 from .persons import find_persons
 from .regions import find_regions
-from .relations import located_in, promoted_by
+from .relations import Speakers, located_in, promoted_by
 from .tokens import tokenize
 from .undertakings import find_undertakings
 
@@ -38,11 +38,12 @@ def extract(article: Article, ctx: Context) -> Extraction:
     mentions = [replace(m, sentence=max(0, bisect_right(starts, m.start) - 1)) for m in mentions]
     facts = [replace(f, sentence=max(0, bisect_right(starts, f.at) - 1)) if f.sentence < 0 <= f.at else f
              for f in facts + pos_facts]
-    facts += located_in(ctx, article, mentions, pos_facts)
+    speakers = Speakers(ctx, article, mentions, pos_facts)
+    facts += located_in(ctx, article, mentions, speakers)
     facts += [replace(f, sentence=max(0, bisect_right(starts, f.at) - 1))
               for f in coordinated_organs(ctx, article.id, text, [m for m in mentions if m.type == ORGANIZATION],
                                           [m for m in mentions if m.type == REGION])]
-    facts += promoted_by(ctx, article, mentions, pos_facts)
+    facts += promoted_by(ctx, article, mentions, speakers)
     return Extraction(article=article, mentions=mentions, facts=facts)
 
 

@@ -14,7 +14,7 @@ OWN_PROVINCE = re.compile(r"我省|本省|全省(?![^，。；]{0,6}系统)")  #
 HOSTED_BY = re.compile(r"由(.{2,40}?)(?:联合)?(?:主办|承办|举办|发起|牵头)")
 
 
-def located_in(ctx: Context, article: Article, mentions: list[Mention], positions: list[Fact] = ()) -> list[Fact]:
+def located_in(ctx: Context, article: Article, mentions: list[Mention], speaker: Speakers | None = None) -> list[Fact]:
     """An organisation opened by a region is in it; a project is in the nearest region before it in its
     clause, else in the region of the official speaking (the last one named with a post), else in the
     region the article is about."""
@@ -24,8 +24,8 @@ def located_in(ctx: Context, article: Article, mentions: list[Mention], position
     by_sentence = defaultdict(list)
     for r in regions:
         by_sentence[r.sentence].append(r)
-    subject = _subject_region(mentions)
-    speaker = _Speakers(ctx, article, mentions, positions)
+    speaker = speaker or Speakers(ctx, article, mentions, [])
+    subject = speaker.subject
     for m in mentions:
         if m.type == ORGANIZATION:
             target = _region_in_name(ctx, m, by_start)
@@ -45,8 +45,10 @@ def located_in(ctx: Context, article: Article, mentions: list[Mention], position
     return facts
 
 
-class _Speakers:
-    """Who is speaking at a point of an article: the last person named before it whose post the
+class Speakers:
+    """Built once per article from its position facts, read by located_in and promoted_by.
+
+    Who is speaking at a point of an article: the last person named before it whose post the
     article gives (or the interviewee), as the agent that post stands for (a leadership organ: its
     region; a department: itself) and as a region (a department: the region its name opens with)."""
 
@@ -66,6 +68,7 @@ class _Speakers:
         self.keys = [m.key for m in said]
         self.interviewee = _interviewee(article, mentions, self.post_of)
         self.province = ctx.province_name
+        self.subject = _subject_region(mentions)  # the region the article is about, the last resort of both
 
     def agent(self, pos: int) -> tuple[str, str] | None:
         i = bisect_left(self.starts, pos) - 1
@@ -137,7 +140,7 @@ LEADERSHIP = re.compile(r"^(?:中共)?(.+?)(?:委员会|人民政府|党工委|�
 INTERVIEW = re.compile(r"访")
 
 
-def promoted_by(ctx: Context, article: Article, mentions: list[Mention], positions: list[Fact] = ()) -> list[Fact]:
+def promoted_by(ctx: Context, article: Article, mentions: list[Mention], speaker: Speakers | None = None) -> list[Fact]:
     """An initiative's agent is who the sentence names as hosting it (由X主办), else its subject: the
     first region or organisation the sentence names before it (a person stands for the organ of the post
     the article gives them); 我省/全省 is the paper's province; else the region whose leader is speaking
@@ -149,9 +152,9 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention], positio
     for a in mentions:
         if a.type in (REGION, ORGANIZATION, PERSON):
             agents[a.sentence].append(a)
-    speaker = _Speakers(ctx, article, mentions, positions)
+    speaker = speaker or Speakers(ctx, article, mentions, [])
     post_of = speaker.post_of
-    subject = _subject_region(mentions)
+    subject = speaker.subject
     for m in mentions:
         if m.type != INITIATIVE:
             continue
