@@ -114,8 +114,8 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
                 name = text[parent.end : b]
                 a = parent.end
             last = tok_end.get(b)
-            if not is_zone and word_tag(text[parent.end : b]) not in (None, "ns") or not is_zone and (
-                    last is not None and last.start < b - 1 and last.start >= parent.end and word_tag(last.word) not in (None, "ns")):
+            if not is_zone and (word_tag(text[parent.end : b]) not in (None, "ns") or (
+                    last is not None and parent.end <= last.start < b - 1 and word_tag(last.word) not in (None, "ns"))):
                 break  # 农业|农村, 城乡社区: the suffix ends a word of the language, not a village's name
             if not take(parent.end, b):
                 break

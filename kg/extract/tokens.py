@@ -7,11 +7,12 @@ from typing import NamedTuple
 import jieba
 import jieba.posseg
 
+from ..lexicon import surnames
+
 jieba.setLogLevel(60)
 
 _TAGS = jieba.posseg.dt.word_tag_tab  # jieba's dictionary: word -> part-of-speech tag
 _NUMBER = re.compile(r"(?=.*\d)[\d.．,，%％]+$")
-_SURNAMES: frozenset[str] | None = None
 # Function characters (adverbs, prepositions, conjunctions, pronouns, particles) that jieba's HMM
 # sometimes glues to the name before them (王明|就说, 李华|并指出): split off a 3-character guess.
 NAME_FOLLOWERS = set("摄说等们讲称")  # 戴某|摄 (photo by), 王某|说: a word after a name, glued to it by the HMM
@@ -27,14 +28,6 @@ class Token(NamedTuple):
     tag: str
 
 
-def _surnames() -> frozenset[str]:
-    global _SURNAMES
-    if _SURNAMES is None:
-        from ..lexicon import surnames
-        _SURNAMES = surnames()
-    return _SURNAMES
-
-
 def _tag_unknown(word: str) -> list[tuple[str, str]]:
     """Tags for a word jieba's HMM found but its dictionary does not know. jieba.posseg would run a
     ~250-state Viterbi here (5 × the cost of segmenting); its verdict on such words is, in 1998
@@ -48,7 +41,7 @@ def _tag_unknown(word: str) -> list[tuple[str, str]]:
         if _NUMBER.match(word):
             return [(word, "m")]
         return [(word, "eng" if word.isascii() and word.isalnum() else "x")]
-    names = _surnames()
+    names = surnames()  # cached by lexicon
     if c not in names and _TAGS.get(c) in ("v", "p") and (len(word) >= 3 or word[1] in "省市县区乡镇村"):
         return [(c, _TAGS[c])] + _tag_unknown(word[1:])  # 访|沈抚, 访|省: a verb or preposition glued to a name
     if 2 <= len(word) <= 3 and (c in names or word[:2] in names) and _TAGS.get(c) != "m":
