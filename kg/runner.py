@@ -32,7 +32,10 @@ def extractor_fingerprint() -> str:
         h.update(f.read_bytes())
     import jieba
 
+    from .extract.tokens import SEGMENTER
+
     h.update(getattr(jieba, "__version__", "").encode())
+    h.update(SEGMENTER.encode())
     return h.hexdigest()[:20]
 
 

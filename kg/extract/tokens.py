@@ -12,6 +12,28 @@ from ..lexicon import surnames
 jieba.setLogLevel(60)
 
 _TAGS = jieba.posseg.dt.word_tag_tab  # jieba's dictionary: word -> part-of-speech tag
+
+
+def _segmenter():
+    """jieba's segmentation, computed by rjieba (jieba-rs: the same dictionary, DAG and HMM in Rust,
+    ~15 × faster, word for word the same as jieba.lcut over all of PD1998 and the seeds; a test
+    checks it) when installed, else by jieba itself."""
+    try:
+        import rjieba
+        from importlib.metadata import version
+    except ImportError:  # pragma: no cover - rjieba is a dependency; jieba's own cut is the fallback
+        return "jieba " + jieba.__version__, jieba.dt.lcut
+
+    def cut(text: str) -> list[str]:
+        try:
+            return rjieba.cut(text)
+        except UnicodeEncodeError:  # a lone surrogate (Rust strings cannot hold one): jieba cuts it
+            return jieba.dt.lcut(text)
+
+    return "rjieba " + version("rjieba"), cut
+
+
+SEGMENTER, _cut = _segmenter()
 _NUMBER = re.compile(r"(?=.*\d)[\d.．,，%％]+$")
 # Function characters (adverbs, prepositions, conjunctions, pronouns, particles) that jieba's HMM
 # sometimes glues to the name before them (王明|就说, 李华|并指出): split off a 3-character guess.
@@ -59,7 +81,7 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
     out: list[Token] = []
     pos = start
     tags = _TAGS
-    for w in jieba.dt.cut(text[start:end]):
+    for w in _cut(text[start:end]):
         t = tags.get(w)
         if t is not None:
             out.append(Token(pos, pos + len(w), w, t))
