@@ -56,18 +56,19 @@ def build(inputs, outdir, province, base, formats, max_mb, jobs, cache, executor
     Example:
         kg build seeds/ -o output/
     """
-    from .export import output_lock, outputs, write_all
+    from .export import Stage, output_lock, outputs
     from .pipeline import run
 
     t0 = time.perf_counter()
     out = Path(outdir)
     if out.exists() and not out.is_dir():
         raise KgError(f"{outdir}: exists and is not a directory")
-    with output_lock(out):
+    with output_lock(out), Stage(out) as stage:
         kg, _ = run(list(inputs) or ["seeds"], province=province, base=base, max_mb=max_mb, jobs=jobs,
                     cache_path=str(out / ".kg-cache.sqlite") if cache else None, executor=executor, scheduler=scheduler)
-        files = outputs(kg, formats, t0, jobs=jobs)
-        write_all(out, files)
+        files = outputs(kg, formats, t0, jobs=jobs, stage=stage)
+        stage.write(stage.pending(files))
+        stage.commit()
     s = files["report.json"]
     s = json.loads(s)
     for path in s["gb18030_files"]:

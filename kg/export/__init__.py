@@ -15,10 +15,12 @@ from ..errors import OutputError
 EXTRA_FORMATS = ("trig", "nquads", "ntriples", "jsonld", "graphml")
 
 
-def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1) -> dict[str, str | bytes]:
+def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
+            stage: "Stage | None" = None) -> dict[str, str | bytes]:
     """Every output of a build, in memory, keyed by file name: graph.ttl, graph.html, report.json,
     plus one file per extra format. Timings go into the report. With ``jobs`` > 1 (None: one per core)
-    the RDF is written in a forked process while this one writes the HTML."""
+    the RDF is written in a forked process while this one makes the HTML pages and, given a ``stage``,
+    writes them to disk (3,000 small files take a second or two); the caller stages the rest."""
     import json
     import time
 
@@ -35,6 +37,8 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1) 
                 child = pool.submit(_run_child_task)
                 pages = site(kg, title="policy-kg")
                 html_seconds = time.perf_counter() - t
+                if stage is not None:
+                    stage.write({k: v for k, v in pages.items() if "/" in k})
                 files, triples, rdf_seconds = child.result()
             kg.stats["export"] = "RDF in a forked process beside the HTML"
         finally:
@@ -158,46 +162,73 @@ def output_lock(outdir: Path):
         os.close(fd)  # closing releases the lock
 
 
-def write_all(outdir: Path, files: dict[str, str | bytes]) -> None:
-    """Write every output to temporary files first, then rename them into place: an error or Ctrl-C
-    while writing leaves the previous outputs untouched, and each file is always whole. Names with a
-    folder (``articles/x.html``) are staged in a hidden folder and swapped in as whole folders, so no
-    page of an older build lingers beside the new ones."""
-    outdir = Path(outdir)
-    stage = None
-    staged: list[tuple[str, Path]] = []
-    try:
+class Stage:
+    """A hidden staging folder in the output directory. Files go into it as soon as they are made
+    (the pages while the RDF is still being written elsewhere); ``commit()`` renames them into place,
+    folders (``articles/``) swapped in whole, so no page of an older build lingers beside the new
+    ones. Until then, and if the build fails or is interrupted, the previous outputs stay as they were;
+    leaving the ``with`` block removes whatever was not committed."""
+
+    def __init__(self, outdir: Path):
+        self.outdir = Path(outdir)
         try:
-            stage = Path(tempfile.mkdtemp(prefix=".stage-", suffix=".tmp", dir=outdir))
+            self.path = Path(tempfile.mkdtemp(prefix=".stage-", suffix=".tmp", dir=self.outdir))
         except OSError as exc:
-            raise OutputError(f"{outdir}: cannot write output here ({exc.strerror})") from None
-        folders = set()
+            raise OutputError(f"{self.outdir}: cannot write output here ({exc.strerror})") from None
+        self.files: list[str] = []  # top-level names staged
+        self.folders: set[str] = set()
+        self.names: set[str] = set()  # every name staged
+
+    def pending(self, files: dict[str, str | bytes]) -> dict[str, str | bytes]:
+        """The files not staged yet."""
+        return {k: v for k, v in files.items() if k not in self.names}
+
+    def write(self, files: dict[str, str | bytes]) -> None:
+        """Stage files now. Created with open(), so they get 0666 & ~umask like any output; only the
+        staging folder itself is private, and it is never moved into place."""
+        made = set()
+        self.names.update(files)
         for name, data in files.items():
-            target = stage / name
+            target = self.path / name
             if "/" in name:
-                folders.add(name.split("/", 1)[0])
-                target.parent.mkdir(parents=True, exist_ok=True)
+                folder = name.rsplit("/", 1)[0]
+                if folder not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(folder)
+                self.folders.add(name.split("/", 1)[0])
             else:
-                staged.append((name, target))
+                self.files.append(name)
             try:
                 with open(target, "wb") as fh:
                     fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             except OSError as exc:
-                raise OutputError(f"{outdir / name}: cannot write ({exc.strerror})") from None
-        mode = 0o666 & ~_umask()
-        for p in stage.rglob("*"):
-            os.chmod(p, mode | (0o111 & ~_umask() if p.is_dir() else 0))
-        for name, tmp in staged:
-            os.replace(tmp, outdir / name)
-        for folder in sorted(folders):
+                raise OutputError(f"{self.outdir / name}: cannot write ({exc.strerror})") from None
+
+    def commit(self) -> None:
+        outdir = self.outdir
+        for name in self.files:
+            os.replace(self.path / name, outdir / name)
+        for folder in sorted(self.folders):
             old = outdir / folder
             trash = None
             if old.exists():
                 trash = Path(tempfile.mkdtemp(prefix=f".old-{folder}-", suffix=".tmp", dir=outdir))
                 os.replace(old, trash / folder)
-            os.replace(stage / folder, old)
+            os.replace(self.path / folder, old)
             if trash is not None:
                 shutil.rmtree(trash, ignore_errors=True)
-    finally:
-        if stage is not None:
-            shutil.rmtree(stage, ignore_errors=True)
+        self.files, self.folders = [], set()
+
+    def __enter__(self) -> "Stage":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def write_all(outdir: Path, files: dict[str, str | bytes]) -> None:
+    """Write every output to the staging folder first, then rename them into place: an error or
+    Ctrl-C while writing leaves the previous outputs untouched, and each file is always whole."""
+    with Stage(outdir) as stage:
+        stage.write(files)
+        stage.commit()
