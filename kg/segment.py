@@ -29,36 +29,45 @@ CLOSERS = "”’」』）)》】\"'"
 MAX_SENTENCE = 500  # longer runs without a stop are lists, tables or debris: cut them at a comma
 
 
+_CUT = re.compile("\n|[" + re.escape(SENTENCE_END) + "][" + re.escape(CLOSERS) + "]*")
+
+
 def split_sentences(text: str, start: int, end: int) -> list[Sentence]:
     """Sentences within [start, end): cut after 。！？; (with trailing closing quotes) and at newlines;
     a run longer than MAX_SENTENCE is cut at its last comma (or anywhere) so that work per sentence
     stays bounded."""
     out: list[Sentence] = []
-    i = s = start
-    while i < end:
-        ch = text[i]
-        cut = None
-        if ch == "\n":
-            cut, nxt = i, i + 1
-        elif ch in SENTENCE_END:
-            j = i + 1
-            while j < end and text[j] in CLOSERS:
-                j += 1
-            cut, nxt = j, j
-        elif i - s >= MAX_SENTENCE:
-            k = max(text.rfind(c, s, i) for c in "，、,　 ")
-            cut = nxt = (k + 1) if k > s else i
-        if cut is not None:
-            a, b = _trim(text, s, cut)
-            if b > a:
-                out.append(Sentence(a, b))
-            s = i = nxt
-            continue
-        i += 1
-    a, b = _trim(text, s, end)
+    s = start
+    for m in _CUT.finditer(text, start, end):
+        p = m.start()
+        while p - s > MAX_SENTENCE:  # no stop within MAX_SENTENCE characters
+            s = _long_cut(text, s, out)
+        if text[p] == "\n":
+            cut, nxt = p, p + 1
+        else:
+            cut = nxt = m.end()
+        _add(text, s, cut, out)
+        s = nxt
+    while end - s > MAX_SENTENCE:
+        s = _long_cut(text, s, out)
+    _add(text, s, end, out)
+    return out
+
+
+def _long_cut(text: str, s: int, out: list[Sentence]) -> int:
+    """Cut the run starting at s after its last comma within MAX_SENTENCE characters (else at the
+    limit); returns where the next sentence starts."""
+    i = s + MAX_SENTENCE
+    k = max(text.rfind(c, s, i) for c in "，、,　 ")
+    cut = (k + 1) if k > s else i
+    _add(text, s, cut, out)
+    return cut
+
+
+def _add(text: str, a: int, b: int, out: list[Sentence]) -> None:
+    a, b = _trim(text, a, b)
     if b > a:
         out.append(Sentence(a, b))
-    return out
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:

@@ -55,3 +55,32 @@ def test_no_gold_names_in_package():
             text = p.read_text(encoding="utf-8", errors="ignore")
             leaks += [(p.name, n) for n in names if n in text]
     assert not leaks, leaks[:20]
+
+
+def test_sentences_cut_at_stops_closers_newlines_and_long_runs():
+    from kg.segment import MAX_SENTENCE, split_sentences
+
+    text = "他说：“好。”她说！\n  第三句；第四句?”\n"
+    got = [text[s.start:s.end] for s in split_sentences(text, 0, len(text))]
+    assert got == ["他说：“好。”", "她说！", "第三句；", "第四句?”"]
+    # a run with no stop is cut after its last comma within MAX_SENTENCE characters, else at the limit
+    run = ("字" * 300 + "，") * 4 + "尾" * (MAX_SENTENCE * 2 + 10)
+    parts = split_sentences(run, 0, len(run))
+    assert "".join(run[s.start:s.end] for s in parts) == run
+    assert all(s.end - s.start <= MAX_SENTENCE for s in parts)
+    assert [run[s.end - 1] for s in parts[:4]] == ["，"] * 4
+    assert [s.end - s.start for s in parts[4:]] == [MAX_SENTENCE, MAX_SENTENCE, 10]
+    # bounds are respected: nothing before start or after end
+    assert [(s.start, s.end) for s in split_sentences(text, 3, 5)] == [(3, 5)]
+
+
+def test_province_of_a_large_corpus_is_read_from_an_even_spread():
+    from kg.extract.context import INFER_SAMPLE
+
+    paper = "我省沈阳市、大连市和鞍山市召开会议。全省推进。" * 20
+    other = "北京市海淀区。" * 5
+    # far more text than the sample: the opening of every text is read, so the paper's province
+    # dominates however its texts are ordered
+    texts = [paper if i % 3 else other for i in range(3 * INFER_SAMPLE // len(paper))]
+    assert infer_province(texts) == "210000"
+    assert infer_province([other * 10, "我省"]) == "110000"
