@@ -76,6 +76,19 @@ class Gazetteer:
     def full_name(self, code: str) -> str:
         return self.regions[code].name
 
+    @cached_property
+    def province_by_form(self) -> dict[str, str]:
+        """Written form -> the province of its first province, city or county reading (what the paper's
+        province is inferred from); forms with no such reading are absent."""
+        out = {}
+        for form, codes in self.forms.items():
+            for code in codes:
+                reg = self.regions[code]
+                if reg.level in ("province", "city", "county"):
+                    out[form] = code if reg.level == "province" else self.province_of(code)
+                    break
+        return out
+
     def province_of(self, code: str) -> str:
         reg = self.regions.get(code)
         while reg is not None and reg.parent:

@@ -19,21 +19,25 @@ class Context:
         return self.gaz.full_name(self.province) if self.province else ""
 
 
+INFER_SAMPLE = 300_000  # characters of a corpus read to infer its province
+
+
 def infer_province(texts: list[str], gaz: Gazetteer | None = None) -> str:
     """The province a paper covers: the one its texts name most, if it clearly dominates.
 
-    A provincial daily says 我省/全省 and names its own province far more often than others.
+    A provincial daily says 我省/全省 and names its own province far more often than others. Over a
+    large corpus the opening of every text, INFER_SAMPLE characters in all, decides: the gazetteer
+    scan costs ~0.25 µs a character, half a second for a month of a daily, and the verdict is
+    settled long before that.
     """
     gaz = gaz or gazetteer()
+    total = sum(map(len, texts))
+    if total > INFER_SAMPLE:
+        texts = [t[: -(-len(t) * INFER_SAMPLE // total)] for t in texts]
     counts: Counter[str] = Counter()
-    auto = gaz.automaton
+    auto, province = gaz.automaton, gaz.province_by_form
     for text in texts:
-        for end, form in auto.iter_long(text):
-            for code in gaz.forms[form]:
-                reg = gaz.regions[code]
-                if reg.level in ("province", "city", "county"):
-                    counts[gaz.province_of(code) if reg.level != "province" else code] += 1
-                    break
+        counts.update([p for _, form in auto.iter_long(text) if (p := province.get(form))])
     if not counts:
         return ""
     (top, n), *rest = counts.most_common(2) + [("", 0)]
