@@ -30,11 +30,11 @@ def extractor_fingerprint() -> str:
     for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes())
-    import jieba
+    from importlib.metadata import version
 
     from .extract.tokens import SEGMENTER
 
-    h.update(getattr(jieba, "__version__", "").encode())
+    h.update(version("jieba").encode())
     h.update(SEGMENTER.encode())
     return h.hexdigest()[:20]
 

@@ -47,3 +47,12 @@ def test_lone_surrogates_are_cut_too(text):
     toks = tokenize(text, 0, len(text))
     assert "".join(t.word for t in toks) == text
     assert [t.start for t in toks][0] == 0 and toks[-1].end == len(text)
+
+
+def test_tag_table_is_jiebas():
+    """The tag table read straight from jieba's dict.txt is the one jieba.posseg loads."""
+    import jieba.posseg
+
+    from kg.extract.tokens import _TAGS
+
+    assert _TAGS == jieba.posseg.dt.word_tag_tab

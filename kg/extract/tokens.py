@@ -1,36 +1,61 @@
 """jieba tokens with character offsets into the source text (jieba is the design card's tokenizer)."""
 from __future__ import annotations
 
+import os
 import re
 from functools import partial
 from itertools import accumulate
 from typing import NamedTuple
 
-import jieba
-import jieba.posseg
-
 from ..lexicon import surnames
 
-jieba.setLogLevel(60)
 
-_TAGS = jieba.posseg.dt.word_tag_tab  # jieba's dictionary: word -> part-of-speech tag
+def _jieba():
+    """jieba itself, imported only where needed (its import pulls in pkg_resources: 0.07 s)."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    return jieba
+
+
+def _load_tags() -> dict[str, str]:
+    """jieba's dictionary as word -> part-of-speech tag: the table jieba.posseg loads (349 k words),
+    read straight from jieba's dict.txt ("word freq tag" lines) in 0.16 s, where importing
+    jieba.posseg costs 0.25 s more at every start."""
+    from importlib.util import find_spec
+
+    try:
+        dict_txt = os.path.join(find_spec("jieba").submodule_search_locations[0], "dict.txt")
+        with open(dict_txt, encoding="utf-8") as fh:
+            fields = fh.read().split()
+    except (AttributeError, TypeError, IndexError, OSError):  # pragma: no cover - an unusual jieba install
+        fields = []
+    if not fields or len(fields) % 3 or not all(f.isdigit() for f in fields[1:3000:3]):
+        import jieba.posseg  # pragma: no cover - not three fields a line: let jieba read it
+
+        return _jieba().posseg.dt.word_tag_tab
+    return dict(zip(fields[0::3], fields[2::3]))
+
+
+_TAGS = _load_tags()  # jieba's dictionary: word -> part-of-speech tag
 
 
 def _segmenter():
     """jieba's segmentation, computed by rjieba (jieba-rs: the same dictionary, DAG and HMM in Rust,
     ~15 × faster, word for word the same as jieba.lcut over all of PD1998 and the seeds; a test
     checks it) when installed, else by jieba itself."""
+    from importlib.metadata import version
+
     try:
         import rjieba
-        from importlib.metadata import version
     except ImportError:  # pragma: no cover - rjieba is a dependency; jieba's own cut is the fallback
-        return "jieba " + jieba.__version__, jieba.dt.lcut
+        return "jieba " + version("jieba"), _jieba().dt.lcut
 
     def cut(text: str) -> list[str]:
         try:
             return rjieba.cut(text)
         except UnicodeEncodeError:  # a lone surrogate (Rust strings cannot hold one): jieba cuts it
-            return jieba.dt.lcut(text)
+            return _jieba().dt.lcut(text)
 
     return "rjieba " + version("rjieba"), cut
 
