@@ -20,7 +20,7 @@ from operator import itemgetter
 import pyoxigraph as ox
 
 from ..records import LOCATED_IN, PART_OF, POSITION, PROMOTED_BY
-from ..vocab import DEFAULT_BASE, ITSRDF, KGO, NIF, ORG, PROV, RDF, RDFS, SDO, SKOS, XSD, mint_str
+from ..vocab import DEFAULT_BASE, ITSRDF, KGO, NIF, ORG, PROV, RDF, RDFS, SDO, SKOS, XSD, mint_str, slug
 
 TYPE_CLASS = {"Person": KGO.Person, "Organization": KGO.Organization, "Region": KGO.Region,
               "Project": KGO.Project, "Initiative": KGO.Initiative}
@@ -158,6 +158,24 @@ def _statements(kg, base: str) -> Iterator[Statement]:
     begin, end, anchor, ref = _T.nif_beginIndex, _T.nif_endIndex, _T.nif_anchorOf, _T.nif_referenceContext
     articles = {a.id: a for a in kg.articles}
     contexts = {}
+    # per article: its IRI term, and the openings of its mentions' and sentences' IRIs (a slug is
+    # made character by character, so slug(id + "-3-7") is slug(id) + "-3-7"): 400 k mentions
+    # would otherwise each be slugged and cached
+    art_term: dict[str, str] = {}
+    mention_open: dict[str, str] = {}
+    sentence_open: dict[str, str] = {}
+    for art in kg.articles:
+        art_slug = slug(art.id.replace("#", "-"))
+        art_term[art.id] = iri(article_iri(base, art.id))
+        mention_open[art.id] = "<" + mint_str(base, "mention") + "/" + art_slug + "-"
+        sentence_open[art.id] = "<" + mint_str(base, "sentence") + "/" + art_slug + "-"
+
+    def art_iri(article_id: str) -> str:
+        term = art_term.get(article_id)
+        return term if term is not None else iri(article_iri(base, article_id))
+
+    def sent_iri(article_id: str, index: int) -> str:
+        return sentence_open[article_id] + str(index) + ">"
 
     # sources and articles
     for art in kg.articles:
@@ -168,7 +186,7 @@ def _statements(kg, base: str) -> Iterator[Statement]:
             yield (ctx, begin, integer(0), default)
             yield (ctx, end, integer(len(art.source_text)), default)
             yield (ctx, _T.kgo_sourceFile, literal(art.doc), default)
-        a = iri(article_iri(base, art.id))
+        a = art_term[art.id]
         yield (a, a_type, _T.sdo_NewsArticle, default)
         if art.title:
             yield (a, _T.sdo_headline, _zh(art.title), default)
@@ -190,11 +208,11 @@ def _statements(kg, base: str) -> Iterator[Statement]:
         art = articles.get(article_id)
         if art is None or not 0 <= index < len(art.sentences):
             return
-        s = iri(sentence_iri(base, article_id, index))
         if (article_id, index) in emitted_sentences:
             return
         emitted_sentences.add((article_id, index))
-        g = iri(article_iri(base, article_id))
+        s = sent_iri(article_id, index)
+        g = art_term[article_id]
         span = art.sentences[index]
         yield (s, a_type, _T.nif_Sentence, g)
         yield (s, begin, integer(span.start), g)
@@ -214,14 +232,14 @@ def _statements(kg, base: str) -> Iterator[Statement]:
         if d["code"] and d["code"].isdigit():
             yield (e, _T.skos_notation, literal(d["code"]), default)
         for art in d["articles"]:
-            yield (e, derived, iri(article_iri(base, art)), default)
+            yield (e, derived, art_iri(art), default)
         yield (e, _T.kgo_mentionCount, integer(len(d["mentions"])), default)
         for m in d["mentions"]:
             art = articles.get(m.article)
             if art is None:
                 continue
-            g = iri(article_iri(base, m.article))
-            mi = iri(mint_str(base, "mention", f"{m.article.replace('#', '-')}-{m.start}-{m.end}"))
+            g = art_term[m.article]
+            mi = f"{mention_open[m.article]}{m.start}-{m.end}>"
             yield (mi, a_type, _T.kgo_Mention, g)
             yield (mi, a_type, _T.nif_Phrase, g)
             yield (mi, begin, integer(m.start), g)
@@ -232,7 +250,7 @@ def _statements(kg, base: str) -> Iterator[Statement]:
             yield (mi, _T.kgo_mentionedIn, g, g)
             if 0 <= m.sentence < len(art.sentences):
                 yield from sentence(m.article, m.sentence)
-                yield (mi, _T.nif_sentence, iri(sentence_iri(base, m.article, m.sentence)), g)
+                yield (mi, _T.nif_sentence, sent_iri(m.article, m.sentence), g)
 
     # relations: memberships are nodes already; other facts get an rdf:Statement to hang evidence on
     for s, o, d in nxg.edges(data=True):
@@ -258,11 +276,11 @@ def _statements(kg, base: str) -> Iterator[Statement]:
         if d["inferred"]:
             yield (fact, _T.kgo_inferredFromGazetteer, literal("true", datatype=str(XSD.boolean)), default)
         for art in d["articles"]:
-            yield (fact, derived, iri(article_iri(base, art)), default)
+            yield (fact, derived, art_iri(art), default)
         for art, idx in d["sentences"]:
             if art in articles and 0 <= idx < len(articles[art].sentences):
                 yield from sentence(art, idx)
-                yield (fact, evidence, iri(sentence_iri(base, art, idx)), iri(article_iri(base, art)))
+                yield (fact, evidence, sent_iri(art, idx), art_term[art])
 
 
 IRI_KINDS = ("article", "sentence", "mention", "source", "membership", "statement", "role",
@@ -304,7 +322,7 @@ def serialize(kg, fmt: str = "turtle", base: str | None = None, qs: list[Stateme
 
 def _union(qs: list[Statement]) -> list[tuple[str, str, str]]:
     """The union of all graphs: each triple once, grouped by subject in sorted order."""
-    return list(dict.fromkeys([q[:3] for q in sorted(qs, key=lambda q: q[0])]))
+    return list(dict.fromkeys([q[:3] for q in sorted(qs, key=itemgetter(0))]))
 
 
 # A local name that Turtle accepts after a prefix (PN_LOCAL), kept to what our minted IRIs contain:
@@ -338,9 +356,14 @@ class _Compactor:
     def term(self, term: str) -> str:
         if term[0] == "<":
             return self.iri(term)
-        if term[-1] == ">":  # a typed literal: compact its datatype
-            text, _, dt = term.rpartition("^^")
-            return text + "^^" + self.iri(dt)
+        if term[-1] == ">":  # a typed literal: compact its datatype (numbers repeat: kept)
+            out = self._cache.get(term)
+            if out is None:
+                text, _, dt = term.rpartition("^^")
+                out = text + "^^" + self.iri(dt)
+                if len(self._cache) < 1 << 20:
+                    self._cache[term] = out
+            return out
         return term
 
 
@@ -348,16 +371,17 @@ def _turtle_block(triples, short: _Compactor) -> str:
     """Triples (grouped by subject) as Turtle: one block per subject, ``;`` between predicates."""
     out: list[str] = []
     last_s = last_p = None
-    iri, term = short.iri, short.term
+    iri, term, known = short.iri, short.term, short._cache.get  # known: a term compacted before
     for s, p, o in triples:
+        o = known(o) or term(o)
         if s != last_s:
             if last_s is not None:
                 out.append(" .\n")
-            out.append(f"{iri(s)} {iri(p)} {term(o)}")
+            out.append(f"{known(s) or iri(s)} {known(p) or iri(p)} {o}")
         elif p != last_p:
-            out.append(f" ;\n\t{iri(p)} {term(o)}")
+            out.append(f" ;\n\t{known(p) or iri(p)} {o}")
         else:
-            out.append(f" , {term(o)}")
+            out.append(f" , {o}")
         last_s, last_p = s, p
     if last_s is not None:
         out.append(" .\n")
