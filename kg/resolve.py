@@ -118,8 +118,9 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
             relate(f.kind, s, o, f.title, f.article, f.sentence, f.inferred)
     # 5. an organisation whose canonical name opens with a region's full name is located in it
     located = {r.subject for r in rels.values() if r.kind == LOCATED_IN}
-    region_names = sorted((e.name for e in entities.values() if e.type == REGION  # 中国联通, 东北大学: a
-                           and not e.code.startswith(("country:", "macro:"))), key=len, reverse=True)  # name, not a seat
+    region_names = {e.name for e in entities.values() if e.type == REGION  # 中国联通, 东北大学: a
+                    and not e.code.startswith(("country:", "macro:"))}  # name, not a seat
+    longest = max(map(len, region_names), default=0)
     for ent in list(entities.values()):
         if ent.type != ORGANIZATION or ent.id in located:
             continue
@@ -127,14 +128,15 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
         for lead in ("中共", "政协"):
             if bare.startswith(lead):
                 bare = bare[len(lead):]
-        for rname in region_names:
-            if bare.startswith(rname) and len(bare) > len(rname):
-                relate(LOCATED_IN, ent, entities[f"region/{rname}"], "", None, -1, True)
+        for k in range(min(len(bare) - 1, longest), 0, -1):  # the longest region name opening it
+            if bare[:k] in region_names:
+                relate(LOCATED_IN, ent, entities[f"region/{bare[:k]}"], "", None, -1, True)
                 break
     # 6. part_of from the gazetteer between regions both present
     by_code = {e.code: e for e in entities.values() if e.type == REGION and e.code}
     by_name = {e.name: e for e in entities.values() if e.type == REGION}
     members = _macro_members()
+    placed = {r.subject for r in rels.values() if r.kind == PART_OF}  # read from the text
     for ent in list(entities.values()):
         if ent.type != REGION:
             continue
@@ -145,7 +147,7 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
             for macro, codes in members.items():
                 if ent.code in codes and macro in by_name:
                     relate(PART_OF, ent, by_name[macro], "", None, -1, True)
-        elif not any(r.kind == PART_OF and r.subject == ent.id for r in rels.values()):
+        elif ent.id not in placed:
             parent = _zone_parent(ent.name, by_code, province)
         if parent is not None:
             relate(PART_OF, ent, parent, "", None, -1, True)
