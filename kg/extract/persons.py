@@ -170,14 +170,15 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
             add_person(pos, pos + len(part))
             pos += len(part)
     # 3. jieba person tags, kept only with context: a speech verb or list after, or an unknown word
-    for i, t in enumerate(tokens):
+    for i in [i for i, t in enumerate(tokens) if t[3][:2] == "nr"]:  # a million tokens a month: filter in one pass
+        t = tokens[i]
         if len(t.word) == 3 and text[t.end - 1 : t.end + 1] in TITLE_HEADS:
             t = Token(t.start, t.end - 1, t.word[:2], t.tag)  # a name glued to the head of 代表: split it
         if t.start in taken or not t.tag.startswith("nr") or not (2 <= len(t.word) <= 4) or not is_name(t.word):
             continue
         nxt = text[t.end : t.end + 2]
         known = word_tag(t.word) is not None
-        speech = any(nxt.startswith(v) for v in SPEECH)
+        speech = nxt.startswith(SPEECH)
         listed = (nxt[:1] == "、" or text[t.start - 1 : t.start] == "、") and _names_around(tokens, i)
         if known and len(t.word) == 2 and not (speech or listed):
             continue  # 高峰, 白雪, 文明: two-character dictionary words read as names only where context says so
@@ -234,8 +235,8 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
     for p in persons:
         if len(p.text) >= 2:
             by_surname.setdefault(p.text[0], set()).add(p.key)
-    for i, t in enumerate(tokens[:-1]):
-        nxt = tokens[i + 1]
+    for i in [i for i, t in enumerate(tokens[:-1]) if t[2] in by_surname] if by_surname else ():
+        t, nxt = tokens[i], tokens[i + 1]
         if len(t.word) == 1 and t.word in by_surname and len(by_surname[t.word]) == 1 and t.start not in taken \
                 and (nxt.word in HONORIFICS or nxt.word in title_set()) and t.start >= start:
             key = next(iter(by_surname[t.word]))
