@@ -234,11 +234,19 @@ def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", e
         s, o, kind, ttl = v.edges[i]
         if s in keep and o in keep:
             chosen.append((s, o, kind, ttl))
-    g = nx.Graph()
-    g.add_nodes_from(node_ids)
-    g.add_edges_from((s, o) for s, o, _, _ in chosen)
-    pos = layout(g) if place else {}
-    deg = dict(g.degree())
+    if place:
+        g = nx.Graph()
+        g.add_nodes_from(node_ids)
+        g.add_edges_from((s, o) for s, o, _, _ in chosen)
+        pos = layout(g)
+        deg = dict(g.degree())
+    else:  # the degrees nx.Graph would give (distinct neighbours, a loop counting 2), without one per page
+        pos = {}
+        nbrs: dict[str, set[str]] = {n: set() for n in node_ids}
+        for s, o, _, _ in chosen:
+            nbrs[s].add(o)
+            nbrs[o].add(s)
+        deg = {n: len(x) + (n in x) for n, x in nbrs.items()}
     nodes, details = [], {}
     for n in sorted(node_ids):
         d = v.nodes[n]
