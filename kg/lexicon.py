@@ -35,6 +35,15 @@ class Region:
     level: str  # province, city, county, macro, country
 
 
+# Suffixes of zones and of towns and villages: places below the county that the gazetteer does not list
+ZONE_SUFFIXES = (
+    "高新技术产业开发区", "经济技术开发区", "自由贸易试验区", "综合保税区", "经济开发区", "产业开发区",
+    "改革创新示范区", "开发区", "高新区", "新区", "示范区", "自贸区", "保税区", "科技城", "科学城", "工业园区", "产业园区",
+    "产业园", "工业园", "试验区", "合作区", "经济区",
+)
+TOWN_SUFFIXES = ("街道", "镇", "乡", "村", "社区", "苏木", "嘎查")
+
+
 class Gazetteer:
     """Regions by GB/T 2260 code, with every written form (full and short) mapped to candidates."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from .lexicon import _lines, gazetteer
+from .lexicon import TOWN_SUFFIXES, ZONE_SUFFIXES, _lines, gazetteer
 from .records import (ENTITY_TYPES, LOCATED_IN, ORGANIZATION, PART_OF, PROJECT, REGION, Entity, Extraction,
                       Relation)
 
@@ -71,6 +71,18 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
             longer = [o for o in projects if len(o) > len(k) and o.startswith(k) and o.endswith(("项目", "工程", "基地"))]
             if len(longer) == 1:
                 alias_of[k] = alias_of.get(longer[0], longer[0])
+    # 2d. a zone named without the city its full name opens with (浑南科技城 for 沈阳浑南科技城): the one
+    #     longer region name that ends with it and opens with a written form of a division
+    regions = by_type.get(REGION, [])
+    gaz = gazetteer()
+    by_tail: dict[str, list[str]] = defaultdict(list)
+    for r in regions:
+        for k in range(2, min(len(r) - 3, 8) + 1):
+            if r[:k] in gaz.forms:
+                by_tail[r[k:]].append(r)
+    for k in regions:
+        if k not in alias_of and len(k) >= 4 and len(by_tail.get(k, ())) == 1:
+            alias_of[k] = alias_of.get(by_tail[k][0], by_tail[k][0])
     # 3. entities
     entities: dict[str, Entity] = {}
 
@@ -118,8 +130,8 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
             relate(f.kind, s, o, f.title, f.article, f.sentence, f.inferred)
     # 5. an organisation whose canonical name opens with a region's full name is located in it
     located = {r.subject for r in rels.values() if r.kind == LOCATED_IN}
-    region_names = {e.name for e in entities.values() if e.type == REGION  # 中国联通, 东北大学: a
-                    and not e.code.startswith(("country:", "macro:"))}  # name, not a seat
+    region_names = {e.name for e in entities.values() if e.type == REGION  # 中国联通, 东北大学, 黄河水利委员会:
+                    and not e.code.startswith(("country:", "macro:"))}  # a name, not a seat
     longest = max(map(len, region_names), default=0)
     for ent in list(entities.values()):
         if ent.type != ORGANIZATION or ent.id in located:
@@ -132,7 +144,10 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
             if bare[:k] in region_names:
                 relate(LOCATED_IN, ent, entities[f"region/{bare[:k]}"], "", None, -1, True)
                 break
-    # 6. part_of from the gazetteer between regions both present
+    # 6. part_of from the gazetteer between regions named in one file (白山市 in one paper and 吉林省 in
+    #    another say nothing of each other there; the pair is the reader's where both are on the page)
+    doc_of = {ex.article.id: ex.article.doc for ex in extractions}
+    docs = {e.id: {doc_of.get(m.article) for m in e.mentions} for e in entities.values() if e.type == REGION}
     by_code = {e.code: e for e in entities.values() if e.type == REGION and e.code}
     by_name = {e.name: e for e in entities.values() if e.type == REGION}
     members = _macro_members()
@@ -145,11 +160,11 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
             reg = gaz.regions[ent.code]
             parent = by_code.get(reg.parent)
             for macro, codes in members.items():
-                if ent.code in codes and macro in by_name:
+                if ent.code in codes and macro in by_name and docs[ent.id] & docs[by_name[macro].id]:
                     relate(PART_OF, ent, by_name[macro], "", None, -1, True)
-        elif ent.id not in placed:
+        elif ent.id not in placed and ent.name.endswith(ZONE_SUFFIXES + TOWN_SUFFIXES):  # not a river: no one province
             parent = _zone_parent(ent.name, by_code, province)
-        if parent is not None:
+        if parent is not None and docs[ent.id] & docs[parent.id]:
             relate(PART_OF, ent, parent, "", None, -1, True)
     return entities, sorted(rels.values(), key=lambda r: (r.kind, r.subject, r.object, r.title))
 

@@ -388,3 +388,47 @@ def test_zone_names_hold_only_letters(tmp_path):
 def test_long_project_names_keep_their_company(tmp_path):
     g = _graph(tmp_path, "本报讯 大连金普新区复星雅康病毒类疫苗新生产基地项目开工。\n")
     assert any(p.startswith("复星雅康") for p in _names(g, "Project")), _names(g, "Project")
+
+
+def test_zone_named_with_its_region_in_brackets(tmp_path):
+    # free-trade zones and science cities write their region in brackets: the zone sits in that region
+    graph = _graph(tmp_path, "本报讯 推进中国（吉林）自由贸易试验区建设，加快东部（成都）科学城布局。\n")
+    pairs = _part_of(graph)
+    assert ("中国（吉林）自由贸易试验区", "吉林省") in pairs
+    assert ("东部（成都）科学城", "成都市") in pairs
+
+
+def test_zone_named_from_a_city_and_its_district(tmp_path):
+    # 铁岭银州科技城: the zone opens with the city and its district; it sits in the city its name opens
+    # with, and written later without the city it is the same zone
+    graph = _graph(tmp_path, "本报讯 加快铁岭银州科技城建设。\n\n一年来，银州科技城引进企业二十家。\n")
+    names = {d["name"] for _, d in graph.entities("Region")}
+    assert "铁岭银州科技城" in names and "银州科技城" not in names
+    assert ("铁岭银州科技城", "铁岭市") in _part_of(graph)
+
+
+def test_zone_after_another_provinces_place_sits_there(tmp_path):
+    # a zone the text places nowhere else is taken to be in the paper's province, unless the sentence
+    # has just named a place of another province
+    graph = _graph(tmp_path, "本报讯 成都加快建设天府协同创新区等科创承载区。辽宁推进金山协同创新区建设。\n")
+    pairs = _part_of(graph)
+    assert ("天府协同创新区", "成都市") in pairs and ("天府协同创新区", "辽宁省") not in pairs
+    assert ("金山协同创新区", "辽宁省") in pairs
+
+
+def test_gazetteer_part_of_only_between_regions_of_one_file(tmp_path):
+    # the guideline's pairs are per file: a city in one paper and its province in another say nothing
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("本报讯 白城市举办冰雪节。\n", encoding="utf-8")
+    (tmp_path / "in" / "b.txt").write_text("本报讯 吉林省召开会议，白城市代表发言。\n", encoding="utf-8")
+    (tmp_path / "in" / "c.txt").write_text("本报讯 辽宁省召开会议。大连市代表发言。\n", encoding="utf-8")
+    (tmp_path / "in" / "d.txt").write_text("本报讯 鞍山市举办冰雪节。\n", encoding="utf-8")
+    graph = kg.build([str(tmp_path / "in")], province="辽宁")
+    pairs = _part_of(graph)
+    assert ("白城市", "吉林省") in pairs and ("大连市", "辽宁省") in pairs
+    assert ("鞍山市", "辽宁省") not in pairs
+
+
+def test_a_river_is_not_placed_in_the_papers_province(tmp_path):
+    pairs = _part_of(_graph(tmp_path, "本报讯 沈阳浑河两岸绿道贯通，黄河沿线生态改善。\n"))
+    assert not [p for p in pairs if p[0] in ("浑河", "黄河")]

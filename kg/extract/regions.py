@@ -3,22 +3,20 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import short_forms
+from ..lexicon import TOWN_SUFFIXES, ZONE_SUFFIXES, short_forms
 from ..records import PART_OF, REGION, Fact, Mention
 from .context import Context
-from .tokens import STEM_STOPS, Token, walk_left, word_tag
+from .tokens import LEAD_VERBS, STEM_STOPS, Token, token_index, walk_left, word_tag
 
-ZONE_SUFFIXES = (
-    "高新技术产业开发区", "经济技术开发区", "自由贸易试验区", "综合保税区", "经济开发区", "产业开发区",
-    "改革创新示范区", "开发区", "高新区", "新区", "示范区", "自贸区", "保税区", "科技城", "工业园区", "产业园区",
-    "产业园", "工业园", "试验区", "合作区", "经济区",
-)
-TOWN_SUFFIXES = ("街道", "镇", "乡", "村", "社区", "苏木", "嘎查")
 ZONE_RE = re.compile("(" + "|".join(ZONE_SUFFIXES) + ")")
 ZONE_AFTER_RE = re.compile("([\u4e00-\u9fff]{0,6}?)(" + "|".join(ZONE_SUFFIXES) + ")")
 TOWN_RE = re.compile("([\u4e00-\u9fff]{1,5}?)(" + "|".join(TOWN_SUFFIXES) + ")")
 DATELINE_RE = re.compile(r"(?:新华社|中新社|本报)(?:记者)?([\u4e00-\u9fff]{2,8}?)"
                          r"[0-9０-９一二三四五六七八九十]{1,2}月[0-9０-９一二三四五六七八九十]{1,3}日(?:电|讯)")
+# a zone named with its region in brackets: 中国（辽宁）自由贸易试验区, 西部（重庆）科学城
+ZONE_BRACKET_RE = re.compile("[（(]([\u4e00-\u9fff]{2,8})[）)]([\u4e00-\u9fff]{0,8}?)(" + "|".join(ZONE_SUFFIXES) + ")")
+SENTENCE_STOPS = "。！？；\n"
+ZONE_LEAD_VERBS = LEAD_VERBS | {"建设", "创建", "申建", "设立", "依托", "围绕", "争创"}  # 建设|某某创新区
 FEATURE_ENDS = set("河江湖海山岭峰湾峡岛街路寺宫门塔桥港原漠洋洲")
 TOWN_ORGAN_RE = re.compile("(村|镇|乡|街道|社区)(?=党总支|党支部|党委|党工委|村委会|居委会|政府|两委)")
 GENERIC_TOWN_STEMS = {"乡", "农", "全", "各", "本", "该", "我", "城", "新农", "一", "两", "三", "每", "同", "邻", "外", "此",
@@ -100,6 +98,7 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
                 mentions.append(Mention(article_id, REGION, a, b, name, name))
     # 2. zones and towns chained after a region (大连金普新区, 阜新蒙古族自治县于寺镇官营子村)
     chained: list[Mention] = []
+    coded_end = {m.end: m for m in mentions if m.code}
     for m in sorted(mentions, key=lambda m: m.start):
         parent = m
         while True:
@@ -108,8 +107,11 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
                 break
             b, is_zone = ext
             if is_zone and parent is m:
-                name = text[m.start : b]  # zone keeps its region prefix: 大连金普新区
-                a = m.start
+                a = m.start  # zone keeps its region prefix: 大连金普新区
+                outer = coded_end.get(a)
+                if m.code and outer is not None and outer.code in gaz.ancestors(m.code):
+                    a, parent = outer.start, outer  # 沈阳浑南科技城: named from, and sitting in, its city
+                name = text[a:b]
             else:
                 name = text[parent.end : b]
                 a = parent.end
@@ -117,24 +119,44 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
             if not is_zone and (word_tag(text[parent.end : b]) not in (None, "ns") or (
                     last is not None and parent.end <= last.start < b - 1 and word_tag(last.word) not in (None, "ns"))):
                 break  # 农业|农村, 城乡社区: the suffix ends a word of the language, not a village's name
-            if not take(parent.end, b):
+            if not take(max(parent.end, m.end), b):
                 break
             child = Mention(article_id, REGION, a, b, name, name)
             chained.append(child)
             facts.append(Fact(PART_OF, (REGION, name), (REGION, parent.key), article_id, at=a))
             parent = child
+    # 2b. a zone with its region in brackets sits in that region: 中国（辽宁）自由贸易试验区
+    coded_at = {m.start: m for m in mentions if m.code}
+    for zm in ZONE_BRACKET_RE.finditer(text, start, end):
+        inner = coded_at.get(zm.start(1))
+        first = walk_left(tokens, zm.start(), max_tokens=1)
+        if inner is None or inner.end != zm.end(1) or first is None or not 2 <= zm.start() - first <= 4 \
+                or any(taken[zm.end(1) + 1 - start : zm.end() - start]):
+            continue
+        take(zm.end(1) + 1, zm.end())
+        name = text[first : zm.end()]
+        chained.append(Mention(article_id, REGION, first, zm.end(), name, name))
+        facts.append(Fact(PART_OF, (REGION, name), (REGION, inner.key), article_id, at=first))
     # 3. free-standing zones (沈抚改革创新示范区), walking left from the suffix over name tokens
     for zm in ZONE_RE.finditer(text, start, end):
         a, b = zm.span()
         if any(taken[a - start : b - start]):
             continue
         first = walk_left(tokens, a, max_tokens=4)
+        while first is not None and first < a:  # 建设|某某创新区: the verb governs the name
+            t = tokens[token_index(tokens, first)]
+            if t.word not in ZONE_LEAD_VERBS or t.end >= a:
+                break
+            first = t.end
         if first is None or first >= a:
             continue
         name = text[first:b]
         if len(name) > 14 or not all("\u4e00" <= c <= "\u9fff" or c.isalnum() for c in name) or not take(first, b):
             continue
         chained.append(Mention(article_id, REGION, first, b, name, name))
+        near = _region_before(ctx, mentions, text, start, first)
+        if near is not None:  # 重庆…建设两江协同创新区: a zone after another province's place is there
+            facts.append(Fact(PART_OF, (REGION, name), (REGION, near.key), article_id, at=first))
     # 4. a town or village named on its own before its organ (李家村党总支书记, 王家镇党委): walk left from
     #    the suffix over at most two name tokens, four characters
     for tm in TOWN_ORGAN_RE.finditer(text, start, end):
@@ -157,6 +179,21 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
     mentions.extend(chained)
     # region context for later disambiguation
     return mentions, facts
+
+
+def _region_before(ctx: Context, mentions: list[Mention], text: str, lo: int, pos: int) -> Mention | None:
+    """The last division named before ``pos`` in its sentence, when it lies outside the paper's province
+    (a zone the text places nowhere else is otherwise taken to be in the paper's province)."""
+    if not ctx.province:
+        return None
+    stop = max(text.rfind(c, lo, pos) for c in SENTENCE_STOPS)
+    best = None
+    for m in mentions:
+        if m.code.isdigit() and stop < m.start and m.end <= pos and (best is None or m.start > best.start):
+            best = m
+    if best is None or ctx.gaz.province_of(best.code) == ctx.province:
+        return None
+    return best
 
 
 def _stray_short_form(ctx: Context, code: str, form: str, text: str, start: int, end: int) -> bool:

@@ -156,6 +156,9 @@ POLICY_WORDS = {"改革", "创新", "开放", "发展", "合作", "综合", "试
 STOP_CHARS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t的在和与及或是为将把被从对到向于了等,.;:!?[]——")
 # Inside a place-name stem only punctuation and a few particles stop (于 opens town names: 于寺镇).
 STEM_STOPS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t的在和与及或是为将把被从对到向了等,.;:!?[]")
+# Verbs that govern a name rather than open one (推进|某某项目, 建设|某某创新区)
+LEAD_VERBS = {"运营", "落地", "谋划", "布局", "深化", "推进", "实施", "开工", "签约", "引进", "招引", "储备", "新建",
+              "续建", "开展", "推动", "加快", "启动", "建成", "投产", "竣工", "完成", "打造", "实现", "参与", "支持"}
 PHASE = re.compile(r"[一二三四五六七八九十0-9]+期")  # 一期, 二期: jieba tags them adverbs
 UNIT = re.compile(r"[千万兆吉]?瓦|[万亿]?吨|公里|千米|英寸|兆瓦时|千伏|万千瓦|万平方米|平方米")
 PROPER_TAGS = {"ns", "nt", "nz", "nr", "nrt", "nrfg", "eng", "m", "j"}

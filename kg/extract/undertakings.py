@@ -5,7 +5,7 @@ import re
 
 from ..records import INITIATIVE, PROJECT, Mention
 from .context import Context
-from .tokens import STOP_CHARS, Token, has_proper_part, listed_before, token_index, walk_left, word_tag
+from .tokens import LEAD_VERBS, STOP_CHARS, Token, has_proper_part, listed_before, token_index, walk_left, word_tag
 
 PROJECT_SUFFIXES = ("产业基地项目", "基地项目", "项目", "工程", "基地", "核电站", "核电", "电站", "二跑道", "机场",
                     "号线", "东延线", "西延线", "南延线", "北延线", "延长线", "风电机组", "机组", "一期", "二期", "三期", "大桥", "隧道", "铁路", "高铁", "支线", "港", "产业园", "创新港",
@@ -26,8 +26,6 @@ GENERIC = {"重点项目", "重大项目", "项目", "工程", "基地", "产业
            "活动", "行动", "计划", "战略", "规划", "改革", "体系", "试点", "制度", "工作会议", "新项目", "好项目",
            "大项目", "产业体系", "现代化产业体系", "系列活动", "专项行动", "主题活动"}
 START_BAD = set("个家所各该本其某这那些位名项条次届此等新")
-LEAD_VERBS = {"运营", "落地", "谋划", "布局", "深化", "推进", "实施", "开工", "签约", "引进", "招引", "储备", "新建",
-              "续建", "开展", "推动", "加快", "启动", "建成", "投产", "竣工", "完成", "打造", "实现", "参与", "支持"}
 QUANTITY = re.compile(r"^[0-9０-９一二三四五六七八九十百千万余多几两*＊]+[个项批首轮座家台]|个|以上|以下|亿元|万元")  # 10个项目, 百余个…: counts, not names
 LEADING_FUNCTION = set("经暨由从据以在对向于")  # a one-character word before a name: a preposition or "and"
 CLAUSE_BREAKS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t,.;:!?")
