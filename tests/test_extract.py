@@ -432,3 +432,18 @@ def test_gazetteer_part_of_only_between_regions_of_one_file(tmp_path):
 def test_a_river_is_not_placed_in_the_papers_province(tmp_path):
     pairs = _part_of(_graph(tmp_path, "本报讯 沈阳浑河两岸绿道贯通，黄河沿线生态改善。\n"))
     assert not [p for p in pairs if p[0] in ("浑河", "黄河")]
+
+
+def test_project_named_after_a_phase_word_keeps_it(tmp_path):
+    # jieba reads 二期工程 as one phrase; the project's name runs through it, and a verb-like word
+    # (创新) inside a kind (创新港) does not cut the name
+    graph = _graph(tmp_path, "本报讯 推动金山创新港二期工程主体建成。\n")
+    names = {d["name"] for _, d in graph.entities("Project")}
+    assert "金山创新港二期工程" in names, names
+
+
+def test_project_opening_with_a_zone_is_in_the_zone(tmp_path):
+    graph = _graph(tmp_path, "本报讯 铁岭经济技术开发区华晟芯片产业基地项目建设现场热度不减。\n")
+    names = {d["name"] for _, d in graph.entities("Project")}
+    assert "华晟芯片产业基地项目" in names, names
+    assert ("华晟芯片产业基地项目", "铁岭经济技术开发区") in _relations(graph, "located_in")

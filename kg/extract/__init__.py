@@ -8,6 +8,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
 
+from ..lexicon import ZONE_SUFFIXES
 from ..records import INITIATIVE, ORGANIZATION, PERSON, PROJECT, REGION, Article, Extraction, Mention
 from .context import Context, infer_province
 from .organizations import coordinated_organs, find_organizations
@@ -32,7 +33,9 @@ def extract(article: Article, ctx: Context) -> Extraction:
     orgs = find_organizations(ctx, article.id, text, a, b, tokens, regions)
     persons, pos_facts = find_persons(ctx, article.id, text, a, b, tokens, regions, orgs)
     anchors = {m.start for m in regions + orgs}
-    things = find_undertakings(ctx, article.id, text, a, b, tokens, anchors, [(m.start, m.end) for m in regions + orgs])
+    zones = [(m.start, m.end) for m in regions if m.text.endswith(ZONE_SUFFIXES)]
+    things = find_undertakings(ctx, article.id, text, a, b, tokens, anchors, [(m.start, m.end) for m in regions + orgs],
+                               zones)
     mentions = _settle(regions + orgs + persons + things)
     starts = [s.start for s in article.sentences]
     mentions = [replace(m, sentence=max(0, bisect_right(starts, m.start) - 1)) for m in mentions]

@@ -166,7 +166,7 @@ PROPER_TAGS = {"ns", "nt", "nz", "nr", "nrt", "nrfg", "eng", "m", "j"}
 
 def is_name_token(tok: Token, numbers: bool = False) -> bool:
     """A token that can be part of a proper name (nouns, places, abbreviations, policy words)."""
-    if numbers and (tok.tag in ("m", "q") or tok.word.isdigit() or PHASE.fullmatch(tok.word) or UNIT.fullmatch(tok.word)):
+    if numbers and (tok.tag in ("m", "q") or tok.word.isdigit() or PHASE.match(tok.word) or UNIT.fullmatch(tok.word)):
         return True  # 400兆瓦风电项目, 一期工程: numbers, units and phases inside a project's name
     return tok.tag in NAME_TAGS or tok.word in POLICY_WORDS or (tok.tag.startswith("n") and tok.tag != "nr")
 

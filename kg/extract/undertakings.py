@@ -44,9 +44,11 @@ TAIL = re.compile(r"[\u4e00-\u9fff0-9]{0,10}?(?:" + "|".join(sorted(map(re.escap
 
 
 def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end: int, tokens: list[Token],
-                      anchors: set[int], named: list[tuple[int, int]] = ()) -> list[Mention]:
+                      anchors: set[int], named: list[tuple[int, int]] = (),
+                      zones: list[tuple[int, int]] = ()) -> list[Mention]:
     """``anchors``: where regions and organisations start; ``named``: their spans, which a name may hold
-    whole but never cut (大连金普新区|复星…项目)."""
+    whole but never cut (大连金普新区|复星…项目); ``zones``: spans of zones, which a project's name
+    opening with one leaves out (某某开发区|某某产业基地项目: the project is in the zone)."""
     found: list[Mention] = []
     spans: list[tuple[int, int, str, str]] = []  # (a, b, type, key)
     # quoted names: a numbered framework (“1234”体系), a coined slogan, a plan period
@@ -113,10 +115,12 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
                                                   for t in tokens[token_index(tokens, a) or 0 : (tb or 0) + 1]):
                 continue  # a doctrine is named after a person or an -ism, not 党组理论(学习)
             for t in tokens[token_index(tokens, a) or 0 :]:  # a verb inside is the sentence, not the name:
-                if t.start >= m.start():  # 运营|地铁1号线, 落地|亿元以上项目 (jieba often tags these n/vn)
-                    break
+                if t.start >= m.start() or (typ == PROJECT and pat.match(text, t.start)):
+                    break  # (运营|地铁1号线, 落地|亿元以上项目; a kind inside the name: 某某创新港|二期工程)
                 if t.start >= a and (t.tag == "v" or t.word in LEAD_VERBS):
                     a = t.end
+            if typ == PROJECT:
+                a = max([ze for zs, ze in zones if zs == a and ze <= m.start() - 2], default=a)
             name = text[a:b]
             while name and (name[0] in START_BAD or name[0] in "的和与及"):
                 a += 1
