@@ -41,6 +41,8 @@ def cli():
 @click.option("-f", "--format", "formats", multiple=True, type=click.Choice(BUILD_FORMATS),
               help="Also write graph.trig (one named graph per article), graph.nq, graph.nt, graph.jsonld "
                    "(+ context.jsonld) or graph.graphml. Repeatable; Turtle, HTML and the report are always written.")
+@click.option("--shards", default=0, type=click.IntRange(0, 100_000), metavar="N",
+              help="Also write the graph as N N-Quads files in OUTPUT/shards/ for bulk loaders (0: none).")
 @click.option("--max-mb", default=50.0, show_default=True, help="Largest input file accepted, in MB.")
 @click.option("-j", "--jobs", default=None, type=click.IntRange(1, 256),
               help="Processes extracting articles [default: one per core].")
@@ -49,7 +51,7 @@ def cli():
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where extraction runs: local processes, or a Dask cluster (with --scheduler).")
 @click.option("--scheduler", default=None, help="Dask scheduler address for --executor dask, e.g. tcp://10.0.0.5:8786.")
-def build(inputs, outdir, province, base, formats, max_mb, jobs, cache, executor, scheduler):
+def build(inputs, outdir, province, base, formats, shards, max_mb, jobs, cache, executor, scheduler):
     """Read articles (.txt files or directories of them) and write the knowledge graph.
 
     \b
@@ -66,7 +68,7 @@ def build(inputs, outdir, province, base, formats, max_mb, jobs, cache, executor
     with output_lock(out), Stage(out) as stage:
         kg, _ = run(list(inputs) or ["seeds"], province=province, base=base, max_mb=max_mb, jobs=jobs,
                     cache_path=str(out / ".kg-cache.sqlite") if cache else None, executor=executor, scheduler=scheduler)
-        files = outputs(kg, formats, t0, jobs=jobs, stage=stage)
+        files = outputs(kg, formats, t0, jobs=jobs, stage=stage, shards=shards)
         stage.write(stage.pending(files))
         stage.commit()
     s = files["report.json"]
@@ -85,8 +87,10 @@ def build(inputs, outdir, province, base, formats, max_mb, jobs, cache, executor
     click.echo(f"extraction {ex['extracted']} articles extracted ({ex['executor']}), {ex['cached']} from the cache")
     click.echo(f"seconds    {s['seconds']}")
     pages = [n for n in files if "/" in n and n.endswith(".html")]
+    parts = [n for n in files if n.startswith("shards/")]
     click.echo("wrote      " + ", ".join(str(out / name) for name in files if "/" not in name)
-               + (f", and {len(pages)} pages in {out / 'articles'} and {out / 'entities'}" if pages else ""))
+               + (f", and {len(pages)} pages in {out / 'articles'} and {out / 'entities'}" if pages else "")
+               + (f", and {len(parts)} N-Quads shards in {out / 'shards'}" if parts else ""))
 
 
 @cli.command("eval")

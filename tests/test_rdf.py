@@ -14,7 +14,7 @@ import pytest
 import rdflib
 import rdflib.compare
 
-from conftest import CONTRACT, ROOT, need_tool, run_kg
+from conftest import CONTRACT, ROOT, SEEDS, need_tool, run_kg
 
 ARTICLE_COUNT_QUERY = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://schema.org/NewsArticle> }"
 
@@ -202,3 +202,21 @@ def test_turtle_writer_compacts_only_valid_local_names(tmp_path, local):
     path = tmp_path / "g.ttl"
     path.write_bytes(serialize(kg, "turtle", qs=qs))
     assert subprocess.run([need_tool("rapper"), "-q", "-c", "-i", "turtle", str(path)], capture_output=True).returncode == 0
+
+
+def test_nquads_shards_hold_exactly_the_graph(seeds_build, tmp_path):
+    """--shards N: N N-Quads files for bulk loaders; together the same quads as graph.nq, each file valid
+    on its own; a later build with fewer shards leaves none of the earlier ones behind."""
+    out = tmp_path / "o"
+    for n in (5, 3):
+        res = run_kg("build", str(SEEDS), "-o", str(out), "--shards", str(n), "--no-cache")
+        assert res.returncode == 0, res.stderr
+        parts = sorted((out / "shards").iterdir())
+        assert [p.name for p in parts] == [f"graph-{i:05d}-of-{n:05d}.nq" for i in range(1, n + 1)]
+    quads = []
+    for p in parts:
+        got = list(ox.parse(path=str(p), format=ox.RdfFormat.N_QUADS))
+        assert got, p
+        quads += got
+    whole = list(ox.parse(path=str(seeds_build / "graph.nq"), format=ox.RdfFormat.N_QUADS))
+    assert len(quads) == len(set(quads)) == len(whole) and set(quads) == set(whole)

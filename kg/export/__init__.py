@@ -16,9 +16,9 @@ EXTRA_FORMATS = ("trig", "nquads", "ntriples", "jsonld", "graphml")
 
 
 def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
-            stage: "Stage | None" = None) -> dict[str, str | bytes]:
+            stage: "Stage | None" = None, shards: int = 0) -> dict[str, str | bytes]:
     """Every output of a build, in memory, keyed by file name: graph.ttl, graph.html, report.json,
-    plus one file per extra format. Timings go into the report. With ``jobs`` > 1 (None: one per core)
+    plus one file per extra format, plus ``shards`` N-Quads files in shards/. Timings go into the report. With ``jobs`` > 1 (None: one per core)
     the RDF is written in a forked process while this one makes the HTML pages and, given a ``stage``,
     writes them to disk (3,000 small files take a second or two); the caller stages the rest."""
     import json
@@ -26,7 +26,7 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
 
     from .html import site
 
-    rdf = functools.partial(_rdf_files, kg, tuple(formats))
+    rdf = functools.partial(_rdf_files, kg, tuple(formats), shards)
     t = time.perf_counter()
     if (jobs or os.cpu_count() or 1) > 1 and len(kg.articles) >= PARALLEL_EXPORT_ARTICLES and _can_fork():
         global _CHILD_TASK
@@ -73,13 +73,14 @@ def _run_child_task():
     return _CHILD_TASK()
 
 
-def _rdf_files(kg, formats: tuple[str, ...]) -> tuple[dict[str, str | bytes], int, float]:
-    """graph.ttl and the extra formats; the number of distinct triples; seconds taken."""
+def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0) -> tuple[dict[str, str | bytes], int, float]:
+    """graph.ttl, the extra formats and the N-Quads shards; the number of distinct triples; seconds taken."""
     import json
     import time
 
     from .graphml import to_graphml
     from .rdf import FORMATS, jsonld_context, serialize, statements
+    from .rdf import shards as nquads_shards
 
     t = time.perf_counter()
     qs = statements(kg)
@@ -92,6 +93,8 @@ def _rdf_files(kg, formats: tuple[str, ...]) -> tuple[dict[str, str | bytes], in
             files[FORMATS[fmt][0]] = serialize(kg, fmt, qs=qs)
         if fmt == "jsonld":
             files["context.jsonld"] = json.dumps(jsonld_context(kg), ensure_ascii=False, indent=2)
+    if shards:
+        files.update(nquads_shards(qs, shards))
     return files, triples, time.perf_counter() - t
 
 

@@ -320,6 +320,19 @@ def serialize(kg, fmt: str = "turtle", base: str | None = None, qs: list[Stateme
     return "".join(out).encode("utf-8")
 
 
+def shards(qs: list[Statement], n: int) -> dict[str, bytes]:
+    """The N-Quads in ``n`` files of nearly equal size (contiguous runs of the sorted statements, so an
+    article's named graph stays mostly in one file), for bulk loaders that take many files at once:
+    ``shards/graph-00001-of-00004.nq`` … Together they hold exactly the statements of graph.nq."""
+    lines = [f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n" for s, p, o, g in qs]
+    n = max(1, min(n, len(lines) or 1))
+    out = {}
+    for i in range(n):
+        part = lines[len(lines) * i // n : len(lines) * (i + 1) // n]
+        out[f"shards/graph-{i + 1:05d}-of-{n:05d}.nq"] = "".join(part).encode("utf-8")
+    return out
+
+
 def _union(qs: list[Statement]) -> list[tuple[str, str, str]]:
     """The union of all graphs: each triple once, grouped by subject in sorted order."""
     return list(dict.fromkeys([q[:3] for q in sorted(qs, key=itemgetter(0))]))
