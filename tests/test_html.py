@@ -135,3 +135,21 @@ def test_page_draws_all_nodes_offline(seeds_build):
         browser.close()
     assert not errors, errors
     assert not requests, requests
+
+
+def test_layout_does_not_depend_on_blas_threads():
+    """Regression: forces summed by a BLAS matrix-vector product came out in a different order with
+    another thread count, so a Dask or CI machine drew other positions (graph.html not byte-identical)."""
+    import subprocess
+    import sys
+
+    code = ("import hashlib, networkx as nx; from kg.export.html import layout; "
+            "g = nx.relabel_nodes(nx.gnm_random_graph(1500, 3000, seed=1), str); "
+            "print(hashlib.sha1(repr(sorted(layout(g).items())).encode()).hexdigest())")
+    digests = set()
+    for threads in ("1", "2", "4"):
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=threads, OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads)
+        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+        assert res.returncode == 0, res.stderr
+        digests.add(res.stdout.strip())
+    assert len(digests) == 1, digests

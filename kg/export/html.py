@@ -158,10 +158,11 @@ def layout(g: nx.Graph, iterations: int = 50, seed: int = 7) -> dict[str, tuple[
         np.maximum(f, np.float32(1e-4), out=f)
         np.divide(k2, f, out=f)  # repulsion k²/d along the unit vector: k²·delta/d² = f·delta
         f[diagonal, diagonal] = 0
-        # Σ_j f_ij (x_i − x_j) = x_i Σ_j f_ij − (f·x)_i: two matrix–vector products, no more n × n arrays
+        # Σ_j f_ij (x_i − x_j) = x_i Σ_j f_ij − (f·x)_i: two matrix–vector products, no more n × n arrays;
+        # einsum's own loops, not BLAS, whose threads would sum in a different order on another machine
         rows = f.sum(1)
-        fx = x * rows - f @ x
-        fy = y * rows - f @ y
+        fx = x * rows - np.einsum("ij,j->i", f, x)
+        fy = y * rows - np.einsum("ij,j->i", f, y)
         if len(edges):
             ex = x[src] - x[dst]
             ey = y[src] - y[dst]
