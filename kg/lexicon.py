@@ -183,6 +183,17 @@ def org_suffixes() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def national_organs() -> dict[str, str]:
+    """Written form -> canonical name of national organs (kg/data/national_organs.txt); an empty
+    canonical name marks a form that is never an organisation on its own (中央)."""
+    out = {}
+    for line in _lines("national_organs.txt"):
+        form, _, canonical = line.partition("\t")
+        out[form] = canonical if _ else form
+    return out
+
+
+@lru_cache(maxsize=1)
 def translit_chars() -> frozenset[str]:
     """Characters of transliterated foreign names (kg/data/translit_chars.txt)."""
     return frozenset(c for line in _lines("translit_chars.txt") for c in line.split())

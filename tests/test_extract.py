@@ -447,3 +447,17 @@ def test_project_opening_with_a_zone_is_in_the_zone(tmp_path):
     names = {d["name"] for _, d in graph.entities("Project")}
     assert "华晟芯片产业基地项目" in names, names
     assert ("华晟芯片产业基地项目", "铁岭经济技术开发区") in _relations(graph, "located_in")
+
+
+def test_national_organs_by_their_written_forms(tmp_path):
+    # ministries named in full, short or by an older name, each under its canonical name; never a
+    # ministry inside a word (建设|部署, 农业|部门)
+    graph = _graph(tmp_path, "本报讯 工信部、农业农村部与国家计委联合发文。各地加快基础设施建设部署，农业部门积极配合。"
+                             "全国人大代表王某明说，要落实好。\n")
+    names = {d["name"] for _, d in graph.entities("Organization")}
+    assert {"工业和信息化部", "农业农村部", "国家发展计划委员会"} <= names, names
+    assert not names & {"建设部", "农业部"}, names
+    g = graph.to_networkx()
+    name = {n: d["name"] for n, d in g.nodes(data=True)}
+    posts = {(name[s], name[o], d["title"]) for s, o, d in g.edges(data=True) if d["kind"] == "position"}
+    assert ("王某明", "全国人民代表大会", "代表") in posts

@@ -20,5 +20,5 @@ def test_pd1998_micro_f1_meets_the_target():
     assert res.returncode == 0, res.stderr
     scores = json.loads(res.stdout)["scores"]
     assert scores["micro"]["f1"] >= 0.75, scores
-    for typ, floor in (("PER", 0.74), ("LOC", 0.79), ("ORG", 0.63)):
+    for typ, floor in (("PER", 0.74), ("LOC", 0.79), ("ORG", 0.65)):
         assert scores[typ]["f1"] >= floor, (typ, scores[typ])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..lexicon import org_suffixes, title_set, titles as title_list, titles_pattern
+from ..lexicon import national_organs, org_suffixes, title_set, titles as title_list, titles_pattern
 from ..records import ORGANIZATION, Mention
 from .context import Context
 from .tokens import STOP_CHARS, Token, has_proper_part, is_name_token, listed_before, token_index, word_tag
@@ -26,13 +26,6 @@ DEPT_ABBREV = {
 PARTY_UNDER_COMMITTEE = ("统一战线工作部", "宣传部", "组织部", "台湾工作办公室", "教育工作委员会", "政法委员会",
                          "网络安全和信息化委员会办公室", "办公厅", "政策研究室", "巡视工作领导小组")
 DEMOCRATIC_PARTIES = ("民革", "民盟", "民建", "民进", "农工党", "致公党", "九三学社", "台盟")
-NATIONAL = {
-    "党中央": "中共中央", "中共中央": "中共中央", "中央": "", "国务院": "国务院", "全国人大": "全国人民代表大会",
-    "全国人大常委会": "全国人民代表大会常务委员会", "全国政协": "中国人民政治协商会议全国委员会",
-    "中央军委": "中央军事委员会", "最高人民法院": "最高人民法院", "最高人民检察院": "最高人民检察院",
-    "新华社": "新华通讯社", "外交部": "外交部", "国家发改委": "国家发展和改革委员会", "联合国": "联合国",
-    "中国国务院": "国务院", "中国政府": "中华人民共和国政府",
-}
 ORGAN_ENDINGS = ("委员会", "委", "政府", "人大", "人民代表大会", "人代会", "人大常委会", "政协", "厅", "局", "办", "部", "署",
                  "办公室", "办公厅", "党工委", "管委会", "工委", "党组", "党委", "处", "法院", "检察院", "委会", "侨联", "妇联",
                  "科协", "文联", "作协", "工商联", "台办", "外办", "团委", "总工会", "工会", "军区", "中心组")
@@ -56,8 +49,9 @@ def canonical_org(ctx: Context, name: str, region_prefix: tuple[str, str] | None
     ``region_prefix`` is (written prefix, full region name) when the name opens with a region
     (辽宁省委 → ('辽宁省', '辽宁省')); a bare 省/市 prefix takes the paper's province.
     """
-    if name in NATIONAL and NATIONAL[name]:
-        return NATIONAL[name]
+    national = national_organs()
+    if name in national and national[name]:
+        return national[name]
     full, rest = "", name
     if region_prefix:
         written, full = region_prefix
@@ -110,7 +104,7 @@ def canonical_org(ctx: Context, name: str, region_prefix: tuple[str, str] | None
 def _patterns() -> tuple[re.Pattern, re.Pattern]:
     """Any organisation suffix; and the fixed names of national organs and a province's own organs."""
     suffix = re.compile("(" + "|".join(map(re.escape, org_suffixes())) + ")")
-    names = list(NATIONAL) + ["省委", "省政府", "省人大常委会", "省人大", "省政协", "省人代会"]
+    names = list(national_organs()) + ["省委", "省政府", "省人大常委会", "省人大", "省政协", "省人代会"]
     fixed = re.compile("(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + ")")
     return suffix, fixed
 
@@ -171,8 +165,10 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
         if not anchored and not has_proper_part(tokens, a, a_suf):
             continue  # 企业技术中心, 养老中心: a generic description, not a name
         spans.append((a, b, text[a:b]))
+    starts, ends, national = {t.start for t in tokens}, {t.end for t in tokens}, national_organs()
     for m in fixed.finditer(text, start, end):
-        spans.append((m.start(1), m.end(1), m.group(1)))
+        if m.group(1) not in national or (m.start(1) in starts and (m.end(1) in ends or title_at.match(text, m.end(1)))):
+            spans.append((m.start(1), m.end(1), m.group(1)))  # 建设部 never inside 建设|部署 (全国人大|代表: a post)
     spans += listed_as_organizations(text, start, end, tokens, region_at)
     # longest first, non-overlapping
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
