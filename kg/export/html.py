@@ -33,6 +33,7 @@ RELATION_ZH = {"position": "任职", "located_in": "位于", "part_of": "隶属"
 MAX_WHOLE = 1500  # graph.html: the most connected entities beyond this are left to ego views
 MAX_EGO = 400
 HUB_PAGES = 40  # ego pages written by kg build for the most connected entities
+LAYOUT_BLOCK = 128  # rows of the force matrix computed together (128 × 1,500 float32: 0.75 MB)
 BROWSER_LAYOUT = 200  # article pages up to this many entities are laid out by the browser (~0.1 s)
 MAX_SOURCES = 5
 
@@ -145,24 +146,29 @@ def layout(g: nx.Graph, iterations: int = 50, seed: int = 7) -> dict[str, tuple[
     k2 = np.float32(4.0 / n)
     k = np.sqrt(k2)
     t = np.float32(0.2)
-    f = np.empty((n, n), dtype=np.float32)  # n × n buffers reused by every iteration
-    tmp = np.empty((n, n), dtype=np.float32)
-    diagonal = np.arange(n)
+    block = min(n, LAYOUT_BLOCK)  # rows at a time, so the work stays in the cache: memory-bound otherwise
+    f = np.empty((block, n), dtype=np.float32)  # buffers reused by every block of every iteration
+    tmp = np.empty((block, n), dtype=np.float32)
+    fx = np.empty(n, dtype=np.float32)
+    fy = np.empty(n, dtype=np.float32)
     src, dst = edges[:, 0], edges[:, 1]
     for _ in range(iterations):
-        np.subtract.outer(x, x, out=f)
-        np.square(f, out=f)
-        np.subtract.outer(y, y, out=tmp)
-        np.square(tmp, out=tmp)
-        f += tmp
-        np.maximum(f, np.float32(1e-4), out=f)
-        np.divide(k2, f, out=f)  # repulsion k²/d along the unit vector: k²·delta/d² = f·delta
-        f[diagonal, diagonal] = 0
-        # Σ_j f_ij (x_i − x_j) = x_i Σ_j f_ij − (f·x)_i: two matrix–vector products, no more n × n arrays;
-        # einsum's own loops, not BLAS, whose threads would sum in a different order on another machine
-        rows = f.sum(1)
-        fx = x * rows - np.einsum("ij,j->i", f, x)
-        fy = y * rows - np.einsum("ij,j->i", f, y)
+        for lo in range(0, n, block):
+            hi = min(n, lo + block)
+            fb, tb = f[: hi - lo], tmp[: hi - lo]
+            np.subtract.outer(x[lo:hi], x, out=fb)
+            np.square(fb, out=fb)
+            np.subtract.outer(y[lo:hi], y, out=tb)
+            np.square(tb, out=tb)
+            fb += tb
+            np.maximum(fb, np.float32(1e-4), out=fb)
+            np.divide(k2, fb, out=fb)  # repulsion k²/d along the unit vector: k²·delta/d² = f·delta
+            fb[np.arange(hi - lo), np.arange(lo, hi)] = 0
+            # Σ_j f_ij (x_i − x_j) = x_i Σ_j f_ij − (f·x)_i, with einsum's own loops: BLAS threads would
+            # sum in another order under another thread count, and the page would differ by machine
+            rows = fb.sum(1)
+            fx[lo:hi] = x[lo:hi] * rows - np.einsum("ij,j->i", fb, x)
+            fy[lo:hi] = y[lo:hi] * rows - np.einsum("ij,j->i", fb, y)
         if len(edges):
             ex = x[src] - x[dst]
             ey = y[src] - y[dst]
