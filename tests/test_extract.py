@@ -461,3 +461,11 @@ def test_national_organs_by_their_written_forms(tmp_path):
     name = {n: d["name"] for n, d in g.nodes(data=True)}
     posts = {(name[s], name[o], d["title"]) for s, o, d in g.edges(data=True) if d["kind"] == "position"}
     assert ("王某明", "全国人民代表大会", "代表") in posts
+
+
+def test_company_with_its_seat_in_brackets(tmp_path):
+    # company names often hold their seat in brackets; the name runs across them, and the company is there
+    graph = _graph(tmp_path, "本报讯 华晟芯能（铁岭）半导体材料有限公司正式投产。\n")
+    names = {d["name"] for _, d in graph.entities("Organization")}
+    assert "华晟芯能（铁岭）半导体材料有限公司" in names, names
+    assert ("华晟芯能（铁岭）半导体材料有限公司", "铁岭市") in _relations(graph, "located_in")

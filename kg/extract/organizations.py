@@ -259,6 +259,16 @@ def _left_edge(text: str, tokens: list[Token], a: int, lo: int, region_at: dict)
                 count += 1
                 continue
             break
+        if t.word in (")", "）") and first is not None:  # 某某(沈阳)机床有限公司: a company's seat in brackets
+            p = max(text.rfind("(", lo, t.start), text.rfind("（", lo, t.start))
+            seat = region_at.get(p + 1)
+            j = token_index(tokens, p - 1) if p > lo else None
+            if seat is not None and seat.end == t.start and j is not None and tokens[j].end == p \
+                    and is_name_token(tokens[j]) and not any(c in STOP_CHARS for c in tokens[j].word):
+                i = j
+                count += 1
+                continue
+            break
         if any(c in STOP_CHARS for c in t.word) or not is_name_token(t) or t.word in TITLE_WORDS \
                 or (t.tag == "f" and len(t.word) == 1) \
                 or (t.tag in ("nr", "nrfg", "nrt") and i > 0 and tokens[i - 1].word in TITLE_WORDS):
