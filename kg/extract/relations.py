@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from ..records import (INITIATIVE, LOCATED_IN, ORGANIZATION, PERSON, PROJECT, PROMOTED_BY, REGION,
                        Article, Fact, Mention)
 from .context import Context
+from .undertakings import meeting_convener
 
 CLAUSE_END = re.compile(r"[，；;,]")
 OWN_PROVINCE = re.compile(r"我省|本省|全省(?![^，。；]{0,6}系统)")  # 全省工信系统: the department's system, not bare 全省
@@ -162,7 +163,10 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention], speaker
         if sent is None:
             continue
         chosen: list[tuple[str, str]] = []
-        hm = HOSTED_BY.search(text, sent.start, m.start)
+        convener = meeting_convener(m.key)  # 民盟第九届中央委员会第三次全体会议: its committee holds it
+        if convener:
+            chosen = [(ORGANIZATION, convener)]
+        hm = None if chosen else HOSTED_BY.search(text, sent.start, m.start)
         if hm:
             chosen = [(a.type, a.key) for a in agents[m.sentence]
                       if hm.start(1) <= a.start and a.end <= hm.end(1) and a.type != PERSON]

@@ -43,6 +43,97 @@ TAIL = re.compile(r"[\u4e00-\u9fff0-9]{0,10}?(?:" + "|".join(sorted(map(re.escap
     "产业体系", "发展战略", "赛道", "布局", "集群", "体系", "工程", "倍增计划")), key=len, reverse=True)) + ")")
 
 
+# Party congresses, plenary sessions and the sessions of people's congresses and CPPCC committees are
+# written short (党的十九大, 民盟九届三中全会, 省政协十二届二次会议) and in full; both are read as the full
+# name, which also names who convenes it.
+_N = "[一二三四五六七八九十]{1,4}"
+PARTIES = {"中国共产党": "中国共产党", "党的": "中国共产党", "中共": "中国共产党", "民革": "民革", "民盟": "民盟",
+           "民建": "民建", "民进": "民进", "农工党": "农工党", "致公党": "致公党", "九三学社": "九三学社", "台盟": "台盟"}
+PARTY_NAMES = {"中国共产党": "中共中央", "民革": "中国国民党革命委员会", "民盟": "中国民主同盟", "民建": "中国民主建国会",
+               "民进": "中国民主促进会", "农工党": "中国农工民主党", "致公党": "中国致公党", "九三学社": "九三学社",
+               "台盟": "台湾民主自治同盟"}
+_PARTY = "(" + "|".join(sorted(PARTIES, key=len, reverse=True)) + ")"
+CONGRESS_RE = re.compile(f"(?:党的|中共|中国共产党)第?({_N})(?:次全国代表大会|大(?![会学家型量幅批力多小]))")
+CENTRAL_PLENUM_RE = re.compile(f"{_PARTY}第?({_N})届(?:中央委员会)?第?({_N})(?:中全会|次全体会议)")
+LOCAL_PLENUM_RE = re.compile(f"{_PARTY}([\u4e00-\u9fff]{{2,8}}?)(?:委员会|委)?第?({_N})届(?:委员会)?第?({_N})次(?:全会|全体会议)")
+CPPCC_RE = re.compile(f"政协([\\u4e00-\\u9fff]{{2,8}}?)?(?:委员会)?第?({_N})届(?:委员会)?第?({_N})次会议")
+PEOPLES_CONGRESS_RE = re.compile(f"第?({_N})届(全国人民代表大会|全国人大|人民代表大会|人大)第?({_N})次会议")
+LOCAL_CPC_RE = re.compile(f"([省市县区])委第?({_N})届第?({_N})次全(?:会|体会议)")
+
+
+def _division(ctx: Context, written: str) -> str | None:
+    """The full name of a province, city or county written in full, short, or as 省/市 (the paper's own)."""
+    if written == "省" and ctx.province:
+        return ctx.province_name
+    for code in ctx.gaz.forms.get(written, ()):
+        reg = ctx.gaz.regions[code]
+        if reg.level in ("province", "city", "county"):
+            return reg.name
+    return None
+
+
+def _division_before(ctx: Context, text: str, lo: int, pos: int) -> tuple[str, int]:
+    """The division whose name (its longest written form) ends at ``pos`` and that form's start:
+    沈阳市|第十七届…, 省|政协…; ("", pos) when none does."""
+    for k in range(min(8, pos - lo), 0, -1):
+        place = _division(ctx, text[pos - k : pos])
+        if place:
+            return place, pos - k
+    return "", pos
+
+
+def meetings(ctx: Context, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, full name) of the party congresses, plenums and congress sessions the text names."""
+    out = []
+    for m in CONGRESS_RE.finditer(text, start, end):
+        out.append((m.start(), m.end(), f"中国共产党第{m.group(1)}次全国代表大会"))
+    for m in CENTRAL_PLENUM_RE.finditer(text, start, end):
+        out.append((m.start(), m.end(), f"{PARTIES[m.group(1)]}第{m.group(2)}届中央委员会第{m.group(3)}次全体会议"))
+    for m in LOCAL_PLENUM_RE.finditer(text, start, end):
+        place = _division(ctx, m.group(2))
+        if place:
+            out.append((m.start(), m.end(), f"{PARTIES[m.group(1)]}{place}第{m.group(3)}届委员会第{m.group(4)}次全体会议"))
+    for m in LOCAL_CPC_RE.finditer(text, start, end):  # 大连市委十三届八次全会: the city's Party committee
+        place, a = _division_before(ctx, text, start, m.start() + 1)
+        if place:
+            out.append((a, m.end(), f"中国共产党{place}第{m.group(2)}届委员会第{m.group(3)}次全体会议"))
+    for m in CPPCC_RE.finditer(text, start, end):
+        if m.group(1):  # 政协辽宁省第十三届委员会…
+            place, a = _division(ctx, m.group(1)) or "", m.start()
+        else:  # 省政协十二届二次会议: the place written before
+            place, a = _division_before(ctx, text, start, m.start())
+        if place:
+            out.append((a, m.end(), f"政协{place}第{m.group(2)}届委员会第{m.group(3)}次会议"))
+    for m in PEOPLES_CONGRESS_RE.finditer(text, start, end):
+        if m.group(2).startswith("全国"):
+            out.append((m.start(), m.end(), f"第{m.group(1)}届全国人民代表大会第{m.group(3)}次会议"))
+            continue
+        place, a = _division_before(ctx, text, start, m.start())
+        if place:
+            out.append((a, m.end(), f"{place}第{m.group(1)}届人民代表大会第{m.group(3)}次会议"))
+    return out
+
+
+MEETING_CONVENER = [
+    (re.compile(r"中国共产党第.+次全国代表大会$"), lambda m: "中共中央"),
+    (re.compile(r"(.+?)第.+届中央委员会第.+次全体会议$"), lambda m: PARTY_NAMES.get(m.group(1))),
+    (re.compile(r"(中国共产党|民革|民盟|民建|民进|农工党|致公党|九三学社|台盟)(.+?)第.+届委员会第.+次全体会议$"),
+     lambda m: ("中共" if m.group(1) == "中国共产党" else m.group(1)) + m.group(2) + "委员会"),
+    (re.compile(r"政协(.+?)第.+届委员会第.+次会议$"), lambda m: f"政协{m.group(1)}委员会"),
+    (re.compile(r"第.+届全国人民代表大会第.+次会议$"), lambda m: "全国人民代表大会"),
+    (re.compile(r"(.+?)第.+届人民代表大会第.+次会议$"), lambda m: f"{m.group(1)}人民代表大会"),
+]
+
+
+def meeting_convener(name: str) -> str | None:
+    """The body that convenes a meeting read by ``meetings`` (its committee, congress or party)."""
+    for pattern, convener in MEETING_CONVENER:
+        m = pattern.match(name)
+        if m:
+            return convener(m)
+    return None
+
+
 def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end: int, tokens: list[Token],
                       anchors: set[int], named: list[tuple[int, int]] = (),
                       zones: list[tuple[int, int]] = ()) -> list[Mention]:
@@ -50,7 +141,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
     whole but never cut (大连金普新区|复星…项目); ``zones``: spans of zones, which a project's name
     opening with one leaves out (某某开发区|某某产业基地项目: the project is in the zone)."""
     found: list[Mention] = []
-    spans: list[tuple[int, int, str, str]] = []  # (a, b, type, key)
+    spans: list[tuple[int, int, str, str]] = [(a, b, INITIATIVE, name) for a, b, name in meetings(ctx, text, start, end)]
     # quoted names: a numbered framework (“1234”体系), a coined slogan, a plan period
     for qm in QUOTED.finditer(text, start, end):
         inner = qm.group(1).strip()
