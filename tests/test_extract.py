@@ -486,3 +486,9 @@ def test_congresses_and_plenums_read_as_their_full_names_and_conveners(tmp_path)
     assert ("民盟铁岭市第九届委员会第三次全体会议", "民盟铁岭市委员会") in pushed
     assert ("政协辽宁省第十二届委员会第二次会议", "政协辽宁省委员会") in pushed
     assert ("铁岭市第十六届人民代表大会第二次会议", "铁岭市人民代表大会") in pushed
+
+
+def test_initiative_held_jointly_with_an_organisation(tmp_path):
+    graph = _graph(tmp_path, "本报讯 省工信厅将联合中国航空学会发起东北亚航空人才计划，推动合作。\n")
+    pushed = _relations(graph, "promoted_by")
+    assert any(i.endswith("人才计划") and a == "中国航空学会" for i, a in pushed), pushed

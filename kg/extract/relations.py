@@ -12,7 +12,8 @@ from .undertakings import meeting_convener
 
 CLAUSE_END = re.compile(r"[，；;,]")
 OWN_PROVINCE = re.compile(r"我省|本省|全省(?![^，。；]{0,6}系统)")  # 全省工信系统: the department's system, not bare 全省
-HOSTED_BY = re.compile(r"由(.{2,40}?)(?:联合)?(?:主办|承办|举办|发起|牵头)")
+HOSTED_BY = re.compile(r"由(.{2,40}?)(?:联合)?(?:主办|承办|举办|发起|牵头)|"
+                       r"(?:联合|会同|携手)([^，。；！？]{2,20}?)(?:共同)?(?:主办|承办|举办|发起)")
 
 
 def located_in(ctx: Context, article: Article, mentions: list[Mention], speaker: Speakers | None = None) -> list[Fact]:
@@ -167,9 +168,10 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention], speaker
         if convener:
             chosen = [(ORGANIZATION, convener)]
         hm = None if chosen else HOSTED_BY.search(text, sent.start, m.start)
-        if hm:
+        if hm:  # 由X与Y联合主办…, 联合X举办…: the hosts named
+            g = 1 if hm.group(1) is not None else 2
             chosen = [(a.type, a.key) for a in agents[m.sentence]
-                      if hm.start(1) <= a.start and a.end <= hm.end(1) and a.type != PERSON]
+                      if hm.start(g) <= a.start and a.end <= hm.end(g) and a.type != PERSON]
         if not chosen and m.key.endswith(GATHERINGS):  # a meeting or pact: the organisations named at it hold it
             chosen = list(dict.fromkeys((a.type, a.key) for a in agents[m.sentence]
                                         if a.type == ORGANIZATION and a.end <= m.start))
