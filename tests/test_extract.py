@@ -402,7 +402,7 @@ def test_zone_named_from_a_city_and_its_district(tmp_path):
     # 铁岭银州科技城: the zone opens with the city and its district; it sits in the city its name opens
     # with, and written later without the city it is the same zone
     graph = _graph(tmp_path, "本报讯 加快铁岭银州科技城建设。\n\n一年来，银州科技城引进企业二十家。\n")
-    names = {d["name"] for _, d in graph.entities("Region")}
+    names = _names(graph, "Region")
     assert "铁岭银州科技城" in names and "银州科技城" not in names
     assert ("铁岭银州科技城", "铁岭市") in _part_of(graph)
 
@@ -438,13 +438,13 @@ def test_project_named_after_a_phase_word_keeps_it(tmp_path):
     # jieba reads 二期工程 as one phrase; the project's name runs through it, and a verb-like word
     # (创新) inside a kind (创新港) does not cut the name
     graph = _graph(tmp_path, "本报讯 推动金山创新港二期工程主体建成。\n")
-    names = {d["name"] for _, d in graph.entities("Project")}
+    names = _names(graph, "Project")
     assert "金山创新港二期工程" in names, names
 
 
 def test_project_opening_with_a_zone_is_in_the_zone(tmp_path):
     graph = _graph(tmp_path, "本报讯 铁岭经济技术开发区华晟芯片产业基地项目建设现场热度不减。\n")
-    names = {d["name"] for _, d in graph.entities("Project")}
+    names = _names(graph, "Project")
     assert "华晟芯片产业基地项目" in names, names
     assert ("华晟芯片产业基地项目", "铁岭经济技术开发区") in _relations(graph, "located_in")
 
@@ -454,19 +454,16 @@ def test_national_organs_by_their_written_forms(tmp_path):
     # ministry inside a word (建设|部署, 农业|部门)
     graph = _graph(tmp_path, "本报讯 工信部、农业农村部与国家计委联合发文。各地加快基础设施建设部署，农业部门积极配合。"
                              "全国人大代表王某明说，要落实好。\n")
-    names = {d["name"] for _, d in graph.entities("Organization")}
+    names = _names(graph, "Organization")
     assert {"工业和信息化部", "农业农村部", "国家发展计划委员会"} <= names, names
     assert not names & {"建设部", "农业部"}, names
-    g = graph.to_networkx()
-    name = {n: d["name"] for n, d in g.nodes(data=True)}
-    posts = {(name[s], name[o], d["title"]) for s, o, d in g.edges(data=True) if d["kind"] == "position"}
-    assert ("王某明", "全国人民代表大会", "代表") in posts
+    assert ("王某明", "全国人民代表大会", "代表") in _positions(graph)
 
 
 def test_company_with_its_seat_in_brackets(tmp_path):
     # company names often hold their seat in brackets; the name runs across them, and the company is there
     graph = _graph(tmp_path, "本报讯 华晟芯能（铁岭）半导体材料有限公司正式投产。\n")
-    names = {d["name"] for _, d in graph.entities("Organization")}
+    names = _names(graph, "Organization")
     assert "华晟芯能（铁岭）半导体材料有限公司" in names, names
     assert ("华晟芯能（铁岭）半导体材料有限公司", "铁岭市") in _relations(graph, "located_in")
 
@@ -477,7 +474,7 @@ def test_congresses_and_plenums_read_as_their_full_names_and_conveners(tmp_path)
     graph = _graph(tmp_path, "本报讯 学习贯彻党的十九届五中全会精神。民盟铁岭市委员会九届三次全会召开。"
                              "民盟铁岭市第九届委员会第三次全体会议强调，要团结奋进。出席省政协十二届二次会议的委员。"
                              "铁岭市第十六届人民代表大会第二次会议闭幕。党的十九大以来成就显著。\n")
-    names = {d["name"] for _, d in graph.entities("Initiative")}
+    names = _names(graph, "Initiative")
     assert {"中国共产党第十九届中央委员会第五次全体会议", "民盟铁岭市第九届委员会第三次全体会议",
             "政协辽宁省第十二届委员会第二次会议", "铁岭市第十六届人民代表大会第二次会议",
             "中国共产党第十九次全国代表大会"} <= names, names
