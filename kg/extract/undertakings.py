@@ -62,14 +62,14 @@ LOCAL_CPC_RE = re.compile(f"([省市县区])委第?({_N})届第?({_N})次全(?:�
 
 
 def _division(ctx: Context, written: str) -> str | None:
-    """The full name of a province, city or county written in full, short, or as 省/市 (the paper's own)."""
+    """The full name of a province, city or county written in full or short (one in the paper's province
+    first), or as 省 (the paper's own)."""
     if written == "省" and ctx.province:
         return ctx.province_name
-    for code in ctx.gaz.forms.get(written, ()):
-        reg = ctx.gaz.regions[code]
-        if reg.level in ("province", "city", "county"):
-            return reg.name
-    return None
+    gaz = ctx.gaz
+    codes = [c for c in gaz.forms.get(written, ()) if gaz.regions[c].level in ("province", "city", "county")]
+    codes.sort(key=lambda c: gaz.province_of(c) != ctx.province)  # 朝阳: the paper's own first
+    return gaz.regions[codes[0]].name if codes else None
 
 
 def _division_before(ctx: Context, text: str, lo: int, pos: int) -> tuple[str, int]:
