@@ -74,7 +74,6 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
     # 2d. a zone named without the city its full name opens with (浑南科技城 for 沈阳浑南科技城): the one
     #     longer region name that ends with it and opens with a written form of a division
     regions = by_type.get(REGION, [])
-    gaz = gazetteer()
     by_tail: dict[str, list[str]] = defaultdict(list)
     for r in regions:
         for k in range(2, min(len(r) - 3, 8) + 1):
@@ -130,8 +129,8 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
             relate(f.kind, s, o, f.title, f.article, f.sentence, f.inferred)
     # 5. an organisation whose canonical name opens with a region's full name is located in it
     located = {r.subject for r in rels.values() if r.kind == LOCATED_IN}
-    region_names = {e.name for e in entities.values() if e.type == REGION  # 中国联通, 东北大学, 黄河水利委员会:
-                    and not e.code.startswith(("country:", "macro:"))}  # a name, not a seat
+    region_names = {e.name for e in entities.values() if e.type == REGION  # 中国联通, 东北大学: a name,
+                    and not e.code.startswith(("country:", "macro:"))}  # not a seat
     longest = max(map(len, region_names), default=0)
     for ent in list(entities.values()):
         if ent.type != ORGANIZATION or ent.id in located:
