@@ -489,3 +489,11 @@ def test_initiative_held_jointly_with_an_organisation(tmp_path):
     graph = _graph(tmp_path, "本报讯 省工信厅将联合中国航空学会发起东北亚航空人才计划，推动合作。\n")
     pushed = _relations(graph, "promoted_by")
     assert any(i.endswith("人才计划") and a == "中国航空学会" for i, a in pushed), pushed
+
+
+def test_meetings_of_a_whole_scope_and_verbs_that_name_a_meeting(tmp_path):
+    # a meeting of the whole centre, country or province is a named one though no proper name opens it;
+    # a verb right before the meeting word names the meeting (招商推介|会), one further left governs it
+    graph = _graph(tmp_path, "本报讯 贯彻中央金融工作会议精神。召开全省民营经济发展大会。铁岭举办辽北招商推介会。\n")
+    names = _names(graph, "Initiative")
+    assert {"中央金融工作会议", "全省民营经济发展大会", "辽北招商推介会"} <= names, names

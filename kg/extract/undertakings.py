@@ -16,6 +16,8 @@ INITIATIVE_SUFFIXES = ("专项行动", "三年行动", "行动计划", "实施�
                        "推介会", "研讨班", "洽谈会", "联席会议", "活动", "节", "试点城市", "试点示范", "思想", "理论")
 SUFFIX_PATTERNS = [(typ, re.compile("(" + "|".join(sorted(map(re.escape, sufs), key=len, reverse=True)) + ")"))
                    for typ, sufs in ((PROJECT, PROJECT_SUFFIXES), (INITIATIVE, INITIATIVE_SUFFIXES))]
+MEETING_KINDS = ("会议", "大会", "全会", "座谈会", "交流会", "推介会", "洽谈会", "论坛", "峰会", "博览会")
+SCOPED = re.compile(r"(?:[0-9０-９]{4}年)?(?:中央|全国|全省|全市|全区|全县)")
 PROJECT_LIST = re.compile(r"等(?:[0-9一二三四五六七八九十百千]+[余多]?[个项批])?(?:一批)?(?:重大|重点|省级|国家级)*"
                           r"(?:产业|科技|基础设施|民生|能源|交通)?(?:项目|工程|大科学装置|科学装置|装置|设施)")
 MAX_LISTED_PROJECT = 22
@@ -208,8 +210,9 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             for t in tokens[token_index(tokens, a) or 0 :]:  # a verb inside is the sentence, not the name:
                 if t.start >= m.start() or (typ == PROJECT and pat.match(text, t.start)):
                     break  # (运营|地铁1号线, 落地|亿元以上项目; a kind inside the name: 某某创新港|二期工程)
-                if t.start >= a and (t.tag == "v" or t.word in LEAD_VERBS):
-                    a = t.end
+                if t.start >= a and (t.tag == "v" or t.word in LEAD_VERBS) \
+                        and not (typ == INITIATIVE and t.end == m.start() and t.word not in LEAD_VERBS):
+                    a = t.end  # (but 人才交流|大会, 招商推介|会: the verb right before a meeting names it)
             if typ == PROJECT:
                 a = max([ze for zs, ze in zones if zs == a and ze <= m.start() - 2], default=a)
             name = text[a:b]
@@ -225,8 +228,9 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             if len(name) < 4 or name in GENERIC or len(name) > 30 or (typ == PROJECT and QUANTITY.search(name)) \
                     or (typ == INITIATIVE and COUNTED.search(name)):
                 continue
-            if not has_proper_part(tokens, a, m.start(), anchors):
-                continue
+            if not has_proper_part(tokens, a, m.start(), anchors) \
+                    and not (typ == INITIATIVE and m.group().endswith(MEETING_KINDS) and SCOPED.match(text, a)):
+                continue  # (中央经济工作会议, 全省优化营商环境大会: a meeting of a whole scope is a named one)
             spans.append((a, b, typ, name))
     # names listed before what they are: 加快X、Y、Z等重大产业项目, 推进A、B等大科学装置
     for a, b in listed_before(text, start, end, tokens, PROJECT_LIST, MAX_LISTED_PROJECT, edge_stops=("f",),
