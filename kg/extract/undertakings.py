@@ -230,7 +230,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
                 continue
             if not has_proper_part(tokens, a, m.start(), anchors) \
                     and not (typ == INITIATIVE and m.group().endswith(MEETING_KINDS) and SCOPED.match(text, a)):
-                continue  # (中央经济工作会议, 全省优化营商环境大会: a meeting of a whole scope is a named one)
+                continue  # (中央金融工作会议, 全省民营经济发展大会: a meeting of a whole scope is a named one)
             spans.append((a, b, typ, name))
     # names listed before what they are: 加快X、Y、Z等重大产业项目, 推进A、B等大科学装置
     for a, b in listed_before(text, start, end, tokens, PROJECT_LIST, MAX_LISTED_PROJECT, edge_stops=("f",),
