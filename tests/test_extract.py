@@ -497,3 +497,10 @@ def test_meetings_of_a_whole_scope_and_verbs_that_name_a_meeting(tmp_path):
     graph = _graph(tmp_path, "本报讯 贯彻中央金融工作会议精神。召开全省民营经济发展大会。铁岭举办辽北招商推介会。\n")
     names = _names(graph, "Initiative")
     assert {"中央金融工作会议", "全省民营经济发展大会", "辽北招商推介会"} <= names, names
+
+
+def test_meeting_named_after_its_organ_is_held_by_it(tmp_path):
+    graph = _graph(tmp_path, "本报讯 铁岭市委经济工作会议召开，会议部署明年工作。铁岭市政府常务会议研究民生实事。\n")
+    pushed = _relations(graph, "promoted_by")
+    assert ("铁岭市委经济工作会议", "中共铁岭市委员会") in pushed, pushed
+    assert ("铁岭市政府常务会议", "铁岭市人民政府") in pushed, pushed

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from ..lexicon import gazetteer
 from ..records import INITIATIVE, PROJECT, Mention
 from .context import Context
 from .tokens import LEAD_VERBS, STOP_CHARS, Token, has_proper_part, listed_before, token_index, walk_left, word_tag
@@ -127,12 +128,20 @@ MEETING_CONVENER = [
 ]
 
 
+# a meeting named after the organ that holds it: 某省委经济工作会议, 某市政府常务会议
+ORGAN_MEETING = re.compile(r"(.{2,10}?[省市县区州盟旗])(委|政府)(?!员会).*(?:会议|全会)$")
+
+
 def meeting_convener(name: str) -> str | None:
-    """The body that convenes a meeting read by ``meetings`` (its committee, congress or party)."""
+    """The body that convenes a meeting read by ``meetings`` (its committee, congress or party), or one
+    named after the Party committee or government of a division that holds it."""
     for pattern, convener in MEETING_CONVENER:
         m = pattern.match(name)
         if m:
             return convener(m)
+    m = ORGAN_MEETING.match(name)
+    if m and any(gazetteer().regions[c].name == m.group(1) for c in gazetteer().forms.get(m.group(1), ())):
+        return f"中共{m.group(1)}委员会" if m.group(2) == "委" else f"{m.group(1)}人民政府"
     return None
 
 
