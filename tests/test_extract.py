@@ -1,6 +1,8 @@
 """Extractor behaviour on small made-up sentences (each a regression test for a bug seen on real text)."""
 from __future__ import annotations
 
+import pytest
+
 import kg
 
 
@@ -442,11 +444,16 @@ def test_project_named_after_a_phase_word_keeps_it(tmp_path):
     assert "金山创新港二期工程" in names, names
 
 
-def test_project_opening_with_a_zone_is_in_the_zone(tmp_path):
-    graph = _graph(tmp_path, "本报讯 铁岭经济技术开发区华晟芯片产业基地项目建设现场热度不减。\n")
-    names = _names(graph, "Project")
-    assert "华晟芯片产业基地项目" in names, names
-    assert ("华晟芯片产业基地项目", "铁岭经济技术开发区") in _relations(graph, "located_in")
+@pytest.mark.parametrize("text, typ, name, place", [
+    # a project whose name opens with a zone is in the zone and named without it
+    ("铁岭经济技术开发区华晟芯片产业基地项目建设现场热度不减。", "Project", "华晟芯片产业基地项目", "铁岭经济技术开发区"),
+    # company names often hold their seat in brackets; the name runs across them, and the company is there
+    ("华晟芯能（铁岭）半导体材料有限公司正式投产。", "Organization", "华晟芯能（铁岭）半导体材料有限公司", "铁岭市"),
+])
+def test_name_read_around_its_place_and_located_there(tmp_path, text, typ, name, place):
+    graph = _graph(tmp_path, "本报讯 " + text + "\n")
+    assert name in _names(graph, typ)
+    assert (name, place) in _relations(graph, "located_in")
 
 
 def test_national_organs_by_their_written_forms(tmp_path):
@@ -458,14 +465,6 @@ def test_national_organs_by_their_written_forms(tmp_path):
     assert {"工业和信息化部", "农业农村部", "国家发展计划委员会"} <= names, names
     assert not names & {"建设部", "农业部"}, names
     assert ("王某明", "全国人民代表大会", "代表") in _positions(graph)
-
-
-def test_company_with_its_seat_in_brackets(tmp_path):
-    # company names often hold their seat in brackets; the name runs across them, and the company is there
-    graph = _graph(tmp_path, "本报讯 华晟芯能（铁岭）半导体材料有限公司正式投产。\n")
-    names = _names(graph, "Organization")
-    assert "华晟芯能（铁岭）半导体材料有限公司" in names, names
-    assert ("华晟芯能（铁岭）半导体材料有限公司", "铁岭市") in _relations(graph, "located_in")
 
 
 def test_congresses_and_plenums_read_as_their_full_names_and_conveners(tmp_path):
