@@ -18,9 +18,10 @@ EXTRA_FORMATS = ("trig", "nquads", "ntriples", "jsonld", "graphml")
 def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
             stage: "Stage | None" = None, shards: int = 0) -> dict[str, str | bytes]:
     """Every output of a build, in memory, keyed by file name: graph.ttl, graph.html, report.json,
-    plus one file per extra format, plus ``shards`` N-Quads files in shards/. Timings go into the report. With ``jobs`` > 1 (None: one per core)
-    the RDF is written in a forked process while this one makes the HTML pages and, given a ``stage``,
-    writes them to disk (3,000 small files take a second or two); the caller stages the rest."""
+    one file per extra format, and ``shards`` N-Quads files in shards/. Timings go into the report.
+    With ``jobs`` > 1 (None: one per core) the RDF is written in a forked process while this one makes
+    the HTML pages and, given a ``stage``, writes them to disk (3,000 small files take a second or
+    two); the caller stages the rest."""
     import json
     import time
 

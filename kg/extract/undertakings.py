@@ -6,6 +6,7 @@ import re
 from ..lexicon import gazetteer
 from ..records import INITIATIVE, PROJECT, Mention
 from .context import Context
+from .regions import choose_code
 from .tokens import LEAD_VERBS, STOP_CHARS, Token, has_proper_part, listed_before, token_index, walk_left, word_tag
 
 PROJECT_SUFFIXES = ("产业基地项目", "基地项目", "项目", "工程", "基地", "核电站", "核电", "电站", "二跑道", "机场",
@@ -65,14 +66,13 @@ LOCAL_CPC_RE = re.compile(f"([省市县区])委第?({_N})届第?({_N})次全(?:�
 
 
 def _division(ctx: Context, written: str) -> str | None:
-    """The full name of a province, city or county written in full or short (one in the paper's province
-    first), or as 省 (the paper's own)."""
+    """The full name of a province, city or county written in full or short (read as the region extractor
+    reads an ambiguous name: the paper's province first), or as 省 (the paper's own)."""
     if written == "省" and ctx.province:
         return ctx.province_name
     gaz = ctx.gaz
     codes = [c for c in gaz.forms.get(written, ()) if gaz.regions[c].level in ("province", "city", "county")]
-    codes.sort(key=lambda c: gaz.province_of(c) != ctx.province)  # 朝阳: the paper's own first
-    return gaz.regions[codes[0]].name if codes else None
+    return gaz.regions[choose_code(ctx, codes, [])].name if codes else None  # 朝阳: as the region extractor reads it
 
 
 def _division_before(ctx: Context, text: str, lo: int, pos: int) -> tuple[str, int]:
@@ -140,7 +140,8 @@ def meeting_convener(name: str) -> str | None:
         if m:
             return convener(m)
     m = ORGAN_MEETING.match(name)
-    if m and any(gazetteer().regions[c].name == m.group(1) for c in gazetteer().forms.get(m.group(1), ())):
+    gaz = gazetteer()
+    if m and any(gaz.regions[c].name == m.group(1) for c in gaz.forms.get(m.group(1), ())):
         return f"中共{m.group(1)}委员会" if m.group(2) == "委" else f"{m.group(1)}人民政府"
     return None
 
