@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from .lexicon import TOWN_SUFFIXES, ZONE_SUFFIXES, _lines, gazetteer
-from .records import (ENTITY_TYPES, LOCATED_IN, ORGANIZATION, PART_OF, PROJECT, REGION, Entity, Extraction,
+from .records import (ENTITY_TYPES, INITIATIVE, LOCATED_IN, ORGANIZATION, PART_OF, PROJECT, REGION, Entity, Extraction,
                       Relation)
 
 TYPE_SLUG = {t: t.lower() for t in ENTITY_TYPES}
@@ -82,6 +82,20 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
     for k in regions:
         if k not in alias_of and len(k) >= 4 and len(by_tail.get(k, ())) == 1:
             alias_of[k] = alias_of.get(by_tail[k][0], by_tail[k][0])
+    # 2e. an initiative named by a quoted name and its kind (“某某”活动, “某某”专场活动) or by the quoted name
+    #     alone is one initiative, under its shortest full name
+    by_core: dict[str, set[str]] = defaultdict(set)
+    for ex in extractions:
+        for m in ex.mentions:
+            core = _quoted_core(m.text).replace(" ", "")  # keys are written without spaces
+            if m.type == INITIATIVE and core and key_type.get(m.key) == INITIATIVE:
+                by_core[core].add(m.key)
+    for core, keys in by_core.items():
+        keys = {alias_of.get(k, k) for k in keys} | ({core} if key_type.get(core) == INITIATIVE else set())
+        if len(keys) > 1:
+            full = min(keys, key=lambda k: (len(k) == len(core), len(k), k))  # a kind named beats the bare core
+            for k in keys - {full}:
+                alias_of[k] = full
     # 3. entities
     entities: dict[str, Entity] = {}
 
@@ -101,8 +115,8 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
             ent.articles.add(m.article)
             if m.code and not ent.code:
                 ent.code = m.code
-            for form in (m.text.replace("“", "").replace("”", ""), m.key):
-                if form != ent.name:
+            for form in (m.text.translate(UNQUOTE), m.key, _quoted_core(m.text)):
+                if form and form != ent.name:
                     ent.aliases.add(form)
     # 4. relations
     rels: dict[tuple, Relation] = {}
@@ -166,6 +180,17 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
         if parent is not None and docs[ent.id] & docs[parent.id]:
             relate(PART_OF, ent, parent, "", None, -1, True)
     return entities, sorted(rels.values(), key=lambda r: (r.kind, r.subject, r.object, r.title))
+
+
+QUOTE_PAIRS = {"“": "”", "‘": "’"}
+UNQUOTE = str.maketrans("", "", "“”‘’")
+
+
+def _quoted_core(text: str) -> str:
+    """The quoted name at the head of a mention followed by its kind (“某某”活动 → 某某), else ""."""
+    if text[:1] in QUOTE_PAIRS and QUOTE_PAIRS[text[0]] in text[2:-1]:
+        return text[1 : text.index(QUOTE_PAIRS[text[0]])]
+    return ""
 
 
 def _zone_parent(name: str, by_code: dict[str, Entity], province: str) -> Entity | None:

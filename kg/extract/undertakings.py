@@ -24,6 +24,7 @@ PROJECT_LIST = re.compile(r"等(?:[0-9一二三四五六七八九十百千]+[余
                           r"(?:产业|科技|基础设施|民生|能源|交通)?(?:项目|工程|大科学装置|科学装置|装置|设施)")
 MAX_LISTED_PROJECT = 22
 QUOTED = re.compile(r"“([^“”\n]{2,24})”")
+INNER_QUOTED = re.compile(r"‘([^‘’“”\n]{2,24})’")  # a name quoted inside a quotation
 BOOK = re.compile(r"《([^《》\n]{2,60})》")
 DIGIT = re.compile(r"[0-9０-９一二三四五六七八九十百千万两双]")
 GENERIC = {"重点项目", "重大项目", "项目", "工程", "基地", "产业项目", "建设项目", "投资项目", "民生工程", "会议", "大会",
@@ -34,17 +35,26 @@ QUANTITY = re.compile(r"^[0-9０-９一二三四五六七八九十百千万余�
 LEADING_FUNCTION = set("经暨由从据以在对向于")  # a one-character word before a name: a preposition or "and"
 CLAUSE_BREAKS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t,.;:!?")
 DOCTRINES = ("思想", "理论")
-COUNTED = re.compile(r"以上|以下|^[多几数若干]+[个项次场]")  # 10项以上改革, 多个会议: a count of them, not one
+COUNTED = re.compile(r"以上|以下|^[多几数若干]+[个项次场]|^[一两几数]?批")  # 10项以上改革, 多个会议, 一批工程: a count
 PLAN_PERIOD = re.compile(r"十[一二三四五六七八九]五")  # “十六五”规划 is the plan period 十六五
 MEASURES = re.compile(r"[0-9０-９一二三四五六七八九十]+条")  # “26条”: a package of measures, named by what precedes
 ISSUING = re.compile(r"出台|印发|制定|推出|发布|实施|落实|贯彻|提出")
 LEAD_WORDS = re.compile("|".join(sorted(LEAD_VERBS, key=len, reverse=True)))
 LISTED_LEAD = re.compile("|".join(sorted(LEAD_VERBS | {"出台", "印发", "制定", "推出", "发布", "落实", "保障", "加快", "扎实推进"},
                                          key=len, reverse=True)))
+# words that govern a programme or meeting named after them (实施|某某行动, 召开|某某会议); a conjunction after
+# one governs the next name too (实施A和|B工程). A meeting is governed only by convening words: 推动 and 深化
+# open meeting names (新时代推动…座谈会).
+CONVENING = {"召开", "举办", "举行", "出席", "参加", "承办", "主办", "筹办", "办好", "开好", "落实", "贯彻", "学习", "主持"}
+GOVERNING = LEAD_VERBS | CONVENING | {"出台", "印发", "制定", "推出", "发布", "提出", "组织", "部署", "启动"}
+CONJUNCTIONS = {"和", "及", "与", "以及"}
+HONORIFICS = {"总书记", "同志", "主席", "总理"}
+PREPOSITIONS = {"在", "于"}  # 在|全国某某工作会议上: where a meeting's name starts, though nothing governs it
+PROGRAMME_KINDS = ("行动", "计划", "工程", "战略")  # a governed name with one of these kinds is a programme's name
 SAYING = re.compile(r"[得不了着吗呢吧啊]|^[\u4e00-\u9fff]{1,2}$(?<=好)")
 AWARD_WORDS = {"称号", "奖项", "品牌", "地标", "城市", "荣誉", "之称", "美誉"}
 TAIL = re.compile(r"[\u4e00-\u9fff0-9]{0,10}?(?:" + "|".join(sorted(map(re.escape, INITIATIVE_SUFFIXES + (
-    "产业体系", "发展战略", "赛道", "布局", "集群", "体系", "工程", "倍增计划")), key=len, reverse=True)) + ")")
+    "产业体系", "发展战略", "赛道", "布局", "集群", "体系", "工程", "倍增计划", "培训班")), key=len, reverse=True)) + ")")
 
 
 # Party congresses, plenary sessions and the sessions of people's congresses and CPPCC committees are
@@ -153,9 +163,10 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
     whole but never cut (大连金普新区|复星…项目); ``zones``: spans of zones, which a project's name
     opening with one leaves out (某某开发区|某某产业基地项目: the project is in the zone)."""
     found: list[Mention] = []
-    spans: list[tuple[int, int, str, str]] = [(a, b, INITIATIVE, name) for a, b, name in meetings(ctx, text, start, end)]
+    met = meetings(ctx, text, start, end)
+    spans: list[tuple[int, int, str, str]] = [(a, b, INITIATIVE, name) for a, b, name in met]
     # quoted names: a numbered framework (“1234”体系), a coined slogan, a plan period
-    for qm in QUOTED.finditer(text, start, end):
+    for qm in [*QUOTED.finditer(text, start, end), *INNER_QUOTED.finditer(text, start, end)]:
         inner = qm.group(1).strip()
         if any(c in inner for c in "，。！？；：,!?") or len(inner) > 16 or SAYING.search(inner):
             continue
@@ -174,16 +185,23 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             spans.append((lo + cut, b, INITIATIVE, head[cut:] + inner))
             continue
         tail = ""
-        m2 = TAIL.match(text, b, min(end, b + 16))
-        if m2 and not any(c in STOP_CHARS for c in m2.group()) and m2.group() not in ("活动", "系列活动", "主题活动") \
+        gap = int(text.startswith("的", b) and bool(re.fullmatch(r"[0-9０-９+＋]+", inner)))  # “24681”的发展战略
+        m2 = TAIL.match(text, b + gap, min(end, b + gap + 16))
+        if m2 and not any(c in STOP_CHARS for c in m2.group()) \
                 and not inner.endswith(INITIATIVE_SUFFIXES) and not PLAN_PERIOD.fullmatch(inner):
-            tail = m2.group()  # “书记走流程”活动, “追风行动”试点, “十六五”规划: the quoted name alone
+            tail = m2.group()  # “书记走流程”活动, “追风行动”试点: named with its kind, known by both (resolve)
+            if text.startswith(("体系", "布局"), m2.end()):
+                tail += text[m2.end() : m2.end() + 2]  # “某某”制造业集群|体系, “某某”创新战略|布局
+        else:
+            gap = 0
         name = inner + tail
         if tail and re.fullmatch(r"[0-9０-９+＋]+", inner):  # 实施数字商务“1231”工程: the words before the number
             lo = max(start, a - 6)
             head = text[lo:a]
-            cuts = [m.end() for m in ISSUING.finditer(head)] + [m.end() for m in LEAD_WORDS.finditer(head)]
-            cut = max(cuts + [i + 1 for i, c in enumerate(head) if c in CLAUSE_BREAKS or c == "的"], default=0)
+            cuts = [m.end() for m in ISSUING.finditer(head)] + [m.end() for m in LEAD_WORDS.finditer(head)] \
+                + [t.end - lo for t in tokens if lo <= t.start and t.end <= a and t.tag[:1] in ("v", "d", "c", "p")
+                   and len(t.word) > 1]  # (积极构建|, but 农改渔转 holds a one-character verb)
+            cut = max(cuts + [i + 1 for i, c in enumerate(head) if c in CLAUSE_BREAKS or c in "的和及与"], default=0)
             if 2 <= len(head) - cut <= 6 and cut > 0:
                 a, name = lo + cut, head[cut:] + name
         if not tail and word_tag(inner) is not None:
@@ -195,7 +213,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             continue  # “民之关切”, “健康红利”, “宏伟愿景”: a phrase of common words is the text's emphasis
         if not tail and re.fullmatch(r"[0-9０-９+＋]+", inner):
             continue  # a bare number in quotes names nothing until a noun follows it
-        spans.append((a, b + len(tail), INITIATIVE, name.replace(" ", "")))
+        spans.append((a, b + gap + len(tail), INITIATIVE, name.replace(" ", "")))
     # 《document》
     for bm in BOOK.finditer(text, start, end):
         inner = bm.group(1)
@@ -204,8 +222,12 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
     # suffix-anchored names
     for typ, pat in SUFFIX_PATTERNS:
         for m in pat.finditer(text, start, end):
-            a = walk_left(tokens, m.start(), max_tokens=8, numbers=True)  # 复星|雅立峰|病毒|类|疫苗|新|生产|基地
-            if a is None:
+            meeting = m.group().endswith(MEETING_KINDS)
+            governed = _governed_start(tokens, m.start(), CONVENING if meeting else GOVERNING) if typ == INITIATIVE else None
+            if governed and governed[1] in PREPOSITIONS and not (meeting and SCOPED.match(text, governed[0])):
+                governed = None
+            a = governed[0] if governed else walk_left(tokens, m.start(), max_tokens=8, numbers=True)
+            if a is None:  # (复星|雅立峰|病毒|类|疫苗|新|生产|基地; 实施|某某产业链高质量发展|行动)
                 continue
             a = max([e for s0, e in named if s0 < a < e <= m.start()], default=a)
             b = m.end()
@@ -218,7 +240,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
                                                   for t in tokens[token_index(tokens, a) or 0 : (tb or 0) + 1]):
                 continue  # a doctrine is named after a person or an -ism, not 党组理论(学习)
             for t in tokens[token_index(tokens, a) or 0 :]:  # a verb inside is the sentence, not the name:
-                if t.start >= m.start() or (typ == PROJECT and pat.match(text, t.start)):
+                if governed or t.start >= m.start() or (typ == PROJECT and pat.match(text, t.start)):
                     break  # (运营|地铁1号线, 落地|亿元以上项目; a kind inside the name: 某某创新港|二期工程)
                 if t.start >= a and (t.tag == "v" or t.word in LEAD_VERBS) \
                         and not (typ == INITIATIVE and t.end == m.start() and t.word not in LEAD_VERBS):
@@ -239,7 +261,9 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
                     or (typ == INITIATIVE and COUNTED.search(name)):
                 continue
             if not has_proper_part(tokens, a, m.start(), anchors) \
-                    and not (typ == INITIATIVE and m.group().endswith(MEETING_KINDS) and SCOPED.match(text, a)):
+                    and not (typ == INITIATIVE and m.group().endswith(MEETING_KINDS) and SCOPED.match(text, a)) \
+                    and not (governed and governed[1] in GOVERNING and m.group().endswith(PROGRAMME_KINDS + MEETING_KINDS)
+                             and m.start() - a >= 4 and not QUANTITY.search(name)):
                 continue  # (中央金融工作会议, 全省民营经济发展大会: a meeting of a whole scope is a named one)
             spans.append((a, b, typ, name))
     # names listed before what they are: 加快X、Y、Z等重大产业项目, 推进A、B等大科学装置
@@ -248,7 +272,9 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
         name = text[a:b]
         if name not in GENERIC and not QUANTITY.search(name) and word_tag(name) in (None, "ns", "nt", "nz", "j"):
             spans.append((a, b, PROJECT, name))  # a single common word (场馆, 建设) names no project
-    spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+    n_met = len(met)  # a meeting read by its grammar is named so, whatever longer span holds it
+    spans[n_met:] = sorted(spans[n_met:], key=lambda s: (-(s[1] - s[0]), s[0]))
+    spans[:n_met] = sorted(spans[:n_met], key=lambda s: (-(s[1] - s[0]), s[0]))
     occupied: list[tuple[int, int]] = []
     for a, b, typ, key in spans:
         if any(a < y and x < b for x, y in occupied):
@@ -257,6 +283,30 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
         key = _canonical(ctx, key)
         found.append(Mention(article_id, typ, a, b, text[a:b], key))
     return found
+
+
+def _governed_start(tokens: list[Token], pos: int, governing: set[str], max_tokens: int = 10) -> tuple[int, str] | None:
+    """Where a programme or meeting name ending at ``pos`` starts when a governing word (or, before a
+    meeting, the preposition 在) stands before it in the clause: 实施|城乡冷链物流提升行动, 落实|全省县域经济发展
+    大会, 在|某年全国征兵工作会议. Its inner verbs are then part of the name. (start, the word) or None."""
+    i = token_index(tokens, pos - 1)
+    if i is None:
+        return None
+    lo = max(-1, i - max_tokens)
+    for k in range(i, lo, -1):
+        t = tokens[k]
+        if any(c in CLAUSE_BREAKS or c == "的" for c in t.word) or t.tag in ("nrfg", "nrt") or t.word in HONORIFICS:
+            return None  # (落实|某某总书记致…峰会贺信: a person opens no meeting's name)
+        if t.word in governing or t.word in PREPOSITIONS:
+            return (t.end, t.word) if t.end < pos else None
+        if t.word in CONJUNCTIONS:
+            for j in range(k - 1, lo, -1):
+                if any(c in CLAUSE_BREAKS or c == "的" for c in tokens[j].word):
+                    return None
+                if tokens[j].word in governing:
+                    return t.end, tokens[j].word
+            return None
+    return None
 
 
 def _has_verb(tokens: list[Token], a: int, b: int) -> bool:
@@ -270,7 +320,7 @@ def _has_verb(tokens: list[Token], a: int, b: int) -> bool:
 
 
 def _canonical(ctx: Context, name: str) -> str:
-    name = name.replace("“", "").replace("”", "").replace("\"", "")
+    name = name.replace("“", "").replace("”", "").replace("‘", "").replace("’", "").replace("\"", "")
     if ctx.province and name.startswith(("省委", "省政府", "省人大", "省政协")):
         return ctx.province_name + name[1:]
     return name
