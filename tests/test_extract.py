@@ -547,3 +547,14 @@ def test_numbered_framework_quoted_inside_a_quotation_or_after_de(tmp_path):
     names = _names(graph, "Initiative")
     assert {"35718现代农业集群体系", "24681发展战略", "9+2赛道"} <= names, names
     assert not any(n.startswith(("积极", "专项行动")) for n in names), names
+
+
+def test_agents_are_not_macro_regions_and_divisions_act_for_their_bureau(tmp_path):
+    # 建设东北亚…: a macro-region is what a programme aims at, not who pushes it; a division (处) acts for
+    # its bureau; a 全省… meeting is the province's, though a city cites it
+    graph = _graph(tmp_path, "本报讯 铁岭市委书记王某某说。东北亚物流枢纽“华晟通道”三年行动加快推进。"
+                             "省体育局产业处推出“冰雪季”活动。铁岭落实全省县域经济发展大会精神。\n")
+    pushed = _relations(graph, "promoted_by")
+    assert not any(a in ("东北亚", "辽宁省体育局产业处") for _, a in pushed), pushed
+    assert any(i.startswith("冰雪季") and a == "辽宁省体育局" for i, a in pushed), pushed
+    assert ("全省县域经济发展大会", "辽宁省") in pushed, pushed

@@ -172,14 +172,18 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention], speaker
             g = 1 if hm.group(1) is not None else 2
             chosen = [(a.type, a.key) for a in agents[m.sentence]
                       if hm.start(g) <= a.start and a.end <= hm.end(g) and a.type != PERSON]
+        if not chosen and ctx.province and m.key.startswith("全省"):
+            chosen = [(REGION, ctx.province_name)]  # 全省…大会: the province's own meeting, wherever it is cited
         if not chosen and m.key.endswith(GATHERINGS):  # a meeting or pact: the organisations named at it hold it
             chosen = list(dict.fromkeys((a.type, a.key) for a in agents[m.sentence]
                                         if a.type == ORGANIZATION and a.end <= m.start))
         if not chosen:
             before = [a for a in agents[m.sentence] if a.end <= m.start and a.start - sent.start <= 12]
             for a in before:
+                if a.type == REGION and a.code.startswith(("macro:", "country:")):
+                    continue  # 建设东北亚…中心: a macro-region or a foreign country is what it aims at
                 if a.type != PERSON:
-                    chosen = [(a.type, a.key)]
+                    chosen = [(a.type, _unit_of(a.key) if a.type == ORGANIZATION else a.key)]
                     break
                 if a.key in post_of:  # 刘某指出…: the organ of his post, or the region it leads
                     chosen = [post_of[a.key]]
@@ -197,6 +201,15 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention], speaker
         for k in keys:
             facts.append(Fact(PROMOTED_BY, (INITIATIVE, m.key), k, article.id, sentence=m.sentence))
     return facts
+
+
+DIVISION = re.compile(r"(.+?(?:厅|局|委员会|委))[\u4e00-\u9fff]{1,8}处$")
+
+
+def _unit_of(organ: str) -> str:
+    """A division (某省体育局产业处) acts for the bureau it belongs to."""
+    m = DIVISION.match(organ)
+    return m.group(1) if m else organ
 
 
 def _organ_as_agent(organ: str, region_keys: set[str]) -> tuple[str, str]:
