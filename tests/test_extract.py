@@ -558,3 +558,11 @@ def test_agents_are_not_macro_regions_and_divisions_act_for_their_bureau(tmp_pat
     assert not any(a in ("东北亚", "辽宁省体育局产业处") for _, a in pushed), pushed
     assert any(i.startswith("冰雪季") and a == "辽宁省体育局" for i, a in pushed), pushed
     assert ("全省县域经济发展大会", "辽宁省") in pushed, pushed
+
+
+def test_democratic_parties_and_central_media_by_their_short_names(tmp_path):
+    # 民进 and 台盟 written bare are the parties (under their charter names), 民革中央 a party's central
+    # committee; a central newspaper is an organisation (the guideline counts media)
+    graph = _graph(tmp_path, "本报讯 全省民进各级组织开展活动，结合台盟界别特色，民革中央发来贺信。王某某在接受光明日报记者采访时说。\n")
+    names = _names(graph, "Organization")
+    assert {"中国民主促进会", "台湾民主自治同盟", "中国国民党革命委员会中央委员会", "光明日报"} <= names, names
