@@ -6,6 +6,7 @@ their parents from the gazetteer where the parent is itself in the corpus.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 from .lexicon import TOWN_SUFFIXES, ZONE_SUFFIXES, _lines, gazetteer
@@ -87,7 +88,7 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
     by_core: dict[str, set[str]] = defaultdict(set)
     for ex in extractions:
         for m in ex.mentions:
-            core = _quoted_core(m.text).replace(" ", "")  # keys are written without spaces
+            core = _quoted_core(LINE_BREAK.sub("", m.text)).replace(" ", "")  # keys are written without spaces
             if m.type == INITIATIVE and core and key_type.get(m.key) == INITIATIVE:
                 by_core[core].add(m.key)
     for core, keys in by_core.items():
@@ -115,7 +116,8 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
             ent.articles.add(m.article)
             if m.code and not ent.code:
                 ent.code = m.code
-            for form in (m.text.translate(UNQUOTE), m.key, _quoted_core(m.text)):
+            written = LINE_BREAK.sub("", m.text)  # a name the page's layout split (黑龙江⏎⏎省) is one name
+            for form in (written.translate(UNQUOTE), m.key, _quoted_core(written)):
                 if form and form != ent.name:
                     ent.aliases.add(form)
     # 4. relations
@@ -184,6 +186,7 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
 
 QUOTE_PAIRS = {"“": "”", "‘": "’"}
 UNQUOTE = str.maketrans("", "", "“”‘’")
+LINE_BREAK = re.compile(r"[ \t\u3000]*\n[\s\u3000]*")
 
 
 def _quoted_core(text: str) -> str:

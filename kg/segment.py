@@ -7,6 +7,9 @@ one article (one file per article, as in most corpora).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from dataclasses import replace
+from itertools import accumulate
 
 from .records import Article, Sentence, Source
 
@@ -32,14 +35,66 @@ MAX_SENTENCE = 500  # longer runs without a stop are lists, tables or debris: cu
 _CUT = re.compile("\n|[" + re.escape(SENTENCE_END) + "][" + re.escape(CLOSERS) + "]*")
 
 
+# A paragraph cut by the page's layout: a long line ending inside a sentence (no stop after its last
+# character) and the next non-blank line going on with a character of the same sentence, e.g.
+# 黑龙江|⏎⏎|省 or 首位战|⏎⏎|略. Bylines and headings after it begin something new.
+SOFT_BREAK = re.compile(r"(?<=[\u4e00-\u9fff0-9A-Za-z，、“‘（《])[ \t\u3000]*\n(?:[ \t\u3000]*\n)*[ \t\u3000]*(?=[\u4e00-\u9fff])")
+SOFT_BREAK_LINE = 30  # shorter lines are headlines, captions or list items
+_NEW_LINE = re.compile(r"本报|记者|新华社|通讯员|——|（|\(")
+
+
+def soft_breaks(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of whitespace in [start, end) that cut a sentence in two only by the page's layout."""
+    out = []
+    for m in SOFT_BREAK.finditer(text, start, end):
+        line = text[max(text.rfind("\n", start, m.start()) + 1, start) : m.start()]
+        nl = text.find("\n", m.end(), end)
+        following = text[m.end() : nl if nl >= 0 else end]
+        if (len(line) >= SOFT_BREAK_LINE or any(c in line for c in "，、；：")) and not line.startswith("#") \
+                and not _NEW_LINE.match(following) and not _is_short_line(following):
+            out.append((m.start(), m.end()))
+    return out
+
+
+def without_soft_breaks(article: Article) -> tuple[Article, list[int] | None]:
+    """The article with its soft breaks taken out (so that 黑龙江⏎⏎省 reads 黑龙江省), its offsets moved to
+    match, and for each offset of that text the source offset it came from (None: nothing taken out)."""
+    text = article.source_text
+    spans = soft_breaks(text, article.start, article.end)
+    if not spans:
+        return article, None
+    pieces, back, pos = [], [], 0
+    for a, b in spans:
+        pieces.append(text[pos:a])
+        back.extend(range(pos, a))
+        pos = b
+    pieces.append(text[pos:])
+    back.extend(range(pos, len(text) + 1))
+    ends = [b for _, b in spans]
+    removed = list(accumulate(b - a for a, b in spans))
+
+    def fwd(i: int) -> int:
+        k = bisect_right(ends, i)
+        return i - (removed[k - 1] if k else 0)
+
+    view = replace(article, source_text="".join(pieces), start=fwd(article.start), end=fwd(article.end),
+                   body_start=fwd(article.body_start),
+                   sentences=tuple(Sentence(fwd(x.start), fwd(x.end)) for x in article.sentences))
+    return view, back
+
+
 def split_sentences(text: str, start: int, end: int) -> list[Sentence]:
-    """Sentences within [start, end): cut after 。！？; (with trailing closing quotes) and at newlines;
+    """Sentences within [start, end): cut after 。！？; (with trailing closing quotes) and at newlines
+    (but not at a page's soft break, see ``soft_breaks``);
     a run longer than MAX_SENTENCE is cut at its last comma (or anywhere) so that work per sentence
     stays bounded."""
     out: list[Sentence] = []
     s = start
+    soft = {i for a, b in soft_breaks(text, start, end) for i in range(a, b)}
     for m in _CUT.finditer(text, start, end):
         p = m.start()
+        if p in soft:
+            continue  # a line break of the page inside a sentence
         while p - s > MAX_SENTENCE:  # no stop within MAX_SENTENCE characters
             s = _long_cut(text, s, out)
         if text[p] == "\n":

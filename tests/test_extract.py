@@ -566,3 +566,22 @@ def test_democratic_parties_and_central_media_by_their_short_names(tmp_path):
     graph = _graph(tmp_path, "本报讯 全省民进各级组织开展活动，结合台盟界别特色，民革中央发来贺信。王某某在接受光明日报记者采访时说。\n")
     names = _names(graph, "Organization")
     assert {"中国民主促进会", "台湾民主自治同盟", "中国国民党革命委员会中央委员会", "光明日报"} <= names, names
+
+
+def test_a_name_split_by_the_pages_line_break_is_read_whole(tmp_path):
+    # a paragraph the page's layout cut mid-sentence (铁岭市华晟新材料|⏎⏎|有限公司) is read as one text;
+    # the mention's offsets still point into the file, a headline after a short line is no continuation
+    text = ("本报讯 今年以来，铁岭市持续优化营商环境，全力推动重点项目建设，与铁岭市华晟新材料\n\n"
+            "有限公司签约，推动产业链延伸，实现平稳增长。\n\n短标题\n\n铁岭加快发展\n")
+    f = tmp_path / "a.txt"
+    f.write_text(text, encoding="utf-8")
+    graph = kg.build([str(f)], province="辽宁")
+    assert "铁岭市华晟新材料有限公司" in _names(graph, "Organization"), _names(graph, "Organization")
+    from kg.read import read_all
+    from kg.segment import segment
+    from kg.extract import Context, extract
+    article = segment(read_all([str(f)]).sources[0])[0]
+    ex = extract(article, Context(province="210000"))
+    org = next(m for m in ex.mentions if m.key == "铁岭市华晟新材料有限公司")
+    assert text[org.start : org.end] == org.text == "铁岭市华晟新材料\n\n有限公司"
+    assert not any("短标题" in text[s.start : s.end] and "铁岭加快" in text[s.start : s.end] for s in article.sentences)

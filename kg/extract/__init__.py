@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from ..lexicon import ZONE_SUFFIXES
 from ..records import INITIATIVE, ORGANIZATION, PERSON, PROJECT, REGION, Article, Extraction, Mention
+from ..segment import without_soft_breaks
 from .context import Context, infer_province
 from .organizations import coordinated_organs, find_organizations
 from .persons import find_persons
@@ -20,10 +21,24 @@ from .undertakings import find_undertakings
 
 __all__ = ["Context", "extract", "infer_province"]
 
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"  # 2: read across soft breaks
 
 
 def extract(article: Article, ctx: Context) -> Extraction:
+    """Mentions and facts of one article, read from its text without the page's soft breaks (黑龙江⏎⏎省)
+    and given back with offsets into the source."""
+    view, back = without_soft_breaks(article)
+    ex = _extract(view, ctx)
+    if back is None:
+        return ex
+    src = article.source_text
+    mentions = [replace(m, start=back[m.start], end=back[m.end - 1] + 1, text=src[back[m.start] : back[m.end - 1] + 1])
+                for m in ex.mentions]
+    facts = [replace(f, at=back[f.at]) if f.at >= 0 else f for f in ex.facts]
+    return Extraction(article=article, mentions=mentions, facts=facts)
+
+
+def _extract(article: Article, ctx: Context) -> Extraction:
     text = article.source_text
     a, b = article.body_start, article.end
     if article.title:
