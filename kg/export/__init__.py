@@ -80,18 +80,19 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0) -> tuple[dict[str,
     import time
 
     from .graphml import to_graphml
-    from .rdf import FORMATS, jsonld_context, serialize, statements
+    from .rdf import FORMATS, jsonld_context, serialize, statements, union_triples
     from .rdf import shards as nquads_shards
 
     t = time.perf_counter()
     qs = statements(kg)
-    files: dict[str, str | bytes] = {"graph.ttl": serialize(kg, "turtle", qs=qs)}
-    triples = len({q[:3] for q in qs})
+    union = union_triples(qs)  # made once: Turtle, TriG's count and N-Triples share it
+    files: dict[str, str | bytes] = {"graph.ttl": serialize(kg, "turtle", qs=qs, union=union)}
+    triples = len(union)
     for fmt in sorted(set(formats)):
         if fmt == "graphml":
             files["graph.graphml"] = to_graphml(kg)
         else:
-            files[FORMATS[fmt][0]] = serialize(kg, fmt, qs=qs)
+            files[FORMATS[fmt][0]] = serialize(kg, fmt, qs=qs, union=union)
         if fmt == "jsonld":
             files["context.jsonld"] = json.dumps(jsonld_context(kg), ensure_ascii=False, indent=2)
     if shards:

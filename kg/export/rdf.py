@@ -293,8 +293,9 @@ def prefixes(kg, base: str | None = None) -> dict[str, str]:
     return {**PREFIXES, "kg": base, **{kind: base + kind + "/" for kind in IRI_KINDS}}
 
 
-def serialize(kg, fmt: str = "turtle", base: str | None = None, qs: list[Statement] | None = None) -> bytes:
-    """The graph in one of FORMATS, as bytes."""
+def serialize(kg, fmt: str = "turtle", base: str | None = None, qs: list[Statement] | None = None,
+              union: list[tuple[str, str, str]] | None = None) -> bytes:
+    """The graph in one of FORMATS, as bytes. ``union``: ``triples(qs)`` when the caller has it already."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown RDF format {fmt!r}; one of {', '.join(FORMATS)}")
     qs = statements(kg, base) if qs is None else qs
@@ -302,7 +303,7 @@ def serialize(kg, fmt: str = "turtle", base: str | None = None, qs: list[Stateme
         return to_jsonld(kg, base, qs)
     if fmt == "nquads":
         return "".join([f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n" for s, p, o, g in qs]).encode("utf-8")
-    triples = _union(qs)
+    triples = union if union is not None else union_triples(qs)
     if fmt == "ntriples":
         return "".join([f"{s} {p} {o} .\n" for s, p, o in triples]).encode("utf-8")
     pre = prefixes(kg, base)
@@ -333,7 +334,7 @@ def shards(qs: list[Statement], n: int) -> dict[str, bytes]:
     return out
 
 
-def _union(qs: list[Statement]) -> list[tuple[str, str, str]]:
+def union_triples(qs: list[Statement]) -> list[tuple[str, str, str]]:
     """The union of all graphs: each triple once, grouped by subject in sorted order."""
     return list(dict.fromkeys([q[:3] for q in sorted(qs, key=itemgetter(0))]))
 
