@@ -80,12 +80,13 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0) -> tuple[dict[str,
     import time
 
     from .graphml import to_graphml
-    from .rdf import FORMATS, jsonld_context, serialize, statements, union_triples
+    from .rdf import FORMATS, graph_union, jsonld_context, serialize, statements, union_triples
     from .rdf import shards as nquads_shards
 
     t = time.perf_counter()
-    qs = statements(kg)
-    union = union_triples(qs)  # made once: Turtle, TriG's count and N-Triples share it
+    quads = shards or any(f not in ("ntriples", "graphml") for f in formats)
+    qs = statements(kg) if quads else []
+    union = union_triples(qs) if quads else graph_union(kg)  # made once: Turtle, N-Triples and the count share it
     files: dict[str, str | bytes] = {"graph.ttl": serialize(kg, "turtle", qs=qs, union=union)}
     triples = len(union)
     for fmt in sorted(set(formats)):

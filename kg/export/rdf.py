@@ -334,6 +334,14 @@ def shards(qs: list[Statement], n: int) -> dict[str, bytes]:
     return out
 
 
+def graph_union(kg, base: str | None = None) -> list[tuple[str, str, str]]:
+    """``union_triples(statements(kg))`` made in one sort instead of two, for a build that writes no
+    quads (sorting by (subject, graph) is what sorting by graph and subject, then stably by subject, gives)."""
+    base = base or kg.base or DEFAULT_BASE
+    unique = dict.fromkeys(_statements(kg, base))
+    return list(dict.fromkeys([q[:3] for q in sorted(unique, key=itemgetter(0, 3))]))
+
+
 def union_triples(qs: list[Statement]) -> list[tuple[str, str, str]]:
     """The union of all graphs: each triple once, grouped by subject in sorted order."""
     return list(dict.fromkeys([q[:3] for q in sorted(qs, key=itemgetter(0))]))
