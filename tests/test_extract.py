@@ -585,3 +585,15 @@ def test_a_name_split_by_the_pages_line_break_is_read_whole(tmp_path):
     org = next(m for m in ex.mentions if m.key == "铁岭市华晟新材料有限公司")
     assert text[org.start : org.end] == org.text == "铁岭市华晟新材料\n\n有限公司"
     assert not any("短标题" in text[s.start : s.end] and "铁岭加快" in text[s.start : s.end] for s in article.sentences)
+
+
+def test_preposition_glued_to_a_short_organ_and_national_initiatives_have_no_local_agent(tmp_path):
+    # jieba reads 由省 as a person's name: the preposition is split off, so 省商务厅 is the province's
+    # department and hosts what it hosts; a 中央 meeting, a plan period or a doctrine cited by a city is
+    # not pushed by that city (no agent is stated)
+    graph = _graph(tmp_path, "本报讯 由省商务厅主办的“华晟好物”消费季在铁岭举办。铁岭市委书记王某某说，铁岭贯彻中央经济工作会议精神，"
+                             "谋划好“十六五”发展。\n")
+    assert "辽宁省商务厅" in _names(graph, "Organization")
+    pushed = _relations(graph, "promoted_by")
+    assert any(i.startswith("华晟好物") and a == "辽宁省商务厅" for i, a in pushed), pushed
+    assert not any(i in ("中央经济工作会议", "十六五") for i, _ in pushed), pushed

@@ -137,6 +137,8 @@ def _subject_region(mentions: list[Mention]) -> str:
     return ""
 
 
+# initiatives of the whole nation: only a host or convener the text names is their agent
+NATIONAL = re.compile(r"(?:[0-9]{4}年)?(?:中央|全国)|十[一二三四五六七八九]五$|.*(?:思想|理论)$")
 GATHERINGS = ("会议", "座谈会", "联席会议", "协议", "交流会", "推介会", "洽谈会", "签约仪式")
 LEADERSHIP = re.compile(r"^(?:中共)?(.+?)(?:委员会|人民政府|党工委|管委会|工委)$")  # organs that stand for their region
 INTERVIEW = re.compile(r"访")
@@ -172,6 +174,8 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention], speaker
             g = 1 if hm.group(1) is not None else 2
             chosen = [(a.type, a.key) for a in agents[m.sentence]
                       if hm.start(g) <= a.start and a.end <= hm.end(g) and a.type != PERSON]
+        if not chosen and NATIONAL.match(m.key):
+            continue  # 中央…会议, 全国…, a plan period, a doctrine: the nation's, whoever cites it
         if not chosen and ctx.province and m.key.startswith("全省"):
             chosen = [(REGION, ctx.province_name)]  # 全省…大会: the province's own meeting, wherever it is cited
         if not chosen and m.key.endswith(GATHERINGS):  # a meeting or pact: the organisations named at it hold it

@@ -65,6 +65,7 @@ _NUMBER = re.compile(r"(?=.*\d)[\d.．,，%％]+$")
 # Function characters (adverbs, prepositions, conjunctions, pronouns, particles) that jieba's HMM
 # sometimes glues to the name before them (王明|就说, 李华|并指出): split off a 3-character guess.
 NAME_FOLLOWERS = set("摄说等们讲称")  # 戴某|摄 (photo by), 王某|说: a word after a name, glued to it by the HMM
+DIVISION_WORDS = set("省市县区乡镇村")
 _AFTER_NAME_TAGS = {"d", "p", "c", "r", "y", "uj", "ul", "uz", "ud", "ug", "uv"}
 
 
@@ -94,8 +95,9 @@ def _tag_unknown(word: str) -> list[tuple[str, str]]:
             return [(word, "m")]
         return [(word, "eng" if word.isascii() and word.isalnum() else "x")]
     names = surnames()  # cached by lexicon
-    if c not in names and _TAGS.get(c) in ("v", "p") and (len(word) >= 3 or word[1] in "省市县区乡镇村"):
-        return [(c, _TAGS[c])] + _tag_unknown(word[1:])  # 访|沈抚, 访|省: a verb or preposition glued to a name
+    if _TAGS.get(c) in ("v", "p") and ((c not in names and len(word) >= 3) or word[1:] in DIVISION_WORDS):
+        return [(c, _TAGS[c])] + _tag_unknown(word[1:])  # 访|沈抚, 由|省: a verb or preposition glued to a name
+    # (由 is a surname too, but 由省 names the province's organ that follows, never a person)
     if 2 <= len(word) <= 3 and (c in names or word[:2] in names) and _TAGS.get(c) != "m":
         if len(word) == 3 and (_TAGS.get(word[2]) in _AFTER_NAME_TAGS or word[2] in NAME_FOLLOWERS):
             return [(word[:2], "nr"), (word[2], _TAGS[word[2]])]
