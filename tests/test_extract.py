@@ -597,3 +597,14 @@ def test_preposition_glued_to_a_short_organ_and_national_initiatives_have_no_loc
     pushed = _relations(graph, "promoted_by")
     assert any(i.startswith("华晟好物") and a == "辽宁省商务厅" for i, a in pushed), pushed
     assert not any(i in ("中央经济工作会议", "十六五") for i, _ in pushed), pushed
+
+
+def test_the_subject_of_a_later_clause_and_not_the_inviter_pushes_an_initiative(tmp_path):
+    # the subject may open a later clause (为…，推动…，某银行…推出X); a body after 应 (应某县政府邀请) invited,
+    # it did not host; X携手Y共同主办: X hosts too
+    graph = _graph(tmp_path, "本报讯 为贯彻落实有关工作要求，推动消费持续向好，华晟银行履行国有大行责任，推出“华晟助农”行动。"
+                             "9月，应铁岭市昌图县政府邀请，华晟银行携手有关部门共同主办了“华晟惠民”培训班。\n")
+    pushed = _relations(graph, "promoted_by")
+    assert any(i.startswith("华晟助农") and a == "华晟银行" for i, a in pushed), pushed
+    assert any(i.startswith("华晟惠民") and a == "华晟银行" for i, a in pushed), pushed
+    assert not any(a in ("昌图县", "昌图县人民政府", "铁岭市") for i, a in pushed if i.startswith("华晟惠民")), pushed

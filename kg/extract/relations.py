@@ -181,17 +181,9 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention], speaker
         if not chosen and m.key.endswith(GATHERINGS):  # a meeting or pact: the organisations named at it hold it
             chosen = list(dict.fromkeys((a.type, a.key) for a in agents[m.sentence]
                                         if a.type == ORGANIZATION and a.end <= m.start))
-        if not chosen:
-            before = [a for a in agents[m.sentence] if a.end <= m.start and a.start - sent.start <= 12]
-            for a in before:
-                if a.type == REGION and a.code.startswith(("macro:", "country:")):
-                    continue  # 建设东北亚…中心: a macro-region or a foreign country is what it aims at
-                if a.type != PERSON:
-                    chosen = [(a.type, _unit_of(a.key) if a.type == ORGANIZATION else a.key)]
-                    break
-                if a.key in post_of:  # 刘某指出…: the organ of his post, or the region it leads
-                    chosen = [post_of[a.key]]
-                    break
+        if not chosen or (hm and hm.group(2) is not None):  # X携手Y共同主办: X hosts too
+            chosen += [k for k in _clause_subject(text, sent.start, m.start, agents[m.sentence], post_of)
+                       if k not in chosen]
         keys = chosen
         if not keys and ctx.province and OWN_PROVINCE.search(text, sent.start, m.start):
             keys = [(REGION, ctx.province_name)]
@@ -214,6 +206,35 @@ def _unit_of(organ: str) -> str:
     """A division (某省体育局产业处) acts for the bureau it belongs to."""
     m = DIVISION.match(organ)
     return m.group(1) if m else organ
+
+
+NOT_SUBJECT = set("应受向对为")  # 应某县政府邀请, 受…委托: the body after these is not who acts
+
+
+def _clause_subject(text: str, sent_start: int, pos: int, agents: list[Mention],
+                    post_of: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
+    """The subject of the clause that names an initiative at ``pos``: the first region or organisation
+    (or official, standing for the organ of their post) that opens the sentence or a clause of it
+    (为贯彻…，某银行…推出X) before ``pos``; never a macro-region or a foreign country (建设东北亚…中心
+    is what a programme aims at) nor a body after 应/受/向 (应某县政府邀请)."""
+    phrase, last_end = -1, -1  # where the run of adjoining names an agent belongs to starts (安康市汉阴县政府)
+    for a in agents:
+        if a.end > pos:
+            break
+        if a.start > last_end:
+            phrase = a.start
+        last_end = max(last_end, a.end)
+        if not (phrase - sent_start <= 12 or text[phrase - 1 : phrase] in ("，", "；", ",")):
+            continue
+        if text[phrase - 1 : phrase] in NOT_SUBJECT:
+            continue
+        if a.type == REGION and a.code.startswith(("macro:", "country:")):
+            continue
+        if a.type != PERSON:
+            return [(a.type, _unit_of(a.key) if a.type == ORGANIZATION else a.key)]
+        if a.key in post_of:  # 刘某指出…: the organ of his post, or the region it leads
+            return [post_of[a.key]]
+    return []
 
 
 def _organ_as_agent(organ: str, region_keys: set[str]) -> tuple[str, str]:
