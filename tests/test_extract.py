@@ -608,3 +608,13 @@ def test_the_subject_of_a_later_clause_and_not_the_inviter_pushes_an_initiative(
     assert any(i.startswith("华晟助农") and a == "华晟银行" for i, a in pushed), pushed
     assert any(i.startswith("华晟惠民") and a == "华晟银行" for i, a in pushed), pushed
     assert not any(a in ("昌图县", "昌图县人民政府", "铁岭市") for i, a in pushed if i.startswith("华晟惠民")), pushed
+
+
+def test_hosts_named_after_the_event_by_its_kind(tmp_path):
+    # …联席会议在铁岭举行。(a paragraph) 会议由A省、B省国资委共同主办: each listed province's commission hosts
+    # the meeting named before
+    graph = _graph(tmp_path, "本报讯 10月10日，华晟国资国企交流合作联席会议在铁岭举行。各地持续深化合作，成效明显。"
+                             "会议由吉林省、黑龙江省国资委共同主办。\n")
+    pushed = _relations(graph, "promoted_by")
+    for host in ("吉林省人民政府国有资产监督管理委员会", "黑龙江省人民政府国有资产监督管理委员会"):
+        assert ("华晟国资国企交流合作联席会议", host) in pushed, pushed

@@ -58,10 +58,11 @@ def _extract(article: Article, ctx: Context) -> Extraction:
              for f in facts + pos_facts]
     speakers = Speakers(ctx, article, mentions, pos_facts)
     facts += located_in(ctx, article, mentions, speakers)
-    facts += [replace(f, sentence=max(0, bisect_right(starts, f.at) - 1))
+    shared = [replace(f, sentence=max(0, bisect_right(starts, f.at) - 1))
               for f in coordinated_organs(ctx, article.id, text, [m for m in mentions if m.type == ORGANIZATION],
                                           [m for m in mentions if m.type == REGION])]
-    facts += promoted_by(ctx, article, mentions, speakers)
+    facts += shared
+    facts += promoted_by(ctx, article, mentions, speakers, shared)
     return Extraction(article=article, mentions=mentions, facts=facts)
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 
 from ..records import (INITIATIVE, LOCATED_IN, ORGANIZATION, PERSON, PROJECT, PROMOTED_BY, REGION,
@@ -144,7 +144,8 @@ LEADERSHIP = re.compile(r"^(?:中共)?(.+?)(?:委员会|人民政府|党工委|�
 INTERVIEW = re.compile(r"访")
 
 
-def promoted_by(ctx: Context, article: Article, mentions: list[Mention], speaker: Speakers | None = None) -> list[Fact]:
+def promoted_by(ctx: Context, article: Article, mentions: list[Mention], speaker: Speakers | None = None,
+                shared: list[Fact] = ()) -> list[Fact]:
     """An initiative's agent is who the sentence names as hosting it (由X主办), else its subject: the
     first region or organisation the sentence names before it (a person stands for the organ of the post
     the article gives them); 我省/全省 is the paper's province; else the region whose leader is speaking
@@ -196,6 +197,37 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention], speaker
             keys = [(REGION, subject)]
         for k in keys:
             facts.append(Fact(PROMOTED_BY, (INITIATIVE, m.key), k, article.id, sentence=m.sentence))
+    return facts + _hosts_named_later(article, mentions, shared)
+
+
+# 会议由X、Y共同主办: an event named before, referred to by its kind, and who hosts it
+ANAPHORIC_HOST = re.compile(r"(?:本次|此次|该|这次)?(会议|大会|活动|论坛|峰会|博览会|运动会|交流会|座谈会|年货节|赛事)由"
+                            r"([^。；！？]{2,60}?)(?:联合|共同)*(?:主办|承办|举办|发起)")
+HOST_REACH = 12  # sentences back to the event a 会议由… sentence can mean (a lead paragraph between)
+EVENT_KINDS = ("会议", "大会", "全会", "活动", "论坛", "峰会", "博览会", "运动会", "交流会", "座谈会", "推介会", "节", "赛")
+
+
+def _hosts_named_later(article: Article, mentions: list[Mention], shared: list[Fact]) -> list[Fact]:
+    """Hosts an article names after the event (…联席会议召开。会议由某省、某省国资委共同主办): each
+    organisation in the 由… span, an organ shared by listed regions included, promotes the last event named
+    within HOST_REACH sentences before."""
+    text = article.source_text
+    events = [m for m in mentions if m.type == INITIATIVE and m.key.endswith(EVENT_KINDS)]
+    facts = []
+    for hm in ANAPHORIC_HOST.finditer(text, article.body_start, article.end):
+        earlier = [m for m in events if m.end <= hm.start()]
+        if not earlier:
+            continue
+        event = earlier[-1]
+        a, b = hm.span(2)
+        sentence = max(0, bisect_right([s.start for s in article.sentences], hm.start()) - 1)
+        if sentence - event.sentence > HOST_REACH:
+            continue
+        hosts = [(ORGANIZATION, _unit_of(m.key)) for m in mentions
+                 if m.type == ORGANIZATION and a <= m.start and m.end <= b]
+        hosts += [f.subject for f in shared if a <= f.at < b]
+        for k in dict.fromkeys(hosts):
+            facts.append(Fact(PROMOTED_BY, (INITIATIVE, event.key), k, article.id, sentence=sentence))
     return facts
 
 
