@@ -618,3 +618,11 @@ def test_hosts_named_after_the_event_by_its_kind(tmp_path):
     pushed = _relations(graph, "promoted_by")
     for host in ("吉林省人民政府国有资产监督管理委员会", "黑龙江省人民政府国有资产监督管理委员会"):
         assert ("华晟国资国企交流合作联席会议", host) in pushed, pushed
+
+
+def test_reported_speech_leaves_the_subject_to_the_clause_after_it(tmp_path):
+    # 在…方面，某某说，我省将…: the official's words are reported; 我省 is the subject that pushes
+    graph = _graph(tmp_path, "本报讯 在推动传统产业转型方面，省工业和信息化厅厅长王某某说，我省将开展“华晟诊断”行动。\n")
+    pushed = _relations(graph, "promoted_by")
+    assert any(i.startswith("华晟诊断") and a == "辽宁省" for i, a in pushed), pushed
+    assert not any(a == "辽宁省工业和信息化厅" for i, a in pushed if i.startswith("华晟诊断")), pushed

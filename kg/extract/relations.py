@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from ..records import (INITIATIVE, LOCATED_IN, ORGANIZATION, PERSON, PROJECT, PROMOTED_BY, REGION,
                        Article, Fact, Mention)
 from .context import Context
+from .persons import SPEECH
 from .undertakings import meeting_convener
 
 CLAUSE_END = re.compile(r"[，；;,]")
@@ -183,7 +184,7 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention], speaker
             chosen = list(dict.fromkeys((a.type, a.key) for a in agents[m.sentence]
                                         if a.type == ORGANIZATION and a.end <= m.start))
         if not chosen or (hm and hm.group(2) is not None):  # X携手Y共同主办: X hosts too
-            chosen += [k for k in _clause_subject(text, sent.start, m.start, agents[m.sentence], post_of)
+            chosen += [k for k in _clause_subject(ctx, text, sent.start, m.start, agents[m.sentence], post_of)
                        if k not in chosen]
         keys = chosen
         if not keys and ctx.province and OWN_PROVINCE.search(text, sent.start, m.start):
@@ -243,30 +244,40 @@ def _unit_of(organ: str) -> str:
 NOT_SUBJECT = set("应受向对为")  # 应某县政府邀请, 受…委托: the body after these is not who acts
 
 
-def _clause_subject(text: str, sent_start: int, pos: int, agents: list[Mention],
+def _clause_subject(ctx: Context, text: str, sent_start: int, pos: int, agents: list[Mention],
                     post_of: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
-    """The subject of the clause that names an initiative at ``pos``: the first region or organisation
-    (or official, standing for the organ of their post) that opens the sentence or a clause of it
-    (为贯彻…，某银行…推出X) before ``pos``; never a macro-region or a foreign country (建设东北亚…中心
-    is what a programme aims at) nor a body after 应/受/向 (应某县政府邀请)."""
+    """The subject of the clause that names an initiative at ``pos``: the last region or organisation
+    (or official, standing for the organ of their post; or 我省, the paper's province) that opens the
+    sentence or a clause of it before ``pos`` (为贯彻…，某银行…推出X; 某某说，我省将设立X); never a
+    macro-region or a foreign country (建设东北亚…中心 is what a programme aims at), a body after 应/受/向
+    (应某县政府邀请), nor an official whose words are reported (某某说，…) or the organ in their title."""
+    found: list[tuple[str, str]] = []
     phrase, last_end = -1, -1  # where the run of adjoining names an agent belongs to starts (安康市汉阴县政府)
-    for a in agents:
+    opening = lambda p: p - sent_start <= 12 or text[p - 1 : p] in ("，", "；", ",")  # noqa: E731
+    candidates = list(agents)
+    if ctx.province:
+        candidates += [Mention("", REGION, m.start(), m.end(), m.group(), ctx.province_name)
+                       for m in OWN_PROVINCE.finditer(text, sent_start, pos) if m.group() != "全省"]
+        candidates.sort(key=lambda a: a.start)
+    speakers = [p for p in agents if p.type == PERSON and text.startswith(SPEECH, p.end)]
+    for a in candidates:
         if a.end > pos:
             break
+        if a.type != PERSON and a.start - sent_start > 12 and any(0 <= p.start - a.end <= 6 for p in speakers):
+            continue  # …，省某厅厅长|王某某说，我省…: the organ of a post in the title of a speaker reported
         if a.start > last_end:
             phrase = a.start
         last_end = max(last_end, a.end)
-        if not (phrase - sent_start <= 12 or text[phrase - 1 : phrase] in ("，", "；", ",")):
-            continue
-        if text[phrase - 1 : phrase] in NOT_SUBJECT:
+        if not opening(phrase) or text[phrase - 1 : phrase] in NOT_SUBJECT:
             continue
         if a.type == REGION and a.code.startswith(("macro:", "country:")):
             continue
         if a.type != PERSON:
             return [(a.type, _unit_of(a.key) if a.type == ORGANIZATION else a.key)]
-        if a.key in post_of:  # 刘某指出…: the organ of his post, or the region it leads
-            return [post_of[a.key]]
-    return []
+        elif a.key in post_of and not (phrase - sent_start > 12 and text.startswith(SPEECH, a.end)):
+            typ, key = post_of[a.key]  # 刘某指出…: the organ of his post, or the region it leads
+            return [(typ, _unit_of(key) if typ == ORGANIZATION else key)]
+    return found
 
 
 def _organ_as_agent(organ: str, region_keys: set[str]) -> tuple[str, str]:
