@@ -471,7 +471,7 @@ def test_national_organs_by_their_written_forms(tmp_path):
 
 def test_congresses_and_plenums_read_as_their_full_names_and_conveners(tmp_path):
     # written short and in full, a party congress, a plenum or a congress session is one initiative under
-    # its full name, held by the committee or congress that convenes it
+    # its full name, held by the committee or congress that convenes it (a party congress: by none stated)
     graph = _graph(tmp_path, "本报讯 学习贯彻党的十九届五中全会精神。民盟铁岭市委员会九届三次全会召开。"
                              "民盟铁岭市第九届委员会第三次全体会议强调，要团结奋进。出席省政协十二届二次会议的委员。"
                              "铁岭市第十六届人民代表大会第二次会议闭幕。党的十九大以来成就显著。\n")
@@ -484,6 +484,7 @@ def test_congresses_and_plenums_read_as_their_full_names_and_conveners(tmp_path)
     assert ("民盟铁岭市第九届委员会第三次全体会议", "民盟铁岭市委员会") in pushed
     assert ("政协辽宁省第十二届委员会第二次会议", "政协辽宁省委员会") in pushed
     assert ("铁岭市第十六届人民代表大会第二次会议", "铁岭市人民代表大会") in pushed
+    assert not any(i == "中国共产党第十九次全国代表大会" for i, _ in pushed), pushed  # the nation's, no agent stated
 
 
 def test_initiative_held_jointly_with_an_organisation(tmp_path):

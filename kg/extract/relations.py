@@ -139,7 +139,7 @@ def _subject_region(mentions: list[Mention]) -> str:
 
 
 # initiatives of the whole nation: only a host or convener the text names is their agent
-NATIONAL = re.compile(r"(?:[0-9]{4}年)?(?:中央|全国)|十[一二三四五六七八九]五$|.*(?:思想|理论)$")
+NATIONAL = re.compile(r"(?:[0-9]{4}年)?(?:中央|全国|中国共产党第.+次全国代表大会$)|十[一二三四五六七八九]五$|.*(?:思想|理论)$")
 GATHERINGS = ("会议", "座谈会", "联席会议", "协议", "交流会", "推介会", "洽谈会", "签约仪式")
 LEADERSHIP = re.compile(r"^(?:中共)?(.+?)(?:委员会|人民政府|党工委|管委会|工委)$")  # organs that stand for their region
 INTERVIEW = re.compile(r"访")

@@ -127,8 +127,7 @@ def meetings(ctx: Context, text: str, start: int, end: int) -> list[tuple[int, i
     return out
 
 
-MEETING_CONVENER = [
-    (re.compile(r"中国共产党第.+次全国代表大会$"), lambda m: "中共中央"),
+MEETING_CONVENER = [  # (a party congress is the party's highest organ, convened by none the text names)
     (re.compile(r"(.+?)第.+届中央委员会第.+次全体会议$"), lambda m: PARTY_NAMES.get(m.group(1))),
     (re.compile(r"(中国共产党|民革|民盟|民建|民进|农工党|致公党|九三学社|台盟)(.+?)第.+届委员会第.+次全体会议$"),
      lambda m: ("中共" if m.group(1) == "中国共产党" else m.group(1)) + m.group(2) + "委员会"),
