@@ -627,3 +627,14 @@ def test_reported_speech_leaves_the_subject_to_the_clause_after_it(tmp_path):
     pushed = _relations(graph, "promoted_by")
     assert any(i.startswith("华晟诊断") and a == "辽宁省" for i, a in pushed), pushed
     assert not any(a == "辽宁省工业和信息化厅" for i, a in pushed if i.startswith("华晟诊断")), pushed
+
+
+def test_programme_named_after_a_division_quoted_lists_with_their_kind_and_pacts(tmp_path):
+    # 《某省推动…方案》印发: the division its name opens with promotes it; a quoted list of slogans named by
+    # its kind (“学某某、强某某”主题教育) is one initiative; a pact in book marks is one too
+    graph = _graph(tmp_path, "本报讯 近日，《吉林省推动华晟产业发展实施方案（2025—2027年）》印发。"
+                             "全市扎实开展“学规定、强本领”主题教育。两地签署了《华晟两地协同发展协议》。\n")
+    names = _names(graph, "Initiative")
+    assert {"学规定、强本领主题教育", "华晟两地协同发展协议"} <= names, names
+    pushed = _relations(graph, "promoted_by")
+    assert ("吉林省推动华晟产业发展实施方案（2025—2027年）", "吉林省") in pushed, pushed

@@ -186,6 +186,9 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention], speaker
         if not chosen or (hm and hm.group(2) is not None):  # X携手Y共同主办: X hosts too
             chosen += [k for k in _clause_subject(ctx, text, sent.start, m.start, agents[m.sentence], post_of)
                        if k not in chosen]
+        if not chosen:  # 《某省推动…实施方案》印发: a programme named after a division is that division's
+            chosen = [(REGION, a.key) for a in agents[m.sentence][:] if a.type == REGION and m.start <= a.start <= m.start + 1
+                      and a.end < m.end and a.code.isdigit()][:1]
         keys = chosen
         if not keys and ctx.province and OWN_PROVINCE.search(text, sent.start, m.start):
             keys = [(REGION, ctx.province_name)]

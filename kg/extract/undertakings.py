@@ -169,8 +169,11 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
         inner = qm.group(1).strip()
         if any(c in inner for c in "，。！？；：,!?") or len(inner) > 16 or SAYING.search(inner):
             continue
-        if "、" in inner and not all(DIGIT.match(part) for part in inner.split("、")):
-            continue  # a list of words in quotes is a slogan of the text, unless its parts are numbered
+        kind = TAIL.match(text, qm.end(), min(end, qm.end() + 16))
+        if "、" in inner and not all(DIGIT.match(part) for part in inner.split("、")) \
+                and not (kind and not any(c in STOP_CHARS for c in kind.group())):
+            continue  # a list of words in quotes is a slogan of the text, unless numbered or named by its kind
+            # (“学某某、强某某”主题教育)
         if text[qm.end() : qm.end() + 2] in AWARD_WORDS:
             continue  # “最美…”称号: an honour, not a policy
         a, b = qm.start(), qm.end()
@@ -216,7 +219,8 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
     # 《document》
     for bm in BOOK.finditer(text, start, end):
         inner = bm.group(1)
-        if any(inner.endswith(s) or s in inner for s in ("方案", "规划", "计划", "意见", "办法", "条例", "纲要", "规定", "决定")):
+        if any(inner.endswith(s) or s in inner for s in ("方案", "规划", "计划", "意见", "办法", "条例", "纲要", "规定", "决定",
+                                                                 "协议", "倡议", "宣言")):
             spans.append((bm.start(), bm.end(), INITIATIVE, inner))
     # suffix-anchored names
     for typ, pat in SUFFIX_PATTERNS:
