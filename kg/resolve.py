@@ -16,10 +16,15 @@ from .records import (ENTITY_TYPES, INITIATIVE, LOCATED_IN, ORGANIZATION, PART_O
 TYPE_SLUG = {t: t.lower() for t in ENTITY_TYPES}
 
 
+ORDINAL = re.compile(r"第[一二三四五六七八九十百0-9]+[届次]")
+
+
 def _abbreviates(short: str, full: str) -> bool:
     """沈抚示范区 abbreviates 沈抚改革创新示范区: same head, same tail, characters in order."""
     if len(short) >= len(full) or short[:2] != full[:2] or short[-2:] != full[-2:] or len(short) < 4:
         return False
+    if ORDINAL.search(short):
+        return False  # 第N届全国运动会 is a name in full, not a short form of 第N届全国冬季运动会
     it = iter(full)
     return all(ch in it for ch in short)
 

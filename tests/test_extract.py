@@ -638,3 +638,23 @@ def test_programme_named_after_a_division_quoted_lists_with_their_kind_and_pacts
     assert {"学规定、强本领主题教育", "华晟两地协同发展协议"} <= names, names
     pushed = _relations(graph, "promoted_by")
     assert ("吉林省推动华晟产业发展实施方案（2025—2027年）", "吉林省") in pushed, pushed
+
+
+def test_quoted_titles_won_are_not_initiatives(tmp_path):
+    # “某某城市”, “网红打卡地”, “某某之都”: a title a place wins, not a policy it pushes
+    graph = _graph(tmp_path, "本报讯 铁岭获评“最具活力城市”，华晟街成为“网红打卡地”，正打造“北方粮都”与“冰雪之都”。\n")
+    names = _names(graph, "Initiative")
+    assert not {"最具活力城市", "网红打卡地", "冰雪之都"} & names, names
+
+
+def test_national_games_by_number_event_committees_and_no_verb_in_a_quoted_kind(tmp_path):
+    # 十六冬 and 十六运 are the National Winter Games and the National Games under their full names, two
+    # initiatives (one is not a short form of the other); “十六冬”省筹委会 is the games' committee, known by
+    # that name, and a heading “X”省筹委会召开会议 holds no initiative named with 召开
+    graph = _graph(tmp_path, "# “十六冬”省筹委会召开会议\n本报讯 全省要为“十六冬”成功举办凝聚合力，省筹委会要加强统筹。"
+                             "铁岭筹办第十六届全国冬季运动会和第十六届全国运动会。“十六运”场馆加快建设。\n")
+    names = _names(graph, "Initiative")
+    assert {"第十六届全国冬季运动会", "第十六届全国运动会"} <= names, names
+    assert not any("召开" in n or n in ("十六冬", "十六运") for n in names), names
+    committees = [d for _, d in graph.entities("Organization") if "筹委会" in d["name"]]
+    assert len(committees) == 1 and "十六冬省筹委会" in committees[0]["aliases"], committees

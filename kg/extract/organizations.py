@@ -190,9 +190,17 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
         if rm is not None and rm.end < b and rm.code:
             prefix = (rm.text, ctx.gaz.regions[rm.code].name)
         key = canonical_org(ctx, name, prefix)
+        qm = EVENT_COMMITTEE.match(name)
+        if qm and text[a - 1 : a] == "”" and 0 <= text.rfind("“", max(start, a - 12), a - 1) < a - 2:
+            a = text.rfind("“", max(start, a - 12), a - 1)  # “某某冬”省筹委会: the committee of the event quoted,
+            name = text[a:b]  # known by that name too (its key stays the bare one, which later mentions use)
         occupied.append((a, b))
         found.append(Mention(article_id, ORGANIZATION, a, b, name, key))
     return found
+
+
+# the committees an event sets up, named after the event written in quotes before them
+EVENT_COMMITTEE = re.compile(r"[省市县区]?(?:筹委会|组委会|执委会|筹备委员会|组织委员会|执行委员会|指挥部)$")
 
 
 # "X、Y等企业", "以X、Y等一批企业为龙头", "X、Y等30余家企业": names listed before the kind they are.

@@ -53,6 +53,7 @@ PREPOSITIONS = {"在", "于"}  # 在|全国某某工作会议上: where a meetin
 PROGRAMME_KINDS = ("行动", "计划", "工程", "战略")  # a governed name with one of these kinds is a programme's name
 SAYING = re.compile(r"[得不了着吗呢吧啊]|^[\u4e00-\u9fff]{1,2}$(?<=好)")
 AWARD_WORDS = {"称号", "奖项", "品牌", "地标", "城市", "荣誉", "之称", "美誉"}
+HONOUR_ENDINGS = ("城市", "地标", "打卡地", "之城", "之都", "百强")  # “英雄城市”, “网红打卡地”: a title won, not a policy
 TAIL = re.compile(r"[\u4e00-\u9fff0-9]{0,10}?(?:" + "|".join(sorted(map(re.escape, INITIATIVE_SUFFIXES + (
     "产业体系", "发展战略", "赛道", "布局", "集群", "体系", "工程", "倍增计划", "培训班")), key=len, reverse=True)) + ")")
 
@@ -174,7 +175,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
                 and not (kind and not any(c in STOP_CHARS for c in kind.group())):
             continue  # a list of words in quotes is a slogan of the text, unless numbered or named by its kind
             # (“学某某、强某某”主题教育)
-        if text[qm.end() : qm.end() + 2] in AWARD_WORDS:
+        if text[qm.end() : qm.end() + 2] in AWARD_WORDS or inner.endswith(HONOUR_ENDINGS):
             continue  # “最美…”称号: an honour, not a policy
         a, b = qm.start(), qm.end()
         if MEASURES.fullmatch(inner):  # 出台推动经济稳中求进“26条”: the package is named by the words before
@@ -189,7 +190,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
         tail = ""
         gap = int(text.startswith("的", b) and bool(re.fullmatch(r"[0-9０-９+＋]+", inner)))  # “24681”的发展战略
         m2 = TAIL.match(text, b + gap, min(end, b + gap + 16))
-        if m2 and not any(c in STOP_CHARS for c in m2.group()) \
+        if m2 and not any(c in STOP_CHARS for c in m2.group()) and not any(w in m2.group() for w in CONVENING) \
                 and not inner.endswith(INITIATIVE_SUFFIXES) and not PLAN_PERIOD.fullmatch(inner):
             tail = m2.group()  # “书记走流程”活动, “追风行动”试点: named with its kind, known by both (resolve)
             if text.startswith(("体系", "布局"), m2.end()):
@@ -326,4 +327,10 @@ def _canonical(ctx: Context, name: str) -> str:
     name = name.replace("“", "").replace("”", "").replace("‘", "").replace("’", "").replace("\"", "")
     if ctx.province and name.startswith(("省委", "省政府", "省人大", "省政协")):
         return ctx.province_name + name[1:]
+    gm = NATIONAL_GAMES.fullmatch(name)
+    if gm:  # 十六冬, 十四运: the National (Winter) Games by their number
+        return f"第{gm.group(1)}届全国{'冬季' if gm.group(2) == '冬' else ''}运动会"
     return name
+
+
+NATIONAL_GAMES = re.compile(r"(十[一二三四五六七八九]?|[二三]十[一二三四五六七八九]?)(运|冬)会?")
