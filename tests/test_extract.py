@@ -658,3 +658,14 @@ def test_national_games_by_number_event_committees_and_no_verb_in_a_quoted_kind(
     assert not any("召开" in n or n in ("十六冬", "十六运") for n in names), names
     committees = [d for _, d in graph.entities("Organization") if "筹委会" in d["name"]]
     assert len(committees) == 1 and "十六冬省筹委会" in committees[0]["aliases"], committees
+
+
+def test_the_organisation_holding_a_region_in_its_name_and_a_zones_committee_as_subjects(tmp_path):
+    # 辽宁省|华晟机场集团有限公司举办…: the company acts, not the province inside its name; a zone's working
+    # committee (党工委) acts for its zone; a province's Party committee stays itself
+    graph = _graph(tmp_path, "本报讯 日前，辽宁省华晟机场集团有限公司在铁岭举办2026年华晟航空合作大会。"
+                             "铁岭经济开发区党工委部署实施“三园两区”工程。\n")
+    pushed = _relations(graph, "promoted_by")
+    assert ("2026年华晟航空合作大会", "辽宁省华晟机场集团有限公司") in pushed, pushed
+    assert not any(a == "辽宁省" for i, a in pushed if i.startswith("2026年")), pushed
+    assert any(i.startswith("三园两区") and a == "铁岭经济开发区" for i, a in pushed), pushed

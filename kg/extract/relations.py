@@ -244,6 +244,7 @@ def _unit_of(organ: str) -> str:
     return m.group(1) if m else organ
 
 
+ZONE_ORGANS = ("党工委", "管委会", "工委")
 NOT_SUBJECT = set("应受向对为")  # 应某县政府邀请, 受…委托: the body after these is not who acts
 
 
@@ -266,17 +267,23 @@ def _clause_subject(ctx: Context, text: str, sent_start: int, pos: int, agents: 
     for a in candidates:
         if a.end > pos:
             break
-        if a.type != PERSON and a.start - sent_start > 12 and any(0 <= p.start - a.end <= 6 for p in speakers):
-            continue  # …，省某厅厅长|王某某说，我省…: the organ of a post in the title of a speaker reported
+        if a.type != PERSON and any(0 <= p.start - a.end <= 6 for p in speakers):
+            continue  # 某省委书记|王某某说: the organ of a post in a speaker's title; the speaker decides
         if a.start > last_end:
             phrase = a.start
         last_end = max(last_end, a.end)
         if not opening(phrase) or text[phrase - 1 : phrase] in NOT_SUBJECT:
             continue
-        if a.type == REGION and a.code.startswith(("macro:", "country:")):
-            continue
+        if a.type == REGION and (a.code.startswith(("macro:", "country:"))
+                                 or any(o is not a and o.start <= a.start and a.end <= o.end and o.type != PERSON
+                                        for o in agents)):
+            continue  # (辽宁省|某某集团有限公司: the organisation whose name holds the region acts)
+        if a.type == ORGANIZATION and a.key.endswith(ZONE_ORGANS):  # a zone's working or management
+            return [_organ_as_agent(a.key, {r.key for r in agents if r.type == REGION})]  # committee: the zone
+        if a.type == ORGANIZATION:
+            return [(ORGANIZATION, _unit_of(a.key))]
         if a.type != PERSON:
-            return [(a.type, _unit_of(a.key) if a.type == ORGANIZATION else a.key)]
+            return [(a.type, a.key)]
         elif a.key in post_of and not (phrase - sent_start > 12 and text.startswith(SPEECH, a.end)):
             typ, key = post_of[a.key]  # 刘某指出…: the organ of his post, or the region it leads
             return [(typ, _unit_of(key) if typ == ORGANIZATION else key)]
