@@ -669,3 +669,16 @@ def test_the_organisation_holding_a_region_in_its_name_and_a_zones_committee_as_
     assert ("2026年华晟航空合作大会", "辽宁省华晟机场集团有限公司") in pushed, pushed
     assert not any(a == "辽宁省" for i, a in pushed if i.startswith("2026年")), pushed
     assert any(i.startswith("三园两区") and a == "铁岭经济开发区" for i, a in pushed), pushed
+
+
+def test_counts_comparisons_verb_uses_and_joined_meetings(tmp_path):
+    # 比原计划提前: a comparison; 在某地规划建设: a verb; 深化改革开放: a set phrase; 新一轮…工程, 300余项活动,
+    # 16个重要战略: counts; 某某座谈会暨某某交流会: one event under both names
+    graph = _graph(tmp_path, "本报讯 工程进度比原计划提前了50多天。铁岭将在昌图规划建设多个新兴产业项目，深化改革开放。"
+                             "实施新一轮工业企业技改工程，推出六大板块300余项系列活动，落实16个重要战略。"
+                             "华晟三省人大常委会工作座谈会暨立法工作交流会在铁岭召开。\n")
+    names = _names(graph, "Initiative")
+    assert "华晟三省人大常委会工作座谈会暨立法工作交流会" in names, names
+    assert not any("原计划" in n for n in names), names
+    assert not any(n in names for n in ("昌图规划", "深化改革", "一轮工业企业技改工程",
+                                        "六大板块300余项系列活动", "16个重要战略")), names

@@ -32,10 +32,12 @@ GENERIC = {"重点项目", "重大项目", "项目", "工程", "基地", "产业
            "大项目", "产业体系", "现代化产业体系", "系列活动", "专项行动", "主题活动"}
 START_BAD = set("个家所各该本其某这那些位名项条次届此等新")
 QUANTITY = re.compile(r"^[0-9０-９一二三四五六七八九十百千万余多几两*＊]+[个项批首轮座家台]|个|以上|以下|亿元|万元")  # 10个项目, 百余个…: counts, not names
-LEADING_FUNCTION = set("经暨由从据以在对向于")  # a one-character word before a name: a preposition or "and"
+LEADING_FUNCTION = set("经暨由从据以在对向于比")  # a one-character word before a name: a preposition or "and"
 CLAUSE_BREAKS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t,.;:!?")
 DOCTRINES = ("思想", "理论")
-COUNTED = re.compile(r"以上|以下|^[多几数若干]+[个项次场]|^[一两几数]?批")  # 10项以上改革, 多个会议, 一批工程: a count
+COUNTED = re.compile(r"以上|以下|^[多几数若干]+[个项次场]|^[一两几数]?批|^新?一轮|[0-9０-９]+余[个项场次]"
+                     r"|^[0-9０-９一二三四五六七八九十百]+[个项](?:重要|重大|重点|主要)")
+# (10项以上改革, 多个会议, 一批工程, 新一轮…工程, 300余项活动, 16个重要战略: a count of them, not one)
 PLAN_PERIOD = re.compile(r"十[一二三四五六七八九]五")  # “十六五”规划 is the plan period 十六五
 MEASURES = re.compile(r"[0-9０-９一二三四五六七八九十]+条")  # “26条”: a package of measures, named by what precedes
 ISSUING = re.compile(r"出台|印发|制定|推出|发布|实施|落实|贯彻|提出")
@@ -53,6 +55,8 @@ PREPOSITIONS = {"在", "于"}  # 在|全国某某工作会议上: where a meetin
 PROGRAMME_KINDS = ("行动", "计划", "工程", "战略")  # a governed name with one of these kinds is a programme's name
 SAYING = re.compile(r"[得不了着吗呢吧啊]|^[\u4e00-\u9fff]{1,2}$(?<=好)")
 AWARD_WORDS = {"称号", "奖项", "品牌", "地标", "城市", "荣誉", "之称", "美誉"}
+VERB_USE = re.compile(r"建设|布局|开放")
+JOINED_MEETING = re.compile(r"暨[^，。；！？、“”《》\s]{2,24}?(?:会议|大会|座谈会|交流会|推介会|论坛|活动|仪式)")
 HONOUR_ENDINGS = ("城市", "地标", "打卡地", "之城", "之都", "百强")  # “英雄城市”, “网红打卡地”: a title won, not a policy
 TAIL = re.compile(r"[\u4e00-\u9fff0-9]{0,10}?(?:" + "|".join(sorted(map(re.escape, INITIATIVE_SUFFIXES + (
     "产业体系", "发展战略", "赛道", "布局", "集群", "体系", "工程", "倍增计划", "培训班")), key=len, reverse=True)) + ")")
@@ -237,6 +241,12 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             b = m.end()
             if typ == PROJECT and (text.startswith(("港澳", "香港"), b - 2) or text.startswith("澳", b)):
                 continue  # 香港, 港澳: a place, not a port project
+            if typ == INITIATIVE and (vm := VERB_USE.match(text, b)) and (vm.group() == "开放") == (m.group() == "改革") \
+                    and m.group() in ("规划", "计划", "改革") or typ == INITIATIVE and text[m.start() - 1 : m.start()] == "原" \
+                    and m.group() in ("规划", "计划", "方案"):
+                continue  # 在某地规划|建设, 改革|开放, 比原计划: a verb, a set phrase, the plan as first made
+            if meeting and (jm := JOINED_MEETING.match(text, b, end)):
+                b = jm.end()  # 某某座谈会|暨某某交流会: one event under both names
             tb = token_index(tokens, b - 1)
             if tb is not None and tokens[tb].end > b:
                 continue  # the suffix ends inside a word: 银行|动员 is no 行动
@@ -267,7 +277,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             if not has_proper_part(tokens, a, m.start(), anchors) \
                     and not (typ == INITIATIVE and m.group().endswith(MEETING_KINDS) and SCOPED.match(text, a)) \
                     and not (governed and governed[1] in GOVERNING and m.group().endswith(PROGRAMME_KINDS + MEETING_KINDS)
-                             and m.start() - a >= 4 and not QUANTITY.search(name)):
+                             and m.start() - a >= (6 if meeting else 4) and not QUANTITY.search(name)):
                 continue  # (中央金融工作会议, 全省民营经济发展大会: a meeting of a whole scope is a named one)
             spans.append((a, b, typ, name))
     # names listed before what they are: 加快X、Y、Z等重大产业项目, 推进A、B等大科学装置
