@@ -682,3 +682,12 @@ def test_counts_comparisons_verb_uses_and_joined_meetings(tmp_path):
     assert not any("原计划" in n for n in names), names
     assert not any(n in names for n in ("昌图规划", "深化改革", "一轮工业企业技改工程",
                                         "六大板块300余项系列活动", "16个重要战略")), names
+
+
+def test_quoted_descriptions_before_de_and_names_inside_quoted_phrases(tmp_path):
+    # “望天吃饭”的日子: a quoted description modifying a noun is no initiative (but “甲超”“乙超”的经验 lists
+    # named ones); a surname-like word inside a quoted phrase (“孔雀向北飞”) is no person
+    graph = _graph(tmp_path, "本报讯 过去“望天吃饭”的日子一去不返，营造出“孔雀向北飞”的生动局面。借鉴“华晟超”“华锦超”的成功经验。\n")
+    names = _names(graph, "Initiative")
+    assert not {"望天吃饭", "孔雀向北飞"} & names and {"华晟超", "华锦超"} <= names, names
+    assert "向北飞" not in _names(graph, "Person")

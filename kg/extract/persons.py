@@ -121,6 +121,15 @@ def _title_before(text: str, pos: int, lo: int) -> str | None:
     return None
 
 
+def _inside_quoted_phrase(text: str, a: int, b: int) -> bool:
+    """text[a:b] lies inside a short quotation that holds more than it (“某某向北飞”)."""
+    q = text.rfind("“", max(0, a - 16), a)
+    if q < 0 or "”" in text[q:a]:
+        return False
+    qe = text.find("”", b, b + 16)
+    return qe >= 0 and "“" not in text[b:qe] and (q + 1 < a or qe > b)
+
+
 def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int, tokens: list[Token],
                  regions: list[Mention], orgs: list[Mention]) -> tuple[list[Mention], list[Fact]]:
     """Persons and their positions; an organ a title implies (副省长 → 省人民政府) is named in the fact."""
@@ -186,6 +195,8 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
             continue
         if t.word[-1] in NOT_NAME_FINAL:
             continue  # 幸福感, 智能化, 富裕村: words, not given names
+        if not speech and _inside_quoted_phrase(text, t.start, t.end):
+            continue  # “孔雀向北飞”: part of a quoted phrase, not a person named in it
         if len(t.word) == 2 and not (speech or listed):
             continue  # two characters with no context are too often a brand or a word (华为, 林长)
         add_person(t.start, t.end)

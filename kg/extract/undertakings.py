@@ -218,6 +218,8 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
         if not tail and not DIGIT.search(inner) and len(inner) > 2 and not inner.endswith(INITIATIVE_SUFFIXES + ("制", "服务")) \
                 and ("之" in inner or not (has_proper_part(tokens, a + 1, b - 1, anchors) or _has_verb(tokens, a + 1, b - 1))):
             continue  # “民之关切”, “健康红利”, “宏伟愿景”: a phrase of common words is the text's emphasis
+        if not tail and not DIGIT.search(inner) and text.startswith("的", b) and text[a - 1 : a] != "”":
+            continue  # “望天吃饭”的日子, “孔雀向北飞”的局面: a description modifying a noun (but “甲”“乙”的经验)
         if not tail and re.fullmatch(r"[0-9０-９+＋]+", inner):
             continue  # a bare number in quotes names nothing until a noun follows it
         spans.append((a, b + gap + len(tail), INITIATIVE, name.replace(" ", "")))
