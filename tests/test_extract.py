@@ -691,3 +691,11 @@ def test_quoted_descriptions_before_de_and_names_inside_quoted_phrases(tmp_path)
     names = _names(graph, "Initiative")
     assert not {"望天吃饭", "孔雀向北飞"} & names and {"华晟超", "华锦超"} <= names, names
     assert "向北飞" not in _names(graph, "Person")
+
+
+def test_quoted_states_after_result_verbs_are_not_initiatives(tmp_path):
+    # 实现“弯道超车”, 享受“健康红利”, 提供“硬支撑”: a result or state the text wants, not a programme;
+    # a programme after a governing verb stays (推进“华晟改造”)
+    graph = _graph(tmp_path, "本报讯 铁岭努力实现“弯道超车”，让群众享受“华晟红利”，为发展提供“硬支撑”，推进“华晟改造”。\n")
+    names = _names(graph, "Initiative")
+    assert not {"弯道超车", "华晟红利", "硬支撑"} & names and "华晟改造" in names, names

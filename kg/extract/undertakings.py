@@ -57,6 +57,7 @@ SAYING = re.compile(r"[得不了着吗呢吧啊]|^[\u4e00-\u9fff]{1,2}$(?<=好)"
 AWARD_WORDS = {"称号", "奖项", "品牌", "地标", "城市", "荣誉", "之称", "美誉"}
 VERB_USE = re.compile(r"建设|布局|开放")
 JOINED_MEETING = re.compile(r"暨[^，。；！？、“”《》\s]{2,24}?(?:会议|大会|座谈会|交流会|推介会|论坛|活动|仪式)")
+STATE_VERBS = ("实现", "享受", "提供", "成为", "变成", "迎来", "从", "到", "把")  # (a quote after them is a state)
 HONOUR_ENDINGS = ("城市", "地标", "打卡地", "之城", "之都", "百强")  # “英雄城市”, “网红打卡地”: a title won, not a policy
 TAIL = re.compile(r"[\u4e00-\u9fff0-9]{0,10}?(?:" + "|".join(sorted(map(re.escape, INITIATIVE_SUFFIXES + (
     "产业体系", "发展战略", "赛道", "布局", "集群", "体系", "工程", "倍增计划", "培训班")), key=len, reverse=True)) + ")")
@@ -218,6 +219,8 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
         if not tail and not DIGIT.search(inner) and len(inner) > 2 and not inner.endswith(INITIATIVE_SUFFIXES + ("制", "服务")) \
                 and ("之" in inner or not (has_proper_part(tokens, a + 1, b - 1, anchors) or _has_verb(tokens, a + 1, b - 1))):
             continue  # “民之关切”, “健康红利”, “宏伟愿景”: a phrase of common words is the text's emphasis
+        if not tail and not DIGIT.search(inner) and text.endswith(STATE_VERBS, start, a):
+            continue  # 实现“弯道超车”, 享受“健康红利”, 提供“硬支撑”: a result or state the text wants, not a programme
         if not tail and not DIGIT.search(inner) and text.startswith("的", b) and text[a - 1 : a] != "”":
             continue  # “望天吃饭”的日子, “孔雀向北飞”的局面: a description modifying a noun (but “甲”“乙”的经验)
         if not tail and re.fullmatch(r"[0-9０-９+＋]+", inner):
