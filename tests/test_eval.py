@@ -75,8 +75,8 @@ def test_eval_cli_prints_table(seeds_build):
 
 # Floors under the seeds' current scores, so a change that loses ground fails. The targets of the
 # extraction issue are higher; see README "Quality".
-FLOORS = {"entities (typed)": 0.81, "positions": 0.95, "part_of": 0.90, "located_in": 0.74, "promoted_by": 0.63,
-          "  Person": 0.85, "  Region": 0.90, "  Organization": 0.83, "  Project": 0.75, "  Initiative": 0.73}
+FLOORS = {"entities (typed)": 0.81, "positions": 0.95, "part_of": 0.90, "located_in": 0.74, "promoted_by": 0.64,
+          "  Person": 0.85, "  Region": 0.90, "  Organization": 0.83, "  Project": 0.75, "  Initiative": 0.75}
 
 
 @pytest.mark.parametrize("row", sorted(FLOORS))

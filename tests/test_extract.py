@@ -699,3 +699,12 @@ def test_quoted_states_after_result_verbs_are_not_initiatives(tmp_path):
     graph = _graph(tmp_path, "本报讯 铁岭努力实现“弯道超车”，让群众享受“华晟红利”，为发展提供“硬支撑”，推进“华晟改造”。\n")
     names = _names(graph, "Initiative")
     assert not {"弯道超车", "华晟红利", "硬支撑"} & names and "华晟改造" in names, names
+
+
+def test_two_character_quoted_names_in_a_row(tmp_path):
+    # “甲超”“乙超”“丙超”: quoted names in a row are names though two characters long (a quoted verb too:
+    # “挑错”“听劝” services); a two-character quote standing alone (“流量”) is emphasis
+    graph = _graph(tmp_path, "本报讯 借鉴“铁超”“昌超”“开超”的成功经验。打造“挑错”“宠铁”服务品牌。实现从“流量”到“销量”的转化。\n")
+    names = _names(graph, "Initiative")
+    assert {"铁超", "昌超", "开超", "挑错", "宠铁"} <= names, names
+    assert not {"流量", "销量"} & names, names

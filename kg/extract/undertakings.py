@@ -212,9 +212,10 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             cut = max(cuts + [i + 1 for i, c in enumerate(head) if c in CLAUSE_BREAKS or c in "的和及与"], default=0)
             if 2 <= len(head) - cut <= 6 and cut > 0:
                 a, name = lo + cut, head[cut:] + name
-        if not tail and word_tag(inner) is not None:
-            continue  # a quoted dictionary word (“高峰”) is emphasis, not a name
-        if not tail and not (DIGIT.search(inner) or "、" in inner or len(inner) >= 3):
+        listed = text[a - 1 : a] == "”" or text.startswith("“", b)  # “甲超”“乙超”“丙超”: names in a row
+        if not tail and word_tag(inner) is not None and not (listed and word_tag(inner) == "v"):
+            continue  # a quoted dictionary word (“高峰”) is emphasis, not a name (but “挑错”“宠某” name services)
+        if not tail and not (DIGIT.search(inner) or "、" in inner or len(inner) >= 3 or listed):
             continue
         if not tail and not DIGIT.search(inner) and len(inner) > 2 and not inner.endswith(INITIATIVE_SUFFIXES + ("制", "服务")) \
                 and ("之" in inner or not (has_proper_part(tokens, a + 1, b - 1, anchors) or _has_verb(tokens, a + 1, b - 1))):
