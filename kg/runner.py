@@ -26,7 +26,7 @@ def extractor_fingerprint() -> str:
     root = Path(__file__).resolve().parent
     h = hashlib.sha256(EXTRACTOR_VERSION.encode())
     files = sorted((root / "extract").glob("*.py")) + sorted((root / "data").glob("*.t*"))
-    files += [root / "lexicon.py", root / "records.py"]
+    files += [root / "lexicon.py", root / "records.py", root / "segment.py"]  # segment: the view extraction reads
     for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes())
@@ -56,8 +56,8 @@ class ExtractionCache:
     def key(self, article: Article, province: str) -> str:
         h = hashlib.sha256()
         for part in (self.fingerprint, province, article.id, str(article.start), str(article.end),
-                     str(article.body_start), article.title):
-            h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+                     str(article.body_start), article.title, repr(article.sentences), repr(article.soft_breaks)):
+            h.update(part.encode("utf-8", "surrogatepass") + b"\0")  # (sentences and soft breaks are read too)
         h.update(article.text.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 

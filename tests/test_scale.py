@@ -97,3 +97,19 @@ def test_dask_cluster_gives_the_same_graph(corpus, serial, tmp_path):
 def test_dask_without_scheduler_is_a_clear_error(tmp_path):
     res = run_kg("build", str(SEEDS), "-o", str(tmp_path / "o"), "--executor", "dask")
     assert res.returncode == 1 and res.stderr.startswith("Error: --executor dask needs --scheduler")
+
+
+def test_cache_is_not_served_for_an_article_cut_differently(tmp_path):
+    # the same text cut into other sentences (a change to segment.py, which the extractor reads through)
+    # must miss the cache: a build once reused extractions made before a soft-break change (bug)
+    from dataclasses import replace
+
+    from kg import runner
+    from kg.read import read
+    from kg.segment import segment
+
+    article = [a for s in read([str(SEEDS)]) for a in segment(s)][1]
+    cache = runner.ExtractionCache(tmp_path / "c.sqlite")
+    recut = replace(article, sentences=article.sentences[:1], soft_breaks=())
+    assert cache.key(article, "210000") != cache.key(recut, "210000")
+    assert cache.key(article, "210000") == cache.key(replace(article), "210000")
