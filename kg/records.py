@@ -53,6 +53,7 @@ class Article:
     source_text: str = field(repr=False, compare=False)
     date: str = ""  # ISO date (YYYY-MM-DD) where the head gives one, else the year it names most
     date_inferred: bool = False  # True when ``date`` is a year inferred from the body
+    soft_breaks: tuple[tuple[int, int], ...] = ()  # whitespace the page's layout put inside a sentence
 
     @property
     def text(self) -> str:

@@ -60,7 +60,7 @@ def without_soft_breaks(article: Article) -> tuple[Article, list[int] | None]:
     """The article with its soft breaks taken out (so that 黑龙江⏎⏎省 reads 黑龙江省), its offsets moved to
     match, and for each offset of that text the source offset it came from (None: nothing taken out)."""
     text = article.source_text
-    spans = soft_breaks(text, article.start, article.end)
+    spans = article.soft_breaks
     if not spans:
         return article, None
     pieces, back, pos = [], [], 0
@@ -77,20 +77,21 @@ def without_soft_breaks(article: Article) -> tuple[Article, list[int] | None]:
         k = bisect_right(ends, i)
         return i - (removed[k - 1] if k else 0)
 
-    view = replace(article, source_text="".join(pieces), start=fwd(article.start), end=fwd(article.end),
+    view = replace(article, source_text="".join(pieces), start=fwd(article.start), end=fwd(article.end), soft_breaks=(),
                    body_start=fwd(article.body_start),
                    sentences=tuple(Sentence(fwd(x.start), fwd(x.end)) for x in article.sentences))
     return view, back
 
 
-def split_sentences(text: str, start: int, end: int) -> list[Sentence]:
+def split_sentences(text: str, start: int, end: int, breaks: list[tuple[int, int]] | None = None) -> list[Sentence]:
     """Sentences within [start, end): cut after 。！？; (with trailing closing quotes) and at newlines
     (but not at a page's soft break, see ``soft_breaks``);
     a run longer than MAX_SENTENCE is cut at its last comma (or anywhere) so that work per sentence
     stays bounded."""
     out: list[Sentence] = []
     s = start
-    soft = {i for a, b in soft_breaks(text, start, end) for i in range(a, b)}
+    breaks = soft_breaks(text, start, end) if breaks is None else breaks
+    soft = {i for a, b in breaks for i in range(a, b)}
     for m in _CUT.finditer(text, start, end):
         p = m.start()
         if p in soft:
@@ -246,8 +247,9 @@ def _article(source: Source, stem: str, index: int, a: int, b: int) -> Article:
     if lm:
         byline = lm.group(1).strip()
     date, date_inferred = article_date(text, a, b, body_start)
+    breaks = soft_breaks(text, a, b)
     return Article(
         id=f"{stem}#{index}", doc=source.name, index=index, title=title, byline=byline,
-        start=a, end=b, body_start=body_start, sentences=tuple(split_sentences(text, a, b)),
-        source_text=text, date=date, date_inferred=date_inferred,
+        start=a, end=b, body_start=body_start, sentences=tuple(split_sentences(text, a, b, breaks)),
+        source_text=text, date=date, date_inferred=date_inferred, soft_breaks=tuple(breaks),
     )

@@ -40,15 +40,16 @@ COUNTED = re.compile(r"以上|以下|^[多几数若干]+[个项次场]|^[一两�
 # (10项以上改革, 多个会议, 一批工程, 新一轮…工程, 300余项活动, 16个重要战略: a count of them, not one)
 PLAN_PERIOD = re.compile(r"十[一二三四五六七八九]五")  # “十六五”规划 is the plan period 十六五
 MEASURES = re.compile(r"[0-9０-９一二三四五六七八九十]+条")  # “26条”: a package of measures, named by what precedes
-ISSUING = re.compile(r"出台|印发|制定|推出|发布|实施|落实|贯彻|提出")
+ISSUING_WORDS = ("出台", "印发", "制定", "推出", "发布", "实施", "落实", "贯彻", "提出")  # verbs that issue a document
+ISSUING = re.compile("|".join(ISSUING_WORDS))
 LEAD_WORDS = re.compile("|".join(sorted(LEAD_VERBS, key=len, reverse=True)))
-LISTED_LEAD = re.compile("|".join(sorted(LEAD_VERBS | {"出台", "印发", "制定", "推出", "发布", "落实", "保障", "加快", "扎实推进"},
+LISTED_LEAD = re.compile("|".join(sorted(LEAD_VERBS | set(ISSUING_WORDS) | {"保障", "加快", "扎实推进"},
                                          key=len, reverse=True)))
 # words that govern a programme or meeting named after them (实施|某某行动, 召开|某某会议); a conjunction after
 # one governs the next name too (实施A和|B工程). A meeting is governed only by convening words: 推动 and 深化
 # open meeting names (新时代推动…座谈会).
 CONVENING = {"召开", "举办", "举行", "出席", "参加", "承办", "主办", "筹办", "办好", "开好", "落实", "贯彻", "学习", "主持"}
-GOVERNING = LEAD_VERBS | CONVENING | {"出台", "印发", "制定", "推出", "发布", "提出", "组织", "部署", "启动"}
+GOVERNING = LEAD_VERBS | CONVENING | set(ISSUING_WORDS) | {"组织", "部署", "启动"}
 CONJUNCTIONS = {"和", "及", "与", "以及"}
 HONORIFICS = {"总书记", "同志", "主席", "总理"}
 PREPOSITIONS = {"在", "于"}  # 在|全国某某工作会议上: where a meeting's name starts, though nothing governs it
