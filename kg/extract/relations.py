@@ -9,7 +9,7 @@ from ..records import (INITIATIVE, LOCATED_IN, ORGANIZATION, PERSON, PROJECT, PR
                        Article, Fact, Mention)
 from .context import Context
 from .persons import SPEECH
-from .undertakings import meeting_convener
+from .undertakings import EVENT_KINDS, is_national, meeting_convener
 
 CLAUSE_END = re.compile(r"[，；;,]")
 OWN_PROVINCE = re.compile(r"我省|本省|全省(?![^，。；]{0,6}系统)")  # 全省工信系统: the department's system, not bare 全省
@@ -138,8 +138,6 @@ def _subject_region(mentions: list[Mention]) -> str:
     return ""
 
 
-# initiatives of the whole nation: only a host or convener the text names is their agent
-NATIONAL = re.compile(r"(?:[0-9]{4}年)?(?:中央|全国|中国共产党第.+次全国代表大会$)|十[一二三四五六七八九]五$|.*(?:思想|理论)$")
 GATHERINGS = ("会议", "座谈会", "联席会议", "协议", "交流会", "推介会", "洽谈会", "签约仪式")
 LEADERSHIP = re.compile(r"^(?:中共)?(.+?)(?:委员会|人民政府|党工委|管委会|工委)$")  # organs that stand for their region
 INTERVIEW = re.compile(r"访")
@@ -176,7 +174,7 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention], speaker
             g = 1 if hm.group(1) is not None else 2
             chosen = [(a.type, a.key) for a in agents[m.sentence]
                       if hm.start(g) <= a.start and a.end <= hm.end(g) and a.type != PERSON]
-        if not chosen and NATIONAL.match(m.key):
+        if not chosen and is_national(m.key):
             continue  # 中央…会议, 全国…, a plan period, a doctrine: the nation's, whoever cites it
         if not chosen and ctx.province and m.key.startswith("全省"):
             chosen = [(REGION, ctx.province_name)]  # 全省…大会: the province's own meeting, wherever it is cited
@@ -208,7 +206,6 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention], speaker
 ANAPHORIC_HOST = re.compile(r"(?:本次|此次|该|这次)?(会议|大会|活动|论坛|峰会|博览会|运动会|交流会|座谈会|年货节|赛事)由"
                             r"([^。；！？]{2,60}?)(?:联合|共同)*(?:主办|承办|举办|发起)")
 HOST_REACH = 12  # sentences back to the event a 会议由… sentence can mean (a lead paragraph between)
-EVENT_KINDS = ("会议", "大会", "全会", "活动", "论坛", "峰会", "博览会", "运动会", "交流会", "座谈会", "推介会", "节", "赛")
 
 
 def _hosts_named_later(article: Article, mentions: list[Mention], shared: list[Fact]) -> list[Fact]:

@@ -148,6 +148,16 @@ MEETING_CONVENER = [  # (a party congress is the party's highest organ, convened
 ORGAN_MEETING = re.compile(r"(.{2,10}?[省市县区州盟旗])(委|政府)(?!员会).*(?:会议|全会)$")
 
 
+NATIONAL_SCOPE = re.compile(r"(?:[0-9]{4}年)?(?:中央|全国)|中国共产党第.+次全国代表大会$")
+EVENT_KINDS = MEETING_KINDS + ("活动", "运动会", "节", "赛")  # what a later 会议由…/活动由… sentence can mean
+
+
+def is_national(name: str) -> bool:
+    """An initiative of the whole nation: a 中央/全国 meeting, a party congress, a plan period (十六五), a
+    doctrine. Only a host or convener the text names is its agent."""
+    return bool(NATIONAL_SCOPE.match(name) or PLAN_PERIOD.fullmatch(name) or name.endswith(DOCTRINES))
+
+
 def meeting_convener(name: str) -> str | None:
     """The body that convenes a meeting read by ``meetings`` (its committee, congress or party), or one
     named after the Party committee or government of a division that holds it."""
