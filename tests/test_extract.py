@@ -708,3 +708,32 @@ def test_two_character_quoted_names_in_a_row(tmp_path):
     names = _names(graph, "Initiative")
     assert {"铁超", "昌超", "开超", "挑错", "宠铁"} <= names, names
     assert not {"流量", "销量"} & names, names
+
+
+def test_names_listed_with_a_found_person_and_speakers_opening_a_clause(tmp_path):
+    # 省领导甲、乙、丙出席: a list joined by 、 around a person jieba sees is a list of persons, though
+    # jieba cuts the others (柴有为 → 柴|有为); a clause opening with a name and 说 names a speaker
+    graph = _graph(tmp_path, "本报讯 省领导柴有为、王立波参加调研。授予郑功和、于勇、柴兆勇等同志称号。"
+                             "省领导张立林、赵承、楚天亮出席。\n博士葛思同是新引进的人才。葛思同说，这里很好。\n")
+    names = _names(graph, "Person")
+    assert {"柴有为", "王立波", "郑功和", "柴兆勇", "楚天亮", "葛思同"} <= names, names
+
+
+def test_no_person_name_holds_punctuation_or_a_photo_credit(tmp_path):
+    # 主席|国，是…: 国 is a surname but "国，" no name; （宋某平摄）: a photographer, not 平摄;
+    # a pronoun before 认为 is nobody (但|我们认为)
+    graph = _graph(tmp_path, "本报讯 南非是南部非洲发展共同体主席国，是联合国贸易和发展会议主席国。"
+                             "工人正在作业。（宋振坪摄）\n但我们认为，战友们说，这是好事。\n")
+    names = _names(graph, "Person")
+    assert "宋振坪" in names, names
+    assert not [n for n in names if not all("\u4e00" <= c <= "\u9fff" for c in n) or n.endswith(("摄", "们"))], names
+
+
+def test_organisations_opened_by_a_place_jieba_misreads_or_holding_a_set_phrase_or_a_task(tmp_path):
+    # 大连 is tagged an adverb by jieba; 国有资本 a set phrase (l); 某部|征兵|办公室 an organ's office for a task;
+    # an airport is an organisation (its runway is the project)
+    graph = _graph(tmp_path, "本报讯 大连欣旺光科技股份有限公司、吉林省国有资本运营公司参会。认真落实国防部征兵办公室部署。"
+                             "铁岭莲花国际机场运输旅客200万人次。\n")
+    orgs = _names(graph, "Organization")
+    assert {"大连欣旺光科技股份有限公司", "吉林省国有资本运营公司", "国防部征兵办公室", "铁岭莲花国际机场"} <= orgs, orgs
+    assert "铁岭莲花国际机场" not in _names(graph, "Project")

@@ -277,9 +277,13 @@ def _left_edge(text: str, tokens: list[Token], a: int, lo: int, region_at: dict)
                 count += 1
                 continue
             break
-        if any(c in STOP_CHARS for c in t.word) or not is_name_token(t) or t.word in TITLE_WORDS \
+        opened = t.start in region_at and region_at[t.start].end == t.end  # 大连 (jieba: an adverb) opening 大连某某公司
+        inner = i > 0 and len(t.word) >= 2 and (
+            (t.tag == "l" and first is not None and tokens[i - 1].start in region_at)  # 某省|国有资本|运营公司
+            or (t.tag == "v" and tokens[i - 1].tag == "nt" and len(t.word) == 2))  # 某部|征兵|办公室: an organ's office for a task
+        if not (opened or inner) and (any(c in STOP_CHARS for c in t.word) or not is_name_token(t) or t.word in TITLE_WORDS \
                 or (t.tag == "f" and len(t.word) == 1) \
-                or (t.tag in ("nr", "nrfg", "nrt") and i > 0 and tokens[i - 1].word in TITLE_WORDS):
+                or (t.tag in ("nr", "nrfg", "nrt") and i > 0 and tokens[i - 1].word in TITLE_WORDS)):
             break  # 委员李某与…部, 代表中国政府: a person or a post is not part of an organ's name
         first, first_idx = t.start, i
         count += 1

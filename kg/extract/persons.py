@@ -29,11 +29,12 @@ HEAD_TITLES = {"总书记": "中共中央", "主席": "", "总理": "国务院",
                "同志": ""}
 NOT_NAME_FINAL = set("化感村镇馆展制河性区县市省港站园厂")
 TITLE_HEADS = {"代表", "主任", "书记", "委员", "主席", "部长", "局长", "厅长", "市长", "省长", "县长"}
+NAME_CHARS = re.compile(r"[\u4e00-\u9fff]{2,4}")  # a Chinese name: Han characters only (主席|国，是 is none)
 ORGAN_WORDS = ("人大常委会", "政府", "人大", "政协", "委")
 
 
 def is_name(s: str) -> bool:
-    if not 2 <= len(s) <= 4 or s in NOT_NAME or s[1:] in HONORIFICS or s[1:] in title_set():
+    if not 2 <= len(s) <= 4 or s in NOT_NAME or not NAME_CHARS.fullmatch(s) or s[1:] in HONORIFICS or s[1:] in title_set():
         return False  # 孔书记, 孙先生: a surname and a post, not a name
     sn = surnames()
     if s[:2] in sn and len(s) >= 3:
@@ -63,7 +64,8 @@ def read_name(text: str, pos: int, end: int, tokens: list[Token]) -> int | None:
     return None
 
 
-CREDIT_RE = re.compile(r"[（(]([\u4e00-\u9fff]{4,12})[）)][ \t]*(?:\n|$)")
+# a credit closing a paragraph: （杜某武孙某刚） the reporters, （宋某平摄） the photographers
+CREDIT_RE = re.compile(r"[（(](?:([\u4e00-\u9fff]{2,12}?)摄|([\u4e00-\u9fff]{4,12}))[）)][ \t]*(?:\n|$)")
 
 
 def _split_names(run: str) -> list[str] | None:
@@ -173,8 +175,9 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
                 add_person(group_start + nm.start(), group_start + nm.end())
     # 2b. a credit closing a paragraph: （杜某武孙某刚）, the reporters' names run together
     for cm in CREDIT_RE.finditer(text, start, end):
-        parts = _split_names(cm.group(1))
-        pos = cm.start(1)
+        g = 1 if cm.group(1) else 2
+        parts = _split_names(cm.group(g))
+        pos = cm.start(g)
         for part in parts or []:
             add_person(pos, pos + len(part))
             pos += len(part)
@@ -230,6 +233,36 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
                 and (tm.group() in HEAD_TITLES or tm.group() in FOREIGN_HEAD_TITLES):
             add_person(a, b)
             titled.add(text[a:b])
+    # 4c. a name opening a sentence or clause and followed by a speech verb (。某某某说, ，某某某表示): a
+    #     three-character name jieba did not see whole
+    for sm in OPENING_SPEAKER.finditer(text, start, end):
+        a = sm.start(1)
+        i = token_index(tokens, a)
+        if i is None or tokens[i].start != a or not (tokens[i].tag.startswith("nr") or tokens[i].tag == "x"):
+            continue  # 但|我们认为, 战友|们说: jieba reads no name there
+        if a not in taken and _free_name(text[a : a + 3], a, reg_start, org_start):
+            add_person(a, a + 3)
+            titled.add(text[a : a + 3])
+    # 4d. the other names of a list joined by 、 that holds a person: 授予某甲、某乙、某丙, 省领导某甲、某乙出席
+    for p in sorted(persons, key=lambda m: m.start):
+        b = p.end
+        while text[b : b + 1] == "、" and b + 1 < end:
+            e = read_name(text, b + 1, end, tokens)
+            if e is None or (b + 1) in taken or not _free_name(text[b + 1 : e], b + 1, reg_start, org_start):
+                break
+            add_person(b + 1, e)
+            b = e
+        a = p.start
+        while a - 1 > start and text[a - 1] == "、":
+            item = next((k for k in (3, 2) if a - 1 - k >= start and token_index(tokens, a - 1 - k) is not None
+                         and tokens[token_index(tokens, a - 1 - k)].start == a - 1 - k
+                         and is_name(text[a - 1 - k : a - 1])
+                         and word_tag(text[a - 1 - k : a - 1]) in (None, "nr", "nrfg", "nrt")), None)
+            if item is None or (a - 1 - item) in taken or not _free_name(text[a - 1 - item : a - 1], a - 1 - item,
+                                                                            reg_start, org_start):
+                break
+            a -= 1 + item
+            add_person(a, a + item)
     # 5. a name read with its title is the same person wherever else the article writes it (王某明说…
     #    where jieba cut 王某|明说): three-character names anywhere, two-character ones before a name ending
     for name in sorted({n for n in titled if len(n) >= 2}, key=len, reverse=True):
@@ -332,6 +365,15 @@ def _parse_posts(ctx: Context, text: str, pos: int, lo: int, org_end: dict, reg_
         if place is not None or org_key is not None:
             prev_place = place  # an organ named without a place ends the previous place's reach
     return out
+
+
+OPENING_SPEAKER = re.compile(r"(?:^|(?<=[。！？；，：\n“]))([\u4e00-\u9fff]{3})(?=说|表示|介绍|指出|强调|认为|坦言|告诉记者)", re.M)
+
+
+def _free_name(name: str, a: int, reg_start: dict, org_start: dict) -> bool:
+    """A surname and given name that no place or organisation starts at and no common word ends like."""
+    return is_name(name) and word_tag(name) in (None, "nr", "nrfg", "nrt") and a not in reg_start \
+        and a not in org_start and name[-1] not in NOT_NAME_FINAL
 
 
 def _place_of(organ: str) -> str | None:

@@ -9,7 +9,7 @@ from .context import Context
 from .regions import choose_code
 from .tokens import LEAD_VERBS, STOP_CHARS, Token, has_proper_part, listed_before, token_index, walk_left, word_tag
 
-PROJECT_SUFFIXES = ("产业基地项目", "基地项目", "项目", "工程", "基地", "核电站", "核电", "电站", "二跑道", "机场",
+PROJECT_SUFFIXES = ("产业基地项目", "基地项目", "项目", "工程", "基地", "核电站", "核电", "电站", "二跑道",
                     "号线", "东延线", "西延线", "南延线", "北延线", "延长线", "风电机组", "机组", "一期", "二期", "三期", "大桥", "隧道", "铁路", "高铁", "支线", "港", "产业园", "创新港",
                     "科创园", "中试基地", "大硅片", "新材料")
 INITIATIVE_SUFFIXES = ("专项行动", "三年行动", "行动计划", "实施方案", "行动方案", "行动", "计划", "战略", "规划", "工程",
