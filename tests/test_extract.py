@@ -737,3 +737,14 @@ def test_organisations_opened_by_a_place_jieba_misreads_or_holding_a_set_phrase_
     orgs = _names(graph, "Organization")
     assert {"大连欣旺光科技股份有限公司", "吉林省国有资本运营公司", "国防部征兵办公室", "铁岭莲花国际机场"} <= orgs, orgs
     assert "铁岭莲花国际机场" not in _names(graph, "Project")
+
+
+def test_common_words_after_titles_and_numbers_are_not_names(tmp_path):
+    # 代表|齐聚一堂 (a name never ends inside a word), 委员|和|特邀 (a conjunction, not 和 the surname),
+    # 高|素质 (adjective + noun, though jieba's dictionary lists it as a name), 580|支林草 (a measure word);
+    # a name glued to the post after it (柴某|军代表) still reads
+    graph = _graph(tmp_path, "本报讯 各部门代表齐聚一堂。省政协港澳委员和特邀列席人士参会。征集更多高素质兵员。"
+                             "580支林草行业消防队进入状态。民进省委会主委柴军代表民进省委会发言。\n")
+    names = _names(graph, "Person")
+    assert not {"齐聚", "和特邀", "高素质", "支林草"} & names, names
+    assert "柴军" in names, names

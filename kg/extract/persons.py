@@ -49,6 +49,13 @@ def read_name(text: str, pos: int, end: int, tokens: list[Token]) -> int | None:
         if k == 3 and (text[pos + 2 : pos + 4] in TITLE_HEADS or text.startswith(SPEECH, pos + 2)):
             continue  # 姜某|代表, 赵某|说: the third character opens the next word
         if e <= end and is_name(text[pos:e]) and (e == end or text[e] in NAME_END) and word_tag(text[pos:e]) in (None, "nr", "nrfg", "nrt"):
+            if k == 3 and word_tag(text[pos]) in ("c", "p") and word_tag(text[pos + 1 : e]) is not None:
+                continue  # 委员|和|特邀…: a conjunction and a word, not 和 the surname
+            last = token_index(tokens, e - 1)
+            if last is not None and tokens[last].end > e and not tokens[last].tag.startswith("nr") \
+                    and word_tag(tokens[last].word) is not None and text[e : e + 2] not in TITLE_HEADS \
+                    and not text.startswith(SPEECH, e):  # (姜某|军代表: jieba glued the name to the post after it)
+                continue  # 代表|齐聚一堂: a name never ends inside a word of the language
             return e
     i = token_index(tokens, pos)
     if i is None or tokens[i].start != pos:
@@ -57,7 +64,7 @@ def read_name(text: str, pos: int, end: int, tokens: list[Token]) -> int | None:
     if 2 <= len(t.word) <= 3 and is_name(t.word) and (t.tag.startswith("nr") or word_tag(t.word) is None):
         return t.end
     # a surname token followed by a short given-name token (于/勇, 张/帆)
-    if len(t.word) == 1 and t.word in surnames() and i + 1 < len(tokens):
+    if len(t.word) == 1 and t.word in surnames() and t.tag not in ("c", "p") and i + 1 < len(tokens):
         n = tokens[i + 1]
         if 1 <= len(n.word) <= 2 and n.word[0] not in NAME_END and "\u4e00" <= n.word[0] <= "\u9fff":
             return n.end
@@ -198,6 +205,10 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
             continue
         if t.word[-1] in NOT_NAME_FINAL:
             continue  # 幸福感, 智能化, 富裕村: words, not given names
+        if known and len(t.word) == 3 and word_tag(t.word[0]) == "a" and word_tag(t.word[1:]) in ("n", "a", "an", "vn", "ng"):
+            continue  # 高|素质, 古|建筑: an adjective and a noun, listed as a name in jieba's dictionary
+        if text[t.start - 1 : t.start].isdigit():
+            continue  # 580|支林草: a numeral's measure word (支, 名, 位) opens no name
         if not speech and _inside_quoted_phrase(text, t.start, t.end):
             continue  # “孔雀向北飞”: part of a quoted phrase, not a person named in it
         if len(t.word) == 2 and not (speech or listed):
