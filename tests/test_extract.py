@@ -748,3 +748,18 @@ def test_common_words_after_titles_and_numbers_are_not_names(tmp_path):
     names = _names(graph, "Person")
     assert not {"齐聚", "和特邀", "高素质", "支林草"} & names, names
     assert "柴军" in names, names
+
+
+def test_meetings_framed_by_zai_shang_plans_governed_and_long_kinds(tmp_path):
+    # 在|新时代推进某地全面振兴座谈会|上: the frame bounds the name, verbs and 新时代 inside it; the leader
+    # speaking there makes it the nation's (no local agent, no later host); 实施|…发展规划 a plan's name;
+    # “某某·某某”全球某地人联谊及宣传推介活动: a kind with 及 inside; 林长制 a chief system
+    graph = _graph(tmp_path, "本报讯 铁岭市深入学习贯彻习近平总书记在新时代推进北疆全面振兴座谈会上的重要讲话精神。"
+                             "铁岭市实施世界级智能网联新能源汽车产业集群发展规划。"
+                             "由省政协办公厅主办的“浓浓秋意·相聚铁岭”全球铁岭人联谊及宣传推介活动在铁岭举办。"
+                             "铁岭市充分发挥林长制考核作用。\n")
+    names = _names(graph, "Initiative")
+    assert {"新时代推进北疆全面振兴座谈会", "世界级智能网联新能源汽车产业集群发展规划",
+            "浓浓秋意·相聚铁岭全球铁岭人联谊及宣传推介活动", "林长制"} <= names, names
+    agents = {i for i, _ in _relations(graph, "promoted_by")}
+    assert "新时代推进北疆全面振兴座谈会" not in agents

@@ -39,6 +39,7 @@ COUNTED = re.compile(r"以上|以下|^[多几数若干]+[个项次场]|^[一两�
                      r"|^[0-9０-９一二三四五六七八九十百]+[个项](?:重要|重大|重点|主要)")
 # (10项以上改革, 多个会议, 一批工程, 新一轮…工程, 300余项活动, 16个重要战略: a count of them, not one)
 PLAN_PERIOD = re.compile(r"十[一二三四五六七八九]五")  # “十六五”规划 is the plan period 十六五
+CHIEF_SYSTEM = re.compile(r"[^\W\d_家首]长制")  # (家长制 is patriarchy, 首长制 a command structure)
 MEASURES = re.compile(r"[0-9０-９一二三四五六七八九十]+条")  # “26条”: a package of measures, named by what precedes
 ISSUING_WORDS = ("出台", "印发", "制定", "推出", "发布", "实施", "落实", "贯彻", "提出")  # verbs that issue a document
 ISSUING = re.compile("|".join(ISSUING_WORDS))
@@ -53,14 +54,14 @@ GOVERNING = LEAD_VERBS | CONVENING | set(ISSUING_WORDS) | {"组织", "部署", "
 CONJUNCTIONS = {"和", "及", "与", "以及"}
 HONORIFICS = {"总书记", "同志", "主席", "总理"}
 PREPOSITIONS = {"在", "于"}  # 在|全国某某工作会议上: where a meeting's name starts, though nothing governs it
-PROGRAMME_KINDS = ("行动", "计划", "工程", "战略")  # a governed name with one of these kinds is a programme's name
+PROGRAMME_KINDS = ("行动", "计划", "工程", "战略", "规划")  # a governed name with one of these kinds is a programme's name
 SAYING = re.compile(r"[得不了着吗呢吧啊]|^[\u4e00-\u9fff]{1,2}$(?<=好)")
 AWARD_WORDS = {"称号", "奖项", "品牌", "地标", "城市", "荣誉", "之称", "美誉"}
 VERB_USE = re.compile(r"建设|布局|开放")
 JOINED_MEETING = re.compile(r"暨[^，。；！？、“”《》\s]{2,24}?(?:会议|大会|座谈会|交流会|推介会|论坛|活动|仪式)")
 STATE_VERBS = ("实现", "享受", "提供", "成为", "变成", "迎来", "从", "到", "把")  # (a quote after them is a state)
 HONOUR_ENDINGS = ("城市", "地标", "打卡地", "之城", "之都", "百强")  # “英雄城市”, “网红打卡地”: a title won, not a policy
-TAIL = re.compile(r"[\u4e00-\u9fff0-9]{0,10}?(?:" + "|".join(sorted(map(re.escape, INITIATIVE_SUFFIXES + (
+TAIL = re.compile(r"(?![和及与])[\u4e00-\u9fff0-9]{0,14}?(?:" + "|".join(sorted(map(re.escape, INITIATIVE_SUFFIXES + (
     "产业体系", "发展战略", "赛道", "布局", "集群", "体系", "工程", "倍增计划", "培训班")), key=len, reverse=True)) + ")")
 
 
@@ -186,7 +187,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
         inner = qm.group(1).strip()
         if any(c in inner for c in "，。！？；：,!?") or len(inner) > 16 or SAYING.search(inner):
             continue
-        kind = TAIL.match(text, qm.end(), min(end, qm.end() + 16))
+        kind = TAIL.match(text, qm.end(), min(end, qm.end() + 20))
         if "、" in inner and not all(DIGIT.match(part) for part in inner.split("、")) \
                 and not (kind and not any(c in STOP_CHARS for c in kind.group())):
             continue  # a list of words in quotes is a slogan of the text, unless numbered or named by its kind
@@ -205,8 +206,8 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             continue
         tail = ""
         gap = int(text.startswith("的", b) and bool(re.fullmatch(r"[0-9０-９+＋]+", inner)))  # “24681”的发展战略
-        m2 = TAIL.match(text, b + gap, min(end, b + gap + 16))
-        if m2 and not any(c in STOP_CHARS for c in m2.group()) and not any(w in m2.group() for w in CONVENING) \
+        m2 = TAIL.match(text, b + gap, min(end, b + gap + 20))
+        if m2 and not any(c in STOP_CHARS and c not in "和及" for c in m2.group()) and not any(w in m2.group() for w in CONVENING) \
                 and not inner.endswith(INITIATIVE_SUFFIXES) and not PLAN_PERIOD.fullmatch(inner):
             tail = m2.group()  # “书记走流程”活动, “追风行动”试点: named with its kind, known by both (resolve)
             if text.startswith(("体系", "布局"), m2.end()):
@@ -238,6 +239,11 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
         if not tail and re.fullmatch(r"[0-9０-９+＋]+", inner):
             continue  # a bare number in quotes names nothing until a noun follows it
         spans.append((a, b + gap + len(tail), INITIATIVE, name.replace(" ", "")))
+    # the chief systems (河长制, 湖长制, 链长制): an official made answerable for one river, forest or chain
+    for cm in CHIEF_SYSTEM.finditer(text, start, end):
+        i = token_index(tokens, cm.start())
+        if i is not None and tokens[i].start == cm.start():
+            spans.append((cm.start(), cm.end(), INITIATIVE, cm.group()))
     # 《document》
     for bm in BOOK.finditer(text, start, end):
         inner = bm.group(1)
@@ -249,8 +255,9 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
         for m in pat.finditer(text, start, end):
             meeting = m.group().endswith(MEETING_KINDS)
             governed = _governed_start(tokens, m.start(), CONVENING if meeting else GOVERNING) if typ == INITIATIVE else None
-            if governed and governed[1] in PREPOSITIONS and not (meeting and SCOPED.match(text, governed[0])):
-                governed = None
+            if governed and governed[1] in PREPOSITIONS and not (meeting and (SCOPED.match(text, governed[0])
+                                                                           or text.startswith("上", m.end()))):
+                governed = None  # (在|某某推动振兴座谈会|上: the frame 在…会上 bounds a meeting's name)
             a = governed[0] if governed else walk_left(tokens, m.start(), max_tokens=8, numbers=True)
             if a is None:  # (复星|雅立峰|病毒|类|疫苗|新|生产|基地; 实施|某某产业链高质量发展|行动)
                 continue
@@ -279,7 +286,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             if typ == PROJECT:
                 a = max([ze for zs, ze in zones if zs == a and ze <= m.start() - 2], default=a)
             name = text[a:b]
-            while name and (name[0] in START_BAD or name[0] in "的和与及"):
+            while name and (name[0] in START_BAD or name[0] in "的和与及") and not name.startswith("新时代"):
                 a += 1
                 name = name[1:]
             ti = token_index(tokens, a)
