@@ -763,3 +763,13 @@ def test_meetings_framed_by_zai_shang_plans_governed_and_long_kinds(tmp_path):
             "浓浓秋意·相聚铁岭全球铁岭人联谊及宣传推介活动", "林长制"} <= names, names
     agents = {i for i, _ in _relations(graph, "promoted_by")}
     assert "新时代推进北疆全面振兴座谈会" not in agents
+
+
+def test_project_names_with_ization_words_form_affixes_and_plus_signs(tmp_path):
+    # 一体化 (an idiom to jieba) and 融合式 (式 a suffix morpheme) sit inside project names; ten tokens of
+    # a name are read (500兆瓦风电+制氢+制绿色甲醇一体化项目); 全部 after a name is "all", not an organ (部)
+    graph = _graph(tmp_path, "本报讯 双方规划的500兆瓦风电+制氢+制绿色甲醇一体化项目开发方案获批。"
+                             "铁岭融合式新能源产业基地全部建成后发电。\n")
+    projects = _names(graph, "Project")
+    assert {"500兆瓦风电+制氢+制绿色甲醇一体化项目", "铁岭融合式新能源产业基地"} <= projects, projects
+    assert not [n for n in _names(graph, "Organization") if n.endswith("全部")]

@@ -170,7 +170,12 @@ def is_name_token(tok: Token, numbers: bool = False) -> bool:
     """A token that can be part of a proper name (nouns, places, abbreviations, policy words)."""
     if numbers and (tok.tag in ("m", "q") or tok.word.isdigit() or PHASE.match(tok.word) or UNIT.fullmatch(tok.word)):
         return True  # 400兆瓦风电项目, 一期工程: numbers, units and phases inside a project's name
-    return tok.tag in NAME_TAGS or tok.word in POLICY_WORDS or (tok.tag.startswith("n") and tok.tag != "nr")
+    return tok.tag in NAME_TAGS or tok.word in POLICY_WORDS or (tok.tag.startswith("n") and tok.tag != "nr") \
+        or (tok.tag == "l" and tok.word[-1] == "化") or (tok.tag == "k" and tok.word in NAME_AFFIXES)
+    # (一体化项目, 融合式基地: an -ization word or a form affix inside a name)
+
+
+NAME_AFFIXES = {"式", "型", "性", "级"}
 
 
 def walk_left(tokens: list[Token], a: int, max_tokens: int, numbers: bool = False) -> int | None:

@@ -258,7 +258,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             if governed and governed[1] in PREPOSITIONS and not (meeting and (SCOPED.match(text, governed[0])
                                                                            or text.startswith("上", m.end()))):
                 governed = None  # (在|某某推动振兴座谈会|上: the frame 在…会上 bounds a meeting's name)
-            a = governed[0] if governed else walk_left(tokens, m.start(), max_tokens=8, numbers=True)
+            a = governed[0] if governed else walk_left(tokens, m.start(), max_tokens=10, numbers=True)
             if a is None:  # (复星|雅立峰|病毒|类|疫苗|新|生产|基地; 实施|某某产业链高质量发展|行动)
                 continue
             a = max([e for s0, e in named if s0 < a < e <= m.start()], default=a)
