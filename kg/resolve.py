@@ -74,7 +74,8 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
                 alias_of[k] = alias_of.get(longer[0], longer[0])
     for k in projects:
         if k not in alias_of and len(k) >= 4:
-            longer = [o for o in projects if len(o) > len(k) and o.startswith(k) and o.endswith(("项目", "工程", "基地"))]
+            longer = [o for o in projects if len(o) > len(k) and (o.startswith(k) and o.endswith(("项目", "工程", "基地"))
+                                                                 or o.endswith(k) or o[:-2].endswith(k) and o.endswith(("项目", "工程")))]
             if len(longer) == 1:
                 alias_of[k] = alias_of.get(longer[0], longer[0])
     # 2d. a zone named without the city its full name opens with (浑南科技城 for 沈阳浑南科技城): the one

@@ -773,3 +773,13 @@ def test_project_names_with_ization_words_form_affixes_and_plus_signs(tmp_path):
     projects = _names(graph, "Project")
     assert {"500兆瓦风电+制氢+制绿色甲醇一体化项目", "铁岭融合式新能源产业基地"} <= projects, projects
     assert not [n for n in _names(graph, "Organization") if n.endswith("全部")]
+
+
+def test_a_phases_main_structure_and_a_line_named_without_its_kind(tmp_path):
+    # 某某实验室二期|主体工程封顶: the project is the phase; “空中地铁”5号线一期 and 地铁5号线一期工程 are one line
+    graph = _graph(tmp_path, "本报讯 铁岭材料实验室二期主体工程封顶。\n铁岭首条“空中地铁”5号线一期西段开通运营。"
+                             "5条快速路建成通车，地铁5号线一期工程西段开通运营。\n")
+    projects = _names(graph, "Project")
+    assert "铁岭材料实验室二期" in projects and "铁岭材料实验室二期主体工程" not in projects, projects
+    lines = [d for _, d in graph.entities("Project") if "5号线一期" in d["name"]]
+    assert len(lines) == 1, lines

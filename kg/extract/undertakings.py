@@ -39,6 +39,7 @@ COUNTED = re.compile(r"以上|以下|^[多几数若干]+[个项次场]|^[一两�
                      r"|^[0-9０-９一二三四五六七八九十百]+[个项](?:重要|重大|重点|主要)")
 # (10项以上改革, 多个会议, 一批工程, 新一轮…工程, 300余项活动, 16个重要战略: a count of them, not one)
 PLAN_PERIOD = re.compile(r"十[一二三四五六七八九]五")  # “十六五”规划 is the plan period 十六五
+PHASE_END = re.compile(r"[一二三四五六七八九十0-9]期$")
 CHIEF_SYSTEM = re.compile(r"[^\W\d_家首]长制")  # (家长制 is patriarchy, 首长制 a command structure)
 MEASURES = re.compile(r"[0-9０-９一二三四五六七八九十]+条")  # “26条”: a package of measures, named by what precedes
 ISSUING_WORDS = ("出台", "印发", "制定", "推出", "发布", "实施", "落实", "贯彻", "提出")  # verbs that issue a document
@@ -283,6 +284,10 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
                 if t.start >= a and (t.tag == "v" or t.word in LEAD_VERBS) \
                         and not (typ == INITIATIVE and t.end == m.start() and t.word not in LEAD_VERBS):
                     a = t.end  # (but 人才交流|大会, 招商推介|会: the verb right before a meeting names it)
+            if text.startswith("主体工程", b - 4) and PHASE_END.search(text, a, b - 4):
+                if typ == INITIATIVE:
+                    continue
+                b -= 4  # 某某实验室二期|主体工程封顶: the main structure of the phase, which is the project
             if typ == PROJECT:
                 a = max([ze for zs, ze in zones if zs == a and ze <= m.start() - 2], default=a)
             name = text[a:b]
