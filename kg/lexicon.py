@@ -44,6 +44,9 @@ ZONE_SUFFIXES = (
 TOWN_SUFFIXES = ("街道", "镇", "乡", "村", "社区", "苏木", "嘎查")
 
 
+GENERIC_DIVISION_NAMES = {"城区", "郊区", "矿区", "东区", "西区", "南区", "北区", "中区", "海域"}
+
+
 class Gazetteer:
     """Regions by GB/T 2260 code, with every written form (full and short) mapped to candidates."""
 
@@ -65,6 +68,13 @@ class Gazetteer:
                     self._form(alias.strip(), code)
         from .extract.tokens import word_tag  # here, not at the top: kg.extract imports this module
 
+        for code, reg in list(self.regions.items()):  # 城区, 郊区, 东区: a generic word, named only with its city
+            if reg.name in GENERIC_DIVISION_NAMES and reg.parent in self.regions:
+                self.forms[reg.name].remove(code)
+                up = self.regions[reg.parent]
+                for prefix in [up.name, *short_forms(up.name, up.level)]:
+                    self._form(prefix + reg.name, code)
+        self.forms = {form: codes for form, codes in self.forms.items() if codes}
         for code, reg in list(self.regions.items()):  # a county's short form that is a common word stays out
             if reg.level in ("province", "city", "county"):
                 for short in short_forms(reg.name, reg.level):
@@ -114,7 +124,7 @@ class Gazetteer:
 
     def is_ambiguous_name(self, name: str) -> bool:
         """A county-level full name used in several cities (铁西区) is qualified by its city."""
-        return sum(1 for c in self.forms.get(name, []) if self.regions[c].name == name) > 1
+        return name in GENERIC_DIVISION_NAMES or sum(1 for c in self.forms.get(name, []) if self.regions[c].name == name) > 1
 
     @cached_property
     def automaton(self) -> ahocorasick.Automaton:
