@@ -783,3 +783,15 @@ def test_a_phases_main_structure_and_a_line_named_without_its_kind(tmp_path):
     assert "铁岭材料实验室二期" in projects and "铁岭材料实验室二期主体工程" not in projects, projects
     lines = [d for _, d in graph.entities("Project") if "5号线一期" in d["name"]]
     assert len(lines) == 1, lines
+
+
+def test_generic_division_names_quoted_places_and_strategic_cooperation(tmp_path):
+    # 五城区挺进…: 城区 is a word, a district only with its city (阳泉市城区); a quoted macro-region is a place,
+    # not a slogan; 与某集团战略|合作 is cooperation, not a strategy; 新时期… keeps its 新
+    graph = _graph(tmp_path, "本报讯 五城区挺进全国百强。山西省阳泉市城区新建学校。优先选择“三区三州”等地区产品。"
+                             "推动铁岭市政府与华晟集团战略合作走深走实。总书记在新时期推进北疆全面振兴座谈会上强调。\n")
+    regions = _names(graph, "Region")
+    assert "城区" not in regions and "阳泉市城区" in regions and "三区三州" in regions, regions
+    initiatives = _names(graph, "Initiative")
+    assert not [n for n in initiatives if n.endswith("战略") or n == "三区三州"], initiatives
+    assert "新时期推进北疆全面振兴座谈会" in initiatives, initiatives

@@ -39,6 +39,7 @@ COUNTED = re.compile(r"以上|以下|^[多几数若干]+[个项次场]|^[一两�
                      r"|^[0-9０-９一二三四五六七八九十百]+[个项](?:重要|重大|重点|主要)")
 # (10项以上改革, 多个会议, 一批工程, 新一轮…工程, 300余项活动, 16个重要战略: a count of them, not one)
 PLAN_PERIOD = re.compile(r"十[一二三四五六七八九]五")  # “十六五”规划 is the plan period 十六五
+STRATEGIC_COMPOUNDS = ("合作", "伙伴", "投资", "意义", "高度", "地位", "定力", "眼光", "性", "协议", "框架", "对接", "重组")
 PHASE_END = re.compile(r"[一二三四五六七八九十0-9]期$")
 CHIEF_SYSTEM = re.compile(r"[^\W\d_家首]长制")  # (家长制 is patriarchy, 首长制 a command structure)
 MEASURES = re.compile(r"[0-9０-９一二三四五六七八九十]+条")  # “26条”: a package of measures, named by what precedes
@@ -182,6 +183,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
     opening with one leaves out (某某开发区|某某产业基地项目: the project is in the zone)."""
     found: list[Mention] = []
     met = meetings(ctx, text, start, end)
+    named_set = set(named)
     spans: list[tuple[int, int, str, str]] = [(a, b, INITIATIVE, name) for a, b, name in met]
     # quoted names: a numbered framework (“1234”体系), a coined slogan, a plan period
     for qm in [*QUOTED.finditer(text, start, end), *INNER_QUOTED.finditer(text, start, end)]:
@@ -196,6 +198,8 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
         if text[qm.end() : qm.end() + 2] in AWARD_WORDS or inner.endswith(HONOUR_ENDINGS):
             continue  # “最美…”称号: an honour, not a policy
         a, b = qm.start(), qm.end()
+        if (a + 1, b - 1) in named_set:
+            continue  # “某某三角”: a place or organisation in quotes is that place
         if MEASURES.fullmatch(inner):  # 出台推动经济稳中求进“26条”: the package is named by the words before
             lo = max(start, a - 12)
             head = text[lo:a]
@@ -270,6 +274,8 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
                     and m.group() in ("规划", "计划", "改革") or typ == INITIATIVE and text[m.start() - 1 : m.start()] == "原" \
                     and m.group() in ("规划", "计划", "方案"):
                 continue  # 在某地规划|建设, 改革|开放, 比原计划: a verb, a set phrase, the plan as first made
+            if m.group() == "战略" and text.startswith(STRATEGIC_COMPOUNDS, b):
+                continue  # 与某集团战略|合作: strategic cooperation, not a strategy's name
             if meeting and (jm := JOINED_MEETING.match(text, b, end)):
                 b = jm.end()  # 某某座谈会|暨某某交流会: one event under both names
             tb = token_index(tokens, b - 1)
@@ -291,7 +297,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             if typ == PROJECT:
                 a = max([ze for zs, ze in zones if zs == a and ze <= m.start() - 2], default=a)
             name = text[a:b]
-            while name and (name[0] in START_BAD or name[0] in "的和与及") and not name.startswith("新时代"):
+            while name and (name[0] in START_BAD or name[0] in "的和与及") and not name.startswith(("新时代", "新时期")):
                 a += 1
                 name = name[1:]
             ti = token_index(tokens, a)
