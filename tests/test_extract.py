@@ -795,3 +795,12 @@ def test_generic_division_names_quoted_places_and_strategic_cooperation(tmp_path
     initiatives = _names(graph, "Initiative")
     assert not [n for n in initiatives if n.endswith("战略") or n == "三区三州"], initiatives
     assert "新时期推进北疆全面振兴座谈会" in initiatives, initiatives
+
+
+def test_coordinated_names_sharing_a_head_and_a_goal_verb_before_a_strategy(tmp_path):
+    # 中甲、中乙、中丙…论坛: three forums, the listed items sharing the written name's tail; 北疆|振兴|战略:
+    # the verb of the goal is part of the strategy's name
+    graph = _graph(tmp_path, "本报讯 大会将继续举办中法、中意、中泰智能制造论坛和铁岭数字经济全球论坛。"
+                             "在北疆振兴战略大背景下，赛事价值更加凸显。\n")
+    names = _names(graph, "Initiative")
+    assert {"中法智能制造论坛", "中意智能制造论坛", "中泰智能制造论坛", "北疆振兴战略"} <= names, names

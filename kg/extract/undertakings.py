@@ -264,6 +264,11 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
                                                                            or text.startswith("上", m.end()))):
                 governed = None  # (在|某某推动振兴座谈会|上: the frame 在…会上 bounds a meeting's name)
             a = governed[0] if governed else walk_left(tokens, m.start(), max_tokens=10, numbers=True)
+            if a is None and typ == INITIATIVE and (m.group() in ("战略", "规划", "计划") or meeting):
+                v = token_index(tokens, m.start() - 1)  # 某地|振兴|战略, 智能|制造|论坛: the verb is in the name
+                if v is not None and tokens[v].end == m.start() and tokens[v].tag == "v" and len(tokens[v].word) == 2 \
+                        and tokens[v].word not in GOVERNING:
+                    a = walk_left(tokens, tokens[v].start, max_tokens=4)
             if a is None:  # (复星|雅立峰|病毒|类|疫苗|新|生产|基地; 实施|某某产业链高质量发展|行动)
                 continue
             a = max([e for s0, e in named if s0 < a < e <= m.start()], default=a)
@@ -331,7 +336,42 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
         occupied.append((a, b))
         key = _canonical(ctx, key)
         found.append(Mention(article_id, typ, a, b, text[a:b], key))
+    found += _coordinated(article_id, text, start, tokens, [m for m in found if m.type == INITIATIVE], occupied)
     return found
+
+
+def _coordinated(article_id: str, text: str, lo: int, tokens: list[Token], named: list[Mention],
+                 occupied: list[tuple[int, int]]) -> list[Mention]:
+    """Names that share their head with the next one, listed before it: 中甲、中乙、中丙工业论坛 are three
+    forums. The items are as long as one written between two 、 and open with the character the written
+    name opens with (a shared head: 中甲, 中乙)."""
+    out = []
+    for m in named:
+        if text[m.start - 1 : m.start] != "、" or m.text[0] in "“《":
+            continue
+        inner = re.search(r"、([\u4e00-\u9fff]{2,4})$", text[max(lo, m.start - 12) : m.start - 1])
+        if inner is None:
+            continue
+        k = len(inner.group(1))
+        rest = m.key[k:]
+        if len(rest) < 4 or m.key[:k] != text[m.start : m.start + k]:
+            continue
+        items = []
+        pos = m.start
+        while pos - 1 - k >= lo and text[pos - 1] == "、":
+            a = pos - 1 - k
+            item = text[a : pos - 1]
+            if not COORDINATED_ITEM.fullmatch(item) or item[0] != m.key[0] or any(a < y and x < pos - 1 for x, y in occupied):
+                break
+            items.append((a, pos - 1, item))
+            pos = a
+        if text[pos - 1 : pos] == "、":
+            continue  # the list reaches further than items of this length: not one list of heads
+        out += [Mention(article_id, INITIATIVE, a, b, item, item + rest) for a, b, item in items]
+    return out
+
+
+COORDINATED_ITEM = re.compile(r"[\u4e00-\u9fff]{2,4}")
 
 
 def _governed_start(tokens: list[Token], pos: int, governing: set[str], max_tokens: int = 10) -> tuple[int, str] | None:
