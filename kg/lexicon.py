@@ -53,6 +53,9 @@ class Gazetteer:
     def __init__(self) -> None:
         self.regions: dict[str, Region] = {}
         self.forms: dict[str, list[str]] = {}  # written form -> codes
+        # county short forms jieba's dictionary has as a person's name (康平): a place only where the article
+        # names the county's city; kept out of the automaton
+        self.name_like_forms: dict[str, list[str]] = {}
         rows = _lines("regions.tsv")
         for row in rows[1:]:
             code, name, parent, level = row.split("\t")
@@ -79,6 +82,8 @@ class Gazetteer:
             if reg.level in ("province", "city", "county"):
                 for short in short_forms(reg.name, reg.level):
                     if reg.level == "county" and len(short) >= 2 and word_tag(short) not in (None, "ns"):
+                        if word_tag(short) in ("nr", "nrfg", "nrt"):  # 康平: a name-like word, read with its city
+                            self.name_like_forms.setdefault(short, []).append(code)
                         continue
                     self._form(short, code)
 
@@ -125,6 +130,14 @@ class Gazetteer:
     def is_ambiguous_name(self, name: str) -> bool:
         """A county-level full name used in several cities (铁西区) is qualified by its city."""
         return name in GENERIC_DIVISION_NAMES or sum(1 for c in self.forms.get(name, []) if self.regions[c].name == name) > 1
+
+    @cached_property
+    def name_like_automaton(self) -> ahocorasick.Automaton:
+        auto = ahocorasick.Automaton()
+        for form in self.name_like_forms:
+            auto.add_word(form, form)
+        auto.make_automaton()
+        return auto
 
     @cached_property
     def automaton(self) -> ahocorasick.Automaton:

@@ -804,3 +804,12 @@ def test_coordinated_names_sharing_a_head_and_a_goal_verb_before_a_strategy(tmp_
                              "在北疆振兴战略大背景下，赛事价值更加凸显。\n")
     names = _names(graph, "Initiative")
     assert {"中法智能制造论坛", "中意智能制造论坛", "中泰智能制造论坛", "北疆振兴战略"} <= names, names
+
+
+def test_county_short_forms_jieba_reads_as_names_need_their_city(tmp_path):
+    # 昌平 and 康平 are in jieba's dictionary as persons' names: a district where the article names its city,
+    # not otherwise
+    with_city = _names(_graph(tmp_path, "本报讯 北京市加快发展。昌平草莓等农产品入选名录。\n"), "Region")
+    assert "昌平区" in with_city, with_city
+    without = _names(_graph(tmp_path, "本报讯 昌平草莓等农产品入选名录。\n"), "Region")
+    assert "昌平区" not in without, without

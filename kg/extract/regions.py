@@ -84,6 +84,19 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
             take(b, b + 2)  # 那曲地区, 日喀则地区: a prefecture by its older name
             b += 2
         mentions.append(Mention(article_id, REGION, a, b, text[a:b], key, code=code))
+    # 1a. a county's short form jieba takes for a person's name (康平), where jieba cuts it as a word and the
+    #     article names the county's city (沈阳): one reading only
+    if gaz.name_like_forms:
+        body = text[start:end]
+        for last, form in gaz.name_like_automaton.iter(body):
+            b = start + last + 1
+            a = b - len(form)
+            if a not in tok_at or b not in tok_end or any(taken[a - start : b - start]):
+                continue
+            codes = [c for c in gaz.name_like_forms[form] if _context_named(ctx, c, body)]
+            if len(codes) == 1 and take(a, b):
+                seen.append(codes[0])
+                mentions.append(Mention(article_id, REGION, a, b, form, region_key(ctx, codes[0]), code=codes[0]))
     # 1b. the place of a dateline (新华社莫斯科12月3日电, 本报伊斯兰堡…): a city the gazetteer may not hold
     datelined = set()
     for dm in DATELINE_RE.finditer(text, start, end):
@@ -194,6 +207,13 @@ def _region_before(ctx: Context, mentions: list[Mention], text: str, lo: int, po
     if best is None or ctx.gaz.province_of(best.code) == ctx.province:
         return None
     return best
+
+
+def _context_named(ctx: Context, code: str, body: str) -> bool:
+    """The article names the county's city (in full or short)."""
+    gaz = ctx.gaz
+    up = gaz.regions.get(gaz.regions[code].parent)
+    return up is not None and any(n in body for n in [up.name, *short_forms(up.name, up.level)] if len(n) >= 2)
 
 
 def _stray_short_form(ctx: Context, code: str, form: str, text: str, start: int, end: int) -> bool:
