@@ -240,6 +240,14 @@ def _parent_prefix(text: str, tokens: list[Token], a: int, lo: int, region_end: 
     return a
 
 
+def _inside(region_at: dict, outer: int, inner: int) -> bool:
+    """The region starting at ``inner`` lies inside the one starting at ``outer`` (北京|石景山)."""
+    from ..lexicon import gazetteer
+
+    o, n = region_at.get(outer), region_at.get(inner)
+    return o is not None and n is not None and bool(o.code) and bool(n.code) and o.code in gazetteer().ancestors(n.code)
+
+
 def _provinces(region_at: dict, *starts: int) -> bool:
     """The regions starting at these offsets are all provinces (GB/T 2260 codes ending 0000)."""
     return all(s in region_at and region_at[s].code.isdigit() and region_at[s].code.endswith("0000") for s in starts)
@@ -288,8 +296,11 @@ def _left_edge(text: str, tokens: list[Token], a: int, lo: int, region_at: dict)
             break  # 委员李某与…部, 代表中国政府: a person or a post is not part of an organ's name
         first, first_idx = t.start, i
         count += 1
-        if t.start in region_at and not (i > 0 and tokens[i - 1].end == t.start and _provinces(region_at, tokens[i - 1].start, t.start)):
-            break  # the region opening the name (辽宁省|香港|商会: two provinces open it; 安康市|汉阴县政府 does not)
+        if t.start in region_at and not (i > 0 and tokens[i - 1].end == t.start and (
+                _provinces(region_at, tokens[i - 1].start, t.start)
+                or (_inside(region_at, tokens[i - 1].start, t.start) and not text.startswith(ORGAN_ENDINGS, a)))):
+            break  # the region opening the name (辽宁省|香港|商会: two provinces open it; 北京|某山|发电总厂: a works
+            # keeps the city it writes before its district; 安康市|汉阴县政府 does not: an organ is its county's)
         i -= 1
     if first is None:
         # the suffix token is the whole name (中心, 集团): no name
