@@ -19,6 +19,6 @@ def test_pd1998_micro_f1_meets_the_target():
                          capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr
     scores = json.loads(res.stdout)["scores"]
-    assert scores["micro"]["f1"] >= 0.75, scores
-    for typ, floor in (("PER", 0.74), ("LOC", 0.79), ("ORG", 0.65)):
+    assert scores["micro"]["f1"] >= 0.75, scores  # the target; the floors below sit under today's figures
+    for typ, floor in (("PER", 0.77), ("LOC", 0.80), ("ORG", 0.66), ("micro", 0.76)):
         assert scores[typ]["f1"] >= floor, (typ, scores[typ])
