@@ -813,3 +813,13 @@ def test_county_short_forms_jieba_reads_as_names_need_their_city(tmp_path):
     assert "昌平区" in with_city, with_city
     without = _names(_graph(tmp_path, "本报讯 昌平草莓等农产品入选名录。\n"), "Region")
     assert "昌平区" not in without, without
+
+
+def test_teams_by_their_place_and_news_agencies_and_regulators(tmp_path):
+    # 某省队, 某市女排: a team is an organisation where its place names it (消防队员 is no team); foreign news
+    # agencies and regulators written short are organisations
+    graph = _graph(tmp_path, "本报讯 本届比赛辽宁队获得冠军，吉林队获得亚军，上海女排取胜。消防队员赶到现场。据路透社报道，"
+                             "中国证监会发布通知，团中央部署工作。\n")
+    orgs = _names(graph, "Organization")
+    assert {"辽宁队", "吉林队", "上海女排", "路透社", "中国证券监督管理委员会", "中国共产主义青年团中央委员会"} <= orgs, orgs
+    assert not [n for n in orgs if "消防" in n], orgs
