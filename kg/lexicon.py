@@ -69,6 +69,13 @@ class Gazetteer:
                 self._form(name, code)
                 for alias in (parts[1].split(",") if len(parts) > 1 else []):
                     self._form(alias.strip(), code)
+        for row in _lines("world_cities.txt"):  # cities abroad, inside their country
+            name, country, *aliases = row.split("\t")
+            code = f"abroad:{name}"
+            self.regions[code] = Region(code, name, f"country:{country}", "abroad")
+            self._form(name, code)
+            for alias in (aliases[0].split(",") if aliases else []):
+                self._form(alias.strip(), code)
         from .extract.tokens import word_tag  # here, not at the top: kg.extract imports this module
 
         for code, reg in list(self.regions.items()):  # 城区, 郊区, 东区: a generic word, named only with its city

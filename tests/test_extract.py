@@ -823,3 +823,10 @@ def test_teams_by_their_place_and_news_agencies_and_regulators(tmp_path):
     orgs = _names(graph, "Organization")
     assert {"辽宁队", "吉林队", "上海女排", "路透社", "中国证券监督管理委员会", "中国共产主义青年团中央委员会"} <= orgs, orgs
     assert not [n for n in orgs if "消防" in n], orgs
+
+
+def test_cities_abroad_are_regions_inside_their_country(tmp_path):
+    # capitals and large cities abroad (a shipped list): regions, part of their country where it is named
+    graph = _graph(tmp_path, "本报讯 中俄经贸合作论坛在莫斯科举行，俄罗斯远东的符拉迪沃斯托克港口繁忙。\n")
+    assert {"莫斯科", "符拉迪沃斯托克", "俄罗斯"} <= _names(graph, "Region")
+    assert ("莫斯科", "俄罗斯") in _part_of(graph)

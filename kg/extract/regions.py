@@ -21,7 +21,7 @@ FEATURE_ENDS = set("河江湖海山岭峰湾峡岛街路寺宫门塔桥港原漠
 TOWN_ORGAN_RE = re.compile("(村|镇|乡|街道|社区)(?=党总支|党支部|党委|党工委|村委会|居委会|政府|两委)")
 GENERIC_TOWN_STEMS = {"乡", "农", "全", "各", "本", "该", "我", "城", "新农", "一", "两", "三", "每", "同", "邻", "外", "此",
                       "小", "大", "美丽", "示范", "重点", "特色", "贫困", "试点", "中心", "古", "老", "山", "渔", "建制", "乡镇"}
-LEVEL_RANK = {"province": 0, "country": 0, "macro": 1, "city": 2, "county": 3}
+LEVEL_RANK = {"province": 0, "country": 0, "macro": 1, "city": 2, "abroad": 2, "county": 3}
 
 
 def choose_code(ctx: Context, codes: list[str], seen: list[str]) -> str:
