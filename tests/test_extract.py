@@ -830,3 +830,9 @@ def test_cities_abroad_are_regions_inside_their_country(tmp_path):
     graph = _graph(tmp_path, "本报讯 中俄经贸合作论坛在莫斯科举行，俄罗斯远东的符拉迪沃斯托克港口繁忙。\n")
     assert {"莫斯科", "符拉迪沃斯托克", "俄罗斯"} <= _names(graph, "Region")
     assert ("莫斯科", "俄罗斯") in _part_of(graph)
+
+
+def test_three_character_names_jieba_files_as_common_words_after_a_title_or_in_a_list(tmp_path):
+    # jieba's dictionary files some full names under n or t: after a post or between names they are names
+    graph = _graph(tmp_path, "本报讯 委员会副主席刘澜涛同志因病逝世。他受到孙中山、毛泽东、周恩来和邓小平的影响。\n")
+    assert {"刘澜涛", "周恩来"} <= _names(graph, "Person")

@@ -42,13 +42,18 @@ def is_name(s: str) -> bool:
     return s[0] in sn and len(s) <= 3
 
 
+NAME_LIKE_TAGS = {"n", "t", "ns", "nz"}  # jieba's dictionary files some famous three-character names under these
+
+
 def read_name(text: str, pos: int, end: int, tokens: list[Token]) -> int | None:
     """End offset of a person's name starting at pos, or None."""
     for k in (3, 2):
         e = pos + k
         if k == 3 and (text[pos + 2 : pos + 4] in TITLE_HEADS or text.startswith(SPEECH, pos + 2)):
             continue  # 姜某|代表, 赵某|说: the third character opens the next word
-        if e <= end and is_name(text[pos:e]) and (e == end or text[e] in NAME_END) and word_tag(text[pos:e]) in (None, "nr", "nrfg", "nrt"):
+        tag = word_tag(text[pos:e])
+        if e <= end and is_name(text[pos:e]) and (e == end or text[e] in NAME_END) and (
+                tag in (None, "nr", "nrfg", "nrt") or (k == 3 and tag in NAME_LIKE_TAGS)):  # (after a title: 刘某涛/n)
             if k == 3 and word_tag(text[pos]) in ("c", "p") and word_tag(text[pos + 1 : e]) is not None:
                 continue  # 委员|和|特邀…: a conjunction and a word, not 和 the surname
             last = token_index(tokens, e - 1)
@@ -383,7 +388,9 @@ OPENING_SPEAKER = re.compile(r"(?:^|(?<=[。！？；，：\n“]))([\u4e00-\u9f
 
 def _free_name(name: str, a: int, reg_start: dict, org_start: dict) -> bool:
     """A surname and given name that no place or organisation starts at and no common word ends like."""
-    return is_name(name) and word_tag(name) in (None, "nr", "nrfg", "nrt") and a not in reg_start \
+    tag = word_tag(name)
+    return is_name(name) and (tag in (None, "nr", "nrfg", "nrt") or (len(name) == 3 and tag in NAME_LIKE_TAGS)) \
+        and a not in reg_start \
         and a not in org_start and name[-1] not in NOT_NAME_FINAL
 
 
