@@ -187,7 +187,34 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
             parent = _zone_parent(ent.name, by_code, province)
         if parent is not None and docs[ent.id] & docs[parent.id]:
             relate(PART_OF, ent, parent, "", None, -1, True)
+    # 7. the most specific place: an organisation or project placed in a zone and in the city the zone is part
+    #    of is in the zone (the city follows from part_of)
+    parents: dict[str, set[str]] = defaultdict(set)
+    for r in rels.values():
+        if r.kind == PART_OF:
+            parents[r.subject].add(r.object)
+    targets: dict[str, list[tuple]] = defaultdict(list)
+    for rk, r in rels.items():
+        if r.kind == LOCATED_IN:
+            targets[r.subject].append(rk)
+    for keys in targets.values():
+        if len(keys) > 1:
+            above = set().union(*(_ancestors(k[2], parents) for k in keys))
+            for k in keys:
+                if k[2] in above:
+                    del rels[k]
     return entities, sorted(rels.values(), key=lambda r: (r.kind, r.subject, r.object, r.title))
+
+
+def _ancestors(node: str, parents: dict[str, set[str]]) -> set[str]:
+    out: set[str] = set()
+    todo = list(parents.get(node, ()))
+    while todo:
+        p = todo.pop()
+        if p not in out:
+            out.add(p)
+            todo.extend(parents.get(p, ()))
+    return out
 
 
 QUOTE_PAIRS = {"“": "”", "‘": "’"}

@@ -836,3 +836,14 @@ def test_three_character_names_jieba_files_as_common_words_after_a_title_or_in_a
     # jieba's dictionary files some full names under n or t: after a post or between names they are names
     graph = _graph(tmp_path, "本报讯 委员会副主席刘澜涛同志因病逝世。他受到孙中山、毛泽东、周恩来和邓小平的影响。\n")
     assert {"刘澜涛", "周恩来"} <= _names(graph, "Person")
+
+
+def test_companies_named_with_the_province_sit_where_the_article_is_and_only_the_most_specific_place(tmp_path):
+    # an article about 铁岭市: 辽宁某某科技有限公司 is registered with the province's name, sited in the city;
+    # a project placed in a zone and (elsewhere) in the zone's city is located in the zone only
+    graph = _graph(tmp_path, "铁岭市新闻\n本报讯 铁岭市加快发展。铁岭市经济技术开发区华晟半导体产业基地项目开工。"
+                             "辽宁华晟冷芯科技有限公司研发的芯片下线。\n在铁岭市，不仅有华晟半导体产业基地项目。铁岭市表示。\n")
+    located = _relations(graph, "located_in")
+    assert ("辽宁华晟冷芯科技有限公司", "铁岭市") in located, located
+    assert ("华晟半导体产业基地项目", "铁岭市经济技术开发区") in located, located
+    assert ("华晟半导体产业基地项目", "铁岭市") not in located, located

@@ -32,6 +32,10 @@ def located_in(ctx: Context, article: Article, mentions: list[Mention], speaker:
     for m in mentions:
         if m.type == ORGANIZATION:
             target = _region_in_name(ctx, m, by_start)
+            if target and m.key.endswith(COMPANY_ENDINGS) and _is_province(ctx, target):
+                local = speaker.region(m.start) or subject  # 辽宁某某有限公司 in an article about a city or zone
+                if local and _inside_named(ctx, local, target):  # of that province: registered with the
+                    target = local  # province's name, sited where the article is
             if target:
                 facts.append(Fact(LOCATED_IN, (ORGANIZATION, m.key), (REGION, target), article.id, sentence=m.sentence))
         elif m.type == PROJECT:
@@ -119,6 +123,24 @@ def _region_in_name(ctx: Context, m: Mention, by_start: _Spans) -> str:
     if ctx.province_name and m.key.startswith(ctx.province_name):
         return ctx.province_name
     return ""
+
+
+COMPANY_ENDINGS = ("公司", "集团", "厂")  # (a provincial laboratory or university is the province's)
+
+
+def _is_province(ctx: Context, name: str) -> bool:
+    return any(ctx.gaz.regions[c].level == "province" and ctx.gaz.regions[c].name == name for c in ctx.gaz.forms.get(name, ()))
+
+
+def _inside_named(ctx: Context, place: str, province: str) -> bool:
+    """The region named ``place`` (a division, or a zone named from one) lies in ``province``."""
+    gaz = ctx.gaz
+    for k in range(min(len(place), 8), 1, -1):
+        codes = [c for c in gaz.forms.get(place[:k], ()) if c.isdigit()]
+        if codes:
+            return place != province and any(gaz.regions[c].name == province or any(
+                gaz.regions[a].name == province for a in gaz.ancestors(c) if a in gaz.regions) for c in codes)
+    return False
 
 
 def _depth(ctx: Context, r: Mention) -> int:
