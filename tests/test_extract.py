@@ -847,3 +847,14 @@ def test_companies_named_with_the_province_sit_where_the_article_is_and_only_the
     assert ("辽宁华晟冷芯科技有限公司", "铁岭市") in located, located
     assert ("华晟半导体产业基地项目", "铁岭市经济技术开发区") in located, located
     assert ("华晟半导体产业基地项目", "铁岭市") not in located, located
+
+
+def test_quoted_manners_are_not_initiatives_and_park_areas_not_projects(tmp_path):
+    # “以甲定乙”原则, “甲+乙”形式, “先甲后乙”合作机制, a list of “甲+乙” before 的创新模式: how a thing is done;
+    # named schemes listed as examples of a way (“揭某挂某”“赛某制”等方式) stay names; 产业园|区 is no park
+    graph = _graph(tmp_path, "本报讯 绿电直连按照“以荷定源”原则确定规模。活动采用“联谊+推介”形式。完善“先使用后付费”科研合作机制。"
+                             "构建“领军人才+创新企业”“专家顾问+产业园区”的创新模式。实行“揭榜攻关”“赛跑制”等方式。\n")
+    names = _names(graph, "Initiative")
+    assert not {"以荷定源", "联谊+推介", "先使用后付费", "领军人才+创新企业", "专家顾问+产业园区"} & names, names
+    assert {"揭榜攻关", "赛跑制"} <= names, names
+    assert not [n for n in _names(graph, "Project") if n.endswith("产业园")]

@@ -61,6 +61,8 @@ SAYING = re.compile(r"[得不了着吗呢吧啊]|^[\u4e00-\u9fff]{1,2}$(?<=好)"
 AWARD_WORDS = {"称号", "奖项", "品牌", "地标", "城市", "荣誉", "之称", "美誉"}
 VERB_USE = re.compile(r"建设|布局|开放")
 JOINED_MEETING = re.compile(r"暨[^，。；！？、“”《》\s]{2,24}?(?:会议|大会|座谈会|交流会|推介会|论坛|活动|仪式)")
+MANNER = re.compile(r"(?:“[^“”\n]{1,20}”)*的?(?:(?!等)[\u4e00-\u9fff]){0,4}?(?:原则|形式|模式|机制|方式)")
+# (but “甲”“乙”等方式: named schemes listed as examples of a way)
 STATE_VERBS = ("实现", "享受", "提供", "成为", "变成", "迎来", "从", "到", "把")  # (a quote after them is a state)
 HONOUR_ENDINGS = ("城市", "地标", "打卡地", "之城", "之都", "百强")  # “英雄城市”, “网红打卡地”: a title won, not a policy
 TAIL = re.compile(r"(?![和及与])[\u4e00-\u9fff0-9]{0,14}?(?:" + "|".join(sorted(map(re.escape, INITIATIVE_SUFFIXES + (
@@ -197,6 +199,8 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             # (“学某某、强某某”主题教育)
         if text[qm.end() : qm.end() + 2] in AWARD_WORDS or inner.endswith(HONOUR_ENDINGS):
             continue  # “最美…”称号: an honour, not a policy
+        if MANNER.match(text, qm.end()) and not DIGIT.search(inner):
+            continue  # “以某定某”原则, “甲+乙”形式, “先某后某”合作机制: how a thing is done, not a named policy
         a, b = qm.start(), qm.end()
         if (a + 1, b - 1) in named_set:
             continue  # “某某三角”: a place or organisation in quotes is that place
@@ -275,6 +279,8 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             b = m.end()
             if typ == PROJECT and (text.startswith(("港澳", "香港"), b - 2) or text.startswith("澳", b)):
                 continue  # 香港, 港澳: a place, not a port project
+            if typ == PROJECT and m.group().endswith("园") and text.startswith("区", b):
+                continue  # 产业园|区: a kind of area, not a park's name
             if typ == INITIATIVE and (vm := VERB_USE.match(text, b)) and (vm.group() == "开放") == (m.group() == "改革") \
                     and m.group() in ("规划", "计划", "改革") or typ == INITIATIVE and text[m.start() - 1 : m.start()] == "原" \
                     and m.group() in ("规划", "计划", "方案"):
