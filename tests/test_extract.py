@@ -858,3 +858,9 @@ def test_quoted_manners_are_not_initiatives_and_park_areas_not_projects(tmp_path
     assert not {"以荷定源", "联谊+推介", "先使用后付费", "领军人才+创新企业", "专家顾问+产业园区"} & names, names
     assert {"揭榜攻关", "赛跑制"} <= names, names
     assert not [n for n in _names(graph, "Project") if n.endswith("产业园")]
+
+
+def test_common_surnames_missing_from_the_list(tmp_path):
+    # 傅, 阎, 赖, 洪, 萧 are among the commonest surnames; the list lacked them, so 委员傅某有 read as nobody
+    graph = _graph(tmp_path, "本报讯 出席会议的有：中央军委委员傅全友、阎明波、赖小平、洪大为。萧立新说，很好。\n")
+    assert {"傅全友", "阎明波", "赖小平", "洪大为", "萧立新"} <= _names(graph, "Person")
