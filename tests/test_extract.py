@@ -864,3 +864,9 @@ def test_common_surnames_missing_from_the_list(tmp_path):
     # 傅, 阎, 赖, 洪, 萧 are among the commonest surnames; the list lacked them, so 委员傅某有 read as nobody
     graph = _graph(tmp_path, "本报讯 出席会议的有：中央军委委员傅全友、阎明波、赖小平、洪大为。萧立新说，很好。\n")
     assert {"傅全友", "阎明波", "赖小平", "洪大为", "萧立新"} <= _names(graph, "Person")
+
+
+def test_dictionary_names_ending_in_object_or_place_nouns_are_words(tmp_path):
+    # jieba's dictionary lists 许可证, 敬老院, 公开赛 as names; a given name does not end in 证, 院, 赛
+    graph = _graph(tmp_path, "本报讯 他们办理了许可证，走访了敬老院，参加了公开赛。\n")
+    assert not {"许可证", "敬老院", "公开赛"} & _names(graph, "Person")

@@ -27,7 +27,7 @@ GOV_TITLES = {"市长": "人民政府", "副市长": "人民政府", "常务副�
 PARTY_TITLES = {"书记", "副书记", "常委"}
 HEAD_TITLES = {"总书记": "中共中央", "主席": "", "总理": "国务院", "副总理": "国务院", "委员长": "全国人民代表大会常务委员会",
                "同志": ""}
-NOT_NAME_FINAL = set("化感村镇馆展制河性区县市省港站园厂")
+NOT_NAME_FINAL = set("化感村镇馆展制河性区县市省港站园厂证院赛牌词盾泊滩庙栏街局史宫楼队")  # object and place nouns
 TITLE_HEADS = {"代表", "主任", "书记", "委员", "主席", "部长", "局长", "厅长", "市长", "省长", "县长"}
 NAME_CHARS = re.compile(r"[\u4e00-\u9fff]{2,4}")  # a Chinese name: Han characters only (主席|国，是 is none)
 ORGAN_WORDS = ("人大常委会", "政府", "人大", "政协", "委")
