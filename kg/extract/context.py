@@ -27,7 +27,7 @@ def infer_province(texts: list[str], gaz: Gazetteer | None = None) -> str:
 
     A provincial daily says 我省/全省 and names its own province far more often than others. Over a
     large corpus the opening of every text, INFER_SAMPLE characters in all, decides: the gazetteer
-    scan costs ~0.25 µs a character, half a second for a month of a daily, and the verdict is
+    scan costs ~0.03 µs a character, 0.06 s for a month of a daily, and the verdict is
     settled long before that.
     """
     gaz = gaz or gazetteer()
@@ -35,9 +35,9 @@ def infer_province(texts: list[str], gaz: Gazetteer | None = None) -> str:
     if total > INFER_SAMPLE:
         texts = [t[: -(-len(t) * INFER_SAMPLE // total)] for t in texts]
     counts: Counter[str] = Counter()
-    auto, province = gaz.automaton, gaz.province_by_form
+    province = gaz.province_by_form
     for text in texts:
-        counts.update([p for _, form in auto.iter_long(text) if (p := province.get(form))])
+        counts.update([p for _, _, form in gaz.find_forms(text) if (p := province.get(form))])
     if not counts:
         return ""
     (top, n), *rest = counts.most_common(2) + [("", 0)]

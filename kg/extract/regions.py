@@ -65,9 +65,8 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
         return True
 
     # 1. gazetteer matches, leftmost-longest, on token boundaries where jieba agrees
-    for last, form in gaz.automaton.iter_long(text[start:end]):
-        b = start + last + 1
-        a = b - len(form)
+    for a, b, form in gaz.find_forms(text[start:end]):
+        a, b = a + start, b + start
         if not _on_boundary(a, b, tok_at, tok_end, text, form) and not (
                 a in tok_at and any(gaz.regions[c].level == "province" for c in gaz.forms[form])):
             continue  # (a province opening a word is still named: 台湾|同胞, 山东|人)
@@ -88,9 +87,8 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
     #     article names the county's city (沈阳): one reading only
     if gaz.name_like_forms:
         body = text[start:end]
-        for last, form in gaz.name_like_automaton.iter(body):
-            b = start + last + 1
-            a = b - len(form)
+        for a, b, form in gaz.find_name_like_forms(body):
+            a, b = a + start, b + start
             if a not in tok_at or b not in tok_end or any(taken[a - start : b - start]):
                 continue
             codes = [c for c in gaz.name_like_forms[form] if _context_named(ctx, c, body)]
