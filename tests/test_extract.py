@@ -870,3 +870,13 @@ def test_dictionary_names_ending_in_object_or_place_nouns_are_words(tmp_path):
     # jieba's dictionary lists 许可证, 敬老院, 公开赛 as names; a given name does not end in 证, 院, 赛
     graph = _graph(tmp_path, "本报讯 他们办理了许可证，走访了敬老院，参加了公开赛。\n")
     assert not {"许可证", "敬老院", "公开赛"} & _names(graph, "Person")
+
+
+def test_organisation_spans_without_governing_verbs_markup_or_main_work(tmp_path):
+    # 充分发挥|某某集团 (jieba tags 充分发挥 a noun): the verb is no part of the name; **23**家…子公司: bold marks
+    # and a count open no organisation; 省政府|中心工作: the government's main work, not a centre
+    graph = _graph(tmp_path, "本报讯 充分发挥华晟电投集团等央企的龙头带动作用。**23**家央企子公司在铁岭落户。"
+                             "紧扣省委、省政府中心工作，结合界别特色。\n")
+    orgs = _names(graph, "Organization")
+    assert "华晟电投集团" in orgs, orgs
+    assert not [n for n in orgs if "充分" in n or "*" in n or "子公司" in n or n.endswith("政府中心")], orgs

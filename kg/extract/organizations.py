@@ -34,6 +34,7 @@ BRANCH_ENDINGS = re.compile(r"[^，。、；]{0,10}?(?:分行|支行|分公司|�
 ENTERPRISE_ENDINGS = ("公司", "集团", "银行", "分行", "支行", "大学", "学院", "学校", "医院", "研究院", "研究所", "实验室",
                       "商会", "协会", "学会", "基金会", "电视台", "报社", "出版社", "交易所", "合作社", "联合社")
 LEVEL_WORDS = {"省": "province", "市": "city", "县": "county", "区": "county", "自治区": "province"}
+ORG_GOVERNING = {"充分发挥", "发挥", "依托", "联合", "携手", "会同", "支持", "推动", "引导", "鼓励", "组织", "指导"}
 ORG_START_BAD = set("个家所各该本其某这那些位名项条")
 # endings that look like an organ's suffix but are words: 部署, 东北部 (a direction), 布局, 格局
 NOT_ORG_ENDINGS = ("地处", "之处", "到处", "各处", "身处", "好处", "难处", "住处", "部署", "东部", "西部", "南部", "北部", "中部", "布局", "格局", "结局", "全局", "大局", "开局", "新局", "干部",
@@ -133,7 +134,8 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
             continue  # 党组 in 党组书记 is part of the title, not an organ
         if any(k > b - a_suf and text[b - k : b] in titles_known for k in title_lengths):
             continue  # 委 in 常委, 主委 ends a title, not an organ
-        if text[b - 2 : b] in NOT_ORG_ENDINGS or text.startswith("城市", b):
+        if text[b - 2 : b] in NOT_ORG_ENDINGS or text.startswith("城市", b) or (
+                text[a_suf:b] == "中心" and text.startswith(("工作", "任务"), b)):  # 省政府|中心工作: the main work
             continue  # 战略部署, 东北部, 新格局; 国际化中心城市 is a city's role, not a centre
         ti = token_index(tokens, b - 1)
         title_next = title_at.match(text, b) is not None
@@ -148,6 +150,9 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
         if a is None:
             continue
         a = _parent_prefix(text, tokens, a, start, region_end)
+        ti0 = token_index(tokens, a)
+        if ti0 is not None and tokens[ti0].start == a and tokens[ti0].word in ORG_GOVERNING and tokens[ti0].end < a_suf:
+            a = tokens[ti0].end  # 充分发挥|某某集团: the verb governs the organisation
         while True:  # 中国|外交部: a country's organ keeps its country; 中国驻|南非研究中心 its seat abroad too
             before = region_end.get(a) or (region_end.get(a - 1) if text[a - 1 : a] == "驻" else None)
             if before is None or not before.code.startswith("country:") or before.start < start:
@@ -174,8 +179,8 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
     # longest first, non-overlapping
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
     for a, b, name in spans:
-        while a < b and text[a].isspace():  # the mention's offsets and text stay one and the same
-            a += 1
+        while a < b and (text[a].isspace() or text[a] in "*#"):  # the mention's offsets and text stay one and the
+            a += 1  # same (and **3**家…公司: the page's bold marks are no part of a name)
         while b > a and text[b - 1].isspace():
             b -= 1
         name = text[a:b]
