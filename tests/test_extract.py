@@ -880,3 +880,12 @@ def test_organisation_spans_without_governing_verbs_markup_or_main_work(tmp_path
     orgs = _names(graph, "Organization")
     assert "华晟电投集团" in orgs, orgs
     assert not [n for n in orgs if "充分" in n or "*" in n or "子公司" in n or n.endswith("政府中心")], orgs
+
+
+def test_works_counted_by_number_are_kinds_not_names(tmp_path):
+    # 实施某某改造升级工程19项, 实施某某养护工程120公里: a kind of works counted, not one programme
+    graph = _graph(tmp_path, "本报讯 铁岭市实施城市供电设施改造升级工程19项，实施国省干道养护工程120公里。"
+                             "铁岭市实施城乡冷链物流提升行动。\n")
+    names = _names(graph, "Initiative") | _names(graph, "Project")
+    assert not [n for n in names if n.endswith("工程")], names
+    assert "城乡冷链物流提升行动" in names, names

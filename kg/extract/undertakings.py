@@ -40,6 +40,7 @@ COUNTED = re.compile(r"以上|以下|^[多几数若干]+[个项次场]|^[一两�
 # (10项以上改革, 多个会议, 一批工程, 新一轮…工程, 300余项活动, 16个重要战略: a count of them, not one)
 PLAN_PERIOD = re.compile(r"十[一二三四五六七八九]五")  # “十六五”规划 is the plan period 十六五
 STRATEGIC_COMPOUNDS = ("合作", "伙伴", "投资", "意义", "高度", "地位", "定力", "眼光", "性", "协议", "框架", "对接", "重组")
+COUNTED_AFTER = re.compile(r"[0-9０-９]+(?:\.[0-9]+)?(?:项|个|公里|千米|处|座|条|户|家|所|万平方米|平方米)")
 PHASE_END = re.compile(r"[一二三四五六七八九十0-9]期$")
 CHIEF_SYSTEM = re.compile(r"[^\W\d_家首]长制")  # (家长制 is patriarchy, 首长制 a command structure)
 MEASURES = re.compile(r"[0-9０-９一二三四五六七八九十]+条")  # “26条”: a package of measures, named by what precedes
@@ -279,6 +280,8 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             b = m.end()
             if typ == PROJECT and (text.startswith(("港澳", "香港"), b - 2) or text.startswith("澳", b)):
                 continue  # 香港, 港澳: a place, not a port project
+            if COUNTED_AFTER.match(text, b):
+                continue  # 实施某某改造升级工程19项, 养护工程120公里: a kind of works counted, not one named
             if typ == PROJECT and m.group().endswith("园") and text.startswith("区", b):
                 continue  # 产业园|区: a kind of area, not a park's name
             if typ == INITIATIVE and (vm := VERB_USE.match(text, b)) and (vm.group() == "开放") == (m.group() == "改革") \
