@@ -889,3 +889,9 @@ def test_works_counted_by_number_are_kinds_not_names(tmp_path):
     names = _names(graph, "Initiative") | _names(graph, "Project")
     assert not [n for n in names if n.endswith("工程")], names
     assert "城乡冷链物流提升行动" in names, names
+
+
+def test_city_as_a_common_noun_gives_no_name(tmp_path):
+    # jieba tags 城市 a place name; 建立健全科学的城市发展评价体系 names no programme
+    graph = _graph(tmp_path, "本报讯 树立正确政绩观，建立健全科学的城市发展评价体系。\n")
+    assert "城市发展评价体系" not in _names(graph, "Initiative")

@@ -203,10 +203,13 @@ def has_proper_part(tokens: list[Token], a: int, b: int, anchors: set[int] = fro
     i = token_index(tokens, a)
     while i is not None and i < len(tokens) and tokens[i].start < b:
         t = tokens[i]
-        if t.tag in PROPER_TAGS or word_tag(t.word) is None or t.word.isascii():
+        if (t.tag in PROPER_TAGS and t.word not in COMMON_PLACE_NOUNS) or word_tag(t.word) is None or t.word.isascii():
             return True
         i += 1
     return False
+
+
+COMMON_PLACE_NOUNS = {"城市", "城镇", "都市"}  # jieba tags them place names (ns); they name no place
 
 
 LIST_BREAKS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t,.;:!?[]")  # punctuation only: 华为 holds 为
