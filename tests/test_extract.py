@@ -895,3 +895,12 @@ def test_city_as_a_common_noun_gives_no_name(tmp_path):
     # jieba tags 城市 a place name; 建立健全科学的城市发展评价体系 names no programme
     graph = _graph(tmp_path, "本报讯 树立正确政绩观，建立健全科学的城市发展评价体系。\n")
     assert "城市发展评价体系" not in _names(graph, "Initiative")
+
+
+def test_new_before_a_place_campaign_verbs_and_adverb_verb_governors(tmp_path):
+    # 和新|铁岭引才计划: 新 before a place is part of a brand (new Tieling); 深入贯彻|某某精神学习教育: the
+    # campaign's name holds its verb; 全面实施 (one word to jieba) governs the name after it
+    graph = _graph(tmp_path, "本报讯 铁岭市实施“铁跃行动”和新铁岭引才计划。巩固拓展深入贯彻北疆八项规定精神学习教育成果。"
+                             "铁岭市全面实施城乡冷链物流提升行动。\n")
+    names = _names(graph, "Initiative")
+    assert {"新铁岭引才计划", "深入贯彻北疆八项规定精神学习教育", "城乡冷链物流提升行动"} <= names, names

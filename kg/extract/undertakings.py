@@ -40,6 +40,7 @@ COUNTED = re.compile(r"以上|以下|^[多几数若干]+[个项次场]|^[一两�
 # (10项以上改革, 多个会议, 一批工程, 新一轮…工程, 300余项活动, 16个重要战略: a count of them, not one)
 PLAN_PERIOD = re.compile(r"十[一二三四五六七八九]五")  # “十六五”规划 is the plan period 十六五
 STRATEGIC_COMPOUNDS = ("合作", "伙伴", "投资", "意义", "高度", "地位", "定力", "眼光", "性", "协议", "框架", "对接", "重组")
+CAMPAIGN_VERBS = ("深入贯彻", "学习贯彻")
 COUNTED_AFTER = re.compile(r"[0-9０-９]+(?:\.[0-9]+)?(?:项|个|公里|千米|处|座|条|户|家|所|万平方米|平方米)")
 PHASE_END = re.compile(r"[一二三四五六七八九十0-9]期$")
 CHIEF_SYSTEM = re.compile(r"[^\W\d_家首]长制")  # (家长制 is patriarchy, 首长制 a command structure)
@@ -53,7 +54,9 @@ LISTED_LEAD = re.compile("|".join(sorted(LEAD_VERBS | set(ISSUING_WORDS) | {"保
 # one governs the next name too (实施A和|B工程). A meeting is governed only by convening words: 推动 and 深化
 # open meeting names (新时代推动…座谈会).
 CONVENING = {"召开", "举办", "举行", "出席", "参加", "承办", "主办", "筹办", "办好", "开好", "落实", "贯彻", "学习", "主持"}
-GOVERNING = LEAD_VERBS | CONVENING | set(ISSUING_WORDS) | {"组织", "部署", "启动"}
+GOVERNING = LEAD_VERBS | CONVENING | set(ISSUING_WORDS) | {"组织", "部署", "启动"} | {
+    "全面实施", "深入实施", "大力实施", "扎实推进", "全面推进", "深入推进", "加快推进", "持续推进", "着力推进", "全面落实",
+    "深入开展"}  # (an adverb and its verb, which jieba keeps as one word)
 CONJUNCTIONS = {"和", "及", "与", "以及"}
 HONORIFICS = {"总书记", "同志", "主席", "总理"}
 PREPOSITIONS = {"在", "于"}  # 在|全国某某工作会议上: where a meeting's name starts, though nothing governs it
@@ -304,6 +307,8 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
                 if t.start >= a and (t.tag == "v" or t.word in LEAD_VERBS) \
                         and not (typ == INITIATIVE and t.end == m.start() and t.word not in LEAD_VERBS):
                     a = t.end  # (but 人才交流|大会, 招商推介|会: the verb right before a meeting names it)
+            if m.group() in ("学习教育", "主题教育") and "精神" in text[a:b] and text.endswith(CAMPAIGN_VERBS, start, a):
+                a -= 4  # 深入贯彻|某某精神学习教育: the campaign is named with its verb
             if text.startswith("主体工程", b - 4) and PHASE_END.search(text, a, b - 4):
                 if typ == INITIATIVE:
                     continue
@@ -311,7 +316,8 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
             if typ == PROJECT:
                 a = max([ze for zs, ze in zones if zs == a and ze <= m.start() - 2], default=a)
             name = text[a:b]
-            while name and (name[0] in START_BAD or name[0] in "的和与及") and not name.startswith(("新时代", "新时期")):
+            while name and (name[0] in START_BAD or name[0] in "的和与及") and not name.startswith(("新时代", "新时期")) \
+                    and not (name[0] == "新" and (a + 1) in anchors):  # 新|重庆引才计划: "new Chongqing", a brand
                 a += 1
                 name = name[1:]
             ti = token_index(tokens, a)
