@@ -904,3 +904,12 @@ def test_new_before_a_place_campaign_verbs_and_adverb_verb_governors(tmp_path):
                              "铁岭市全面实施城乡冷链物流提升行动。\n")
     names = _names(graph, "Initiative")
     assert {"新铁岭引才计划", "深入贯彻北疆八项规定精神学习教育", "城乡冷链物流提升行动"} <= names, names
+
+
+def test_longer_common_word_names_quoted_in_a_row_are_names(tmp_path):
+    # “某某服务驿站”“某某服务组团集群”: platforms listed by name, though made of common words; a lone quoted
+    # phrase of common words stays emphasis (“健康红利”)
+    graph = _graph(tmp_path, "本报讯 依托“基金服务小站”“金融服务组团联盟”开展路演活动。回应“民之关切”。\n")
+    names = _names(graph, "Initiative")
+    assert {"基金服务小站", "金融服务组团联盟"} <= names, names  # (开展…活动 after the quote is no kind of it)
+    assert "民之关切" not in names

@@ -220,7 +220,7 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
         tail = ""
         gap = int(text.startswith("的", b) and bool(re.fullmatch(r"[0-9０-９+＋]+", inner)))  # “24681”的发展战略
         m2 = TAIL.match(text, b + gap, min(end, b + gap + 20))
-        if m2 and not any(c in STOP_CHARS and c not in "和及" for c in m2.group()) and not any(w in m2.group() for w in CONVENING) \
+        if m2 and not any(c in STOP_CHARS and c not in "和及" for c in m2.group()) and not any(w in m2.group() for w in GOVERNING) \
                 and not inner.endswith(INITIATIVE_SUFFIXES) and not PLAN_PERIOD.fullmatch(inner):
             tail = m2.group()  # “书记走流程”活动, “追风行动”试点: named with its kind, known by both (resolve)
             if text.startswith(("体系", "布局"), m2.end()):
@@ -243,8 +243,10 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
         if not tail and not (DIGIT.search(inner) or "、" in inner or len(inner) >= 3 or listed):
             continue
         if not tail and not DIGIT.search(inner) and len(inner) > 2 and not inner.endswith(INITIATIVE_SUFFIXES + ("制", "服务")) \
+                and not (listed and len(inner) >= 5) \
                 and ("之" in inner or not (has_proper_part(tokens, a + 1, b - 1, anchors) or _has_verb(tokens, a + 1, b - 1))):
-            continue  # “民之关切”, “健康红利”, “宏伟愿景”: a phrase of common words is the text's emphasis
+            continue  # “民之关切”, “健康红利”, “宏伟愿景”: a phrase of common words is the text's emphasis (but five
+            # characters and more quoted in a row are names listed: “某某服务驿站”“某某服务组团集群”)
         if not tail and not DIGIT.search(inner) and text.endswith(STATE_VERBS, start, a):
             continue  # 实现“弯道超车”, 享受“健康红利”, 提供“硬支撑”: a result or state the text wants, not a programme
         if not tail and not DIGIT.search(inner) and text.startswith("的", b) and text[a - 1 : a] != "”":
