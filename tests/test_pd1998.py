@@ -20,5 +20,5 @@ def test_pd1998_micro_f1_meets_the_target():
     assert res.returncode == 0, res.stderr
     scores = json.loads(res.stdout)["scores"]
     assert scores["micro"]["f1"] >= 0.75, scores  # the target; the floors below sit under today's figures
-    for typ, floor in (("PER", 0.77), ("LOC", 0.80), ("ORG", 0.66), ("micro", 0.76)):
+    for typ, floor in (("PER", 0.78), ("LOC", 0.82), ("ORG", 0.69), ("micro", 0.78)):
         assert scores[typ]["f1"] >= floor, (typ, scores[typ])
