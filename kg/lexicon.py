@@ -150,6 +150,15 @@ class Gazetteer:
         forms = sorted(self.forms)
         return ahocorasick_rs.AhoCorasick(forms, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest), forms
 
+    def opening(self, name: str, longest: int = 8, whole: bool = False, keep=None) -> list[str]:
+        """Codes of the longest written form that opens ``name`` (大连金普新区 → 大连), all of it too where
+        ``whole``; only the codes ``keep`` accepts, the first form that has any."""
+        for k in range(min(len(name) - (0 if whole else 1), longest), 1, -1):
+            codes = [c for c in self.forms.get(name[:k], ()) if keep is None or keep(c)]
+            if codes:
+                return codes
+        return []
+
     def find_forms(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, form) of the written forms in ``text``, leftmost-longest, not overlapping."""
         return _find(self._matcher, text)

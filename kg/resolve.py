@@ -231,14 +231,9 @@ def _quoted_core(text: str) -> str:
 
 def _zone_parent(name: str, by_code: dict[str, Entity], province: str) -> Entity | None:
     """A zone sits in the region its name opens with (大连金普新区 → 大连市), else in the paper's province."""
-    gaz = gazetteer()
-    for k in range(min(len(name) - 1, 8), 1, -1):
-        codes = gaz.forms.get(name[:k])
-        if codes:
-            for c in codes:
-                if c in by_code:
-                    return by_code[c]
-            break
+    for c in gazetteer().opening(name):
+        if c in by_code:
+            return by_code[c]
     return by_code.get(province) if province else None
 
 

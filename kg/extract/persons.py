@@ -121,6 +121,11 @@ def _translit_start(text: str, b: int, lo: int) -> int:
     return a
 
 
+def _starts_token(tokens: list[Token], pos: int) -> bool:
+    i = token_index(tokens, pos)
+    return i is not None and tokens[i].start == pos
+
+
 def _aligned(tokens: list[Token], a: int, b: int) -> bool:
     """jieba cut the text at both ends of [a, b)."""
     i, j = token_index(tokens, a), token_index(tokens, b - 1)
@@ -270,12 +275,9 @@ def find_persons(ctx: Context, article_id: str, text: str, start: int, end: int,
             b = e
         a = p.start
         while a - 1 > start and text[a - 1] == "、":
-            item = next((k for k in (3, 2) if a - 1 - k >= start and token_index(tokens, a - 1 - k) is not None
-                         and tokens[token_index(tokens, a - 1 - k)].start == a - 1 - k
-                         and is_name(text[a - 1 - k : a - 1])
-                         and word_tag(text[a - 1 - k : a - 1]) in (None, "nr", "nrfg", "nrt")), None)
-            if item is None or (a - 1 - item) in taken or not _free_name(text[a - 1 - item : a - 1], a - 1 - item,
-                                                                            reg_start, org_start):
+            item = next((k for k in (3, 2) if a - 1 - k >= start and _starts_token(tokens, a - 1 - k)
+                         and _free_name(text[a - 1 - k : a - 1], a - 1 - k, reg_start, org_start)), None)
+            if item is None or (a - 1 - item) in taken:
                 break
             a -= 1 + item
             add_person(a, a + item)

@@ -91,7 +91,7 @@ def find_regions(ctx: Context, article_id: str, text: str, start: int, end: int,
             a, b = a + start, b + start
             if a not in tok_at or b not in tok_end or any(taken[a - start : b - start]):
                 continue
-            codes = [c for c in gaz.name_like_forms[form] if _context_named(ctx, c, body)]
+            codes = [c for c in gaz.name_like_forms[form] if _named_in(ctx, gaz.regions[c].parent, body)]
             if len(codes) == 1 and take(a, b):
                 seen.append(codes[0])
                 mentions.append(Mention(article_id, REGION, a, b, form, region_key(ctx, codes[0]), code=codes[0]))
@@ -207,11 +207,10 @@ def _region_before(ctx: Context, mentions: list[Mention], text: str, lo: int, po
     return best
 
 
-def _context_named(ctx: Context, code: str, body: str) -> bool:
-    """The article names the county's city (in full or short)."""
-    gaz = ctx.gaz
-    up = gaz.regions.get(gaz.regions[code].parent)
-    return up is not None and any(n in body for n in [up.name, *short_forms(up.name, up.level)] if len(n) >= 2)
+def _named_in(ctx: Context, code: str, body: str) -> bool:
+    """The article names the region ``code`` (in full or short)."""
+    reg = ctx.gaz.regions.get(code)
+    return reg is not None and any(n in body for n in [reg.name, *short_forms(reg.name, reg.level)] if len(n) >= 2)
 
 
 def _stray_short_form(ctx: Context, code: str, form: str, text: str, start: int, end: int) -> bool:
@@ -224,12 +223,7 @@ def _stray_short_form(ctx: Context, code: str, form: str, text: str, start: int,
     if gaz.province_of(code) == ctx.province:
         return False
     body = text[start:end]
-    for up in (reg.parent, gaz.province_of(code)):
-        if up and up in gaz.regions:
-            upper = gaz.regions[up]
-            if any(n in body for n in [upper.name, *short_forms(upper.name, upper.level)] if len(n) >= 2):
-                return False
-    return True
+    return not any(_named_in(ctx, up, body) for up in (reg.parent, gaz.province_of(code)) if up)
 
 
 def _on_boundary(a: int, b: int, tok_at: dict, tok_end: dict, text: str, form: str) -> bool:

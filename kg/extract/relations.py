@@ -135,12 +135,9 @@ def _is_province(ctx: Context, name: str) -> bool:
 def _inside_named(ctx: Context, place: str, province: str) -> bool:
     """The region named ``place`` (a division, or a zone named from one) lies in ``province``."""
     gaz = ctx.gaz
-    for k in range(min(len(place), 8), 1, -1):
-        codes = [c for c in gaz.forms.get(place[:k], ()) if c.isdigit()]
-        if codes:
-            return place != province and any(gaz.regions[c].name == province or any(
-                gaz.regions[a].name == province for a in gaz.ancestors(c) if a in gaz.regions) for c in codes)
-    return False
+    codes = gaz.opening(place, whole=True, keep=str.isdigit)
+    return place != province and any(gaz.regions[c].name == province or any(
+        gaz.regions[a].name == province for a in gaz.ancestors(c) if a in gaz.regions) for c in codes)
 
 
 def _depth(ctx: Context, r: Mention) -> int:
