@@ -74,8 +74,7 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
                 alias_of[k] = alias_of.get(longer[0], longer[0])
     for k in projects:
         if k not in alias_of and len(k) >= 4:
-            longer = [o for o in projects if len(o) > len(k) and (o.startswith(k) and o.endswith(("项目", "工程", "基地"))
-                                                                 or o.endswith(k) or o[:-2].endswith(k) and o.endswith(("项目", "工程")))]
+            longer = [o for o in projects if len(o) > len(k) and _shorter_project_name(k, o)]
             if len(longer) == 1:
                 alias_of[k] = alias_of.get(longer[0], longer[0])
     # 2d. a zone named without the city its full name opens with (浑南科技城 for 沈阳浑南科技城): the one
@@ -199,11 +198,19 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
             targets[r.subject].append(rk)
     for keys in targets.values():
         if len(keys) > 1:
-            above = set().union(*(_ancestors(k[2], parents) for k in keys))
-            for k in keys:
-                if k[2] in above:
+            up = {k[2]: _ancestors(k[2], parents) for k in keys}
+            for k in keys:  # (a cycle in part_of drops neither)
+                if any(k[2] in up[o] and o not in up[k[2]] for o in up if o != k[2]):
                     del rels[k]
     return entities, sorted(rels.values(), key=lambda r: (r.kind, r.subject, r.object, r.title))
+
+
+def _shorter_project_name(short: str, full: str) -> bool:
+    """``short`` names the project ``full`` names: its head (某某半导体 | 产业基地项目), or its body without the
+    mode or place before it (5号线一期 | 地铁5号线一期, and with 工程 after: 地铁5号线一期工程)."""
+    if full.startswith(short):
+        return full.endswith(("项目", "工程", "基地"))
+    return full.endswith(short) or (full.endswith(("项目", "工程")) and full[:-2].endswith(short))
 
 
 def _ancestors(node: str, parents: dict[str, set[str]]) -> set[str]:

@@ -913,3 +913,20 @@ def test_longer_common_word_names_quoted_in_a_row_are_names(tmp_path):
     names = _names(graph, "Initiative")
     assert {"基金服务小站", "金融服务组团联盟"} <= names, names  # (开展…活动 after the quote is no kind of it)
     assert "民之关切" not in names
+
+
+def test_most_specific_place_survives_a_part_of_cycle():
+    # resolve keeps only the most specific place of an entity; where the text's part_of pairs run in a circle
+    # (a zone said to be in a city, the city in the zone) neither place is dropped
+    from kg.records import LOCATED_IN, ORGANIZATION, PART_OF, REGION, Article, Extraction, Fact
+    from kg.resolve import resolve
+
+    art = Article("a#0", "a.txt", 0, "", "", 0, 1, 0, (), "x")
+    facts = [Fact(LOCATED_IN, (ORGANIZATION, "华晟公司"), (REGION, "甲区"), "a#0"),
+             Fact(LOCATED_IN, (ORGANIZATION, "华晟公司"), (REGION, "乙市"), "a#0"),
+             Fact(PART_OF, (REGION, "甲区"), (REGION, "乙市"), "a#0"),
+             Fact(PART_OF, (REGION, "乙市"), (REGION, "甲区"), "a#0")]
+    _, rels = resolve([Extraction(article=art, mentions=[], facts=facts)])
+    assert {r.object for r in rels if r.kind == LOCATED_IN} == {"region/甲区", "region/乙市"}
+    _, rels = resolve([Extraction(article=art, mentions=[], facts=facts[:3])])
+    assert {r.object for r in rels if r.kind == LOCATED_IN} == {"region/甲区"}
