@@ -930,3 +930,13 @@ def test_most_specific_place_survives_a_part_of_cycle():
     assert {r.object for r in rels if r.kind == LOCATED_IN} == {"region/甲区", "region/乙市"}
     _, rels = resolve([Extraction(article=art, mentions=[], facts=facts[:3])])
     assert {r.object for r in rels if r.kind == LOCATED_IN} == {"region/甲区"}
+
+
+def test_a_places_coined_valley_is_a_project(tmp_path):
+    # 打造某市北方算谷、某市数谷: a coined word in 谷 right after a place names a cluster being built there;
+    # 低谷, 山谷 (words of the language) never do
+    graph = _graph(tmp_path, "本报讯 打造铁岭北方算谷、大连数谷。走出经济低谷，走进铁岭山谷。\n")
+    projects = _names(graph, "Project")
+    assert {"铁岭北方算谷", "大连数谷"} <= projects, projects
+    assert not [n for n in projects if n.endswith(("低谷", "山谷"))], projects
+    assert ("大连数谷", "大连市") in _relations(graph, "located_in")

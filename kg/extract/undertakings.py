@@ -337,6 +337,14 @@ def find_undertakings(ctx: Context, article_id: str, text: str, start: int, end:
                              and m.start() - a >= (6 if meeting else 4) and not QUANTITY.search(name)):
                 continue  # (中央金融工作会议, 全省民营经济发展大会: a meeting of a whole scope is a named one)
             spans.append((a, b, typ, name))
+    # a place's digital or industrial "valley" (某市北方算谷, 某市数谷): a coined word in 谷 after the place
+    ends = {e0: s0 for s0, e0 in named}
+    for t in tokens:
+        if t.word.endswith("谷") and len(t.word) == 2 and word_tag(t.word) is None and start <= t.start < end:
+            gap = next((g for g in (0, 1, 2) if (t.start - g) in ends
+                        and not any(c in STOP_CHARS for c in text[t.start - g : t.start])), None)
+            if gap is not None:
+                spans.append((ends[t.start - gap], t.end, PROJECT, text[ends[t.start - gap] : t.end]))
     # names listed before what they are: 加快X、Y、Z等重大产业项目, 推进A、B等大科学装置
     for a, b in listed_before(text, start, end, tokens, PROJECT_LIST, MAX_LISTED_PROJECT, edge_stops=("f",),
                               lead=LISTED_LEAD):
