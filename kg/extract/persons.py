@@ -51,9 +51,7 @@ def read_name(text: str, pos: int, end: int, tokens: list[Token]) -> int | None:
         e = pos + k
         if k == 3 and (text[pos + 2 : pos + 4] in TITLE_HEADS or text.startswith(SPEECH, pos + 2)):
             continue  # 姜某|代表, 赵某|说: the third character opens the next word
-        tag = word_tag(text[pos:e])
-        if e <= end and is_name(text[pos:e]) and (e == end or text[e] in NAME_END) and (
-                tag in (None, "nr", "nrfg", "nrt") or (k == 3 and tag in NAME_LIKE_TAGS)):  # (after a title: 刘某涛/n)
+        if e <= end and (e == end or text[e] in NAME_END) and _dictionary_allows(text[pos:e]):
             if k == 3 and word_tag(text[pos]) in ("c", "p") and word_tag(text[pos + 1 : e]) is not None:
                 continue  # 委员|和|特邀…: a conjunction and a word, not 和 the surname
             last = token_index(tokens, e - 1)
@@ -390,10 +388,14 @@ OPENING_SPEAKER = re.compile(r"(?:^|(?<=[。！？；，：\n“]))([\u4e00-\u9f
 
 def _free_name(name: str, a: int, reg_start: dict, org_start: dict) -> bool:
     """A surname and given name that no place or organisation starts at and no common word ends like."""
+    return _dictionary_allows(name) and a not in reg_start and a not in org_start and name[-1] not in NOT_NAME_FINAL
+
+
+def _dictionary_allows(name: str) -> bool:
+    """A surname and given name that jieba's dictionary does not know as another word: unknown, a person's
+    name, or a three-character name it files as a common word (刘某涛/n, 周某来/t)."""
     tag = word_tag(name)
-    return is_name(name) and (tag in (None, "nr", "nrfg", "nrt") or (len(name) == 3 and tag in NAME_LIKE_TAGS)) \
-        and a not in reg_start \
-        and a not in org_start and name[-1] not in NOT_NAME_FINAL
+    return is_name(name) and (tag in (None, "nr", "nrfg", "nrt") or (len(name) == 3 and tag in NAME_LIKE_TAGS))
 
 
 def _place_of(organ: str) -> str | None:

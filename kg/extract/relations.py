@@ -165,6 +165,11 @@ INTERVIEW = re.compile(r"访")
 NATIONAL_SPEAKER = re.compile(r"(?:总书记|国家主席|总理)在$")  # 总书记在|某某座谈会上: a national meeting
 
 
+def _nations(text: str, m: Mention) -> bool:
+    """An initiative of the whole nation by its name (is_national) or where the national leader speaks at it."""
+    return is_national(m.key) or NATIONAL_SPEAKER.search(text, max(0, m.start - 6), m.start) is not None
+
+
 def promoted_by(ctx: Context, article: Article, mentions: list[Mention], speaker: Speakers | None = None,
                 shared: list[Fact] = ()) -> list[Fact]:
     """An initiative's agent is who the sentence names as hosting it (由X主办), else its subject: the
@@ -196,7 +201,7 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention], speaker
             g = 1 if hm.group(1) is not None else 2
             chosen = [(a.type, a.key) for a in agents[m.sentence]
                       if hm.start(g) <= a.start and a.end <= hm.end(g) and a.type != PERSON]
-        if not chosen and (is_national(m.key) or NATIONAL_SPEAKER.search(text, max(sent.start, m.start - 6), m.start)):
+        if not chosen and _nations(text, m):
             continue  # 中央…会议, 全国…, a plan period, a doctrine: the nation's, whoever cites it
         if not chosen and ctx.province and m.key.startswith("全省"):
             chosen = [(REGION, ctx.province_name)]  # 全省…大会: the province's own meeting, wherever it is cited
@@ -235,8 +240,8 @@ def _hosts_named_later(article: Article, mentions: list[Mention], shared: list[F
     organisation in the 由… span, an organ shared by listed regions included, promotes the last event named
     within HOST_REACH sentences before."""
     text = article.source_text
-    events = [m for m in mentions if m.type == INITIATIVE and m.key.endswith(EVENT_KINDS) and not is_national(m.key)
-              and not NATIONAL_SPEAKER.search(text, max(0, m.start - 6), m.start)]  # (no host of the nation's)
+    events = [m for m in mentions if m.type == INITIATIVE and m.key.endswith(EVENT_KINDS)
+              and not _nations(text, m)]  # (no host of the nation's)
     facts = []
     for hm in ANAPHORIC_HOST.finditer(text, article.body_start, article.end):
         earlier = [m for m in events if m.end <= hm.start()]
