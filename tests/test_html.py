@@ -98,6 +98,17 @@ def test_article_and_ego_pages_draw(seeds_build, tmp_path):
             assert spread == data["n"]
             page.wait_for_function("network.physics.physicsEnabled === false", timeout=10000)
             page.close()
+        egos = sorted((site / "entities").glob("*.html"))
+        assert egos
+        for path in egos[:4]:  # the build's ego pages (up to 200 entities) are laid out by the browser too
+            page = b.open(path)
+            data = json.loads(page.evaluate("JSON.stringify({n: DATA.nodes.length, placed: DATA.nodes.some(n => 'x' in n)})"))
+            assert not data["placed"] and page.evaluate("network.body.nodeIndices.length") == data["n"] > 1
+            spread = page.evaluate("new Set(Object.values(network.getPositions()).map(p => Math.round(p.x) + ',' + Math.round(p.y))).size")
+            assert spread == data["n"]
+            page.wait_for_function("network.physics.physicsEnabled === false", timeout=10000)
+            assert page.evaluate("DATA.focus") in page.evaluate("network.getSelectedNodes()")
+            page.close()
         page = b.open(ego_page)
         panel = page.inner_text("#panel")  # the page opens on its entity
         assert "胡异冲" in panel and "厅长" in panel and "。" in panel

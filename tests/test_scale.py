@@ -49,6 +49,20 @@ def test_processes_give_the_same_graph(corpus, serial, tmp_path):
     assert json.loads((serial / "report.json").read_text())["export"] == "RDF, then HTML"
 
 
+def test_main_process_leaves_extraction_to_the_workers(corpus, tmp_path):
+    """With workers, the main process never loads the extractor (rjieba's dictionary, the rules): the
+    workers load it while the main process reads, and it imports the later stages while they work."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from kg.pipeline import run; kg, ex = run([sys.argv[1]], jobs=2); "
+            "print(len(ex), sorted(m for m in ('rjieba', 'kg.extract.persons', 'kg.extract.article', 'numpy') if m in sys.modules))")
+    res = subprocess.run([sys.executable, "-c", code, str(corpus)], capture_output=True, text=True, cwd=SEEDS.parent)
+    assert res.returncode == 0, res.stderr
+    n, loaded = res.stdout.split(" ", 1)
+    assert int(n) >= 5 and loaded.strip() == "['numpy']", res.stdout
+
+
 def test_cache_serves_unchanged_articles_and_gives_the_same_graph(corpus, serial, tmp_path):
     work = tmp_path / "corpus"
     shutil.copytree(corpus, work)

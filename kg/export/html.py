@@ -34,7 +34,7 @@ MAX_WHOLE = 1500  # graph.html: the most connected entities beyond this are left
 MAX_EGO = 400
 HUB_PAGES = 40  # ego pages written by kg build for the most connected entities
 LAYOUT_BLOCK = 128  # rows of the force matrix computed together (128 × 1,500 float32: 0.75 MB)
-BROWSER_LAYOUT = 200  # article pages up to this many entities are laid out by the browser (~0.1 s)
+BROWSER_LAYOUT = 200  # article and ego pages up to this many entities are laid out by the browser (~0.1 s)
 MAX_SOURCES = 5
 
 
@@ -317,7 +317,7 @@ def site(kg, title: str = "policy-kg") -> dict[str, str]:
         ids = ego(v, n, 2, MAX_EGO, g, deg)
         files[links[n]] = render_page(v, ids, f"{v.nodes[n]['name']} · {TYPE_ZH[v.nodes[n]['type']]}",
                                       note=f"{v.nodes[n]['name']} 两步以内的关联 (within two relations)",
-                                      links=links, root="../", inline=False, focus=n)
+                                      links=links, root="../", inline=False, focus=n, place=len(ids) > BROWSER_LAYOUT)
     article_pages = {}
     for aid, a in v.articles.items():
         if not a["entities"]:

@@ -1,6 +1,7 @@
 """jieba tokens with character offsets into the source text (jieba is the design card's tokenizer)."""
 from __future__ import annotations
 
+import functools
 import os
 import re
 from functools import partial
@@ -40,16 +41,28 @@ def _load_tags() -> dict[str, str]:
 _TAGS = _load_tags()  # jieba's dictionary: word -> part-of-speech tag
 
 
+def _segmenter_name() -> str:
+    """Which segmenter cuts the words, found without importing it (rjieba builds its dictionary at
+    import: 0.15 s a process, paid only by the processes that tokenize)."""
+    from importlib.metadata import PackageNotFoundError, version
+    from importlib.util import find_spec
+
+    if find_spec("rjieba") is not None:
+        try:
+            return "rjieba " + version("rjieba")
+        except PackageNotFoundError:  # pragma: no cover - importable but not installed as a package
+            pass
+    return "jieba " + version("jieba")  # pragma: no cover - rjieba is a dependency
+
+
+@functools.cache
 def _segmenter():
     """jieba's segmentation, computed by rjieba (jieba-rs: the same dictionary, DAG and HMM in Rust,
     ~15 × faster, word for word the same as jieba.lcut over all of PD1998 and the seeds; a test
     checks it) when installed, else by jieba itself."""
-    from importlib.metadata import version
-
-    try:
-        import rjieba
-    except ImportError:  # pragma: no cover - rjieba is a dependency; jieba's own cut is the fallback
-        return "jieba " + version("jieba"), _jieba().dt.lcut
+    if not SEGMENTER.startswith("rjieba"):  # pragma: no cover - rjieba is a dependency; jieba's own cut is the fallback
+        return _jieba().dt.lcut
+    import rjieba
 
     def cut(text: str) -> list[str]:
         try:
@@ -57,10 +70,15 @@ def _segmenter():
         except UnicodeEncodeError:  # a lone surrogate (Rust strings cannot hold one): jieba cuts it
             return _jieba().dt.lcut(text)
 
-    return "rjieba " + version("rjieba"), cut
+    return cut
 
 
-SEGMENTER, _cut = _segmenter()
+def _cut(text: str) -> list[str]:
+    """jieba's words of ``text``."""
+    return _segmenter()(text)
+
+
+SEGMENTER = _segmenter_name()
 _NUMBER = re.compile(r"(?=.*\d)[\d.．,，%％]+$")
 # Function characters (adverbs, prepositions, conjunctions, pronouns, particles) that jieba's HMM
 # sometimes glues to the name before them (王明|就说, 李华|并指出): split off a 3-character guess.
@@ -111,7 +129,7 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
     jieba.lcut's segmentation (dictionary DAG + its 4-state HMM for unknown runs, linear in the
     text), with each word's tag from jieba's dictionary and unknown words tagged by _tag_unknown.
     Built with C-level map/accumulate: a month of a daily is a million tokens."""
-    words = _cut(text[start:end])
+    words = _segmenter()(text[start:end])
     tags = list(map(_TAGS.get, words))
     unknown = [i for i, t in enumerate(tags) if t is None]
     if unknown:
