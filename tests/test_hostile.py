@@ -241,3 +241,38 @@ def test_byline_regexes_do_not_backtrack_exponentially(tmp_path):
     f = tmp_path / "a.txt"
     f.write_text("本报记者" + "张立林" * 300 + "x\n", encoding="utf-8")
     assert run_kg("build", str(f), "-o", str(tmp_path / "o")).returncode == 0
+
+
+def test_page_writer_thread_stops_at_the_first_error(tmp_path):
+    """Pages are written by a thread while the next ones are drawn: a write that fails (here the
+    folder cannot be made: a file has its name) surfaces in the build as a one-line OutputError,
+    later pages are not written, and nothing is moved into the output directory."""
+    from kg.errors import OutputError
+    from kg.export import Stage
+
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "graph.ttl").write_text("previous")
+    with Stage(out) as stage:
+        (stage.path / "articles").write_text("a file where the folder goes")
+        with pytest.raises(OutputError, match=r"articles/a\.html: cannot write"):
+            with stage.writing_behind() as put:
+                put("graph.ttl", "new")
+                put("articles/a.html", "page a")
+                put("articles/b.html", "page b")
+        assert not (stage.path / "articles" / "b.html").exists()
+    assert (out / "graph.ttl").read_text() == "previous" and not (out / "articles").exists()
+    assert not list(out.glob(".stage-*"))  # the staging folder is removed
+
+
+def test_page_writer_thread_writes_every_page(tmp_path):
+    from kg.export import Stage
+
+    out = tmp_path / "o"
+    out.mkdir()
+    with Stage(out) as stage:
+        with stage.writing_behind() as put:
+            for i in range(300):
+                put(f"articles/p{i}.html", f"page {i}")
+        stage.commit()
+    assert sorted(p.read_text() for p in (out / "articles").iterdir()) == sorted(f"page {i}" for i in range(300))

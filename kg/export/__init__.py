@@ -4,8 +4,10 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
+import queue
 import shutil
 import tempfile
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,8 +22,8 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
     """Every output of a build, in memory, keyed by file name: graph.ttl, graph.html, report.json,
     one file per extra format, and ``shards`` N-Quads files in shards/. Timings go into the report.
     With ``jobs`` > 1 (None: one per core) the RDF is written in a forked process while this one makes
-    the HTML pages and, given a ``stage``, writes them to disk (3,000 small files take a second or
-    two); the caller stages the rest."""
+    the HTML pages and, given a ``stage``, a thread writes them to disk as they are drawn (3,000 small
+    files take one to two seconds here, mostly waiting on the file system); the caller stages the rest."""
     import json
     import time
 
@@ -36,10 +38,13 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
             ctx = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
                 child = pool.submit(_run_child_task)
-                pages = site(kg, title="policy-kg")
-                html_seconds = time.perf_counter() - t
-                if stage is not None:
-                    stage.write({k: v for k, v in pages.items() if "/" in k})
+                if stage is not None:  # pages go to disk from a thread as they are drawn
+                    with stage.writing_behind() as put:
+                        pages = site(kg, title="policy-kg", emit=put)
+                        html_seconds = time.perf_counter() - t
+                else:
+                    pages = site(kg, title="policy-kg")
+                    html_seconds = time.perf_counter() - t
                 files, triples, rdf_seconds = child.result()
             kg.stats["export"] = "RDF in a forked process beside the HTML"
         finally:
@@ -192,23 +197,64 @@ class Stage:
     def write(self, files: dict[str, str | bytes]) -> None:
         """Stage files now. Created with open(), so they get 0666 & ~umask like any output; only the
         staging folder itself is private, and it is never moved into place."""
-        made = set()
-        self.names.update(files)
+        made: set[str] = set()
         for name, data in files.items():
-            target = self.path / name
+            self._register(name)
+            self._write_one(name, data, made)
+
+    @contextmanager
+    def writing_behind(self):
+        """A ``put(name, data)`` that stages a file from a thread while the caller goes on: the thread
+        waits on the file system with the GIL released, so drawing pages and writing them overlap.
+        Leaving waits for the last file and raises the first error (later files are not written)."""
+        todo: queue.SimpleQueue = queue.SimpleQueue()
+        errors: list[Exception] = []
+
+        def drain() -> None:
+            made: set[str] = set()
+            while (item := todo.get()) is not None:
+                if not errors:
+                    try:
+                        self._write_one(*item, made)
+                    except Exception as exc:  # raised again in the caller's thread
+                        errors.append(exc)
+
+        writer = threading.Thread(target=drain, name="kg-stage-writer", daemon=True)
+        writer.start()
+
+        def put(name: str, data: str | bytes) -> None:
+            if errors:
+                raise errors[0]
+            self._register(name)
+            todo.put((name, data))
+
+        try:
+            yield put
+        finally:
+            todo.put(None)
+            writer.join()
+        if errors:
+            raise errors[0]
+
+    def _register(self, name: str) -> None:
+        self.names.add(name)
+        if "/" in name:
+            self.folders.add(name.split("/", 1)[0])
+        else:
+            self.files.append(name)
+
+    def _write_one(self, name: str, data: str | bytes, made: set[str]) -> None:
+        target = self.path / name
+        try:
             if "/" in name:
                 folder = name.rsplit("/", 1)[0]
                 if folder not in made:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     made.add(folder)
-                self.folders.add(name.split("/", 1)[0])
-            else:
-                self.files.append(name)
-            try:
-                with open(target, "wb") as fh:
-                    fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-            except OSError as exc:
-                raise OutputError(f"{self.outdir / name}: cannot write ({exc.strerror})") from None
+            with open(target, "wb") as fh:
+                fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        except OSError as exc:
+            raise OutputError(f"{self.outdir / name}: cannot write ({exc.strerror})") from None
 
     def commit(self) -> None:
         outdir = self.outdir

@@ -302,8 +302,10 @@ def whole_graph_page(v: ViewGraph, title: str, links: dict[str, str], g: nx.Mult
     return render_page(v, ids, title, note=note, links=links)
 
 
-def site(kg, title: str = "policy-kg") -> dict[str, str]:
-    """All pages: graph.html, index.html, lib/, one page per article, ego pages for the hubs."""
+def site(kg, title: str = "policy-kg", emit=None) -> dict[str, str]:
+    """All pages: graph.html, index.html, lib/, one page per article, ego pages for the hubs.
+    ``emit(name, text)``, if given, receives each page in a folder as soon as it is made, so a writer
+    can put it on disk while the next one is drawn."""
     v = view_graph(kg)
     g = v.nx()
     hubs = most_connected(v, HUB_PAGES, g)
@@ -312,12 +314,17 @@ def site(kg, title: str = "policy-kg") -> dict[str, str]:
     js, css = vis_assets()
     files["lib/vis-network.min.js"] = js
     files["lib/vis-network.css"] = css
+    if emit:
+        emit("lib/vis-network.min.js", js)
+        emit("lib/vis-network.css", css)
     deg = dict(g.degree())
     for n in hubs:
         ids = ego(v, n, 2, MAX_EGO, g, deg)
         files[links[n]] = render_page(v, ids, f"{v.nodes[n]['name']} · {TYPE_ZH[v.nodes[n]['type']]}",
                                       note=f"{v.nodes[n]['name']} 两步以内的关联 (within two relations)",
                                       links=links, root="../", inline=False, focus=n, place=len(ids) > BROWSER_LAYOUT)
+        if emit:
+            emit(links[n], files[links[n]])
     article_pages = {}
     for aid, a in v.articles.items():
         if not a["entities"]:
@@ -327,6 +334,8 @@ def site(kg, title: str = "policy-kg") -> dict[str, str]:
                                   note=f"{a['doc']} · 本文实体与关系 (entities and relations read in this article)",
                                   edge_ids=a["edges"], links=links, root="../", inline=False,
                                   place=len(a["entities"]) > BROWSER_LAYOUT)
+        if emit:
+            emit(name, files[name])
     files["index.html"] = index_page(v, title, links, article_pages, g)
     return files
 
