@@ -176,6 +176,11 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
 
 def _run_processes(articles, batches, province, pool, progress, while_waiting=None):
     futures = [pool.submit(extract_batch, [articles[i] for i in b], province) for b in batches]
+    return _collect(batches, futures, progress, while_waiting)
+
+
+def _collect(batches, futures, progress, while_waiting=None) -> list:
+    """The batches' results in order, from futures (local or Dask) already submitted."""
     if while_waiting and futures:
         while_waiting()
     out = []
@@ -198,12 +203,6 @@ def _run_dask(articles, batches, province, scheduler, progress, while_waiting=No
         raise KgError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})") from None
     try:
         futures = [client.submit(extract_batch, [articles[i] for i in b], province, pure=False) for b in batches]
-        if while_waiting and futures:
-            while_waiting()
-        out = []
-        for b, f in zip(batches, futures):
-            out.append(f.result())
-            progress.update(len(b))
-        return out
+        return _collect(batches, futures, progress, while_waiting)
     finally:
         client.close()
