@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,44 +42,24 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
     file of per-article extractions reused across builds; ``executor="dask"`` sends extraction to the
     Dask scheduler at ``scheduler``."""
     timings: dict[str, float] = {}
-    workers = None
-    if executor == "local" and (jobs or os.cpu_count() or 1) > 1:
-        gazetteer()  # loaded before the workers start, which then share its tables
-        workers = Workers(jobs or os.cpu_count() or 1)
-    try:
-        return _run(inputs, province, base, max_mb, jobs, cache_path, executor, scheduler, workers, timings)
-    finally:
-        if workers:
-            workers.close()
-
-
-def _load_later_stages() -> None:
-    """Import what the graph and export stages need (networkx, numpy: ~0.3 s) while the extraction
-    workers run, instead of after them on the critical path."""
-    from .export import html  # noqa: F401
-    from .graph import build_graph  # noqa: F401
-
-
-def _run(inputs, province, base, max_mb, jobs, cache_path, executor, scheduler, workers, timings):
-    t = time.perf_counter()
-    reading = read_all(inputs, max_mb)
-    sources = reading.sources
-    timings["read"] = time.perf_counter() - t
-    t = time.perf_counter()
-    articles: list[Article] = [a for s in sources for a in segment(s)]
-    timings["segment"] = time.perf_counter() - t
-    prov = province_code(province, [s.text for s in sources])
-    ctx = Context(province=prov)
-    t = time.perf_counter()
-    cache = ExtractionCache(Path(cache_path)) if cache_path else None
-    try:
-        extractions, counts = extract_all(articles, prov, jobs=jobs, cache=cache, executor=executor, scheduler=scheduler,
-                                          workers=workers, while_waiting=_load_later_stages)
-    finally:
-        if cache:
-            cache.close()
-        if workers:
-            workers.close()  # before the exporter forks: no pool threads or processes to inherit
+    with _extraction_workers(executor, jobs) as workers:
+        t = time.perf_counter()
+        reading = read_all(inputs, max_mb)
+        sources = reading.sources
+        timings["read"] = time.perf_counter() - t
+        t = time.perf_counter()
+        articles: list[Article] = [a for s in sources for a in segment(s)]
+        timings["segment"] = time.perf_counter() - t
+        prov = province_code(province, [s.text for s in sources])
+        ctx = Context(province=prov)
+        t = time.perf_counter()
+        cache = ExtractionCache(Path(cache_path)) if cache_path else None
+        try:
+            extractions, counts = extract_all(articles, prov, jobs=jobs, cache=cache, executor=executor,
+                                              scheduler=scheduler, workers=workers, while_waiting=_load_later_stages)
+        finally:
+            if cache:
+                cache.close()
     timings["extract"] = time.perf_counter() - t
     t = time.perf_counter()
     entities, relations = resolve(extractions, prov)
@@ -101,3 +82,25 @@ def _run(inputs, province, base, max_mb, jobs, cache_path, executor, scheduler, 
         "extraction": counts,
     }
     return kg, extractions
+
+
+@contextmanager
+def _extraction_workers(executor: str, jobs: int | None):
+    """Local extraction processes for a run with more than one job, started now — before the articles
+    are read — and stopped when extraction is over, before the exporter forks."""
+    if executor != "local" or (jobs or os.cpu_count() or 1) <= 1:
+        yield None
+        return
+    gazetteer()  # loaded before the workers start, which then share its tables
+    workers = Workers(jobs or os.cpu_count() or 1)
+    try:
+        yield workers
+    finally:
+        workers.close()
+
+
+def _load_later_stages() -> None:
+    """Import what the graph and export stages need (networkx, numpy: ~0.3 s) while the extraction
+    workers run, instead of after them on the critical path."""
+    from .export import html  # noqa: F401
+    from .graph import build_graph  # noqa: F401
