@@ -91,10 +91,10 @@ def extract_batch(articles: list[Article], province: str) -> list[tuple[list, li
 
 def _load_extractor() -> None:
     """Worker initializer: import the rules and build rjieba's dictionary before the first batch."""
-    from .extract import extract
+    from .extract import article  # noqa: F401  (the rules)
     from .extract.tokens import _cut
 
-    extract.__name__, _cut("")
+    _cut("")  # builds rjieba's dictionary
 
 
 class Workers:
