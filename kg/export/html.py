@@ -17,6 +17,7 @@ import html
 import importlib.util
 import json
 import re
+from json.encoder import encode_basestring
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -223,17 +224,44 @@ def vis_assets() -> tuple[str, str]:
 
 def _json(data) -> str:
     """JSON safe inside a <script> element: no </script>, no HTML-significant characters."""
-    return (json.dumps(data, ensure_ascii=False, sort_keys=True)
-            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return _escape_json(json.dumps(data, ensure_ascii=False, sort_keys=True))
+
+
+def _escape_json(text: str) -> str:
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+class _StringJson:
+    """``_json`` of a string, memoised in a site's shared memo (names and titles recur across pages)."""
+
+    def __init__(self, memo: dict):
+        self.memo = memo
+
+    def __call__(self, text: str) -> str:
+        out = self.memo.get(text)
+        if out is None:
+            out = self.memo[text] = _escape_json(encode_basestring(text))  # json.dumps of a str, without its set-up
+        return out
+
+
+def _detail_json(d: dict, page: str) -> tuple[str, str]:
+    """An entity's side-panel details as JSON, cut where its page-local "facts" go (keys sorted, as
+    ``_json`` sorts them): the page joins head + facts + tail."""
+    whole = _json({"aliases": d["aliases"], "code": d["code"], "facts": 0, "mentions": d["mentions"],
+                   "name": d["name"], "page": page, "sources": d["sources"], "type": d["type"]})
+    head, _, tail = whole.partition(', "facts": 0')
+    return head + ', "facts": ', tail
 
 
 def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", edge_ids: list[int] | None = None,
                 links: dict[str, str] | None = None, root: str = "", inline: bool = True,
-                focus: str = "", place: bool = True) -> str:
+                focus: str = "", place: bool = True, encoded: dict | None = None) -> str:
     """One page drawing ``node_ids`` and the edges among them (or the edges ``edge_ids`` lists).
     ``links``: entity id → page (relative to the output root) to offer in the side panel.
-    ``place``: positions computed here; without, the browser settles the (small) graph itself."""
+    ``place``: positions computed here; without, the browser settles the (small) graph itself.
+    ``encoded``: a memo of each entity's side-panel JSON, shared by the pages of one site (an entity
+    is on many pages; encoding its sources once instead of on each page saves most of the JSON time)."""
     keep = set(node_ids)
     pos = None
     chosen = []
@@ -267,20 +295,27 @@ def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", e
     for s, o, kind, ttl in chosen:
         facts[s].append({"rel": RELATION_ZH.get(kind, kind), "title": ttl, "other": names[o], "dir": "out"})
         facts[o].append({"rel": RELATION_ZH.get(kind, kind), "title": ttl, "other": names[s], "dir": "in"})
-    for n in keep:
-        d = v.nodes[n]
-        details[n] = {"name": d["name"], "aliases": d["aliases"], "type": d["type"], "code": d["code"],
-                      "mentions": d["mentions"], "sources": d["sources"],
-                      "facts": sorted(facts[n], key=lambda f: (f["rel"], f["other"], f["title"])),
-                      "page": (root + links[n]) if links and n in links else ""}
+    parts = []
+    js = _StringJson(encoded) if encoded is not None else _json  # "dir" is "in" or "out": no escaping
+    for n in sorted(keep):
+        page = (root + links[n]) if links and n in links else ""
+        head_tail = encoded.get((n, page)) if encoded is not None else None
+        if head_tail is None:
+            head_tail = _detail_json(v.nodes[n], page)
+            if encoded is not None:
+                encoded[(n, page)] = head_tail
+        fs = ", ".join([f'{{"dir": "{f["dir"]}", "other": {js(f["other"])}, "rel": {js(f["rel"])}, "title": {js(f["title"])}}}'
+                        for f in sorted(facts[n], key=lambda f: (f["rel"], f["other"], f["title"]))])
+        parts.append(f"{js(n)}: {head_tail[0]}[{fs}]{head_tail[1]}")
+    details = "{" + ", ".join(parts) + "}"
     merged: dict[tuple[str, str, str], list[str]] = {}  # two posts at one organ: one edge, both titles
     for s, o, kind, ttl in chosen:
         merged.setdefault((s, o, kind), []).append(ttl if kind == POSITION else RELATION_ZH.get(kind, kind))
     edges = [{"from": s, "to": o, "kind": kind, "arrows": "to", "font": {"size": 10, "align": "middle"},
               "label": "、".join(sorted(set(labels)))} for (s, o, kind), labels in sorted(merged.items())]
-    data = {"nodes": nodes, "edges": edges, "details": details, "note": note, "focus": focus,
-            "index": root + "index.html",
+    data = {"nodes": nodes, "edges": edges, "note": note, "focus": focus, "index": root + "index.html",
             "types": {t: {"color": COLORS[t], "zh": TYPE_ZH[t], "shape": SHAPES[t]} for t in ENTITY_TYPES}}
+    data_json = '{"details": ' + details + ", " + _json(data)[1:]  # "details" sorts first: the keys stay sorted
     if inline:
         js, css = vis_assets()
         head = f"<style>{css}</style>"
@@ -288,7 +323,7 @@ def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", e
     else:
         head = f'<link rel="stylesheet" href="{root}lib/vis-network.css">'
         script = f'<script src="{root}lib/vis-network.min.js"></script>'
-    parts = {"TITLE": html.escape(title), "HEAD": head, "VISJS": script, "DATA": _json(data)}
+    parts = {"TITLE": html.escape(title), "HEAD": head, "VISJS": script, "DATA": data_json}
     return re.sub(r"__(TITLE|HEAD|VISJS|DATA)__", lambda m: parts[m.group(1)], PAGE)  # one pass: no re-substitution
 
 
@@ -318,11 +353,13 @@ def site(kg, title: str = "policy-kg", emit=None) -> dict[str, str]:
         emit("lib/vis-network.min.js", js)
         emit("lib/vis-network.css", css)
     deg = dict(g.degree())
+    encoded: dict = {}  # each entity's panel JSON, made once for all the pages it is on
     for n in hubs:
         ids = ego(v, n, 2, MAX_EGO, g, deg)
         files[links[n]] = render_page(v, ids, f"{v.nodes[n]['name']} · {TYPE_ZH[v.nodes[n]['type']]}",
                                       note=f"{v.nodes[n]['name']} 两步以内的关联 (within two relations)",
-                                      links=links, root="../", inline=False, focus=n, place=len(ids) > BROWSER_LAYOUT)
+                                      links=links, root="../", inline=False, focus=n, place=len(ids) > BROWSER_LAYOUT,
+                                      encoded=encoded)
         if emit:
             emit(links[n], files[links[n]])
     article_pages = {}
@@ -333,7 +370,7 @@ def site(kg, title: str = "policy-kg", emit=None) -> dict[str, str]:
         files[name] = render_page(v, sorted(a["entities"]), a["title"] or a["doc"],
                                   note=f"{a['doc']} · 本文实体与关系 (entities and relations read in this article)",
                                   edge_ids=a["edges"], links=links, root="../", inline=False,
-                                  place=len(a["entities"]) > BROWSER_LAYOUT)
+                                  place=len(a["entities"]) > BROWSER_LAYOUT, encoded=encoded)
         if emit:
             emit(name, files[name])
     files["index.html"] = index_page(v, title, links, article_pages, g)
