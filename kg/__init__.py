@@ -14,8 +14,10 @@ __version__ = "0.1.0"
 def build(paths, province: str | None = None, base: str = ""):
     """Read, extract and resolve the articles under ``paths`` into a KnowledgeGraph."""
     from .pipeline import run
+    from .runtime import paused_gc
 
     if isinstance(paths, str):
         paths = [paths]
-    graph, _ = run([str(p) for p in paths], province=province, base=base)
+    with paused_gc():
+        graph, _ = run([str(p) for p in paths], province=province, base=base)
     return graph

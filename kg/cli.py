@@ -60,12 +60,13 @@ def build(inputs, outdir, province, base, formats, shards, max_mb, jobs, cache, 
     """
     from .export import Stage, output_lock, outputs
     from .pipeline import run
+    from .runtime import paused_gc
 
     t0 = time.perf_counter()
     out = Path(outdir)
     if out.exists() and not out.is_dir():
         raise KgError(f"{outdir}: exists and is not a directory")
-    with output_lock(out), Stage(out) as stage:
+    with paused_gc(), output_lock(out), Stage(out) as stage:
         kg, _ = run(list(inputs) or ["seeds"], province=province, base=base, max_mb=max_mb, jobs=jobs,
                     cache_path=str(out / ".kg-cache.sqlite") if cache else None, executor=executor, scheduler=scheduler)
         files = outputs(kg, formats, t0, jobs=jobs, stage=stage, shards=shards)

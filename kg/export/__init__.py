@@ -85,7 +85,7 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0) -> tuple[dict[str,
     import time
 
     from .graphml import to_graphml
-    from .rdf import FORMATS, graph_union, jsonld_context, serialize, statements, union_triples
+    from .rdf import FORMATS, graph_union, jsonld_context, serialize, statements, triple_count, union_triples
     from .rdf import shards as nquads_shards
 
     t = time.perf_counter()
@@ -93,7 +93,7 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0) -> tuple[dict[str,
     qs = statements(kg) if quads else []
     union = union_triples(qs) if quads else graph_union(kg)  # made once: Turtle, N-Triples and the count share it
     files: dict[str, str | bytes] = {"graph.ttl": serialize(kg, "turtle", qs=qs, union=union)}
-    triples = len(union)
+    triples = triple_count(union)
     for fmt in sorted(set(formats)):
         if fmt == "graphml":
             files["graph.graphml"] = to_graphml(kg)

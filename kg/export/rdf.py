@@ -96,6 +96,7 @@ def _zh(text: str) -> str:
 
 
 Statement = tuple[str, str, str, str]
+Blocks = list[tuple[str, list[tuple[str, str]]]]  # (subject, its (predicate, object) pairs), sorted by subject
 
 
 def statements(kg, base: str | None = None) -> list[Statement]:
@@ -149,7 +150,20 @@ class _T:
     skos_notation = f"<{SKOS.notation}>"
 
 
+Burst = tuple[str, str, list[tuple[str, str]]]  # (subject, graph, its (predicate, object) pairs in order)
+
+
 def _statements(kg, base: str) -> Iterator[Statement]:
+    for s, g, pos in _bursts(kg, base):
+        for p, o in pos:
+            yield (s, p, o, g)
+
+
+def _bursts(kg, base: str) -> Iterator[Burst]:
+    """The statements as runs of one subject in one graph, in generation order. A subject may have
+    several runs (an entity's relations, a fact's evidence in each article's graph, a role of many
+    memberships), but one run never repeats a statement; the writers group runs by subject, so a
+    mention's 10 statements are sorted and written as one item, not ten."""
     t = _Terms()
     iri, integer = t.iri, t.integer
     a_type, label = _T.rdf_type, _T.rdfs_label
@@ -181,29 +195,25 @@ def _statements(kg, base: str) -> Iterator[Statement]:
     for art in kg.articles:
         if art.doc not in contexts:
             ctx = contexts[art.doc] = iri(mint_str(base, "source", art.doc))
-            yield (ctx, a_type, _T.nif_Context, default)
-            yield (ctx, _T.nif_isString, literal(art.source_text), default)
-            yield (ctx, begin, integer(0), default)
-            yield (ctx, end, integer(len(art.source_text)), default)
-            yield (ctx, _T.kgo_sourceFile, literal(art.doc), default)
-        a = art_term[art.id]
-        yield (a, a_type, _T.sdo_NewsArticle, default)
+            yield (ctx, default, [(a_type, _T.nif_Context), (_T.nif_isString, literal(art.source_text)),
+                                  (begin, integer(0)), (end, integer(len(art.source_text))),
+                                  (_T.kgo_sourceFile, literal(art.doc))])
+        pos = [(a_type, _T.sdo_NewsArticle)]
         if art.title:
-            yield (a, _T.sdo_headline, _zh(art.title), default)
+            pos.append((_T.sdo_headline, _zh(art.title)))
         if art.byline:
-            yield (a, _T.sdo_author, _zh(art.byline), default)
+            pos.append((_T.sdo_author, _zh(art.byline)))
         if art.date and art.date_inferred:
-            yield (a, _T.kgo_inferredYear, literal(art.date, datatype=str(XSD.gYear)), default)
+            pos.append((_T.kgo_inferredYear, literal(art.date, datatype=str(XSD.gYear))))
         elif art.date:
-            yield (a, _T.sdo_datePublished, literal(art.date, datatype=str(XSD.date)), default)
-        yield (a, _T.kgo_sourceFile, literal(art.doc), default)
-        yield (a, _T.kgo_startOffset, integer(art.start), default)
-        yield (a, _T.kgo_endOffset, integer(art.end), default)
-        yield (a, ref, contexts[art.doc], default)
+            pos.append((_T.sdo_datePublished, literal(art.date, datatype=str(XSD.date))))
+        pos += [(_T.kgo_sourceFile, literal(art.doc)), (_T.kgo_startOffset, integer(art.start)),
+                (_T.kgo_endOffset, integer(art.end)), (ref, contexts[art.doc])]
+        yield (art_term[art.id], default, pos)
 
     emitted_sentences: set[tuple[str, int]] = set()
 
-    def sentence(article_id: str, index: int) -> Iterator[Statement]:
+    def sentence(article_id: str, index: int) -> Iterator[Burst]:
         """The sentence node, in its article's graph, the first time a mention or fact needs it."""
         art = articles.get(article_id)
         if art is None or not 0 <= index < len(art.sentences):
@@ -211,46 +221,34 @@ def _statements(kg, base: str) -> Iterator[Statement]:
         if (article_id, index) in emitted_sentences:
             return
         emitted_sentences.add((article_id, index))
-        s = sent_iri(article_id, index)
         g = art_term[article_id]
         span = art.sentences[index]
-        yield (s, a_type, _T.nif_Sentence, g)
-        yield (s, begin, integer(span.start), g)
-        yield (s, end, integer(span.end), g)
-        yield (s, anchor, literal(art.source_text[span.start : span.end]), g)
-        yield (s, ref, contexts[art.doc], g)
-        yield (s, _T.sdo_isPartOf, g, g)
+        yield (sent_iri(article_id, index), g, [
+            (a_type, _T.nif_Sentence), (begin, integer(span.start)), (end, integer(span.end)),
+            (anchor, literal(art.source_text[span.start : span.end])), (ref, contexts[art.doc]), (_T.sdo_isPartOf, g)])
 
     # entities and their mentions
     nxg = kg.nx_graph
     for eid, d in nxg.nodes(data=True):
         e = iri(entity_iri(base, eid))
-        yield (e, a_type, iri(TYPE_CLASS[d["type"]]), default)
-        yield (e, label, _zh(d["name"]), default)
-        for alias in d["aliases"]:
-            yield (e, _T.skos_altLabel, _zh(alias), default)
+        pos = [(a_type, iri(TYPE_CLASS[d["type"]])), (label, _zh(d["name"]))]
+        pos += [(_T.skos_altLabel, _zh(alias)) for alias in d["aliases"]]
         if d["code"] and d["code"].isdigit():
-            yield (e, _T.skos_notation, literal(d["code"]), default)
-        for art in d["articles"]:
-            yield (e, derived, art_iri(art), default)
-        yield (e, _T.kgo_mentionCount, integer(len(d["mentions"])), default)
+            pos.append((_T.skos_notation, literal(d["code"])))
+        pos += [(derived, art_iri(art)) for art in d["articles"]]
+        pos.append((_T.kgo_mentionCount, integer(len(d["mentions"]))))
+        yield (e, default, pos)
         for m in d["mentions"]:
             art = articles.get(m.article)
             if art is None:
                 continue
             g = art_term[m.article]
-            mi = f"{mention_open[m.article]}{m.start}-{m.end}>"
-            yield (mi, a_type, _T.kgo_Mention, g)
-            yield (mi, a_type, _T.nif_Phrase, g)
-            yield (mi, begin, integer(m.start), g)
-            yield (mi, end, integer(m.end), g)
-            yield (mi, anchor, literal(m.text), g)
-            yield (mi, ref, contexts[art.doc], g)
-            yield (mi, _T.itsrdf_taIdentRef, e, g)
-            yield (mi, _T.kgo_mentionedIn, g, g)
+            mpos = [(a_type, _T.kgo_Mention), (a_type, _T.nif_Phrase), (begin, integer(m.start)), (end, integer(m.end)),
+                    (anchor, literal(m.text)), (ref, contexts[art.doc]), (_T.itsrdf_taIdentRef, e), (_T.kgo_mentionedIn, g)]
             if 0 <= m.sentence < len(art.sentences):
                 yield from sentence(m.article, m.sentence)
-                yield (mi, _T.nif_sentence, sent_iri(m.article, m.sentence), g)
+                mpos.append((_T.nif_sentence, sent_iri(m.article, m.sentence)))
+            yield (f"{mention_open[m.article]}{m.start}-{m.end}>", g, mpos)
 
     # relations: memberships are nodes already; other facts get an rdf:Statement to hang evidence on
     for s, o, d in nxg.edges(data=True):
@@ -259,28 +257,21 @@ def _statements(kg, base: str) -> Iterator[Statement]:
         if kind == POSITION:
             fact = iri(mint_str(base, "membership", _hash(s, o, d["title"])))
             role = iri(mint_str(base, "role", d["title"]))
-            yield (fact, a_type, _T.org_Membership, default)
-            yield (fact, _T.org_member, si, default)
-            yield (fact, _T.org_organization, oi, default)
-            yield (fact, _T.org_role, role, default)
-            yield (role, a_type, _T.org_Role, default)
-            yield (role, label, _zh(d["title"]), default)
+            pos = [(a_type, _T.org_Membership), (_T.org_member, si), (_T.org_organization, oi), (_T.org_role, role)]
+            yield (role, default, [(a_type, _T.org_Role), (label, _zh(d["title"]))])
         else:
             p = iri(PREDICATE[kind])
-            yield (si, p, oi, default)
+            yield (si, default, [(p, oi)])
             fact = iri(mint_str(base, "statement", _hash(s, p[1:-1], o)))
-            yield (fact, a_type, _T.rdf_Statement, default)
-            yield (fact, _T.rdf_subject, si, default)
-            yield (fact, _T.rdf_predicate, p, default)
-            yield (fact, _T.rdf_object, oi, default)
+            pos = [(a_type, _T.rdf_Statement), (_T.rdf_subject, si), (_T.rdf_predicate, p), (_T.rdf_object, oi)]
         if d["inferred"]:
-            yield (fact, _T.kgo_inferredFromGazetteer, literal("true", datatype=str(XSD.boolean)), default)
-        for art in d["articles"]:
-            yield (fact, derived, art_iri(art), default)
+            pos.append((_T.kgo_inferredFromGazetteer, literal("true", datatype=str(XSD.boolean))))
+        pos += [(derived, art_iri(art)) for art in d["articles"]]
+        yield (fact, default, pos)
         for art, idx in d["sentences"]:
             if art in articles and 0 <= idx < len(articles[art].sentences):
                 yield from sentence(art, idx)
-                yield (fact, evidence, sent_iri(art, idx), art_term[art])
+                yield (fact, art_term[art], [(evidence, sent_iri(art, idx))])
 
 
 IRI_KINDS = ("article", "sentence", "mention", "source", "membership", "statement", "role",
@@ -294,8 +285,8 @@ def prefixes(kg, base: str | None = None) -> dict[str, str]:
 
 
 def serialize(kg, fmt: str = "turtle", base: str | None = None, qs: list[Statement] | None = None,
-              union: list[tuple[str, str, str]] | None = None) -> bytes:
-    """The graph in one of FORMATS, as bytes. ``union``: ``triples(qs)`` when the caller has it already."""
+              union: Blocks | None = None) -> bytes:
+    """The graph in one of FORMATS, as bytes. ``union``: ``union_triples(qs)`` when the caller has it already."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown RDF format {fmt!r}; one of {', '.join(FORMATS)}")
     qs = statements(kg, base) if qs is None else qs
@@ -303,14 +294,14 @@ def serialize(kg, fmt: str = "turtle", base: str | None = None, qs: list[Stateme
         return to_jsonld(kg, base, qs)
     if fmt == "nquads":
         return "".join([f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n" for s, p, o, g in qs]).encode("utf-8")
-    triples = union if union is not None else union_triples(qs)
+    blocks = union if union is not None else union_triples(qs)
     if fmt == "ntriples":
-        return "".join([f"{s} {p} {o} .\n" for s, p, o in triples]).encode("utf-8")
+        return "".join([f"{s} {p} {o} .\n" for s, pos in blocks for p, o in pos]).encode("utf-8")
     pre = prefixes(kg, base)
     head = "".join(f"@prefix {name}: <{ns}> .\n" for name, ns in pre.items()) + "\n"
     short = _Compactor(pre)
     if fmt == "turtle":
-        return (head + _turtle_block(triples, short)).encode("utf-8")
+        return (head + _turtle_blocks(blocks, short)).encode("utf-8")
     out = [head, _turtle_block([q[:3] for q in qs if not q[3]], short)]
     graphs: dict[str, list] = {}
     for q in qs:
@@ -334,17 +325,36 @@ def shards(qs: list[Statement], n: int) -> dict[str, bytes]:
     return out
 
 
-def graph_union(kg, base: str | None = None) -> list[tuple[str, str, str]]:
-    """``union_triples(statements(kg))`` made in one sort instead of two, for a build that writes no
-    quads (sorting by (subject, graph) is what sorting by graph and subject, then stably by subject, gives)."""
+def graph_union(kg, base: str | None = None) -> Blocks:
+    """``union_triples(statements(kg))`` for a build that writes no quads, made without sorting the
+    statements: they come as runs of one subject (a mention's 10 in one), and only the 100 k subjects
+    are sorted."""
     base = base or kg.base or DEFAULT_BASE
-    unique = dict.fromkeys(_statements(kg, base))
-    return list(dict.fromkeys([q[:3] for q in sorted(unique, key=itemgetter(0, 3))]))
+    runs: dict[str, list[Burst]] = {}
+    for burst in _bursts(kg, base):
+        runs.setdefault(burst[0], []).append(burst)
+    out: Blocks = []
+    for s in sorted(runs):
+        bursts = runs[s]
+        if len(bursts) == 1:  # one run never repeats a statement
+            out.append((s, bursts[0][2]))
+            continue
+        bursts.sort(key=itemgetter(1))  # by graph, the default first; stable: generation order within each
+        out.append((s, list(dict.fromkeys([po for b in bursts for po in b[2]]))))
+    return out
 
 
-def union_triples(qs: list[Statement]) -> list[tuple[str, str, str]]:
-    """The union of all graphs: each triple once, grouped by subject in sorted order."""
-    return list(dict.fromkeys([q[:3] for q in sorted(qs, key=itemgetter(0))]))
+def union_triples(qs: list[Statement]) -> Blocks:
+    """The union of all graphs: each triple once, grouped by subject in sorted order; within a subject,
+    the default graph's first, then by graph, each in the order generated."""
+    by_subject: dict[str, list[tuple[str, str, str]]] = {}
+    for q in sorted(qs, key=itemgetter(0)):  # qs is sorted by graph, then subject: stable
+        by_subject.setdefault(q[0], []).append(q[1:3])
+    return [(s, list(dict.fromkeys(pos))) for s, pos in by_subject.items()]
+
+
+def triple_count(blocks: Blocks) -> int:
+    return sum(len(pos) for _, pos in blocks)
 
 
 # A local name that Turtle accepts after a prefix (PN_LOCAL), kept to what our minted IRIs contain:
@@ -391,22 +401,39 @@ class _Compactor:
 
 def _turtle_block(triples, short: _Compactor) -> str:
     """Triples (grouped by subject) as Turtle: one block per subject, ``;`` between predicates."""
-    out: list[str] = []
-    last_s = last_p = None
-    iri, term, known = short.iri, short.term, short._cache.get  # known: a term compacted before
+    return _turtle_blocks(_group(triples), short)
+
+
+def _group(triples) -> Blocks:
+    out: Blocks = []
+    last_s = None
     for s, p, o in triples:
-        o = known(o) or term(o)
         if s != last_s:
-            if last_s is not None:
-                out.append(" .\n")
-            out.append(f"{known(s) or iri(s)} {known(p) or iri(p)} {o}")
-        elif p != last_p:
-            out.append(f" ;\n\t{known(p) or iri(p)} {o}")
-        else:
-            out.append(f" , {o}")
-        last_s, last_p = s, p
-    if last_s is not None:
-        out.append(" .\n")
+            pos: list[tuple[str, str]] = []
+            out.append((s, pos))
+            last_s = s
+        pos.append((p, o))
+    return out
+
+
+def _turtle_blocks(blocks: Blocks, short: _Compactor) -> str:
+    """Subject blocks as Turtle: ``;`` between predicates, ``,`` between objects of one predicate."""
+    out: list[str] = []
+    append = out.append
+    iri, term, known = short.iri, short.term, short._cache.get  # known: a term compacted before
+    for s, pos in blocks:
+        last_p = None
+        append(known(s) or iri(s))
+        for p, o in pos:
+            o = known(o) or term(o)
+            if p is last_p or p == last_p:
+                append(f" , {o}")
+            elif last_p is None:
+                append(f" {known(p) or iri(p)} {o}")
+            else:
+                append(f" ;\n\t{known(p) or iri(p)} {o}")
+            last_p = p
+        append(" .\n")
     return "".join(out)
 
 
