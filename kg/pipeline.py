@@ -13,7 +13,7 @@ from .lexicon import gazetteer
 from .read import DEFAULT_MAX_MB, read_all
 from .records import Article, Extraction
 from .resolve import resolve
-from .runner import ExtractionCache, Workers, extract_all
+from .runner import ExtractionCache, ReadCache, Workers, extract_all
 from .segment import segment
 
 if TYPE_CHECKING:
@@ -39,16 +39,30 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
         jobs: int | None = 1, cache_path: str | None = None, executor: str = "local",
         scheduler: str | None = None) -> tuple["KnowledgeGraph", list[Extraction]]:
     """The whole pipeline. ``jobs`` processes extract (None: one per core); ``cache_path`` is an SQLite
-    file of per-article extractions reused across builds; ``executor="dask"`` sends extraction to the
+    file of pages read and segmented and of per-article extractions, reused across builds; ``executor="dask"`` sends extraction to the
     Dask scheduler at ``scheduler``."""
     timings: dict[str, float] = {}
     with _extraction_workers(executor, jobs) as workers:
         t = time.perf_counter()
-        reading = read_all(inputs, max_mb)
-        sources = reading.sources
-        timings["read"] = time.perf_counter() - t
-        t = time.perf_counter()
-        articles: list[Article] = [a for s in sources for a in segment(s)]
+        pages = ReadCache(Path(cache_path)) if cache_path else None
+        complete = False
+        try:
+            reading = read_all(inputs, max_mb, known=pages.lookup if pages else None)
+            sources = reading.sources
+            timings["read"] = time.perf_counter() - t
+            t = time.perf_counter()
+            articles: list[Article] = []
+            for s in sources:
+                found = pages.segmented(s) if pages else None
+                if found is None:
+                    found = segment(s)
+                    if pages:
+                        pages.add(s, reading.replaced.get(s.path, 0), found)
+                articles += found
+            complete = True
+        finally:
+            if pages:
+                pages.close(complete)
         timings["segment"] = time.perf_counter() - t
         prov = province_code(province, [s.text for s in sources])
         ctx = Context(province=prov)
@@ -80,6 +94,8 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
         "relations": dict(Counter(d["kind"] for _, _, d in kg.relations())),
         "timings": timings,
         "extraction": counts,
+        "reading": {"read": len(sources) - (len(pages.articles) if pages else 0),
+                    "cached": len(pages.articles) if pages else 0},
     }
     return kg, extractions
 

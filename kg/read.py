@@ -8,6 +8,7 @@ file changed during the build is seen as it was at that moment.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,23 +26,24 @@ class Reading:
     sources: list[Source] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     notes: list[str] = field(default_factory=list)
+    replaced: dict[str, int] = field(default_factory=dict)  # path → undecodable bytes replaced, where any
 
 
-def find_files(inputs: list[str]) -> list[tuple[Path, str, bool]]:
-    """(path, document name, named directly) for every .txt file under the inputs.
+def find_files(inputs: list[str]) -> list[tuple[Path, str, bool, os.stat_result]]:
+    """(path, document name, named directly, status) for every .txt file under the inputs.
 
     The document name is the path relative to the directory given (``2024/01/a.txt``), or the file
     name for a file given directly; names are unique, so two ``a.txt`` never merge."""
     if not inputs:
         raise InputError("no input given")
-    found: list[tuple[Path, str, bool]] = []
+    found: list[tuple[Path, str, bool, os.stat_result]] = []
     for raw in inputs:
         p = Path(raw)
         if not p.exists():
             kind = "broken or looping symlink" if p.is_symlink() else "no such file or directory"
             raise InputError(f"{raw}: {kind}")
         if p.is_file():
-            found.append((p, p.name, True))
+            found.append((p, p.name, True, os.stat(p)))
             continue
         before = len(found)
         # os.walk does not follow symlinked directories, so link loops cannot recurse forever.
@@ -50,25 +52,35 @@ def find_files(inputs: list[str]) -> list[tuple[Path, str, bool]]:
             for fn in sorted(files):
                 if fn.lower().endswith(".txt") and not fn.startswith("."):
                     fp = Path(root) / fn
-                    if fp.is_file():  # false for broken and looping file symlinks
-                        found.append((fp, fp.relative_to(p).as_posix(), False))
+                    st = _regular(fp)  # None for broken and looping file symlinks
+                    if st is not None:
+                        found.append((fp, fp.relative_to(p).as_posix(), False, st))
         if len(found) == before:
             raise InputError(f"{raw}: no .txt files in this directory")
-    seen_paths: set[str] = set()
+    seen_files: set[tuple[int, int]] = set()
     names: dict[str, int] = {}
     out = []
-    for path, name, direct in found:
-        real = os.path.realpath(path)
-        if real in seen_paths:
+    for path, name, direct, st in found:
+        if (st.st_dev, st.st_ino) in seen_files:  # the same file by another path or link: read once
             continue
-        seen_paths.add(real)
+        seen_files.add((st.st_dev, st.st_ino))
         if name in names:  # the same relative name from two inputs: keep both, numbered
             names[name] += 1
             stem, dot, ext = name.rpartition(".")
             name = f"{stem}~{names[name]}{dot}{ext}"
         names.setdefault(name, 1)
-        out.append((path, name, direct))
+        out.append((path, name, direct, st))
     return out
+
+
+def _regular(path: Path) -> os.stat_result | None:
+    """The file's status if it is a regular file (links followed: one call, where Path.is_file and
+    os.path.realpath made one per component), else None (broken or looping links too)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st if stat.S_ISREG(st.st_mode) else None
 
 
 def decode(data: bytes, path: str) -> tuple[str, str, int]:
@@ -117,19 +129,24 @@ def read_file(path: Path, name: str, max_mb: float = DEFAULT_MAX_MB) -> tuple[So
     return Source(path=str(path), name=name, text=text, encoding=enc), replaced
 
 
-def read_all(inputs: list[str], max_mb: float = DEFAULT_MAX_MB) -> Reading:
+def read_all(inputs: list[str], max_mb: float = DEFAULT_MAX_MB, known=None) -> Reading:
     """Read every input file. A bad file named directly stops the build (InputError naming it); a bad
-    file found in a directory is skipped and listed. No readable file at all is an error."""
+    file found in a directory is skipped and listed. No readable file at all is an error.
+    ``known(path, name, status, limit)``: (Source, bytes replaced) of a file read before and unchanged,
+    else None (``kg.runner.ReadCache.lookup``)."""
     reading = Reading()
-    for path, name, direct in find_files(inputs):
+    limit = int(max_mb * 1024 * 1024)
+    for path, name, direct, st in find_files(inputs):
         try:
-            source, replaced = read_file(path, name, max_mb)
+            got = known(path, name, st, limit) if known is not None else None
+            source, replaced = got if got is not None else read_file(path, name, max_mb)
         except InputError as exc:
             if direct or "limit" in str(exc):
                 raise
             reading.skipped.append((str(path), str(exc).split(": ", 1)[-1]))
             continue
         if replaced:
+            reading.replaced[source.path] = replaced
             reading.notes.append(f"{path}: {replaced} undecodable byte(s) replaced with U+FFFD")
         reading.sources.append(source)
     if not reading.sources:

@@ -77,6 +77,74 @@ class ExtractionCache:
         self.db.close()
 
 
+def _read_fingerprint() -> str:
+    """Changes whenever reading or segmenting changes, so cached pages are never segmented by old code."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for name in ("read.py", "segment.py", "records.py"):
+        h.update(name.encode() + b"\0" + (root / name).read_bytes())
+    return h.hexdigest()[:20]
+
+
+class ReadCache:
+    """Pages read and segmented by an earlier build, in the same SQLite file as the extractions, keyed by
+    the path and document name and stamped with the file's device, inode, size, modification and
+    change times (as make and git judge a file unchanged): a re-build opens only the files that changed.
+    A page changed in place gets a new change time, so it is read again."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path)
+            self.db.execute("CREATE TABLE IF NOT EXISTS page (path TEXT PRIMARY KEY, stamp TEXT, value BLOB)")
+            self.rows = {p: (st, v) for p, st, v in self.db.execute("SELECT path, stamp, value FROM page")}
+        except (OSError, sqlite3.Error) as exc:
+            raise KgError(f"{self.path}: cannot use as build cache ({exc}); use --no-cache") from None
+        self.fingerprint = _read_fingerprint()
+        self.seen: dict[str, str] = {}  # key → the file's stamp before it was read
+        self.fresh: dict[str, tuple[str, tuple]] = {}
+        self.articles: dict[str, list[Article]] = {}  # path → its articles, for the pages found here
+
+    def lookup(self, path: Path, name: str, st: os.stat_result, limit: int):
+        """(Source, bytes replaced) of a page unchanged since it was cached, else None (``st``: its status,
+        taken before it is read, so a change while it is read shows next time). Its articles are kept
+        for ``segmented``."""
+        key = f"{name}\0{path}"
+        stamp = self.seen[key] = (f"{self.fingerprint}:{st.st_dev}:{st.st_ino}:{st.st_size}:"
+                                  f"{st.st_mtime_ns}:{st.st_ctime_ns}")
+        row = self.rows.get(key)
+        if row is None or stamp != row[0] or st.st_size > limit:
+            return None
+        source, replaced, articles = pickle.loads(row[1])
+        self.articles[source.path] = articles
+        return source, replaced
+
+    def segmented(self, source) -> list[Article] | None:
+        return self.articles.get(source.path)
+
+    def add(self, source, replaced: int, articles: list[Article]) -> None:
+        """Keep a page read and segmented this time (looked up before, so its stamp is known)."""
+        key = f"{source.name}\0{source.path}"
+        if key in self.seen:
+            self.fresh[key] = (self.seen[key], (source, replaced, articles))
+
+    def close(self, complete: bool = True) -> None:
+        """Store the pages read this time and, after a ``complete`` reading, forget those no longer
+        among the inputs."""
+        try:
+            with self.db:
+                if complete:
+                    self.db.executemany("DELETE FROM page WHERE path = ?", [(k,) for k in self.rows.keys() - self.seen])
+                self.db.executemany("INSERT OR REPLACE INTO page (path, stamp, value) VALUES (?, ?, ?)",
+                                    [(k, st, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL))
+                                     for k, (st, v) in self.fresh.items()])
+        except sqlite3.Error as exc:
+            raise KgError(f"{self.path}: cannot write the build cache ({exc}); use --no-cache") from None
+        finally:
+            self.db.close()
+
+
 def extract_batch(articles: list[Article], province: str) -> list[tuple[list, list]]:
     """Worker entry point (local process or Dask worker): (mentions, facts) for each article."""
     from .extract import extract

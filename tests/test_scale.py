@@ -78,7 +78,55 @@ def test_cache_serves_unchanged_articles_and_gives_the_same_graph(corpus, serial
     n_articles = report["articles"]
     assert report["extraction"]["extracted"] >= 1
     assert report["extraction"]["cached"] >= n_articles - 3  # only the new file's articles are extracted
+    assert report["reading"] == {"read": 1, "cached": report["files"] - 1}  # only the new file is opened
     _same_outputs(serial, out)
+
+
+def test_page_changed_in_place_is_read_again(tmp_path):
+    """A page edited to the same size is read and segmented again (its change time moved), and the
+    re-build equals a build from scratch of the edited corpus."""
+    import time
+
+    work = tmp_path / "corpus"
+    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
+    out, fresh = tmp_path / "o", tmp_path / "fresh"
+    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    page = sorted(work.glob("*.txt"))[0]
+    text = page.read_text(encoding="utf-8")
+    i = text.index("。", len(text) // 2)
+    edited = text[:i] + "！" + text[i + 1 :]  # same number of bytes
+    assert len(edited.encode()) == len(text.encode()) and edited != text
+    time.sleep(0.05)
+    page.write_text(edited, encoding="utf-8")
+    res = run_kg("build", str(work), "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["reading"] == {"read": 1, "cached": report["files"] - 1}
+    assert run_kg("build", str(work), "-o", str(fresh), "--no-cache").returncode == 0
+    assert (out / "graph.ttl").read_bytes() == (fresh / "graph.ttl").read_bytes()
+    snippet = edited[i - 6 : i + 1]
+    assert "\n" not in snippet and snippet not in text
+    assert snippet in (out / "graph.ttl").read_text(encoding="utf-8")  # the page's text as edited
+
+
+def test_read_cache_is_not_served_by_other_reading_code(tmp_path, monkeypatch):
+    """Pages cached by other read or segment code are read again: the stamp holds its fingerprint."""
+    from kg import runner
+    from kg.read import read_all
+
+    cache = runner.ReadCache(tmp_path / "c.sqlite")
+    first = read_all([str(SEEDS)], known=cache.lookup)
+    for s in first.sources:
+        cache.add(s, 0, [])
+    cache.close()
+    again = runner.ReadCache(tmp_path / "c.sqlite")
+    read_all([str(SEEDS)], known=again.lookup)
+    assert len(again.articles) == len(first.sources) == 5
+    again.close()
+    monkeypatch.setattr(runner, "_read_fingerprint", lambda: "other code")
+    other = runner.ReadCache(tmp_path / "c.sqlite")
+    read_all([str(SEEDS)], known=other.lookup)
+    assert other.articles == {}
 
 
 def test_changed_extractor_invalidates_cache(corpus, tmp_path, monkeypatch):
@@ -127,3 +175,29 @@ def test_cache_is_not_served_for_an_article_cut_differently(tmp_path):
     recut = replace(article, sentences=article.sentences[:1], soft_breaks=())
     assert cache.key(article, "210000") != cache.key(recut, "210000")
     assert cache.key(article, "210000") == cache.key(replace(article), "210000")
+
+
+def test_build_runs_with_cyclic_gc_paused_and_restores_it(monkeypatch):
+    """kg.build pauses the cyclic collector (kg/runtime.py) while it runs and leaves it as it found it."""
+    import gc
+
+    import kg
+    from kg import pipeline
+
+    seen = []
+    real = pipeline.resolve
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "resolve", spy)
+    assert gc.isenabled()
+    kg.build([str(SEEDS / "000_a06d24ae3cd6fbd4.txt")])
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        kg.build([str(SEEDS / "000_a06d24ae3cd6fbd4.txt")])
+        assert not gc.isenabled()  # a caller's own setting is kept
+    finally:
+        gc.enable()
