@@ -91,9 +91,14 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
     # 2e. an initiative named by a quoted name and its kind (“某某”活动, “某某”专场活动) or by the quoted name
     #     alone is one initiative, under its shortest full name
     by_core: dict[str, set[str]] = defaultdict(set)
+    written_forms: dict[str, tuple[str, str, str]] = {}  # mention text → (as one line, unquoted, quoted core)
     for ex in extractions:
         for m in ex.mentions:
-            core = _quoted_core(LINE_BREAK.sub("", m.text)).replace(" ", "")  # keys are written without spaces
+            forms = written_forms.get(m.text)
+            if forms is None:  # a name the page's layout split (黑龙江⏎⏎省) is one name
+                written = LINE_BREAK.sub("", m.text) if "\n" in m.text else m.text
+                forms = written_forms[m.text] = (written, written.translate(UNQUOTE), _quoted_core(written))
+            core = forms[2].replace(" ", "")  # keys are written without spaces
             if m.type == INITIATIVE and core and key_type.get(m.key) == INITIATIVE:
                 by_core[core].add(m.key)
     for core, keys in by_core.items():
@@ -121,8 +126,8 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
             ent.articles.add(m.article)
             if m.code and not ent.code:
                 ent.code = m.code
-            written = LINE_BREAK.sub("", m.text)  # a name the page's layout split (黑龙江⏎⏎省) is one name
-            for form in (written.translate(UNQUOTE), m.key, _quoted_core(written)):
+            _, unquoted, core = written_forms[m.text]
+            for form in (unquoted, m.key, core):
                 if form and form != ent.name:
                     ent.aliases.add(form)
     # 4. relations
