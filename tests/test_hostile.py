@@ -276,3 +276,17 @@ def test_page_writer_thread_writes_every_page(tmp_path):
                 put(f"articles/p{i}.html", f"page {i}")
         stage.commit()
     assert sorted(p.read_text() for p in (out / "articles").iterdir()) == sorted(f"page {i}" for i in range(300))
+
+
+def test_corrupt_build_cache_is_a_clear_error(tmp_path):
+    """A cache file that is not a database (a copy cut short, disk debris) stops the build with one
+    line naming it and the way out, and no traceback; --no-cache builds."""
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / ".kg-cache.sqlite").write_bytes(os.urandom(5000))
+    res = run_kg("build", str(SEEDS), "-o", str(out))
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert ".kg-cache.sqlite" in res.stderr and "--no-cache" in res.stderr
+    assert not (out / "graph.ttl").exists()
+    assert run_kg("build", str(SEEDS), "-o", str(out), "--no-cache").returncode == 0
+    assert (out / "graph.ttl").stat().st_size > 10_000
