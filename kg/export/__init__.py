@@ -29,7 +29,7 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
 
     from .html import site
 
-    rdf = functools.partial(_rdf_files, kg, tuple(formats), shards)
+    rdf = functools.partial(_rdf_files, kg, tuple(formats), shards, stage)
     t = time.perf_counter()
     if (jobs or os.cpu_count() or 1) > 1 and len(kg.articles) >= PARALLEL_EXPORT_ARTICLES and _can_fork():
         global _CHILD_TASK
@@ -55,6 +55,8 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
         t = time.perf_counter()
         pages = site(kg, title="policy-kg")
         html_seconds = time.perf_counter() - t
+    if stage is not None:
+        stage.adopt([name for name, data in files.items() if data is None])  # written there by the RDF writer
     files.update(pages)
     kg.stats["triples"] = triples
     kg.stats["timings"]["rdf"] = rdf_seconds
@@ -79,30 +81,44 @@ def _run_child_task():
     return _CHILD_TASK()
 
 
-def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0) -> tuple[dict[str, str | bytes], int, float]:
-    """graph.ttl, the extra formats and the N-Quads shards; the number of distinct triples; seconds taken."""
+def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0,
+               stage: "Stage | None" = None) -> tuple[dict[str, str | bytes | None], int, float]:
+    """graph.ttl, the extra formats and the N-Quads shards; the number of distinct triples; seconds taken.
+    Given a ``stage``, each file goes into its folder as soon as it is made (graph.ttl piece by piece)
+    and is listed with None (the caller ``adopt``s them): a forked writer then hands back names, not
+    40 MB of Turtle through a pipe."""
     import json
     import time
 
     from .graphml import to_graphml
-    from .rdf import FORMATS, graph_union, jsonld_context, serialize, statements, triple_count, union_triples
+    from .rdf import FORMATS, graph_union, jsonld_context, serialize, statements, triple_count, turtle_pieces, union_triples
     from .rdf import shards as nquads_shards
 
     t = time.perf_counter()
+    files: dict[str, str | bytes | None] = {}
+
+    def made(name: str, data) -> None:
+        if stage is None:
+            files[name] = data if isinstance(data, (str, bytes)) else b"".join(data)
+        else:
+            stage.write_unregistered(name, data)
+            files[name] = None
+
     quads = shards or any(f not in ("ntriples", "graphml") for f in formats)
     qs = statements(kg) if quads else []
     union = union_triples(qs) if quads else graph_union(kg)  # made once: Turtle, N-Triples and the count share it
-    files: dict[str, str | bytes] = {"graph.ttl": serialize(kg, "turtle", qs=qs, union=union)}
+    made("graph.ttl", turtle_pieces(kg, union))
     triples = triple_count(union)
     for fmt in sorted(set(formats)):
         if fmt == "graphml":
-            files["graph.graphml"] = to_graphml(kg)
+            made("graph.graphml", to_graphml(kg))
         else:
-            files[FORMATS[fmt][0]] = serialize(kg, fmt, qs=qs, union=union)
+            made(FORMATS[fmt][0], serialize(kg, fmt, qs=qs, union=union))
         if fmt == "jsonld":
-            files["context.jsonld"] = json.dumps(jsonld_context(kg), ensure_ascii=False, indent=2)
+            made("context.jsonld", json.dumps(jsonld_context(kg), ensure_ascii=False, indent=2))
     if shards:
-        files.update(nquads_shards(qs, shards))
+        for name, data in nquads_shards(qs, shards).items():
+            made(name, data)
     return files, triples, time.perf_counter() - t
 
 
@@ -194,6 +210,16 @@ class Stage:
         """The files not staged yet."""
         return {k: v for k, v in files.items() if k not in self.names}
 
+    def write_unregistered(self, name: str, data) -> None:
+        """Write one file (str, bytes, or an iterable of bytes pieces) into the folder without listing it:
+        for a forked process, whose listing the parent never sees; the parent ``adopt``s the name."""
+        self._write_one(name, data, set())
+
+    def adopt(self, names) -> None:
+        """List files another process wrote into the folder (``write_unregistered``)."""
+        for name in names:
+            self._register(name)
+
     def write(self, files: dict[str, str | bytes]) -> None:
         """Stage files now. Created with open(), so they get 0666 & ~umask like any output; only the
         staging folder itself is private, and it is never moved into place."""
@@ -252,7 +278,11 @@ class Stage:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     made.add(folder)
             with open(target, "wb") as fh:
-                fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+                if isinstance(data, (str, bytes)):
+                    fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+                else:
+                    for piece in data:  # pieces of a large file, never joined
+                        fh.write(piece)
         except OSError as exc:
             raise OutputError(f"{self.outdir / name}: cannot write ({exc.strerror})") from None
 

@@ -337,10 +337,11 @@ def whole_graph_page(v: ViewGraph, title: str, links: dict[str, str], g: nx.Mult
     return render_page(v, ids, title, note=note, links=links)
 
 
-def site(kg, title: str = "policy-kg", emit=None) -> dict[str, str]:
+def site(kg, title: str = "policy-kg", emit=None) -> dict[str, str | None]:
     """All pages: graph.html, index.html, lib/, one page per article, ego pages for the hubs.
     ``emit(name, text)``, if given, receives each page in a folder as soon as it is made, so a writer
-    can put it on disk while the next one is drawn."""
+    can put it on disk while the next one is drawn; such pages are then listed with None, not kept
+    (3,000 pages are ~100 MB of text that would otherwise live to the end of the build)."""
     v = view_graph(kg)
     g = v.nx()
     hubs = most_connected(v, HUB_PAGES, g)
@@ -352,6 +353,7 @@ def site(kg, title: str = "policy-kg", emit=None) -> dict[str, str]:
     if emit:
         emit("lib/vis-network.min.js", js)
         emit("lib/vis-network.css", css)
+        files["lib/vis-network.min.js"] = files["lib/vis-network.css"] = None
     deg = dict(g.degree())
     encoded: dict = {}  # each entity's panel JSON, made once for all the pages it is on
     for n in hubs:
@@ -362,6 +364,7 @@ def site(kg, title: str = "policy-kg", emit=None) -> dict[str, str]:
                                       encoded=encoded)
         if emit:
             emit(links[n], files[links[n]])
+            files[links[n]] = None
     article_pages = {}
     for aid, a in v.articles.items():
         if not a["entities"]:
@@ -373,6 +376,7 @@ def site(kg, title: str = "policy-kg", emit=None) -> dict[str, str]:
                                   place=len(a["entities"]) > BROWSER_LAYOUT, encoded=encoded)
         if emit:
             emit(name, files[name])
+            files[name] = None
     files["index.html"] = index_page(v, title, links, article_pages, g)
     return files
 
