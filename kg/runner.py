@@ -157,8 +157,13 @@ def extract_batch(articles: list[Article], province: str) -> list[tuple[list, li
     return out
 
 
-def _load_extractor() -> None:
-    """Worker initializer: import the rules and build rjieba's dictionary before the first batch."""
+def _load_extractor(parent: int | None = None) -> None:
+    """Worker initializer: die with the build, import the rules and build rjieba's dictionary before
+    the first batch."""
+    if parent is not None:
+        from .runtime import die_with_parent
+
+        die_with_parent(parent)
     from .extract import article  # noqa: F401  (the rules)
     from .extract.tokens import _cut
 
@@ -173,7 +178,7 @@ class Workers:
 
     def __init__(self, jobs: int):
         self.jobs = jobs
-        self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=_load_extractor)
+        self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=_load_extractor, initargs=(os.getpid(),))
         self.pool.submit(int)  # starts the processes now (forked ones all start at the first task)
 
     def close(self) -> None:
@@ -222,7 +227,7 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
     elif workers is not None:
         done = _run_processes(articles, batches, province, workers.pool, progress, while_waiting)
     elif jobs > 1 and len(batches) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with, initargs=(os.getpid(),)) as pool:
             done = _run_processes(articles, batches, province, pool, progress, while_waiting)
     else:
         done = []
@@ -240,6 +245,12 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
     extractions = [Extraction(article=a, mentions=list(r[0]), facts=list(r[1])) for a, r in zip(articles, results)]
     return extractions, {"cached": len(articles) - len(todo), "extracted": len(todo),
                          "executor": executor if executor == "dask" else f"local × {min(jobs, max(1, len(batches)))}"}
+
+
+def _die_with(parent: int) -> None:
+    from .runtime import die_with_parent
+
+    die_with_parent(parent)
 
 
 def _run_processes(articles, batches, province, pool, progress, while_waiting=None):

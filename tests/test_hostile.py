@@ -290,3 +290,58 @@ def test_corrupt_build_cache_is_a_clear_error(tmp_path):
     assert not (out / "graph.ttl").exists()
     assert run_kg("build", str(SEEDS), "-o", str(out), "--no-cache").returncode == 0
     assert (out / "graph.ttl").stat().st_size > 10_000
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(d))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_killed_build_takes_its_workers_with_it(tmp_path):
+    """A build killed with SIGKILL while its workers extract leaves none behind (regression: they blocked
+    for ever on a result pipe nobody read, holding their memory and the build's stdout)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    pd1998 = ROOT.parent / "shared" / "benchmarks" / "pd1998" / "articles"
+    for f in sorted(SEEDS.glob("*.txt")) + (sorted(pd1998.glob("*.txt"))[:300] if pd1998.is_dir() else []):
+        shutil.copy(f, corpus / f.name)
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", str(corpus), "-o", str(tmp_path / "o"), "-j", "2",
+                             "--no-cache"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    started = time.monotonic()
+    while len(_children(proc.pid)) < 2 and time.monotonic() - started < 30:
+        time.sleep(0.02)
+    workers = _children(proc.pid)
+    assert len(workers) >= 2 and proc.poll() is None, "the build's workers never started"
+    time.sleep(0.3)  # loading the extractor or extracting
+    proc.kill()
+    try:
+        proc.communicate(timeout=20)  # returns once nothing holds the build's stdout
+    except subprocess.TimeoutExpired:
+        for w in _children(proc.pid) + workers:
+            try:
+                os.kill(w, signal.SIGKILL)
+            except OSError:
+                pass
+        proc.communicate()
+        pytest.fail("the killed build's workers lived on")
+    deadline = time.monotonic() + 5
+    while [w for w in workers if _running(w)] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [w for w in workers if _running(w)], "workers still running"
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except OSError:
+        return False

@@ -37,7 +37,7 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
         try:
             ctx = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
-                child = pool.submit(_run_child_task)
+                child = pool.submit(_run_child_task, os.getpid())
                 if stage is not None:  # pages go to disk from a thread as they are drawn
                     with stage.writing_behind() as put:
                         pages = site(kg, title="policy-kg", emit=put)
@@ -77,7 +77,10 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux")  # fork is the safe, cheap way here; elsewhere run in turn
 
 
-def _run_child_task():
+def _run_child_task(parent: int):
+    from ..runtime import die_with_parent
+
+    die_with_parent(parent)
     return _CHILD_TASK()
 
 
