@@ -17,6 +17,7 @@ from pathlib import Path
 from .errors import KgError
 from .extract import EXTRACTOR_VERSION, Context
 from .records import Article, Extraction
+from .runtime import die_with_parent
 
 BATCH = 48  # articles per task: big enough to amortise pickling, small enough to balance 2 cores
 
@@ -39,18 +40,25 @@ def extractor_fingerprint() -> str:
     return h.hexdigest()[:20]
 
 
+def _open_cache(path: Path, table: str) -> sqlite3.Connection:
+    """The build cache's SQLite file with ``table`` (its name and columns) in it; one Error line if the
+    file cannot serve (not a database, not writable)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path)
+        db.execute(f"CREATE TABLE IF NOT EXISTS {table}")
+    except (OSError, sqlite3.Error) as exc:
+        raise KgError(f"{path}: cannot use as build cache ({exc}); use --no-cache") from None
+    return db
+
+
 class ExtractionCache:
     """SQLite file of pickled (mentions, facts) keyed by the article's text, offsets, the paper's province
     and the extractor fingerprint."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path)
-            self.db.execute("CREATE TABLE IF NOT EXISTS extraction (key TEXT PRIMARY KEY, value BLOB)")
-        except (OSError, sqlite3.Error) as exc:
-            raise KgError(f"{self.path}: cannot use as extraction cache ({exc}); use --no-cache") from None
+        self.db = _open_cache(self.path, "extraction (key TEXT PRIMARY KEY, value BLOB)")
         self.fingerprint = extractor_fingerprint()
 
     def key(self, article: Article, province: str) -> str:
@@ -94,12 +102,10 @@ class ReadCache:
 
     def __init__(self, path: Path):
         self.path = Path(path)
+        self.db = _open_cache(self.path, "page (path TEXT PRIMARY KEY, stamp TEXT, value BLOB)")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path)
-            self.db.execute("CREATE TABLE IF NOT EXISTS page (path TEXT PRIMARY KEY, stamp TEXT, value BLOB)")
             self.rows = {p: (st, v) for p, st, v in self.db.execute("SELECT path, stamp, value FROM page")}
-        except (OSError, sqlite3.Error) as exc:
+        except sqlite3.Error as exc:
             raise KgError(f"{self.path}: cannot use as build cache ({exc}); use --no-cache") from None
         self.fingerprint = _read_fingerprint()
         self.seen: dict[str, str] = {}  # key → the file's stamp before it was read
@@ -157,13 +163,10 @@ def extract_batch(articles: list[Article], province: str) -> list[tuple[list, li
     return out
 
 
-def _load_extractor(parent: int | None = None) -> None:
+def _load_extractor(parent: int) -> None:
     """Worker initializer: die with the build, import the rules and build rjieba's dictionary before
     the first batch."""
-    if parent is not None:
-        from .runtime import die_with_parent
-
-        die_with_parent(parent)
+    die_with_parent(parent)
     from .extract import article  # noqa: F401  (the rules)
     from .extract.tokens import _cut
 
@@ -227,7 +230,7 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
     elif workers is not None:
         done = _run_processes(articles, batches, province, workers.pool, progress, while_waiting)
     elif jobs > 1 and len(batches) > 1:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with, initargs=(os.getpid(),)) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
             done = _run_processes(articles, batches, province, pool, progress, while_waiting)
     else:
         done = []
@@ -245,12 +248,6 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
     extractions = [Extraction(article=a, mentions=list(r[0]), facts=list(r[1])) for a, r in zip(articles, results)]
     return extractions, {"cached": len(articles) - len(todo), "extracted": len(todo),
                          "executor": executor if executor == "dask" else f"local × {min(jobs, max(1, len(batches)))}"}
-
-
-def _die_with(parent: int) -> None:
-    from .runtime import die_with_parent
-
-    die_with_parent(parent)
 
 
 def _run_processes(articles, batches, province, pool, progress, while_waiting=None):

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import OutputError
+from ..runtime import die_with_parent
 
 EXTRA_FORMATS = ("trig", "nquads", "ntriples", "jsonld", "graphml")
 
@@ -78,8 +79,6 @@ def _can_fork() -> bool:
 
 
 def _run_child_task(parent: int):
-    from ..runtime import die_with_parent
-
     die_with_parent(parent)
     return _CHILD_TASK()
 

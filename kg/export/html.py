@@ -17,8 +17,9 @@ import html
 import importlib.util
 import json
 import re
-from json.encoder import encode_basestring
 from dataclasses import dataclass, field
+from functools import lru_cache
+from json.encoder import encode_basestring
 from pathlib import Path
 
 import networkx as nx
@@ -232,17 +233,10 @@ def _escape_json(text: str) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-class _StringJson:
-    """``_json`` of a string, memoised in a site's shared memo (names and titles recur across pages)."""
-
-    def __init__(self, memo: dict):
-        self.memo = memo
-
-    def __call__(self, text: str) -> str:
-        out = self.memo.get(text)
-        if out is None:
-            out = self.memo[text] = _escape_json(encode_basestring(text))  # json.dumps of a str, without its set-up
-        return out
+@lru_cache(maxsize=1 << 16)
+def _str_json(text: str) -> str:
+    """``_json`` of a string without json.dumps's set-up, memoised: names and titles recur across pages."""
+    return _escape_json(encode_basestring(text))
 
 
 def _detail_json(d: dict, page: str) -> tuple[str, str]:
@@ -296,7 +290,7 @@ def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", e
         facts[s].append({"rel": RELATION_ZH.get(kind, kind), "title": ttl, "other": names[o], "dir": "out"})
         facts[o].append({"rel": RELATION_ZH.get(kind, kind), "title": ttl, "other": names[s], "dir": "in"})
     parts = []
-    js = _StringJson(encoded) if encoded is not None else _json  # "dir" is "in" or "out": no escaping
+    js = _str_json  # ("dir" is "in" or "out": written as it is)
     for n in sorted(keep):
         page = (root + links[n]) if links and n in links else ""
         head_tail = encoded.get((n, page)) if encoded is not None else None

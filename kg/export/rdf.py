@@ -445,7 +445,7 @@ def _turtle_piece(blocks: Blocks, short: _Compactor) -> str:
         append(known(s) or iri(s))
         for p, o in pos:
             o = known(o) or term(o)
-            if p is last_p or p == last_p:
+            if p == last_p:
                 append(f" , {o}")
             elif last_p is None:
                 append(f" {known(p) or iri(p)} {o}")
