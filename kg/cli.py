@@ -67,10 +67,11 @@ def build(inputs, outdir, province, base, formats, shards, max_mb, jobs, cache, 
     out = Path(outdir)
     if out.exists() and not out.is_dir():
         raise KgError(f"{outdir}: exists and is not a directory")
+    cache_path = out / ".kg-cache.sqlite" if cache else None
     with paused_gc(), output_lock(out), Stage(out) as stage:
         kg, _ = run(list(inputs) or ["seeds"], province=province, base=base, max_mb=max_mb, jobs=jobs,
-                    cache_path=str(out / ".kg-cache.sqlite") if cache else None, executor=executor, scheduler=scheduler)
-        files = outputs(kg, formats, t0, jobs=jobs, stage=stage, shards=shards)
+                    cache_path=str(cache_path) if cache else None, executor=executor, scheduler=scheduler)
+        files = outputs(kg, formats, t0, jobs=jobs, stage=stage, shards=shards, cache=cache_path)
         stage.write(stage.pending(files))
         stage.commit()
     s = files["report.json"]

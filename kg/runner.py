@@ -14,6 +14,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from .buildcache import open_cache
 from .errors import KgError
 from .extract import EXTRACTOR_VERSION, Context
 from .records import Article, Extraction
@@ -40,25 +41,13 @@ def extractor_fingerprint() -> str:
     return h.hexdigest()[:20]
 
 
-def _open_cache(path: Path, table: str) -> sqlite3.Connection:
-    """The build cache's SQLite file with ``table`` (its name and columns) in it; one Error line if the
-    file cannot serve (not a database, not writable)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path)
-        db.execute(f"CREATE TABLE IF NOT EXISTS {table}")
-    except (OSError, sqlite3.Error) as exc:
-        raise KgError(f"{path}: cannot use as build cache ({exc}); use --no-cache") from None
-    return db
-
-
 class ExtractionCache:
     """SQLite file of pickled (mentions, facts) keyed by the article's text, offsets, the paper's province
     and the extractor fingerprint."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.db = _open_cache(self.path, "extraction (key TEXT PRIMARY KEY, value BLOB)")
+        self.db = open_cache(self.path, "extraction (key TEXT PRIMARY KEY, value BLOB)")
         self.fingerprint = extractor_fingerprint()
 
     def key(self, article: Article, province: str) -> str:
@@ -102,7 +91,7 @@ class ReadCache:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.db = _open_cache(self.path, "page (path TEXT PRIMARY KEY, stamp TEXT, value BLOB)")
+        self.db = open_cache(self.path, "page (path TEXT PRIMARY KEY, stamp TEXT, value BLOB)")
         try:
             self.rows = {p: (st, v) for p, st, v in self.db.execute("SELECT path, stamp, value FROM page")}
         except sqlite3.Error as exc:

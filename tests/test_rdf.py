@@ -229,6 +229,59 @@ def test_turtle_is_the_same_whether_or_not_quads_are_written():
     from kg.export import _rdf_files
 
     graph = kg.build([str(SEEDS)])
-    alone, n_alone, _ = _rdf_files(graph, ())
-    with_quads, n_quads, _ = _rdf_files(graph, ("nquads",))
+    alone, n_alone, _, _ = _rdf_files(graph, ())
+    with_quads, n_quads, _, _ = _rdf_files(graph, ("nquads",))
     assert alone["graph.ttl"] == with_quads["graph.ttl"] and n_alone == n_quads > 1000
+
+
+class _DictMemo:
+    """The Memo interface over a dict, counting what was looked up."""
+
+    def __init__(self):
+        self.rows: dict[str, bytes] = {}
+
+    def get_many(self, keys):
+        return {k: self.rows[k] for k in keys if k in self.rows}
+
+    def update(self, fresh, used):
+        self.rows = {k: v for k, v in {**self.rows, **fresh}.items() if k in used}
+
+
+def test_cached_turtle_gives_the_bytes_of_the_whole_union_and_reuses_unchanged_articles(tmp_path):
+    """graph.ttl made with the articles' Turtle from a memo equals the one made from the whole union,
+    first with an empty memo, then served from it; an article whose entities resolve differently
+    (here: one renamed, so its IRI changes) is made again, and the file still equals the union's."""
+    from kg.export.rdf import cached_turtle, graph_union, triple_count, turtle_pieces
+
+    graph = kg.build([str(SEEDS)])
+    union = graph_union(graph)
+    whole = b"".join(turtle_pieces(graph, union))
+    memo = _DictMemo()
+    pieces, count, used = cached_turtle(graph, memo)
+    assert b"".join(pieces) == whole and count == triple_count(union)
+    assert used == {"reused": 0, "made": len(graph.articles)}
+    pieces, count, used = cached_turtle(graph, memo)
+    assert b"".join(pieces) == whole and used == {"reused": len(graph.articles), "made": 0}
+    # rename the entity with the most mentions: every article naming it has other mention IRIs' objects
+    eid, d = max(graph.nx_graph.nodes(data=True), key=lambda nd: len(nd[1]["mentions"]))
+    touched = {m.article for m in d["mentions"]}
+    import networkx as nx
+
+    graph.nx_graph = nx.relabel_nodes(graph.nx_graph, {eid: eid + "乙"})
+    pieces, _, used = cached_turtle(graph, memo)
+    assert b"".join(pieces) == b"".join(turtle_pieces(graph, graph_union(graph)))
+    assert used["made"] == len(touched) and 0 < len(touched) < len(graph.articles)
+
+
+def test_turtle_cache_is_not_served_by_other_rdf_code(tmp_path, monkeypatch):
+    """A build cache filled by another version of the RDF writer serves no Turtle."""
+    from kg.buildcache import Memo
+    from kg.export import rdf
+
+    graph = kg.build([str(SEEDS)])
+    memo = Memo(tmp_path / "c.sqlite", "turtle")
+    assert rdf.cached_turtle(graph, memo)[2]["made"] == len(graph.articles)
+    assert rdf.cached_turtle(graph, memo)[2]["reused"] == len(graph.articles)
+    monkeypatch.setattr(rdf, "RDF_FINGERPRINT", "other code")
+    assert rdf.cached_turtle(graph, memo)[2] == {"reused": 0, "made": len(graph.articles)}
+    memo.close()

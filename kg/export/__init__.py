@@ -19,18 +19,19 @@ EXTRA_FORMATS = ("trig", "nquads", "ntriples", "jsonld", "graphml")
 
 
 def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
-            stage: "Stage | None" = None, shards: int = 0) -> dict[str, str | bytes]:
+            stage: "Stage | None" = None, shards: int = 0, cache: Path | None = None) -> dict[str, str | bytes]:
     """Every output of a build, in memory, keyed by file name: graph.ttl, graph.html, report.json,
     one file per extra format, and ``shards`` N-Quads files in shards/. Timings go into the report.
     With ``jobs`` > 1 (None: one per core) the RDF is written in a forked process while this one makes
     the HTML pages and, given a ``stage``, a thread writes them to disk as they are drawn (3,000 small
-    files take one to two seconds here, mostly waiting on the file system); the caller stages the rest."""
+    files take one to two seconds here, mostly waiting on the file system); the caller stages the rest.
+    ``cache``: the build cache's file, where the Turtle of each article is kept for the next build."""
     import json
     import time
 
     from .html import site
 
-    rdf = functools.partial(_rdf_files, kg, tuple(formats), shards, stage)
+    rdf = functools.partial(_rdf_files, kg, tuple(formats), shards, stage, cache)
     t = time.perf_counter()
     if (jobs or os.cpu_count() or 1) > 1 and len(kg.articles) >= PARALLEL_EXPORT_ARTICLES and _can_fork():
         global _CHILD_TASK
@@ -46,13 +47,13 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
                 else:
                     pages = site(kg, title="policy-kg")
                     html_seconds = time.perf_counter() - t
-                files, triples, rdf_seconds = child.result()
+                files, triples, rdf_seconds, turtle_cache = child.result()
             kg.stats["export"] = "RDF in a forked process beside the HTML"
         finally:
             _CHILD_TASK = None
     else:
         kg.stats["export"] = "RDF, then HTML"
-        files, triples, rdf_seconds = rdf()
+        files, triples, rdf_seconds, turtle_cache = rdf()
         t = time.perf_counter()
         pages = site(kg, title="policy-kg")
         html_seconds = time.perf_counter() - t
@@ -60,6 +61,8 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
         stage.adopt([name for name, data in files.items() if data is None])  # written there by the RDF writer
     files.update(pages)
     kg.stats["triples"] = triples
+    if turtle_cache:
+        kg.stats["turtle_cache"] = turtle_cache
     kg.stats["timings"]["rdf"] = rdf_seconds
     kg.stats["timings"]["html"] = html_seconds
     if started is not None:
@@ -83,17 +86,21 @@ def _run_child_task(parent: int):
     return _CHILD_TASK()
 
 
-def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0,
-               stage: "Stage | None" = None) -> tuple[dict[str, str | bytes | None], int, float]:
-    """graph.ttl, the extra formats and the N-Quads shards; the number of distinct triples; seconds taken.
+def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | None" = None,
+               cache: Path | None = None) -> tuple[dict[str, str | bytes | None], int, float, dict]:
+    """graph.ttl, the extra formats and the N-Quads shards; the number of distinct triples; seconds taken;
+    with a cache, how many articles' Turtle it served and how many were made.
     Given a ``stage``, each file goes into its folder as soon as it is made (graph.ttl piece by piece)
     and is listed with None (the caller ``adopt``s them): a forked writer then hands back names, not
-    40 MB of Turtle through a pipe."""
+    40 MB of Turtle through a pipe. Given a ``cache`` (and no quads to write), each article's Turtle is
+    reused from the previous build where its inputs are unchanged (``rdf.cached_turtle``)."""
     import json
     import time
 
     from .graphml import to_graphml
-    from .rdf import FORMATS, graph_union, jsonld_context, serialize, statements, triple_count, turtle_pieces, union_triples
+    from ..buildcache import Memo
+    from .rdf import (FORMATS, cached_turtle, graph_union, jsonld_context, serialize, statements, triple_count,
+                      turtle_pieces, union_triples)
     from .rdf import shards as nquads_shards
 
     t = time.perf_counter()
@@ -107,10 +114,22 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0,
             files[name] = None
 
     quads = shards or any(f not in ("ntriples", "graphml") for f in formats)
-    qs = statements(kg) if quads else []
-    union = union_triples(qs) if quads else graph_union(kg)  # made once: Turtle, N-Triples and the count share it
-    made("graph.ttl", turtle_pieces(kg, union))
-    triples = triple_count(union)
+    reused = None
+    if cache is not None and not quads and "ntriples" not in formats:
+        memo = Memo(cache, "turtle")
+        try:
+            reused = cached_turtle(kg, memo)
+            if reused is not None:
+                made("graph.ttl", reused[0])
+        finally:
+            memo.close()
+    if reused is None:
+        qs = statements(kg) if quads else []
+        union = union_triples(qs) if quads else graph_union(kg)  # made once: Turtle, N-Triples and the count share it
+        made("graph.ttl", turtle_pieces(kg, union))
+        triples = triple_count(union)
+    else:
+        qs, union, triples = [], [], reused[1]
     for fmt in sorted(set(formats)):
         if fmt == "graphml":
             made("graph.graphml", to_graphml(kg))
@@ -121,7 +140,7 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0,
     if shards:
         for name, data in nquads_shards(qs, shards).items():
             made(name, data)
-    return files, triples, time.perf_counter() - t
+    return files, triples, time.perf_counter() - t, reused[2] if reused else {}
 
 
 def _umask() -> int:

@@ -13,8 +13,10 @@ each fact to its sentence. Turtle and N-Triples are the union of both.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from operator import itemgetter
 
 import pyoxigraph as ox
@@ -47,6 +49,12 @@ def sentence_iri(base: str, article_id: str, index: int) -> str:
 def entity_iri(base: str, eid: str) -> str:
     kind, _, name = eid.partition("/")
     return mint_str(base, kind, name)
+
+
+# Changes with the code that turns records into statements and Turtle: cached Turtle made by other code
+# is never reused.
+RDF_FINGERPRINT = hashlib.sha1(b"".join((Path(__file__).parent.parent / name).read_bytes()
+                                        for name in ("export/rdf.py", "vocab.py"))).hexdigest()[:20]
 
 
 def _hash(*parts: str) -> str:
@@ -159,75 +167,136 @@ def _statements(kg, base: str) -> Iterator[Statement]:
             yield (s, p, o, g)
 
 
+class _Articles:
+    """Per-article IRI openings and what each article's own statements are made of. A slug is made
+    character by character, so slug(id + "-3-7") is slug(id) + "-3-7": the openings of an article's
+    mention and sentence IRIs are slugged once, not for each of 400 k mentions."""
+
+    def __init__(self, kg, base: str, t: "_Terms"):
+        iri = t.iri
+        self.by_id = {a.id: a for a in kg.articles}
+        self.term: dict[str, str] = {}
+        self.mention_open: dict[str, str] = {}
+        self.sentence_open: dict[str, str] = {}
+        self.context: dict[str, str] = {}  # source file → its nif:Context term
+        self.owns_source: dict[str, bool] = {}  # the first article of a source file states the file
+        for art in kg.articles:
+            art_slug = slug(art.id.replace("#", "-"))
+            self.term[art.id] = iri(article_iri(base, art.id))
+            self.mention_open[art.id] = "<" + mint_str(base, "mention") + "/" + art_slug + "-"
+            self.sentence_open[art.id] = "<" + mint_str(base, "sentence") + "/" + art_slug + "-"
+            self.owns_source[art.id] = art.doc not in self.context
+            if art.doc not in self.context:
+                self.context[art.doc] = iri(mint_str(base, "source", art.doc))
+        # (entity term, start, end, text, sentence) of each article's mentions, in generation order, and
+        # the sentences its mentions and the facts read in it point to
+        self.mentions: dict[str, list[tuple[str, int, int, str, int]]] = {a.id: [] for a in kg.articles}
+        self.sentences: dict[str, set[int]] = {a.id: set() for a in kg.articles}
+        nxg = kg.nx_graph
+        for eid, d in nxg.nodes(data=True):
+            e = iri(entity_iri(base, eid))
+            for m in d["mentions"]:
+                if m.article in self.mentions:
+                    self.mentions[m.article].append((e, m.start, m.end, m.text, m.sentence))
+                    self.sentences[m.article].add(m.sentence)
+        for _, _, d in nxg.edges(data=True):
+            for art, idx in d["sentences"]:
+                if art in self.sentences:
+                    self.sentences[art].add(idx)
+
+    def iri(self, article_id: str, t: "_Terms", base: str) -> str:
+        term = self.term.get(article_id)
+        return term if term is not None else t.iri(article_iri(base, article_id))
+
+    def sentence_iri(self, article_id: str, index: int) -> str:
+        return self.sentence_open[article_id] + str(index) + ">"
+
+    def has_sentence(self, article_id: str, index: int) -> bool:
+        art = self.by_id.get(article_id)
+        return art is not None and 0 <= index < len(art.sentences)
+
+    def key(self, art, base: str) -> str:
+        """Everything ``article_bursts`` reads for this article, hashed: its cached Turtle is valid while
+        this is unchanged (with the writer's code, in ``RDF_FINGERPRINT``)."""
+        h = hashlib.sha1(RDF_FINGERPRINT.encode())
+        for part in (base, art.id, art.doc, art.title, art.byline, art.date, str(art.date_inferred), str(art.start),
+                     str(art.end), str(self.owns_source[art.id]), repr(art.sentences),
+                     repr(sorted(self.sentences[art.id])), repr(self.mentions[art.id])):
+            h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+        needed = self.sentences[art.id]
+        if self.owns_source[art.id]:
+            h.update(art.source_text.encode("utf-8", "surrogatepass"))
+        else:  # only its sentences' text is stated
+            for i in sorted(needed):
+                if 0 <= i < len(art.sentences):
+                    span = art.sentences[i]
+                    h.update(art.source_text[span.start : span.end].encode("utf-8", "surrogatepass") + b"\0")
+        return h.hexdigest()
+
+
 def _bursts(kg, base: str) -> Iterator[Burst]:
     """The statements as runs of one subject in one graph, in generation order. A subject may have
     several runs (an entity's relations, a fact's evidence in each article's graph, a role of many
     memberships), but one run never repeats a statement; the writers group runs by subject, so a
-    mention's 10 statements are sorted and written as one item, not ten."""
+    mention's 10 statements are sorted and written as one item, not ten. The graph-wide statements
+    come first, then each article's own (``article_bursts``); a subject's runs keep their order."""
     t = _Terms()
+    arts = _Articles(kg, base, t)
+    yield from _graph_bursts(kg, base, t, arts)
+    for art in kg.articles:
+        yield from _article_bursts(art, arts, t)
+
+
+def _article_bursts(art, arts: _Articles, t: "_Terms") -> list[Burst]:
+    """What belongs to one article: its source file (if it is the file's first article), the article,
+    the sentences its mentions and facts point to, and its mentions, all in its named graph but the
+    first two. A function of ``arts.key(art)``'s inputs only, so its Turtle can be cached by that key."""
+    iri, integer = t.iri, t.integer
+    a_type, default = _T.rdf_type, ""
+    begin, end, anchor, ref = _T.nif_beginIndex, _T.nif_endIndex, _T.nif_anchorOf, _T.nif_referenceContext
+    out: list[Burst] = []
+    ctx = arts.context[art.doc]
+    if arts.owns_source[art.id]:
+        out.append((ctx, default, [(a_type, _T.nif_Context), (_T.nif_isString, literal(art.source_text)),
+                                   (begin, integer(0)), (end, integer(len(art.source_text))),
+                                   (_T.kgo_sourceFile, literal(art.doc))]))
+    pos = [(a_type, _T.sdo_NewsArticle)]
+    if art.title:
+        pos.append((_T.sdo_headline, _zh(art.title)))
+    if art.byline:
+        pos.append((_T.sdo_author, _zh(art.byline)))
+    if art.date and art.date_inferred:
+        pos.append((_T.kgo_inferredYear, literal(art.date, datatype=str(XSD.gYear))))
+    elif art.date:
+        pos.append((_T.sdo_datePublished, literal(art.date, datatype=str(XSD.date))))
+    g = arts.term[art.id]
+    pos += [(_T.kgo_sourceFile, literal(art.doc)), (_T.kgo_startOffset, integer(art.start)),
+            (_T.kgo_endOffset, integer(art.end)), (ref, ctx)]
+    out.append((g, default, pos))
+    n = len(art.sentences)
+    for index in sorted(arts.sentences[art.id]):
+        if 0 <= index < n:
+            span = art.sentences[index]
+            out.append((arts.sentence_iri(art.id, index), g, [
+                (a_type, _T.nif_Sentence), (begin, integer(span.start)), (end, integer(span.end)),
+                (anchor, literal(art.source_text[span.start : span.end])), (ref, ctx), (_T.sdo_isPartOf, g)]))
+    opening = arts.mention_open[art.id]
+    for e, start, stop, text, sentence in arts.mentions[art.id]:
+        mpos = [(a_type, _T.kgo_Mention), (a_type, _T.nif_Phrase), (begin, integer(start)), (end, integer(stop)),
+                (anchor, literal(text)), (ref, ctx), (_T.itsrdf_taIdentRef, e), (_T.kgo_mentionedIn, g)]
+        if 0 <= sentence < n:
+            mpos.append((_T.nif_sentence, arts.sentence_iri(art.id, sentence)))
+        out.append((f"{opening}{start}-{stop}>", g, mpos))
+    return out
+
+
+def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles) -> Iterator[Burst]:
+    """The merged entities and relations, with each fact's evidence in the graphs of the articles it
+    was read in."""
     iri, integer = t.iri, t.integer
     a_type, label = _T.rdf_type, _T.rdfs_label
     default = ""
     derived, evidence = _T.prov_wasDerivedFrom, _T.kgo_evidence
-    begin, end, anchor, ref = _T.nif_beginIndex, _T.nif_endIndex, _T.nif_anchorOf, _T.nif_referenceContext
-    articles = {a.id: a for a in kg.articles}
-    contexts = {}
-    # per article: its IRI term, and the openings of its mentions' and sentences' IRIs (a slug is
-    # made character by character, so slug(id + "-3-7") is slug(id) + "-3-7"): 400 k mentions
-    # would otherwise each be slugged and cached
-    art_term: dict[str, str] = {}
-    mention_open: dict[str, str] = {}
-    sentence_open: dict[str, str] = {}
-    for art in kg.articles:
-        art_slug = slug(art.id.replace("#", "-"))
-        art_term[art.id] = iri(article_iri(base, art.id))
-        mention_open[art.id] = "<" + mint_str(base, "mention") + "/" + art_slug + "-"
-        sentence_open[art.id] = "<" + mint_str(base, "sentence") + "/" + art_slug + "-"
-
-    def art_iri(article_id: str) -> str:
-        term = art_term.get(article_id)
-        return term if term is not None else iri(article_iri(base, article_id))
-
-    def sent_iri(article_id: str, index: int) -> str:
-        return sentence_open[article_id] + str(index) + ">"
-
-    # sources and articles
-    for art in kg.articles:
-        if art.doc not in contexts:
-            ctx = contexts[art.doc] = iri(mint_str(base, "source", art.doc))
-            yield (ctx, default, [(a_type, _T.nif_Context), (_T.nif_isString, literal(art.source_text)),
-                                  (begin, integer(0)), (end, integer(len(art.source_text))),
-                                  (_T.kgo_sourceFile, literal(art.doc))])
-        pos = [(a_type, _T.sdo_NewsArticle)]
-        if art.title:
-            pos.append((_T.sdo_headline, _zh(art.title)))
-        if art.byline:
-            pos.append((_T.sdo_author, _zh(art.byline)))
-        if art.date and art.date_inferred:
-            pos.append((_T.kgo_inferredYear, literal(art.date, datatype=str(XSD.gYear))))
-        elif art.date:
-            pos.append((_T.sdo_datePublished, literal(art.date, datatype=str(XSD.date))))
-        pos += [(_T.kgo_sourceFile, literal(art.doc)), (_T.kgo_startOffset, integer(art.start)),
-                (_T.kgo_endOffset, integer(art.end)), (ref, contexts[art.doc])]
-        yield (art_term[art.id], default, pos)
-
-    emitted_sentences: set[tuple[str, int]] = set()
-
-    def sentence(article_id: str, index: int) -> Iterator[Burst]:
-        """The sentence node, in its article's graph, the first time a mention or fact needs it."""
-        art = articles.get(article_id)
-        if art is None or not 0 <= index < len(art.sentences):
-            return
-        if (article_id, index) in emitted_sentences:
-            return
-        emitted_sentences.add((article_id, index))
-        g = art_term[article_id]
-        span = art.sentences[index]
-        yield (sent_iri(article_id, index), g, [
-            (a_type, _T.nif_Sentence), (begin, integer(span.start)), (end, integer(span.end)),
-            (anchor, literal(art.source_text[span.start : span.end])), (ref, contexts[art.doc]), (_T.sdo_isPartOf, g)])
-
-    # entities and their mentions
     nxg = kg.nx_graph
     for eid, d in nxg.nodes(data=True):
         e = iri(entity_iri(base, eid))
@@ -235,20 +304,9 @@ def _bursts(kg, base: str) -> Iterator[Burst]:
         pos += [(_T.skos_altLabel, _zh(alias)) for alias in d["aliases"]]
         if d["code"] and d["code"].isdigit():
             pos.append((_T.skos_notation, literal(d["code"])))
-        pos += [(derived, art_iri(art)) for art in d["articles"]]
+        pos += [(derived, arts.iri(art, t, base)) for art in d["articles"]]
         pos.append((_T.kgo_mentionCount, integer(len(d["mentions"]))))
         yield (e, default, pos)
-        for m in d["mentions"]:
-            art = articles.get(m.article)
-            if art is None:
-                continue
-            g = art_term[m.article]
-            mpos = [(a_type, _T.kgo_Mention), (a_type, _T.nif_Phrase), (begin, integer(m.start)), (end, integer(m.end)),
-                    (anchor, literal(m.text)), (ref, contexts[art.doc]), (_T.itsrdf_taIdentRef, e), (_T.kgo_mentionedIn, g)]
-            if 0 <= m.sentence < len(art.sentences):
-                yield from sentence(m.article, m.sentence)
-                mpos.append((_T.nif_sentence, sent_iri(m.article, m.sentence)))
-            yield (f"{mention_open[m.article]}{m.start}-{m.end}>", g, mpos)
 
     # relations: memberships are nodes already; other facts get an rdf:Statement to hang evidence on
     for s, o, d in nxg.edges(data=True):
@@ -266,12 +324,11 @@ def _bursts(kg, base: str) -> Iterator[Burst]:
             pos = [(a_type, _T.rdf_Statement), (_T.rdf_subject, si), (_T.rdf_predicate, p), (_T.rdf_object, oi)]
         if d["inferred"]:
             pos.append((_T.kgo_inferredFromGazetteer, literal("true", datatype=str(XSD.boolean))))
-        pos += [(derived, art_iri(art)) for art in d["articles"]]
+        pos += [(derived, arts.iri(art, t, base)) for art in d["articles"]]
         yield (fact, default, pos)
         for art, idx in d["sentences"]:
-            if art in articles and 0 <= idx < len(articles[art].sentences):
-                yield from sentence(art, idx)
-                yield (fact, art_term[art], [(evidence, sent_iri(art, idx))])
+            if arts.has_sentence(art, idx):
+                yield (fact, arts.term[art], [(evidence, arts.sentence_iri(art, idx))])
 
 
 IRI_KINDS = ("article", "sentence", "mention", "source", "membership", "statement", "role",
@@ -339,18 +396,71 @@ def graph_union(kg, base: str | None = None) -> Blocks:
     statements: they come as runs of one subject (a mention's 10 in one), and only the 100 k subjects
     are sorted."""
     base = base or kg.base or DEFAULT_BASE
+    runs = _runs(_bursts(kg, base))
+    return [(s, _merged(runs[s])) for s in sorted(runs)]
+
+
+def _runs(bursts) -> dict[str, list[Burst]]:
     runs: dict[str, list[Burst]] = {}
-    for burst in _bursts(kg, base):
+    for burst in bursts:
         runs.setdefault(burst[0], []).append(burst)
-    out: Blocks = []
-    for s in sorted(runs):
-        bursts = runs[s]
-        if len(bursts) == 1:  # one run never repeats a statement
-            out.append((s, bursts[0][2]))
-            continue
-        bursts.sort(key=itemgetter(1))  # by graph, the default first; stable: generation order within each
-        out.append((s, list(dict.fromkeys([po for b in bursts for po in b[2]]))))
-    return out
+    return runs
+
+
+def _merged(bursts: list[Burst]) -> list[tuple[str, str]]:
+    """A subject's statements in the union: each once, the default graph's first, then by graph, each
+    in the order generated."""
+    if len(bursts) == 1:  # one run never repeats a statement
+        return bursts[0][2]
+    bursts.sort(key=itemgetter(1))  # by graph, the default first; stable: generation order within each
+    return list(dict.fromkeys([po for b in bursts for po in b[2]]))
+
+
+def cached_turtle(kg, memo, base: str | None = None) -> tuple[Iterator[bytes], int, dict[str, int]] | None:
+    """graph.ttl as ``turtle_pieces`` writes it, its number of triples and how many articles' Turtle was
+    reused and made, with each article's own
+    statements (its source, sentences and mentions: nine tenths of the file) taken as Turtle from
+    ``memo`` where an earlier build made them from the same inputs (``_Articles.key``); the merged
+    entities and relations are made afresh. Same bytes as ``turtle_pieces(kg, graph_union(kg))``;
+    None if two parts would state one subject (then only the whole union merges them right).
+    ``memo``: ``get_many(keys) → {key: bytes}`` and ``update(fresh, used)``."""
+    base = base or kg.base or DEFAULT_BASE
+    pre = prefixes(kg, base)
+    short = _Compactor(pre)
+    t = _Terms()
+    arts = _Articles(kg, base, t)
+    keys = {a.id: arts.key(a, base) for a in kg.articles}
+    found = memo.get_many(list(keys.values()))
+    runs = _runs(_graph_bursts(kg, base, t, arts))
+    blocks = [(s, _merged(bursts)) for s, bursts in runs.items()]
+    count = triple_count(blocks)
+    texts = list(zip(runs, _block_texts(blocks, short)))
+    fresh: dict[str, bytes] = {}
+    for art in kg.articles:
+        key = keys[art.id]
+        got = found.get(key)
+        if got is None:
+            own = _runs(_article_bursts(art, arts, t))
+            blocks = [(s, _merged(bursts)) for s, bursts in own.items()]
+            part = (triple_count(blocks), list(zip(own, _block_texts(blocks, short))))
+            fresh[key] = marshal.dumps(part)
+        else:
+            part = marshal.loads(got)
+        count += part[0]
+        texts += part[1]
+    texts.sort(key=itemgetter(0))
+    if any(texts[i][0] == texts[i - 1][0] for i in range(1, len(texts))):
+        return None
+    memo.update(fresh, set(keys.values()))
+    head = "".join(f"@prefix {name}: <{ns}> .\n" for name, ns in pre.items()) + "\n"
+    size = 20_000
+
+    def pieces() -> Iterator[bytes]:
+        yield head.encode("utf-8")
+        for lo in range(0, len(texts), size):
+            yield "".join([text for _, text in texts[lo : lo + size]]).encode("utf-8")
+
+    return pieces(), count, {"reused": len(keys) - len(fresh), "made": len(fresh)}
 
 
 def union_triples(qs: list[Statement]) -> Blocks:
@@ -437,12 +547,18 @@ def _turtle_chunks(blocks: Blocks, short: _Compactor, size: int = 20_000) -> Ite
 
 
 def _turtle_piece(blocks: Blocks, short: _Compactor) -> str:
+    return "".join(_block_texts(blocks, short))
+
+
+def _block_texts(blocks: Blocks, short: _Compactor) -> list[str]:
+    """Each subject block's Turtle, on its own: ``;`` between predicates, ``,`` between objects of one
+    predicate (a block's text depends on nothing around it, so it can be cached and re-joined)."""
     out: list[str] = []
-    append = out.append
     iri, term, known = short.iri, short.term, short._cache.get  # known: a term compacted before
     for s, pos in blocks:
         last_p = None
-        append(known(s) or iri(s))
+        parts = [known(s) or iri(s)]
+        append = parts.append
         for p, o in pos:
             o = known(o) or term(o)
             if p == last_p:
@@ -453,7 +569,8 @@ def _turtle_piece(blocks: Blocks, short: _Compactor) -> str:
                 append(f" ;\n\t{known(p) or iri(p)} {o}")
             last_p = p
         append(" .\n")
-    return "".join(out)
+        out.append("".join(parts))
+    return out
 
 
 def ox_quads(qs: list[Statement]) -> list[ox.Quad]:

@@ -1,0 +1,54 @@
+"""The build cache, OUTPUT/.kg-cache.sqlite: one SQLite file whose tables hold what a re-build can reuse
+(pages read, extractions, the Turtle of unchanged articles), each keyed by what it was made from."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from .errors import KgError
+
+
+def open_cache(path: Path, table: str) -> sqlite3.Connection:
+    """The build cache's SQLite file with ``table`` (its name and columns) in it; one Error line if the
+    file cannot serve (not a database, not writable). Two processes of one build may write to it (the
+    RDF writer beside the page writer): each waits up to a minute for the other's transaction."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=60)
+        db.execute(f"CREATE TABLE IF NOT EXISTS {table}")
+    except (OSError, sqlite3.Error) as exc:
+        raise KgError(f"{path}: cannot use as build cache ({exc}); use --no-cache") from None
+    return db
+
+
+class Memo:
+    """A table of values keyed by a hash of everything that made them: a build looks its keys up, adds
+    what it made, and keeps only the rows it used (so the table holds one build's worth)."""
+
+    def __init__(self, path: Path, table: str):
+        self.path, self.table = Path(path), table
+        self.db = open_cache(self.path, f"{table} (key TEXT PRIMARY KEY, value BLOB)")
+
+    def get_many(self, keys: list[str]) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        try:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                q = f"SELECT key, value FROM {self.table} WHERE key IN ({','.join('?' * len(chunk))})"
+                out.update(self.db.execute(q, chunk).fetchall())
+        except sqlite3.Error as exc:
+            raise KgError(f"{self.path}: cannot use as build cache ({exc}); use --no-cache") from None
+        return out
+
+    def update(self, fresh: dict[str, bytes], used: set[str]) -> None:
+        """Store ``fresh`` and forget every row whose key is not in ``used``."""
+        try:
+            with self.db:
+                stale = [(k,) for (k,) in self.db.execute(f"SELECT key FROM {self.table}") if k not in used]
+                self.db.executemany(f"DELETE FROM {self.table} WHERE key = ?", stale)
+                self.db.executemany(f"INSERT OR REPLACE INTO {self.table} (key, value) VALUES (?, ?)", fresh.items())
+        except sqlite3.Error as exc:
+            raise KgError(f"{self.path}: cannot write the build cache ({exc}); use --no-cache") from None
+
+    def close(self) -> None:
+        self.db.close()
