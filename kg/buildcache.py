@@ -40,6 +40,12 @@ class Memo:
             raise KgError(f"{self.path}: cannot use as build cache ({exc}); use --no-cache") from None
         return out
 
+    def get_all(self) -> dict[str, bytes]:
+        try:
+            return dict(self.db.execute(f"SELECT key, value FROM {self.table}"))
+        except sqlite3.Error as exc:
+            raise KgError(f"{self.path}: cannot use as build cache ({exc}); use --no-cache") from None
+
     def update(self, fresh: dict[str, bytes], used: set[str]) -> None:
         """Store ``fresh`` and forget every row whose key is not in ``used``."""
         try:

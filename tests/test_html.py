@@ -164,3 +164,58 @@ def test_layout_does_not_depend_on_blas_threads():
         assert res.returncode == 0, res.stderr
         digests.add(res.stdout.strip())
     assert len(digests) == 1, digests
+
+
+def _page_data(page) -> dict:
+    import json
+
+    text = page.read_text(encoding="utf-8")
+    start = text.index("const DATA = ") + len("const DATA = ")
+    return json.loads(text[start : text.index(";\ndocument", start)])
+
+
+def test_article_page_panel_tells_what_the_article_read(seeds_build):
+    """An article page's side panel gives each entity's mentions and sentences in that article (from the
+    graph: mentions pointing at the entity in the article's graph), the whole graph's page those of the
+    corpus; every sentence shown is in the article's source text."""
+    import collections
+    from urllib.parse import unquote
+
+    import pyoxigraph as ox
+
+    from kg.export.html import page_name
+
+    store = ox.Store()
+    store.load(path=str(seeds_build / "graph.ttl"), format=ox.RdfFormat.TURTLE)
+    q = """PREFIX itsrdf: <http://www.w3.org/2005/11/its/rdf#> PREFIX kgo: <https://w3id.org/policy-kg/ontology#>
+    PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
+    SELECT ?e ?a ?text WHERE { ?m itsrdf:taIdentRef ?e ; kgo:mentionedIn ?a . ?a nif:referenceContext ?c .
+      ?c nif:isString ?text }"""
+    per_article = collections.Counter()
+    corpus = collections.Counter()
+    texts, pages = {}, {}
+    for row in store.query(q):
+        e, a = unquote(row["e"].value.split("/id/", 1)[1]), unquote(row["a"].value.rsplit("/", 1)[1])
+        stem, _, index = a.rpartition("-")  # article IRIs write the id's "#" as "-"
+        pages.setdefault(page_name("articles", f"{stem}#{index}"), a)
+        per_article[(a, e)] += 1
+        corpus[e] += 1
+        texts[a] = row["text"].value
+    found = sorted((seeds_build / "articles").glob("*.html"))
+    assert {f"articles/{p.name}" for p in found} == set(pages)  # every page is of an article that mentions something
+    checked = 0
+    for page in found:
+        data = _page_data(page)
+        a = pages[f"articles/{page.name}"]
+        assert data["local"] is True
+        for n, d in data["details"].items():
+            # (an entity can be on the page through a relation read there, named in other words)
+            assert d["mentions"] == per_article[(a, n)], (page.name, n)
+            assert bool(d["sources"]) == (d["mentions"] > 0), (page.name, n)
+            assert all(s["sentence"] in texts[a] for s in d["sources"]), (page.name, n)
+            checked += d["mentions"] > 0
+    assert checked > 100
+    whole = _page_data(seeds_build / "graph.html")
+    assert whole["local"] is False
+    assert all(d["mentions"] == corpus[n] for n, d in whole["details"].items())
+    assert any(corpus[n] > max(c for (_, e), c in per_article.items() if e == n) for n in whole["details"])

@@ -33,6 +33,8 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
 
     rdf = functools.partial(_rdf_files, kg, tuple(formats), shards, stage, cache)
     t = time.perf_counter()
+    kept = KeptPages(stage, cache) if stage is not None and cache is not None else None
+    layouts = _layouts(cache) if cache is not None else None
     if (jobs or os.cpu_count() or 1) > 1 and len(kg.articles) >= PARALLEL_EXPORT_ARTICLES and _can_fork():
         global _CHILD_TASK
         _CHILD_TASK = rdf
@@ -42,7 +44,7 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
                 child = pool.submit(_run_child_task, os.getpid())
                 if stage is not None:  # pages go to disk from a thread as they are drawn
                     with stage.writing_behind() as put:
-                        pages = site(kg, title="policy-kg", emit=put)
+                        pages = site(kg, title="policy-kg", emit=put, keep=kept, layouts=layouts)
                         html_seconds = time.perf_counter() - t
                 else:
                     pages = site(kg, title="policy-kg")
@@ -55,12 +57,18 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
         kg.stats["export"] = "RDF, then HTML"
         files, triples, rdf_seconds, turtle_cache = rdf()
         t = time.perf_counter()
-        pages = site(kg, title="policy-kg")
+        pages = site(kg, title="policy-kg", keep=kept, layouts=layouts)
         html_seconds = time.perf_counter() - t
     if stage is not None:
         stage.adopt([name for name, data in files.items() if data is None])  # written there by the RDF writer
     files.update(pages)
     kg.stats["triples"] = triples
+    if kept is not None:
+        kg.stats["pages_kept"] = len(kept.kept)
+        stage.after_commit(kept.save)
+    if layouts is not None:
+        kg.stats["layouts"] = {"reused": len(layouts.used) - len(layouts.fresh), "made": len(layouts.fresh)}
+        _save_layouts(cache, layouts)
     if turtle_cache:
         kg.stats["turtle_cache"] = turtle_cache
     kg.stats["timings"]["rdf"] = rdf_seconds
@@ -141,6 +149,77 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
         for name, data in nquads_shards(qs, shards).items():
             made(name, data)
     return files, triples, time.perf_counter() - t, reused[2] if reused else {}
+
+
+def _layouts(cache: Path):
+    from ..buildcache import Memo
+    from .html import Layouts
+
+    memo = Memo(cache, "layout")
+    try:
+        return Layouts(memo.get_all())
+    finally:
+        memo.close()
+
+
+def _save_layouts(cache: Path, layouts) -> None:
+    from ..buildcache import Memo
+
+    memo = Memo(cache, "layout")
+    try:
+        memo.update(layouts.fresh, layouts.used)
+    finally:
+        memo.close()
+
+
+class KeptPages:
+    """Article pages a re-build keeps from the previous one: the build cache's table ``html`` holds each
+    page's ``article_page_key`` with the file's inode, size and modification time as committed. A page
+    whose key is unchanged and whose file is as it was written is hard-linked into the staging folder
+    (a directory entry, not 20 kB written: creating 3,000 files costs ~0.6 s here) instead of drawn."""
+
+    def __init__(self, stage: "Stage", cache: Path):
+        from ..buildcache import Memo
+
+        self.stage, self.cache = stage, cache
+        memo = Memo(cache, "html")
+        try:
+            self.previous = {name: value.split() for name, value in memo.get_all().items()}
+        finally:
+            memo.close()
+        self.keys: dict[str, str] = {}
+        self.kept: set[str] = set()
+
+    def __call__(self, name: str, key: str) -> bool:
+        self.keys[name] = key
+        old = self.previous.get(name)
+        if old is None or old[0] != key:
+            return False
+        try:
+            st = os.lstat(self.stage.outdir / name)
+        except OSError:
+            return False
+        if [str(st.st_ino), str(st.st_size), str(st.st_mtime_ns)] != old[1:] or not self.stage.keep(name):
+            return False
+        self.kept.add(name)
+        return True
+
+    def save(self) -> None:
+        """Record the pages as committed (after ``Stage.commit``)."""
+        from ..buildcache import Memo
+
+        rows = {}
+        for name, key in self.keys.items():
+            try:
+                st = os.lstat(self.stage.outdir / name)
+            except OSError:
+                continue
+            rows[name] = f"{key} {st.st_ino} {st.st_size} {st.st_mtime_ns}"
+        memo = Memo(self.cache, "html")
+        try:
+            memo.update(rows, set(rows))
+        finally:
+            memo.close()
 
 
 def _umask() -> int:
@@ -226,6 +305,8 @@ class Stage:
         self.files: list[str] = []  # top-level names staged
         self.folders: set[str] = set()
         self.names: set[str] = set()  # every name staged
+        self._after: list = []
+        self._linked_into: set[str] = set()  # folders made for kept files
 
     def pending(self, files: dict[str, str | bytes]) -> dict[str, str | bytes]:
         """The files not staged yet."""
@@ -235,6 +316,24 @@ class Stage:
         """Write one file (str, bytes, or an iterable of bytes pieces) into the folder without listing it:
         for a forked process, whose listing the parent never sees; the parent ``adopt``s the name."""
         self._write_one(name, data, set())
+
+    def keep(self, name: str) -> bool:
+        """Put the committed file ``name`` in the folder as it is (a hard link: no copy); False if the
+        file system cannot, and the caller makes the file again."""
+        target = self.path / name
+        try:
+            if "/" in name and name.rsplit("/", 1)[0] not in self._linked_into:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._linked_into.add(name.rsplit("/", 1)[0])
+            os.link(self.outdir / name, target, follow_symlinks=False)
+        except OSError:
+            return False
+        self._register(name)
+        return True
+
+    def after_commit(self, task) -> None:
+        """Run ``task`` once the outputs are in place (recording what was committed)."""
+        self._after.append(task)
 
     def adopt(self, names) -> None:
         """List files another process wrote into the folder (``write_unregistered``)."""
@@ -321,6 +420,8 @@ class Stage:
             if trash is not None:
                 shutil.rmtree(trash, ignore_errors=True)
         self.files, self.folders = [], set()
+        for task in self._after:
+            task()
 
     def __enter__(self) -> "Stage":
         return self

@@ -38,6 +38,8 @@ HUB_PAGES = 40  # ego pages written by kg build for the most connected entities
 LAYOUT_BLOCK = 128  # rows of the force matrix computed together (128 × 1,500 float32: 0.75 MB)
 BROWSER_LAYOUT = 200  # article and ego pages up to this many entities are laid out by the browser (~0.1 s)
 MAX_SOURCES = 5
+# Changes with the code that draws pages: a page kept from a build by other code is drawn again.
+HTML_FINGERPRINT = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:20]
 
 
 @dataclass
@@ -47,7 +49,9 @@ class ViewGraph:
 
     nodes: dict[str, dict] = field(default_factory=dict)  # id → {type, name, aliases, code, mentions, sources}
     edges: list[tuple[str, str, str, str]] = field(default_factory=list)  # (subject, object, kind, title)
-    articles: dict[str, dict] = field(default_factory=dict)  # id → {title, doc, entities, edges}
+    # id → {title, doc, entities, edges, text (of its source file), digest (of that text),
+    #       local: entity id → [its mentions in the article, the spans of their first sentences]}
+    articles: dict[str, dict] = field(default_factory=dict)
 
     def nx(self) -> nx.MultiGraph:
         g = nx.MultiGraph()
@@ -61,26 +65,43 @@ def view_graph(kg) -> ViewGraph:
     g = kg.nx_graph
     arts = {a.id: a for a in kg.articles}
     v = ViewGraph()
+    digests: dict[str, str] = {}  # source file → a hash of its text
+    for a in kg.articles:
+        if a.doc not in digests:
+            digests[a.doc] = hashlib.sha1(a.source_text.encode("utf-8", "surrogatepass")).hexdigest()
+        v.articles[a.id] = {"title": a.title, "doc": a.doc, "entities": set(), "edges": [], "local": {},
+                            "text": a.source_text, "digest": digests[a.doc]}
+    local_of = {aid: va["local"] for aid, va in v.articles.items()}
     for n, d in g.nodes(data=True):
         sources = []
         for m in d["mentions"]:
             art = arts.get(m.article)
-            if art is None or len(sources) >= MAX_SOURCES:
+            if art is None:
                 continue
-            sent = art.sentences[m.sentence] if 0 <= m.sentence < len(art.sentences) else None
-            text = art.source_text[sent.start : sent.end] if sent else m.text
-            if not any(s["sentence"] == text[:300] for s in sources):
-                sources.append({"article": art.title or art.doc, "doc": art.doc, "sentence": text[:300]})
+            sents = art.sentences
+            span = (sents[m.sentence].start, sents[m.sentence].end) if 0 <= m.sentence < len(sents) else None
+            if len(sources) < MAX_SOURCES:  # the entity's first sentences in the corpus
+                text = (art.source_text[span[0] : span[1]] if span else m.text)[:300]
+                if not any(s["sentence"] == text for s in sources):
+                    sources.append({"article": art.title or art.doc, "doc": art.doc, "sentence": text})
+            # and what the article's own page says of it: its mentions there, the spans of their first
+            # sentences (the mention's own, if it has none)
+            local = local_of[m.article]
+            seen = local.get(n)
+            if seen is None:
+                seen = local[n] = [0, []]
+            seen[0] += 1
+            if len(seen[1]) < MAX_SOURCES:
+                span = span or (m.start, m.end)
+                if span not in seen[1]:
+                    seen[1].append(span)
         v.nodes[n] = {"type": d["type"], "name": d["name"], "aliases": list(d["aliases"]), "code": d["code"] or "",
                       "mentions": len(d["mentions"]), "sources": sources}
-    for s, o, e in g.edges(data=True):
-        v.edges.append((s, o, e["kind"], e["title"] or ""))
-    for a in kg.articles:
-        v.articles[a.id] = {"title": a.title, "doc": a.doc, "entities": set(), "edges": []}
-    for n, d in g.nodes(data=True):
         for a in d["articles"]:
             if a in v.articles:
                 v.articles[a]["entities"].add(n)
+    for s, o, e in g.edges(data=True):
+        v.edges.append((s, o, e["kind"], e["title"] or ""))
     for i, (s, o, e) in enumerate(g.edges(data=True)):
         for a in e["articles"]:
             if a in v.articles:
@@ -192,6 +213,30 @@ def layout(g: nx.Graph, iterations: int = 50, seed: int = 7) -> dict[str, tuple[
     return {v: (round(float(a * scale), 1), round(float(b * scale), 1)) for v, a, b in zip(nodes, x, y)}
 
 
+class Layouts:
+    """Positions ``layout`` gave earlier builds, by a hash of the graph laid out (its nodes, and its edges
+    in order: the force sums follow it), so that a re-build whose graph.html or hub pages draw the same
+    entities and relations does not lay them out again (0.3 s for 1,500 nodes). ``previous``: key →
+    marshalled positions; ``fresh`` and ``used`` say what to keep for the next build."""
+
+    def __init__(self, previous: dict[str, bytes]):
+        self.previous = previous
+        self.fresh: dict[str, bytes] = {}
+        self.used: set[str] = set()
+
+    def placed(self, g: nx.Graph) -> dict[str, tuple[float, float]]:
+        import marshal
+
+        key = hashlib.sha1(repr((HTML_FINGERPRINT, sorted(g.nodes()), list(g.edges()))).encode("utf-8", "surrogatepass")).hexdigest()
+        self.used.add(key)
+        got = self.previous.get(key) or self.fresh.get(key)
+        if got is not None:
+            return {n: tuple(xy) for n, xy in marshal.loads(got).items()}
+        pos = layout(g)
+        self.fresh[key] = marshal.dumps(pos)
+        return pos
+
+
 def most_connected(v: ViewGraph, limit: int, g: nx.MultiGraph | None = None) -> list[str]:
     g = v.nx() if g is None else g
     deg = dict(g.degree())
@@ -239,23 +284,35 @@ def _str_json(text: str) -> str:
     return _escape_json(encode_basestring(text))
 
 
-def _detail_json(d: dict, page: str) -> tuple[str, str]:
-    """An entity's side-panel details as JSON, cut where its page-local "facts" go (keys sorted, as
-    ``_json`` sorts them): the page joins head + facts + tail."""
-    whole = _json({"aliases": d["aliases"], "code": d["code"], "facts": 0, "mentions": d["mentions"],
-                   "name": d["name"], "page": page, "sources": d["sources"], "type": d["type"]})
-    head, _, tail = whole.partition(', "facts": 0')
-    return head + ', "facts": ', tail
+def _detail_json(d: dict, page: str) -> tuple[str, str, str]:
+    """An entity's side-panel details as JSON (keys sorted, as ``_json`` sorts them), in three pieces
+    around what a page may give itself: its "facts" (the relations drawn on the page), then
+    "mentions" and "sources" (an article page gives those read in the article)."""
+    js = _str_json
+    return ('{"aliases": [' + ", ".join([js(a) for a in d["aliases"]]) + '], "code": ' + js(d["code"]) + ', "facts": ',
+            ', "name": ' + js(d["name"]) + ', "page": ' + js(page) + ', "sources": ',
+            ', "type": ' + js(d["type"]) + "}")
+
+
+def _sources_json(sources: list[dict]) -> str:
+    js = _str_json
+    return "[" + ", ".join([f'{{"article": {js(x["article"])}, "doc": {js(x["doc"])}, "sentence": {js(x["sentence"])}}}'
+                            for x in sources]) + "]"
 
 
 def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", edge_ids: list[int] | None = None,
                 links: dict[str, str] | None = None, root: str = "", inline: bool = True,
-                focus: str = "", place: bool = True, encoded: dict | None = None) -> str:
+                focus: str = "", place: bool = True, encoded: dict | None = None,
+                article: dict | None = None, layouts: "Layouts | None" = None) -> str:
     """One page drawing ``node_ids`` and the edges among them (or the edges ``edge_ids`` lists).
     ``links``: entity id → page (relative to the output root) to offer in the side panel.
     ``place``: positions computed here; without, the browser settles the (small) graph itself.
     ``encoded``: a memo of each entity's side-panel JSON, shared by the pages of one site (an entity
-    is on many pages; encoding its sources once instead of on each page saves most of the JSON time)."""
+    is on many pages; encoding its sources once instead of on each page saves most of the JSON time).
+    ``article``: the article the page is of (``ViewGraph.articles``): its panel then gives each entity's
+    mentions and sentences in that article, not in the corpus, so the page changes only with the
+    article or with who its entities are (name, aliases, code, ego page).
+    ``layouts``: positions computed by earlier builds, reused for the same nodes and edges."""
     keep = set(node_ids)
     pos = None
     chosen = []
@@ -267,7 +324,7 @@ def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", e
         g = nx.Graph()
         g.add_nodes_from(node_ids)
         g.add_edges_from((s, o) for s, o, _, _ in chosen)
-        pos = layout(g)
+        pos = layout(g) if layouts is None else layouts.placed(g)
         deg = dict(g.degree())
     else:  # the degrees nx.Graph would give (distinct neighbours, a loop counting 2), without one per page
         pos = {}
@@ -291,16 +348,27 @@ def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", e
         facts[o].append({"rel": RELATION_ZH.get(kind, kind), "title": ttl, "other": names[s], "dir": "in"})
     parts = []
     js = _str_json  # ("dir" is "in" or "out": written as it is)
+    local = article["local"] if article is not None else None
+    doc = article and article["doc"]
+    name_of = article and (article["title"] or article["doc"])
     for n in sorted(keep):
         page = (root + links[n]) if links and n in links else ""
-        head_tail = encoded.get((n, page)) if encoded is not None else None
-        if head_tail is None:
-            head_tail = _detail_json(v.nodes[n], page)
+        pieces = encoded.get((n, page)) if encoded is not None else None
+        if pieces is None:
+            d = v.nodes[n]
+            pieces = _detail_json(d, page) + (str(d["mentions"]), _sources_json(d["sources"]))
             if encoded is not None:
-                encoded[(n, page)] = head_tail
+                encoded[(n, page)] = pieces
+        head, middle, tail, mentions, sources = pieces
+        if local is not None:
+            count, spans = local.get(n, (0, []))
+            mentions = str(count)
+            text = article["text"]
+            sentences = dict.fromkeys(text[start:end][:300] for start, end in spans)
+            sources = _sources_json([{"article": name_of, "doc": doc, "sentence": x} for x in sentences])
         fs = ", ".join([f'{{"dir": "{f["dir"]}", "other": {js(f["other"])}, "rel": {js(f["rel"])}, "title": {js(f["title"])}}}'
                         for f in sorted(facts[n], key=lambda f: (f["rel"], f["other"], f["title"]))])
-        parts.append(f"{js(n)}: {head_tail[0]}[{fs}]{head_tail[1]}")
+        parts.append(f"{js(n)}: {head}[{fs}], \"mentions\": {mentions}{middle}{sources}{tail}")
     details = "{" + ", ".join(parts) + "}"
     merged: dict[tuple[str, str, str], list[str]] = {}  # two posts at one organ: one edge, both titles
     for s, o, kind, ttl in chosen:
@@ -308,6 +376,7 @@ def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", e
     edges = [{"from": s, "to": o, "kind": kind, "arrows": "to", "font": {"size": 10, "align": "middle"},
               "label": "、".join(sorted(set(labels)))} for (s, o, kind), labels in sorted(merged.items())]
     data = {"nodes": nodes, "edges": edges, "note": note, "focus": focus, "index": root + "index.html",
+            "local": article is not None,
             "types": {t: {"color": COLORS[t], "zh": TYPE_ZH[t], "shape": SHAPES[t]} for t in ENTITY_TYPES}}
     data_json = '{"details": ' + details + ", " + _json(data)[1:]  # "details" sorts first: the keys stay sorted
     if inline:
@@ -321,26 +390,42 @@ def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", e
     return re.sub(r"__(TITLE|HEAD|VISJS|DATA)__", lambda m: parts[m.group(1)], PAGE)  # one pass: no re-substitution
 
 
-def whole_graph_page(v: ViewGraph, title: str, links: dict[str, str], g: nx.MultiGraph | None = None) -> str:
+def whole_graph_page(v: ViewGraph, title: str, links: dict[str, str], g: nx.MultiGraph | None = None,
+                     layouts: Layouts | None = None) -> str:
     ids = most_connected(v, MAX_WHOLE, g)
     note = ""
     if len(ids) < len(v.nodes):
         note = (f"显示关联最多的 {len(ids):,} 个实体（共 {len(v.nodes):,} 个）。Showing the {len(ids):,} most connected "
                 f"of {len(v.nodes):,} entities; every entity is listed in index.html, and `kg view NAME` draws any "
                 "entity's neighbourhood.")
-    return render_page(v, ids, title, note=note, links=links)
+    return render_page(v, ids, title, note=note, links=links, layouts=layouts)
 
 
-def site(kg, title: str = "policy-kg", emit=None) -> dict[str, str | None]:
+def article_page_key(v: ViewGraph, a: dict, links: dict[str, str]) -> str:
+    """A hash of everything an article's page is drawn from: the article, who its entities are (name,
+    type, aliases, code, ego page), what it read of them, its relations, and the drawing code."""
+    nodes, local = v.nodes, a["local"]
+    parts = (HTML_FINGERPRINT, a["title"], a["doc"], a["digest"],
+             [(n, nodes[n]["name"], nodes[n]["type"], nodes[n]["aliases"], nodes[n]["code"], links.get(n), local.get(n))
+              for n in sorted(a["entities"])],
+             [v.edges[i] for i in a["edges"]])
+    return hashlib.sha1(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | None = None) -> dict[str, str | None]:
     """All pages: graph.html, index.html, lib/, one page per article, ego pages for the hubs.
     ``emit(name, text)``, if given, receives each page in a folder as soon as it is made, so a writer
     can put it on disk while the next one is drawn; such pages are then listed with None, not kept
-    (3,000 pages are ~100 MB of text that would otherwise live to the end of the build)."""
+    (3,000 pages are ~100 MB of text that would otherwise live to the end of the build).
+    ``keep(name, key)``, if given, is asked for each article page with the hash of what it is drawn
+    from (``article_page_key``) and returns True when the previous build's page, drawn from the same,
+    has been put in place: that page is then neither drawn nor written (listed with None).
+    ``layouts``: positions kept from earlier builds (``Layouts``)."""
     v = view_graph(kg)
     g = v.nx()
     hubs = most_connected(v, HUB_PAGES, g)
     links = {n: page_name("entities", n) for n in hubs}
-    files: dict[str, str] = {"graph.html": whole_graph_page(v, title, links, g)}
+    files: dict[str, str] = {"graph.html": whole_graph_page(v, title, links, g, layouts)}
     js, css = vis_assets()
     files["lib/vis-network.min.js"] = js
     files["lib/vis-network.css"] = css
@@ -355,7 +440,7 @@ def site(kg, title: str = "policy-kg", emit=None) -> dict[str, str | None]:
         files[links[n]] = render_page(v, ids, f"{v.nodes[n]['name']} · {TYPE_ZH[v.nodes[n]['type']]}",
                                       note=f"{v.nodes[n]['name']} 两步以内的关联 (within two relations)",
                                       links=links, root="../", inline=False, focus=n, place=len(ids) > BROWSER_LAYOUT,
-                                      encoded=encoded)
+                                      encoded=encoded, layouts=layouts)
         if emit:
             emit(links[n], files[links[n]])
             files[links[n]] = None
@@ -364,10 +449,13 @@ def site(kg, title: str = "policy-kg", emit=None) -> dict[str, str | None]:
         if not a["entities"]:
             continue
         name = article_pages[aid] = page_name("articles", aid)
+        if keep is not None and keep(name, article_page_key(v, a, links)):
+            files[name] = None  # the previous build's page, unchanged, is in place
+            continue
         files[name] = render_page(v, sorted(a["entities"]), a["title"] or a["doc"],
                                   note=f"{a['doc']} · 本文实体与关系 (entities and relations read in this article)",
                                   edge_ids=a["edges"], links=links, root="../", inline=False,
-                                  place=len(a["entities"]) > BROWSER_LAYOUT, encoded=encoded)
+                                  place=len(a["entities"]) > BROWSER_LAYOUT, encoded=encoded, article=a)
         if emit:
             emit(name, files[name])
             files[name] = None
@@ -472,13 +560,13 @@ function show(id) {
   const d = DATA.details[id]; const panel = document.getElementById("panel"); panel.replaceChildren();
   if (!d) return;
   panel.appendChild(text("h3", d.name));
-  panel.appendChild(text("div", DATA.types[d.type].zh + " · " + d.type + (d.code ? " · GB/T 2260 " + d.code : "") + " · " + d.mentions + " mentions"));
+  panel.appendChild(text("div", DATA.types[d.type].zh + " · " + d.type + (d.code ? " · GB/T 2260 " + d.code : "") + " · " + (!DATA.local ? d.mentions + " mentions" : d.mentions ? d.mentions + " mentions in this article (本文提及)" : "in this article through a relation (本文经关系)")));
   if (d.aliases.length) panel.appendChild(text("div", "又名 aliases: " + d.aliases.join("、")));
   if (d.page) { const a = text("a", "关系网 ego view →"); a.href = d.page; panel.appendChild(a); }
   const ul = document.createElement("ul");
   d.facts.forEach(f => ul.appendChild(text("li", (f.dir === "out" ? "→ " : "← ") + f.rel + (f.title ? " " + f.title : "") + ": " + f.other)));
   panel.appendChild(ul);
-  if (d.sources.length) panel.appendChild(text("h4", "来源 sources"));
+  if (d.sources.length) panel.appendChild(text("h4", DATA.local ? "本文来源 sentences in this article" : "来源 sources"));
   d.sources.forEach(s => { const div = text("div", "", "src"); div.appendChild(text("b", s.article)); div.appendChild(document.createElement("br")); div.appendChild(document.createTextNode(s.sentence)); panel.appendChild(div); });
 }
 function highlight(id) {

@@ -193,8 +193,9 @@ class _Articles:
         self.mentions: dict[str, list[tuple[str, int, int, str, int]]] = {a.id: [] for a in kg.articles}
         self.sentences: dict[str, set[int]] = {a.id: set() for a in kg.articles}
         nxg = kg.nx_graph
+        self.entity: dict[str, str] = {}  # entity id → its IRI term
         for eid, d in nxg.nodes(data=True):
-            e = iri(entity_iri(base, eid))
+            e = self.entity[eid] = iri(entity_iri(base, eid))
             for m in d["mentions"]:
                 if m.article in self.mentions:
                     self.mentions[m.article].append((e, m.start, m.end, m.text, m.sentence))
@@ -219,18 +220,16 @@ class _Articles:
         """Everything ``article_bursts`` reads for this article, hashed: its cached Turtle is valid while
         this is unchanged (with the writer's code, in ``RDF_FINGERPRINT``)."""
         h = hashlib.sha1(RDF_FINGERPRINT.encode())
+        n = len(art.sentences)
+        spans = [(i, art.sentences[i].start, art.sentences[i].end) for i in sorted(self.sentences[art.id]) if 0 <= i < n]
         for part in (base, art.id, art.doc, art.title, art.byline, art.date, str(art.date_inferred), str(art.start),
-                     str(art.end), str(self.owns_source[art.id]), repr(art.sentences),
-                     repr(sorted(self.sentences[art.id])), repr(self.mentions[art.id])):
+                     str(art.end), str(self.owns_source[art.id]), str(n), repr(spans), repr(self.mentions[art.id])):
             h.update(part.encode("utf-8", "surrogatepass") + b"\0")
-        needed = self.sentences[art.id]
         if self.owns_source[art.id]:
             h.update(art.source_text.encode("utf-8", "surrogatepass"))
         else:  # only its sentences' text is stated
-            for i in sorted(needed):
-                if 0 <= i < len(art.sentences):
-                    span = art.sentences[i]
-                    h.update(art.source_text[span.start : span.end].encode("utf-8", "surrogatepass") + b"\0")
+            for _, start, end in spans:
+                h.update(art.source_text[start:end].encode("utf-8", "surrogatepass") + b"\0")
         return h.hexdigest()
 
 
@@ -298,8 +297,9 @@ def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles) -> Iterator[Burst
     default = ""
     derived, evidence = _T.prov_wasDerivedFrom, _T.kgo_evidence
     nxg = kg.nx_graph
+    entity = arts.entity
     for eid, d in nxg.nodes(data=True):
-        e = iri(entity_iri(base, eid))
+        e = entity[eid]
         pos = [(a_type, iri(TYPE_CLASS[d["type"]])), (label, _zh(d["name"]))]
         pos += [(_T.skos_altLabel, _zh(alias)) for alias in d["aliases"]]
         if d["code"] and d["code"].isdigit():
@@ -310,7 +310,7 @@ def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles) -> Iterator[Burst
 
     # relations: memberships are nodes already; other facts get an rdf:Statement to hang evidence on
     for s, o, d in nxg.edges(data=True):
-        si, oi = iri(entity_iri(base, s)), iri(entity_iri(base, o))
+        si, oi = entity[s], entity[o]
         kind = d["kind"]
         if kind == POSITION:
             fact = iri(mint_str(base, "membership", _hash(s, o, d["title"])))
