@@ -5,7 +5,8 @@
 For 1/4, 1/2 and all of the corpus: the jieba.lcut baseline; `kg build` end to end (all outputs, a
 fresh process, default jobs, no cache) with wall and CPU seconds and peak resident memory of the
 process tree; then each stage on its own (one process); then a re-build after adding one article
-to an already built corpus (the extraction cache at work). Prints tables and the ratio
+to an already built corpus (the build cache at work: pages read, extractions, articles' Turtle, article
+pages and layouts kept from the first build). Prints tables and the ratio
 kg build / jieba.lcut.
 
 Every timing is the best of --repeat runs (default 3), as timeit reports: this shared machine's
@@ -14,6 +15,7 @@ speed drifts by a third between runs, and the fastest run is the one least distu
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -193,6 +195,7 @@ def main() -> None:
             fulls.append(run_build([str(inc), "-o", str(out)]))
             os.symlink(added.resolve(), inc / added.name)
             agains.append(run_build([str(inc), "-o", str(out)]))
+            agains[-1]["report"] = json.loads((out / "report.json").read_text(encoding="utf-8"))
             shutil.rmtree(out, ignore_errors=True)
         for frac in fracs:
             st = runs[frac]["stages"]
@@ -228,6 +231,10 @@ def main() -> None:
         print(f"{frac:<8g}" + "".join(f"{st[n]:>10.2f}" for n in names))
     print(f"\nre-build after adding 1 article ({added.name}) to {len(files) - 1}: {again['wall']:.2f} s vs first build "
           f"{full['wall']:.2f} s = {again['wall'] / full['wall']:.1%}")
+    rep = again["report"]
+    print("  its report: " + ", ".join(f"{k} {v:.2f} s" for k, v in rep["timings"].items())
+          + f"; pages kept {rep.get('pages_kept', 0)}, Turtle of articles {rep.get('turtle_cache', {})}, "
+          f"layouts {rep.get('layouts', {})}")
 
 
 if __name__ == "__main__":
