@@ -58,3 +58,9 @@ class Memo:
 
     def close(self) -> None:
         self.db.close()
+
+    def __enter__(self) -> "Memo":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -279,9 +279,8 @@ def test_turtle_cache_is_not_served_by_other_rdf_code(tmp_path, monkeypatch):
     from kg.export import rdf
 
     graph = kg.build([str(SEEDS)])
-    memo = Memo(tmp_path / "c.sqlite", "turtle")
-    assert rdf.cached_turtle(graph, memo)[2]["made"] == len(graph.articles)
-    assert rdf.cached_turtle(graph, memo)[2]["reused"] == len(graph.articles)
-    monkeypatch.setattr(rdf, "RDF_FINGERPRINT", "other code")
-    assert rdf.cached_turtle(graph, memo)[2] == {"reused": 0, "made": len(graph.articles)}
-    memo.close()
+    with Memo(tmp_path / "c.sqlite", "turtle") as memo:
+        assert rdf.cached_turtle(graph, memo)[2]["made"] == len(graph.articles)
+        assert rdf.cached_turtle(graph, memo)[2]["reused"] == len(graph.articles)
+        monkeypatch.setattr(rdf, "RDF_FINGERPRINT", "other code")
+        assert rdf.cached_turtle(graph, memo)[2] == {"reused": 0, "made": len(graph.articles)}

@@ -25,7 +25,8 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
     With ``jobs`` > 1 (None: one per core) the RDF is written in a forked process while this one makes
     the HTML pages and, given a ``stage``, a thread writes them to disk as they are drawn (3,000 small
     files take one to two seconds here, mostly waiting on the file system); the caller stages the rest.
-    ``cache``: the build cache's file, where the Turtle of each article is kept for the next build."""
+    ``cache``: the build cache's file, which keeps for the next build each article's Turtle, each article
+    page's key (``KeptPages``) and the layouts of the large pages; a re-build reuses what is unchanged."""
     import json
     import time
 
@@ -124,13 +125,10 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
     quads = shards or any(f not in ("ntriples", "graphml") for f in formats)
     reused = None
     if cache is not None and not quads and "ntriples" not in formats:
-        memo = Memo(cache, "turtle")
-        try:
+        with Memo(cache, "turtle") as memo:
             reused = cached_turtle(kg, memo)
             if reused is not None:
                 made("graph.ttl", reused[0])
-        finally:
-            memo.close()
     if reused is None:
         qs = statements(kg) if quads else []
         union = union_triples(qs) if quads else graph_union(kg)  # made once: Turtle, N-Triples and the count share it
@@ -155,21 +153,15 @@ def _layouts(cache: Path):
     from ..buildcache import Memo
     from .html import Layouts
 
-    memo = Memo(cache, "layout")
-    try:
+    with Memo(cache, "layout") as memo:
         return Layouts(memo.get_all())
-    finally:
-        memo.close()
 
 
 def _save_layouts(cache: Path, layouts) -> None:
     from ..buildcache import Memo
 
-    memo = Memo(cache, "layout")
-    try:
+    with Memo(cache, "layout") as memo:
         memo.update(layouts.fresh, layouts.used)
-    finally:
-        memo.close()
 
 
 class KeptPages:
@@ -182,11 +174,8 @@ class KeptPages:
         from ..buildcache import Memo
 
         self.stage, self.cache = stage, cache
-        memo = Memo(cache, "html")
-        try:
+        with Memo(cache, "html") as memo:
             self.previous = {name: value.split() for name, value in memo.get_all().items()}
-        finally:
-            memo.close()
         self.keys: dict[str, str] = {}
         self.kept: set[str] = set()
 
@@ -215,11 +204,8 @@ class KeptPages:
             except OSError:
                 continue
             rows[name] = f"{key} {st.st_ino} {st.st_size} {st.st_mtime_ns}"
-        memo = Memo(self.cache, "html")
-        try:
+        with Memo(self.cache, "html") as memo:
             memo.update(rows, set(rows))
-        finally:
-            memo.close()
 
 
 def _umask() -> int:
