@@ -5,6 +5,7 @@ come back in article order, identical however they were computed.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -83,6 +84,12 @@ def _read_fingerprint() -> str:
     return h.hexdigest()[:20]
 
 
+def _page_key(name: str, path) -> str:
+    """A page's row in the cache: its document name and absolute path, so that ``kg build corpus`` and
+    ``kg build /home/me/corpus`` find the same rows."""
+    return f"{name}\0{os.path.abspath(path)}"
+
+
 class ReadCache:
     """Pages read and segmented by an earlier build, in the same SQLite file as the extractions, keyed by
     the path and document name and stamped with the file's device, inode, size, modification and
@@ -105,13 +112,15 @@ class ReadCache:
         """(Source, bytes replaced) of a page unchanged since it was cached, else None (``st``: its status,
         taken before it is read, so a change while it is read shows next time). Its articles are kept
         for ``segmented``."""
-        key = f"{name}\0{path}"
+        key = _page_key(name, path)
         stamp = self.seen[key] = (f"{self.fingerprint}:{st.st_dev}:{st.st_ino}:{st.st_size}:"
                                   f"{st.st_mtime_ns}:{st.st_ctime_ns}")
         row = self.rows.get(key)
         if row is None or stamp != row[0] or st.st_size > limit:
             return None
         source, replaced, articles = pickle.loads(row[1])
+        if source.path != str(path):  # the same file named another way (relative, absolute): as named now
+            source = dataclasses.replace(source, path=str(path))
         self.articles[source.path] = articles
         return source, replaced
 
@@ -120,7 +129,7 @@ class ReadCache:
 
     def add(self, source, replaced: int, articles: list[Article]) -> None:
         """Keep a page read and segmented this time (looked up before, so its stamp is known)."""
-        key = f"{source.name}\0{source.path}"
+        key = _page_key(source.name, source.path)
         if key in self.seen:
             self.fresh[key] = (self.seen[key], (source, replaced, articles))
 

@@ -226,3 +226,18 @@ def test_rebuild_keeps_unchanged_pages_and_redraws_an_edited_one(corpus, serial,
     assert report["pages_kept"] == len(pages) - 1
     assert "EDITED" not in edited.read_text(encoding="utf-8")
     _same_outputs(serial, out)
+
+
+def test_read_cache_serves_a_corpus_named_by_another_path(tmp_path):
+    """Regression: the page cache was keyed by the path as typed, so ``kg build corpus`` then
+    ``kg build /abs/corpus`` read and segmented every page again (and dropped the first rows)."""
+    work = tmp_path / "corpus"
+    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
+    out = tmp_path / "o"
+    assert run_kg("build", "corpus", "-o", str(out), cwd=tmp_path).returncode == 0
+    first = (out / "graph.ttl").read_bytes()
+    res = run_kg("build", str(work.resolve()), "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["reading"] == {"read": 0, "cached": report["files"]} and report["files"] == 5
+    assert (out / "graph.ttl").read_bytes() == first
