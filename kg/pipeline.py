@@ -42,9 +42,12 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
     file of pages read and segmented and of per-article extractions, reused across builds; ``executor="dask"`` sends extraction to the
     Dask scheduler at ``scheduler``."""
     timings: dict[str, float] = {}
-    with _extraction_workers(executor, jobs) as workers:
-        t = time.perf_counter()
-        pages = ReadCache(Path(cache_path)) if cache_path else None
+    t = time.perf_counter()
+    pages = ReadCache(Path(cache_path)) if cache_path else None
+    # a first build starts its workers before reading; a re-build (pages cached) waits to see how many
+    # articles are new: a few are extracted here, and no process loads the extractor for nothing
+    early = pages is None or not pages.rows
+    with _extraction_workers(executor, jobs if early else 1) as workers:
         complete = False
         try:
             reading = read_all(inputs, max_mb, known=pages.lookup if pages else None)

@@ -78,6 +78,7 @@ def test_cache_serves_unchanged_articles_and_gives_the_same_graph(corpus, serial
     n_articles = report["articles"]
     assert report["extraction"]["extracted"] >= 1
     assert report["extraction"]["cached"] >= n_articles - 3  # only the new file's articles are extracted
+    assert report["extraction"]["executor"] == "local × 1"  # a few new articles: here, no workers started
     assert report["reading"] == {"read": 1, "cached": report["files"] - 1}  # only the new file is opened
     # graph.ttl re-joined from the articles' Turtle kept by the first build, but where they changed
     assert report["turtle_cache"]["made"] >= 1 and report["turtle_cache"]["reused"] >= 0.9 * n_articles, report
