@@ -227,7 +227,8 @@ class Layouts:
     def placed(self, g: nx.Graph) -> dict[str, tuple[float, float]]:
         import marshal
 
-        key = hashlib.sha1(repr((HTML_FINGERPRINT, sorted(g.nodes()), list(g.edges()))).encode("utf-8", "surrogatepass")).hexdigest()
+        drawn = repr((HTML_FINGERPRINT, sorted(g.nodes()), list(g.edges())))
+        key = hashlib.sha1(drawn.encode("utf-8", "surrogatepass")).hexdigest()
         self.used.add(key)
         got = self.previous.get(key) or self.fresh.get(key)
         if got is not None:
