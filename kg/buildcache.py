@@ -23,7 +23,7 @@ def open_cache(path: Path, table: str) -> sqlite3.Connection:
 
 class Memo:
     """A table of values keyed by a hash of everything that made them: a build looks its keys up, adds
-    what it made, and keeps only the rows it used (so the table holds one build's worth)."""
+    what it made, and may keep only the rows it used (so the table holds one build's worth)."""
 
     def __init__(self, path: Path, table: str):
         self.path, self.table = Path(path), table
@@ -46,12 +46,13 @@ class Memo:
         except sqlite3.Error as exc:
             raise KgError(f"{self.path}: cannot use as build cache ({exc}); use --no-cache") from None
 
-    def update(self, fresh: dict[str, bytes], used: set[str]) -> None:
-        """Store ``fresh`` and forget every row whose key is not in ``used``."""
+    def update(self, fresh: dict[str, bytes], used: set[str] | None) -> None:
+        """Store ``fresh`` and forget every row whose key is not in ``used`` (None: forget nothing)."""
         try:
             with self.db:
-                stale = [(k,) for (k,) in self.db.execute(f"SELECT key FROM {self.table}") if k not in used]
-                self.db.executemany(f"DELETE FROM {self.table} WHERE key = ?", stale)
+                if used is not None:
+                    stale = [(k,) for (k,) in self.db.execute(f"SELECT key FROM {self.table}") if k not in used]
+                    self.db.executemany(f"DELETE FROM {self.table} WHERE key = ?", stale)
                 self.db.executemany(f"INSERT OR REPLACE INTO {self.table} (key, value) VALUES (?, ?)", fresh.items())
         except sqlite3.Error as exc:
             raise KgError(f"{self.path}: cannot write the build cache ({exc}); use --no-cache") from None

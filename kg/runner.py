@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .buildcache import open_cache
+from .buildcache import Memo, open_cache
 from .errors import KgError
 from .extract import EXTRACTOR_VERSION, Context
 from .records import Article, Extraction
@@ -42,13 +42,13 @@ def extractor_fingerprint() -> str:
     return h.hexdigest()[:20]
 
 
-class ExtractionCache:
-    """SQLite file of pickled (mentions, facts) keyed by the article's text, offsets, the paper's province
-    and the extractor fingerprint."""
+class ExtractionCache(Memo):
+    """The build cache's table of pickled (mentions, facts) keyed by the article's text, offsets, the
+    paper's province and the extractor fingerprint. Rows are never dropped: extractions of articles
+    left out of one build serve the next that has them again."""
 
     def __init__(self, path: Path):
-        self.path = Path(path)
-        self.db = open_cache(self.path, "extraction (key TEXT PRIMARY KEY, value BLOB)")
+        super().__init__(path, "extraction")
         self.fingerprint = extractor_fingerprint()
 
     def key(self, article: Article, province: str) -> str:
@@ -58,21 +58,6 @@ class ExtractionCache:
             h.update(part.encode("utf-8", "surrogatepass") + b"\0")  # (sentences and soft breaks are read too)
         h.update(article.text.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
-
-    def get_many(self, keys: list[str]) -> dict[str, bytes]:
-        out = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            q = f"SELECT key, value FROM extraction WHERE key IN ({','.join('?' * len(chunk))})"
-            out.update(self.db.execute(q, chunk).fetchall())
-        return out
-
-    def put_many(self, items: list[tuple[str, bytes]]) -> None:
-        with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO extraction (key, value) VALUES (?, ?)", items)
-
-    def close(self) -> None:
-        self.db.close()
 
 
 def _read_fingerprint() -> str:
@@ -242,7 +227,7 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
             if cache:
                 fresh.append((keys[i], pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)))
     if cache and fresh:
-        cache.put_many(fresh)
+        cache.update(dict(fresh), used=None)
     extractions = [Extraction(article=a, mentions=list(r[0]), facts=list(r[1])) for a, r in zip(articles, results)]
     return extractions, {"cached": len(articles) - len(todo), "extracted": len(todo),
                          "executor": executor if executor == "dask" else f"local × {min(jobs, max(1, len(batches)))}"}

@@ -35,7 +35,13 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
     rdf = functools.partial(_rdf_files, kg, tuple(formats), shards, stage, cache)
     t = time.perf_counter()
     kept = KeptPages(stage, cache) if stage is not None and cache is not None else None
-    layouts = _layouts(cache) if cache is not None else None
+    layouts = None
+    if cache is not None:
+        from ..buildcache import Memo
+        from .html import Layouts
+
+        with Memo(cache, "layout") as memo:
+            layouts = Layouts(memo.get_all())
     if (jobs or os.cpu_count() or 1) > 1 and len(kg.articles) >= PARALLEL_EXPORT_ARTICLES and _can_fork():
         global _CHILD_TASK
         _CHILD_TASK = rdf
@@ -69,7 +75,8 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
         stage.after_commit(kept.save)
     if layouts is not None:
         kg.stats["layouts"] = {"reused": len(layouts.used) - len(layouts.fresh), "made": len(layouts.fresh)}
-        _save_layouts(cache, layouts)
+        with Memo(cache, "layout") as memo:
+            memo.update(layouts.fresh, layouts.used)
     if turtle_cache:
         kg.stats["turtle_cache"] = turtle_cache
     kg.stats["timings"]["rdf"] = rdf_seconds
@@ -124,7 +131,7 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
 
     quads = shards or any(f not in ("ntriples", "graphml") for f in formats)
     reused = None
-    if cache is not None and not quads and "ntriples" not in formats:
+    if cache is not None and not quads and "ntriples" not in formats:  # graph.ttl the only file of statements
         with Memo(cache, "turtle") as memo:
             reused = cached_turtle(kg, memo)
             if reused is not None:
@@ -134,8 +141,8 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
         union = union_triples(qs) if quads else graph_union(kg)  # made once: Turtle, N-Triples and the count share it
         made("graph.ttl", turtle_pieces(kg, union))
         triples = triple_count(union)
-    else:
-        qs, union, triples = [], [], reused[1]
+    else:  # (only graph.graphml can follow: no format below reads the statements)
+        triples = reused[1]
     for fmt in sorted(set(formats)):
         if fmt == "graphml":
             made("graph.graphml", to_graphml(kg))
@@ -147,21 +154,6 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
         for name, data in nquads_shards(qs, shards).items():
             made(name, data)
     return files, triples, time.perf_counter() - t, reused[2] if reused else {}
-
-
-def _layouts(cache: Path):
-    from ..buildcache import Memo
-    from .html import Layouts
-
-    with Memo(cache, "layout") as memo:
-        return Layouts(memo.get_all())
-
-
-def _save_layouts(cache: Path, layouts) -> None:
-    from ..buildcache import Memo
-
-    with Memo(cache, "layout") as memo:
-        memo.update(layouts.fresh, layouts.used)
 
 
 class KeptPages:

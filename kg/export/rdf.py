@@ -174,6 +174,7 @@ class _Articles:
 
     def __init__(self, kg, base: str, t: "_Terms"):
         iri = t.iri
+        self._terms, self._base = t, base
         self.by_id = {a.id: a for a in kg.articles}
         self.term: dict[str, str] = {}
         self.mention_open: dict[str, str] = {}
@@ -205,9 +206,9 @@ class _Articles:
                 if art in self.sentences:
                     self.sentences[art].add(idx)
 
-    def iri(self, article_id: str, t: "_Terms", base: str) -> str:
+    def iri(self, article_id: str) -> str:
         term = self.term.get(article_id)
-        return term if term is not None else t.iri(article_iri(base, article_id))
+        return term if term is not None else self._terms.iri(article_iri(self._base, article_id))
 
     def sentence_iri(self, article_id: str, index: int) -> str:
         return self.sentence_open[article_id] + str(index) + ">"
@@ -250,7 +251,7 @@ def _article_bursts(art, arts: _Articles, t: "_Terms") -> list[Burst]:
     """What belongs to one article: its source file (if it is the file's first article), the article,
     the sentences its mentions and facts point to, and its mentions, all in its named graph but the
     first two. A function of ``arts.key(art)``'s inputs only, so its Turtle can be cached by that key."""
-    iri, integer = t.iri, t.integer
+    integer = t.integer
     a_type, default = _T.rdf_type, ""
     begin, end, anchor, ref = _T.nif_beginIndex, _T.nif_endIndex, _T.nif_anchorOf, _T.nif_referenceContext
     out: list[Burst] = []
@@ -304,7 +305,7 @@ def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles) -> Iterator[Burst
         pos += [(_T.skos_altLabel, _zh(alias)) for alias in d["aliases"]]
         if d["code"] and d["code"].isdigit():
             pos.append((_T.skos_notation, literal(d["code"])))
-        pos += [(derived, arts.iri(art, t, base)) for art in d["articles"]]
+        pos += [(derived, arts.iri(art)) for art in d["articles"]]
         pos.append((_T.kgo_mentionCount, integer(len(d["mentions"]))))
         yield (e, default, pos)
 
@@ -324,7 +325,7 @@ def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles) -> Iterator[Burst
             pos = [(a_type, _T.rdf_Statement), (_T.rdf_subject, si), (_T.rdf_predicate, p), (_T.rdf_object, oi)]
         if d["inferred"]:
             pos.append((_T.kgo_inferredFromGazetteer, literal("true", datatype=str(XSD.boolean))))
-        pos += [(derived, arts.iri(art, t, base)) for art in d["articles"]]
+        pos += [(derived, arts.iri(art)) for art in d["articles"]]
         yield (fact, default, pos)
         for art, idx in d["sentences"]:
             if arts.has_sentence(art, idx):
