@@ -50,7 +50,10 @@ GENERIC_DIVISION_NAMES = {"城区", "郊区", "矿区", "东区", "西区", "南
 class Gazetteer:
     """Regions by GB/T 2260 code, with every written form (full and short) mapped to candidates."""
 
-    def __init__(self) -> None:
+    def __init__(self, tag_of=None) -> None:
+        """``tag_of(word)``: jieba's tag of a word, for the county short forms it decides on; by default
+        from ``county_form_tags`` (kg/data), so that the main process of a build never loads jieba's
+        349 k-word tag table (0.16 s) that only the extracting processes need."""
         self.regions: dict[str, Region] = {}
         self.forms: dict[str, list[str]] = {}  # written form -> codes
         # county short forms jieba's dictionary has as a person's name (康平): a place only where the article
@@ -76,8 +79,7 @@ class Gazetteer:
             self._form(name, code)
             for alias in (aliases[0].split(",") if aliases else []):
                 self._form(alias.strip(), code)
-        from .extract.tokens import word_tag  # here, not at the top: kg.extract imports this module
-
+        word_tag = tag_of or _shipped_tag_of()
         for code, reg in list(self.regions.items()):  # 城区, 郊区, 东区: a generic word, named only with its city
             if reg.name in GENERIC_DIVISION_NAMES and reg.parent in self.regions:
                 self.forms[reg.name].remove(code)
@@ -200,6 +202,56 @@ def short_forms(name: str, level: str) -> list[str]:
 
 def _is_ethnic_run(s: str) -> bool:
     return all(part and len(part) <= 4 for part in s.split(ETHNIC)[:-1])
+
+
+COUNTY_TAGS = "county_form_tags.tsv"
+
+
+def county_short_forms() -> list[str]:
+    """The short forms whose jieba tag the gazetteer asks for, in the order it asks."""
+    asked: list[str] = []
+    Gazetteer(tag_of=asked.append)
+    return list(dict.fromkeys(asked))
+
+
+def jieba_dictionary_stamp() -> str:
+    """sha256 of jieba's dict.txt as installed (read without importing jieba: 10 ms)."""
+    import hashlib
+    import os
+    from importlib.util import find_spec
+
+    try:
+        path = os.path.join(find_spec("jieba").submodule_search_locations[0], "dict.txt")
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except (AttributeError, TypeError, IndexError, OSError):  # pragma: no cover - an unusual jieba install
+        return ""
+
+
+def county_form_tags() -> dict[str, str] | None:
+    """kg/data/county_form_tags.tsv: jieba's tag ("" for none) of each county short form the gazetteer
+    decides on, derived from jieba's dictionary by scripts/derive_county_tags.py; None when the
+    installed dictionary is not the one it was derived from."""
+    rows = _lines(COUNTY_TAGS)
+    stamp = (DATA / COUNTY_TAGS).read_text(encoding="utf-8").split("\n", 1)[0].rsplit(" ", 1)[-1]
+    if stamp != jieba_dictionary_stamp():
+        return None
+    return {word: tag for word, _, tag in (row.partition("\t") for row in rows)}
+
+
+def _shipped_tag_of():
+    """word → jieba's tag from the shipped table, falling back to jieba's whole table for a word it
+    lacks (a county added to regions.tsv since) or for another jieba dictionary."""
+    shipped = county_form_tags() or {}
+
+    def tag_of(word: str) -> str | None:
+        if word in shipped:
+            return shipped[word] or None
+        from .extract.tokens import word_tag  # here, not at the top: kg.extract imports this module
+
+        return word_tag(word)
+
+    return tag_of
 
 
 @lru_cache(maxsize=1)

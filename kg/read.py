@@ -129,14 +129,14 @@ def read_file(path: Path, name: str, max_mb: float = DEFAULT_MAX_MB) -> tuple[So
     return Source(path=str(path), name=name, text=text, encoding=enc), replaced
 
 
-def read_all(inputs: list[str], max_mb: float = DEFAULT_MAX_MB, known=None) -> Reading:
+def read_all(inputs: list[str], max_mb: float = DEFAULT_MAX_MB, known=None, found=None) -> Reading:
     """Read every input file. A bad file named directly stops the build (InputError naming it); a bad
     file found in a directory is skipped and listed. No readable file at all is an error.
     ``known(path, name, status, limit)``: (Source, bytes replaced) of a file read before and unchanged,
-    else None (``kg.runner.ReadCache.lookup``)."""
+    else None (``kg.runner.ReadCache.lookup``). ``found``: ``find_files(inputs)``, where the caller has it."""
     reading = Reading()
     limit = int(max_mb * 1024 * 1024)
-    for path, name, direct, st in find_files(inputs):
+    for path, name, direct, st in find_files(inputs) if found is None else found:
         try:
             got = known(path, name, st, limit) if known is not None else None
             source, replaced = got if got is not None else read_file(path, name, max_mb)

@@ -35,10 +35,10 @@ def extractor_fingerprint() -> str:
         h.update(f.read_bytes())
     from importlib.metadata import version
 
-    from .extract.tokens import SEGMENTER
+    from .extract.segmenter import segmenter_name
 
     h.update(version("jieba").encode())
-    h.update(SEGMENTER.encode())
+    h.update(segmenter_name().encode())
     return h.hexdigest()[:20]
 
 
@@ -158,9 +158,9 @@ def _load_extractor(parent: int) -> None:
 
 class Workers:
     """Local extraction processes, started before the articles are read: each loads the extractor
-    (rjieba's dictionary and the rules, ~0.35 s) while the main process reads and segments, and the
-    main process never loads it at all. Start them after the gazetteer is loaded (``gazetteer()``):
-    forked, they share its tables instead of each reading jieba's dictionary again."""
+    (jieba's tag table, rjieba's dictionary and the rules, ~0.35 s) while the main process reads and
+    segments, and the main process never loads it at all. Start them after the gazetteer is loaded
+    (``gazetteer()``): forked, they share its tables."""
 
     def __init__(self, jobs: int):
         self.jobs = jobs
@@ -194,7 +194,8 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
                 executor: str = "local", scheduler: str | None = None,
                 workers: Workers | None = None, while_waiting=None) -> tuple[list[Extraction], dict]:
     """Extractions for ``articles`` in order, with counts of cache hits and computed articles.
-    ``workers``: processes already started (``jobs`` is then theirs); ``while_waiting``: called once
+    ``workers``: processes already started, used when there are as many as the batches can keep busy
+    (else a pool of ``jobs`` is started here); ``while_waiting``: called once
     the work is handed out, while other processes do it (then this one would sit idle)."""
     results: list[tuple[list, list] | None] = [None] * len(articles)
     keys = [cache.key(a, province) for a in articles] if cache else []
@@ -207,7 +208,11 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
     progress = Progress(len(articles))
     progress.update(len(articles) - len(todo))
     batches = [todo[i : i + BATCH] for i in range(0, len(todo), BATCH)]
-    jobs = workers.jobs if workers else jobs or os.cpu_count() or 1
+    jobs = jobs or os.cpu_count() or 1
+    if workers is not None and workers.jobs < min(jobs, len(batches)):
+        workers = None  # more work than the processes started for it: a pool of ``jobs`` below
+    if workers is not None:
+        jobs = workers.jobs
     if executor == "dask":
         done = _run_dask(articles, batches, province, scheduler, progress, while_waiting)
     elif workers is not None:

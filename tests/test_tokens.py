@@ -68,3 +68,50 @@ def test_gazetteer_forms_are_found_leftmost_longest_with_offsets_in_characters()
     found = gaz.find_forms(text)
     assert [(text[a:b], f) for a, b, f in found] == [("内蒙古自治区", "内蒙古自治区"), ("呼和浩特市", "呼和浩特市"),
                                                      ("辽宁省", "辽宁省")], found
+
+
+def test_shipped_county_tags_are_jiebas_and_give_the_same_gazetteer():
+    """kg/data/county_form_tags.tsv is what scripts/derive_county_tags.py derives from the installed
+    jieba (stale after a change to regions.tsv or short_forms: rerun the script), and the gazetteer
+    built from it is the one built from jieba's whole tag table."""
+    import importlib.util
+
+    from kg.extract.tokens import word_tag
+    from kg.lexicon import COUNTY_TAGS, DATA, Gazetteer, county_form_tags
+
+    spec = importlib.util.spec_from_file_location("derive", SEEDS.parent / "scripts" / "derive_county_tags.py")
+    derive = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(derive)
+    assert (DATA / COUNTY_TAGS).read_text(encoding="utf-8") == derive.derived()
+    shipped = county_form_tags()
+    assert shipped is not None and len(shipped) > 2000
+    assert any(tag in ("nr", "nrfg", "nrt") for tag in shipped.values())  # name-like short forms are among them
+    ours, theirs = Gazetteer(), Gazetteer(tag_of=word_tag)
+    assert ours.forms == theirs.forms and ours.name_like_forms == theirs.name_like_forms
+
+
+def test_a_builds_main_process_never_loads_the_tag_table(tmp_path):
+    """Only the extracting processes need jieba's 349 k-word tag table (0.16 s to load); the main
+    process of a build reads, resolves and exports without it: a first build's workers, sized by the
+    files (one batch: one worker), and in a re-build the one worker started for the new article."""
+    import shutil
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for p in sorted(SEEDS.glob("*.txt"))[:2]:
+        shutil.copy(p, corpus / p.name)
+    code = ("import sys; from kg.pipeline import run; kg, _ = run([sys.argv[1]], jobs=2, cache_path=sys.argv[2]); "
+            "print(kg.stats['extraction']['extracted'], kg.stats['extraction']['executor'], 'kg.extract.tokens' in sys.modules)")
+    cache = str(tmp_path / "cache.sqlite")
+
+    def build() -> list[str]:
+        out = subprocess.run([sys.executable, "-c", code, str(corpus), cache], capture_output=True, text=True, check=True)
+        return out.stdout.split()
+
+    first = build()
+    assert int(first[0]) > 0 and first[1:] == ["local", "×", "1", "False"]
+    shutil.copy(sorted(SEEDS.glob("*.txt"))[2], corpus / "added.txt")
+    again = build()
+    assert int(again[0]) > 0 and again[1:] == ["local", "×", "1", "False"]

@@ -9,6 +9,7 @@ from itertools import accumulate
 from typing import NamedTuple
 
 from ..lexicon import surnames
+from .segmenter import segmenter_name
 
 
 def _jieba():
@@ -41,20 +42,6 @@ def _load_tags() -> dict[str, str]:
 _TAGS = _load_tags()  # jieba's dictionary: word -> part-of-speech tag
 
 
-def _segmenter_name() -> str:
-    """Which segmenter cuts the words, found without importing it (rjieba builds its dictionary at
-    import: 0.15 s a process, paid only by the processes that tokenize)."""
-    from importlib.metadata import PackageNotFoundError, version
-    from importlib.util import find_spec
-
-    if find_spec("rjieba") is not None:
-        try:
-            return "rjieba " + version("rjieba")
-        except PackageNotFoundError:  # pragma: no cover - importable but not installed as a package
-            pass
-    return "jieba " + version("jieba")  # pragma: no cover - rjieba is a dependency
-
-
 @functools.cache
 def _segmenter():
     """jieba's segmentation, computed by rjieba (jieba-rs: the same dictionary, DAG and HMM in Rust,
@@ -78,7 +65,7 @@ def _cut(text: str) -> list[str]:
     return _segmenter()(text)
 
 
-SEGMENTER = _segmenter_name()
+SEGMENTER = segmenter_name()
 _NUMBER = re.compile(r"(?=.*\d)[\d.．,，%％]+$")
 # Function characters (adverbs, prepositions, conjunctions, pronouns, particles) that jieba's HMM
 # sometimes glues to the name before them (王明|就说, 李华|并指出): split off a 3-character guess.
