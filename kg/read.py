@@ -8,6 +8,7 @@ file changed during the build is seen as it was at that moment.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from .errors import InputError
 from .records import Source
 
 DEFAULT_MAX_MB = 50  # one newspaper page is ~20 KB; refuse what is surely not an article
+CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # control characters but tab, line feed, form feed, return
 REPLACE_LIMIT = 0.01  # at most 1 % undecodable bytes are replaced with U+FFFD; more is not text
 
 
@@ -104,8 +106,8 @@ def decode(data: bytes, path: str) -> tuple[str, str, int]:
             if replaced > max(4, len(data) * REPLACE_LIMIT):
                 raise InputError(f"{path}: not valid UTF-8 or GB18030 text ({replaced} undecodable bytes)") from None
             enc = "utf-8"
-    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if controls > max(8, len(text[:65536]) // 100):
+    controls = len(CONTROLS.findall(text, 0, 65536))
+    if controls > max(8, min(len(text), 65536) // 100):
         raise InputError(f"{path}: looks like a binary file (control characters), not text")
     return text, enc, replaced
 
