@@ -87,3 +87,20 @@ def test_help_for_every_command():
     for cmd in ([], ["build"], ["eval"], ["extract"]):
         res = run_kg(*cmd, "--help")
         assert res.returncode == 0 and "Usage:" in res.stdout
+
+
+def test_control_characters_mark_a_binary_file_but_layout_characters_do_not():
+    """More than 1 % control characters (no NUL) in the first 64 k characters is not text; tabs, form
+    feeds and CRLF line ends are a page's layout; control characters after the first 64 k are not read."""
+    import pytest
+
+    from kg.errors import InputError
+    from kg.read import decode
+
+    body = "辽宁省沈阳市召开会议。" * 100
+    with pytest.raises(InputError, match="control characters"):
+        decode((body + "\x01\x02\x1b\x7f\x0b" * 20).encode("utf-8"), "x.txt")
+    text, enc, replaced = decode((body.replace("。", "。\t\f\r\n") * 3).encode("utf-8"), "y.txt")
+    assert enc == "utf-8" and replaced == 0 and "\f" in text
+    decode(("辽" * 65536 + "\x01" * 5000).encode("utf-8"), "z.txt")  # beyond the part looked at
+    decode((body + "\x01" * 8).encode("utf-8"), "w.txt")  # a few stray ones in a short page
