@@ -67,16 +67,15 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
     # 2c. a branch named alone (江西省分行) after its full name (建设银行江西省分行), and a project named by
     #     the head of its full name (某某半导体 for 某某半导体产业基地项目): the one longer name that fits
     orgs, projects = by_type.get(ORGANIZATION, []), by_type.get(PROJECT, [])
-    for k in orgs:
-        if k not in alias_of and k.endswith(BRANCH_ENDINGS) and len(k) >= 4:
-            longer = [o for o in orgs if len(o) > len(k) and o.endswith(k)]
-            if len(longer) == 1:
-                alias_of[k] = alias_of.get(longer[0], longer[0])
-    for k in projects:
-        if k not in alias_of and len(k) >= 4:
-            longer = [o for o in projects if len(o) > len(k) and _shorter_project_name(k, o)]
-            if len(longer) == 1:
-                alias_of[k] = alias_of.get(longer[0], longer[0])
+    branches = [k for k in orgs if k not in alias_of and k.endswith(BRANCH_ENDINGS) and len(k) >= 4]
+    for k, longer in longer_names(branches, orgs, ends=True).items():
+        if len(longer) == 1:
+            alias_of[k] = alias_of.get(longer[0], longer[0])
+    heads = [k for k in projects if k not in alias_of and len(k) >= 4]
+    for k, longer in longer_names(heads, projects, starts=True, ends=True, bodies=True).items():
+        longer = [o for o in longer if _shorter_project_name(k, o)]
+        if len(longer) == 1:
+            alias_of[k] = alias_of.get(longer[0], longer[0])
     # 2d. a zone named without the city its full name opens with (浑南科技城 for 沈阳浑南科技城): the one
     #     longer region name that ends with it and opens with a written form of a division
     regions = by_type.get(REGION, [])
@@ -208,6 +207,29 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
                 if any(k[2] in up[o] and o not in up[k[2]] for o in up if o != k[2]):
                     del rels[k]
     return entities, sorted(rels.values(), key=lambda r: (r.kind, r.subject, r.object, r.title))
+
+
+def longer_names(shorts: list[str], names: list[str], starts: bool = False, ends: bool = False,
+                 bodies: bool = False) -> dict[str, list[str]]:
+    """For each of ``shorts``, the longer ``names`` that open (``starts``) or close (``ends``) with it, or
+    (``bodies``) whose body before a closing 项目/工程 closes with it, in ``names``' order. Each name's
+    openings and closings are looked up among the shorts, instead of testing every pair of names
+    (quadratic: 0.1 s for a month of PD1998; for synthetic names at a year's scale, 40 k organisations
+    and 3.5 k projects, ~2.5 s, where this takes 0.06 s)."""
+    wanted = set(shorts)
+    found: dict[str, list[str]] = {k: [] for k in shorts}
+    for name in names:
+        hits = set()
+        if starts:
+            hits.update(name[:i] for i in range(1, len(name)) if name[:i] in wanted)
+        if ends:
+            hits.update(name[i:] for i in range(1, len(name)) if name[i:] in wanted)
+        if bodies and name.endswith(("项目", "工程")):
+            body = name[:-2]
+            hits.update(body[i:] for i in range(len(body)) if body[i:] in wanted)
+        for k in hits:
+            found[k].append(name)
+    return found
 
 
 def _shorter_project_name(short: str, full: str) -> bool:

@@ -940,3 +940,24 @@ def test_a_places_coined_valley_is_a_project(tmp_path):
     assert {"铁岭北方算谷", "大连数谷"} <= projects, projects
     assert not [n for n in projects if n.endswith(("低谷", "山谷"))], projects
     assert ("大连数谷", "大连市") in _relations(graph, "located_in")
+
+
+def test_longer_names_index_finds_what_testing_every_pair_finds():
+    """resolve's short forms of branches and projects look their longer names up through an index of
+    openings and closings; it must find exactly what testing every pair found, in the same order."""
+    import random
+
+    from kg.resolve import BRANCH_ENDINGS, _shorter_project_name, longer_names
+
+    rng = random.Random(5)
+    chars = "中国建设银行江西省分行支行公司地铁号线一期工程项目基地半导体产业园"
+    names = list(dict.fromkeys("".join(rng.choice(chars) for _ in range(rng.randint(2, 12)))
+                               + rng.choice(["", "项目", "工程", "基地", "分行"]) for _ in range(3000)))
+    branches = [k for k in names if k.endswith(BRANCH_ENDINGS) and len(k) >= 4]
+    assert longer_names(branches, names, ends=True) == {
+        k: [o for o in names if len(o) > len(k) and o.endswith(k)] for k in branches}
+    heads = [k for k in names if len(k) >= 4]
+    found = longer_names(heads, names, starts=True, ends=True, bodies=True)
+    pairs = {k: [o for o in names if len(o) > len(k) and _shorter_project_name(k, o)] for k in heads}
+    assert {k: [o for o in v if _shorter_project_name(k, o)] for k, v in found.items()} == pairs
+    assert sum(map(len, pairs.values())) > 50  # the names do overlap
