@@ -82,7 +82,7 @@ def test_cache_serves_unchanged_articles_and_gives_the_same_graph(corpus, serial
     # only the new page's articles are extracted
     assert report["extraction"]["extracted"] == n_articles - before >= 1
     assert report["extraction"]["cached"] == before
-    assert report["extraction"]["executor"] == "local × 1"  # a few new articles: here, no workers started
+    assert report["extraction"]["executor"] == "local × 1"  # a few new articles: the one worker started for them
     assert report["reading"] == {"read": 1, "cached": report["files"] - 1}  # only the new file is opened
     # graph.ttl re-joined from the articles' Turtle kept by the first build, but where they changed
     turtle = report["turtle_cache"]
