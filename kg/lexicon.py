@@ -214,17 +214,25 @@ def county_short_forms() -> list[str]:
     return list(dict.fromkeys(asked))
 
 
-def jieba_dictionary_stamp() -> str:
-    """sha256 of jieba's dict.txt as installed (read without importing jieba: 10 ms)."""
-    import hashlib
+def jieba_dictionary_path() -> str | None:
+    """jieba's dict.txt as installed, found without importing jieba; None for an unusual install."""
     import os
     from importlib.util import find_spec
 
     try:
-        path = os.path.join(find_spec("jieba").submodule_search_locations[0], "dict.txt")
-        with open(path, "rb") as fh:
+        return os.path.join(find_spec("jieba").submodule_search_locations[0], "dict.txt")
+    except (AttributeError, TypeError, IndexError):  # pragma: no cover - an unusual jieba install
+        return None
+
+
+def jieba_dictionary_stamp() -> str:
+    """sha256 of jieba's dict.txt as installed (10 ms)."""
+    import hashlib
+
+    try:
+        with open(jieba_dictionary_path() or "", "rb") as fh:
             return hashlib.sha256(fh.read()).hexdigest()
-    except (AttributeError, TypeError, IndexError, OSError):  # pragma: no cover - an unusual jieba install
+    except OSError:  # pragma: no cover - an unusual jieba install
         return ""
 
 

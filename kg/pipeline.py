@@ -13,7 +13,7 @@ from .lexicon import gazetteer
 from .read import DEFAULT_MAX_MB, find_files, read_all
 from .records import Article, Extraction
 from .resolve import resolve
-from .runner import ExtractionCache, ReadCache, Workers, extract_all
+from .runner import BATCH, ExtractionCache, ReadCache, Workers, extract_all
 from .segment import segment
 
 if TYPE_CHECKING:
@@ -109,8 +109,6 @@ def _batches_expected(found) -> int:
     """How many batches of articles the files will make, at least (a file holds one article or more, of
     ~2 kB in UTF-8 where news is short): no more workers start than can have work, since each spends
     ~0.35 s of a core loading the extractor (one article on 2 cores: 0.1 s slower with 2 workers)."""
-    from .runner import BATCH
-
     articles = max(len(found), sum(st.st_size for *_, st in found) // 2000)
     return max(1, -(-articles // BATCH))
 

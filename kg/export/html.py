@@ -163,8 +163,6 @@ def layout(g: nx.Graph, iterations: int = 50, seed: int = 7) -> dict[str, tuple[
     linked = {v for a, b in g.edges() if a != b for v in (a, b)}
     pos = force_layout(g.subgraph(linked), iterations, seed) if linked else {}
     lone = [v for v in nodes if v not in linked]
-    if len(lone) == 1 and not pos:
-        return {lone[0]: (0.0, 0.0)}
     inner = max((math.hypot(x, y) for x, y in pos.values()), default=-SPACING) + SPACING
     golden = math.pi * (3 - math.sqrt(5))
     for k, v in enumerate(lone):  # equal areas: radius² grows by SPACING² a node

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import functools
-import os
 import re
 from functools import partial
 from itertools import accumulate
 from typing import NamedTuple
 
-from ..lexicon import surnames
+from ..lexicon import jieba_dictionary_path, surnames
 from .segmenter import segmenter_name
 
 
@@ -24,13 +23,10 @@ def _load_tags() -> dict[str, str]:
     """jieba's dictionary as word -> part-of-speech tag: the table jieba.posseg loads (349 k words),
     read straight from jieba's dict.txt ("word freq tag" lines) in 0.16 s, where importing
     jieba.posseg costs 0.25 s more at every start."""
-    from importlib.util import find_spec
-
     try:
-        dict_txt = os.path.join(find_spec("jieba").submodule_search_locations[0], "dict.txt")
-        with open(dict_txt, encoding="utf-8") as fh:
+        with open(jieba_dictionary_path() or "", encoding="utf-8") as fh:
             fields = fh.read().split()
-    except (AttributeError, TypeError, IndexError, OSError):  # pragma: no cover - an unusual jieba install
+    except OSError:  # pragma: no cover - an unusual jieba install
         fields = []
     if not fields or len(fields) % 3 or not all(f.isdigit() for f in fields[1:3000:3]):
         import jieba.posseg  # pragma: no cover - not three fields a line: let jieba read it
