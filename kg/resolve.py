@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from itertools import chain
+from operator import attrgetter
 
 from .lexicon import TOWN_SUFFIXES, ZONE_SUFFIXES, _lines, gazetteer
 from .records import (ENTITY_TYPES, INITIATIVE, LOCATED_IN, ORGANIZATION, PART_OF, PROJECT, REGION, Entity, Extraction,
@@ -29,20 +31,32 @@ def _abbreviates(short: str, full: str) -> bool:
     return all(ch in it for ch in short)
 
 
+KEY_TYPE = attrgetter("key", "type")
+TEXT = attrgetter("text")
+TYPE_KEY_TEXT = attrgetter("type", "key", "text")
+
 BRANCH_ENDINGS = ("分行", "支行", "分公司", "分社", "分院", "营业部")
 
 
 def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str, Entity], list[Relation]]:
     gaz = gazetteer()
-    # 1. type of each key: the type most of its mentions carry
-    votes: dict[str, Counter] = defaultdict(Counter)
+    mentions = list(chain.from_iterable(ex.mentions for ex in extractions))
+    # 1. type of each key: the type most of its mentions carry; between types as many, the one that came
+    #    first in the articles (a fact's end counts as coming, unmentioned); a key only facts name: the
+    #    first type they give it. Counted per distinct (key, type), in C, not per mention in Python.
+    counts = Counter(map(KEY_TYPE, mentions))
+    seen: dict[tuple[str, str], None] = {}  # (key, type) in order of first appearance
     for ex in extractions:
-        for m in ex.mentions:
-            votes[m.key][m.type] += 1
+        seen.update(dict.fromkeys(map(KEY_TYPE, ex.mentions)))
         for f in ex.facts:
-            for typ, key in (f.subject, f.object):
-                votes[key].setdefault(typ, 0)  # a fact's end is known even where never mentioned
-    key_type = {key: c.most_common(1)[0][0] for key, c in votes.items()}
+            seen.setdefault(f.subject[::-1])
+            seen.setdefault(f.object[::-1])
+    key_type: dict[str, str] = {}
+    most: dict[str, int] = {}
+    for key, typ in seen:
+        n = counts.get((key, typ), 0)
+        if key not in most or n > most[key]:
+            most[key], key_type[key] = n, typ
     # 2. short forms of zones and organisations merge into the full name they abbreviate
     alias_of: dict[str, str] = {}
     by_type: dict[str, list[str]] = defaultdict(list)
@@ -91,15 +105,14 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
     #     alone is one initiative, under its shortest full name
     by_core: dict[str, set[str]] = defaultdict(set)
     written_forms: dict[str, tuple[str, str, str]] = {}  # mention text → (as one line, unquoted, quoted core)
-    for ex in extractions:
-        for m in ex.mentions:
-            forms = written_forms.get(m.text)
-            if forms is None:  # a name the page's layout split (黑龙江⏎⏎省) is one name
-                written = LINE_BREAK.sub("", m.text) if "\n" in m.text else m.text
-                forms = written_forms[m.text] = (written, written.translate(UNQUOTE), _quoted_core(written))
-            core = forms[2].replace(" ", "")  # keys are written without spaces
-            if m.type == INITIATIVE and core and key_type.get(m.key) == INITIATIVE:
-                by_core[core].add(m.key)
+    for text in dict.fromkeys(map(TEXT, mentions)):  # a name the page's layout split (黑龙江⏎⏎省) is one name
+        written = LINE_BREAK.sub("", text) if "\n" in text else text
+        written_forms[text] = (written, written.translate(UNQUOTE), _quoted_core(written))
+    written_as = dict.fromkeys(map(TYPE_KEY_TEXT, mentions))  # each (type, key, text), in order of first mention
+    for typ, key, text in written_as:
+        core = written_forms[text][2].replace(" ", "")  # keys are written without spaces
+        if typ == INITIATIVE and core and key_type.get(key) == INITIATIVE:
+            by_core[core].add(key)
     for core, keys in by_core.items():
         keys = {alias_of.get(k, k) for k in keys} | ({core} if key_type.get(core) == INITIATIVE else set())
         if len(keys) > 1:
@@ -118,17 +131,19 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
             ent = entities[eid] = Entity(id=eid, type=typ, name=key)
         return ent
 
-    for ex in extractions:
-        for m in ex.mentions:
-            ent = entity_for(m.type, m.key)
-            ent.mentions.append(m)
-            ent.articles.add(m.article)
-            if m.code and not ent.code:
-                ent.code = m.code
-            _, unquoted, core = written_forms[m.text]
-            for form in (unquoted, m.key, core):
-                if form and form != ent.name:
-                    ent.aliases.add(form)
+    for typ_key_text in written_as:  # entities made in order of first mention; their written forms, once each
+        typ, key, text = typ_key_text
+        ent = written_as[typ_key_text] = entity_for(typ, key)
+        _, unquoted, core = written_forms[text]
+        for form in (unquoted, key, core):
+            if form and form != ent.name:
+                ent.aliases.add(form)
+    for m, typ_key_text in zip(mentions, map(TYPE_KEY_TEXT, mentions)):
+        ent = written_as[typ_key_text]
+        ent.mentions.append(m)
+        ent.articles.add(m.article)
+        if m.code and not ent.code:
+            ent.code = m.code
     # 4. relations
     rels: dict[tuple, Relation] = {}
 
