@@ -73,29 +73,34 @@ def view_graph(kg) -> ViewGraph:
         v.articles[a.id] = {"title": a.title, "doc": a.doc, "entities": set(), "edges": [], "local": {},
                             "text": a.source_text, "digest": digests[a.doc]}
     local_of = {aid: va["local"] for aid, va in v.articles.items()}
+    spans_of = {a.id: [(x.start, x.end) for x in a.sentences] for a in kg.articles}
     for n, d in g.nodes(data=True):
-        sources = []
-        for m in d["mentions"]:
-            art = arts.get(m.article)
+        sources, said = [], set()
+        last = art = None
+        for m in d["mentions"]:  # sorted by article: each article's are together
+            if m.article != last:
+                last, art = m.article, arts.get(m.article)
+                if art is not None:
+                    spans, text_of = spans_of[last], art.source_text
+                    # what the article's own page says of the entity: its mentions there, the spans of
+                    # their first sentences (the mention's own, if it has none)
+                    seen = local_of[last].get(n)
+                    if seen is None:
+                        seen = local_of[last][n] = [0, []]
+                    shown = seen[1]
             if art is None:
                 continue
-            sents = art.sentences
-            span = (sents[m.sentence].start, sents[m.sentence].end) if 0 <= m.sentence < len(sents) else None
+            span = spans[m.sentence] if 0 <= m.sentence < len(spans) else None
             if len(sources) < MAX_SOURCES:  # the entity's first sentences in the corpus
-                text = (art.source_text[span[0] : span[1]] if span else m.text)[:300]
-                if not any(s["sentence"] == text for s in sources):
+                text = (text_of[span[0] : span[1]] if span else m.text)[:300]
+                if text not in said:
+                    said.add(text)
                     sources.append({"article": art.title or art.doc, "doc": art.doc, "sentence": text})
-            # and what the article's own page says of it: its mentions there, the spans of their first
-            # sentences (the mention's own, if it has none)
-            local = local_of[m.article]
-            seen = local.get(n)
-            if seen is None:
-                seen = local[n] = [0, []]
             seen[0] += 1
-            if len(seen[1]) < MAX_SOURCES:
+            if len(shown) < MAX_SOURCES:
                 span = span or (m.start, m.end)
-                if span not in seen[1]:
-                    seen[1].append(span)
+                if span not in shown:
+                    shown.append(span)
         v.nodes[n] = {"type": d["type"], "name": d["name"], "aliases": list(d["aliases"]), "code": d["code"] or "",
                       "mentions": len(d["mentions"]), "sources": sources}
         for a in d["articles"]:
@@ -424,15 +429,21 @@ def whole_graph_page(v: ViewGraph, title: str, links: dict[str, str], g: nx.Mult
     return render_page(v, ids, title, note=note, links=links, layouts=layouts)
 
 
-def article_page_key(v: ViewGraph, a: dict, links: dict[str, str]) -> str:
+def article_page_key(v: ViewGraph, a: dict, links: dict[str, str], who: dict[str, str] | None = None) -> str:
     """A hash of everything an article's page is drawn from: the article, who its entities are (name,
-    type, aliases, code, ego page), what it read of them, its relations, and the drawing code."""
+    type, aliases, code, ego page), what it read of them, its relations, and the drawing code.
+    ``who``: a memo of each entity's part, shared by the pages of one site (an entity is on many)."""
     nodes, local = v.nodes, a["local"]
-    parts = (HTML_FINGERPRINT, a["title"], a["doc"], a["digest"],
-             [(n, nodes[n]["name"], nodes[n]["type"], nodes[n]["aliases"], nodes[n]["code"], links.get(n), local.get(n))
-              for n in sorted(a["entities"])],
-             [v.edges[i] for i in a["edges"]])
-    return hashlib.sha1(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    who = {} if who is None else who
+    parts = [HTML_FINGERPRINT, a["title"], a["doc"], a["digest"]]
+    for n in sorted(a["entities"]):
+        part = who.get(n)
+        if part is None:
+            d = nodes[n]
+            part = who[n] = repr((n, d["name"], d["type"], d["aliases"], d["code"], links.get(n)))
+        parts += (part, repr(local.get(n)))
+    parts.append(repr([v.edges[i] for i in a["edges"]]))
+    return hashlib.sha1("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | None = None) -> dict[str, str | None]:
@@ -468,11 +479,12 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
             emit(links[n], files[links[n]])
             files[links[n]] = None
     article_pages = {}
+    who: dict[str, str] = {}  # each entity's part of the page keys (``article_page_key``)
     for aid, a in v.articles.items():
         if not a["entities"]:
             continue
         name = article_pages[aid] = page_name("articles", aid)
-        if keep is not None and keep(name, article_page_key(v, a, links)):
+        if keep is not None and keep(name, article_page_key(v, a, links, who)):
             files[name] = None  # the previous build's page, unchanged, is in place
             continue
         files[name] = render_page(v, sorted(a["entities"]), a["title"] or a["doc"],
