@@ -197,28 +197,41 @@ def force_layout(g: nx.Graph, iterations: int = 50, seed: int = 7) -> dict[str, 
     k = np.sqrt(k2)
     t = np.float32(0.2)
     block = min(n, LAYOUT_BLOCK)  # rows at a time, so the work stays in the cache: memory-bound otherwise
-    f = np.empty((block, n), dtype=np.float32)  # buffers reused by every block of every iteration
-    tmp = np.empty((block, n), dtype=np.float32)
+    fbuf = np.empty(block * n, dtype=np.float32)  # buffers reused by every strip of every iteration
+    tbuf = np.empty(block * n, dtype=np.float32)
     fx = np.empty(n, dtype=np.float32)
     fy = np.empty(n, dtype=np.float32)
     src, dst = edges[:, 0], edges[:, 1]
     for _ in range(iterations):
+        fx[:] = 0
+        fy[:] = 0
         for lo in range(0, n, block):
+            # the strip of rows lo:hi against columns lo:n: each pair's repulsion is computed once and
+            # pushes both ends (the pairs left of the strip were pushed by the strips above it)
             hi = min(n, lo + block)
-            fb, tb = f[: hi - lo], tmp[: hi - lo]
-            np.subtract.outer(x[lo:hi], x, out=fb)
+            rows, cols = hi - lo, n - lo
+            fb = fbuf[: rows * cols].reshape(rows, cols)
+            tb = tbuf[: rows * cols].reshape(rows, cols)
+            xs, ys = x[lo:], y[lo:]
+            np.subtract.outer(x[lo:hi], xs, out=fb)
             np.square(fb, out=fb)
-            np.subtract.outer(y[lo:hi], y, out=tb)
+            np.subtract.outer(y[lo:hi], ys, out=tb)
             np.square(tb, out=tb)
             fb += tb
             np.maximum(fb, np.float32(1e-4), out=fb)
             np.divide(k2, fb, out=fb)  # repulsion k²/d along the unit vector: k²·delta/d² = f·delta
-            fb[np.arange(hi - lo), np.arange(lo, hi)] = 0
-            # Σ_j f_ij (x_i − x_j) = x_i Σ_j f_ij − (f·x)_i, with einsum's own loops: BLAS threads would
-            # sum in another order under another thread count, and the page would differ by machine
-            rows = fb.sum(1)
-            fx[lo:hi] = x[lo:hi] * rows - np.einsum("ij,j->i", fb, x)
-            fy[lo:hi] = y[lo:hi] * rows - np.einsum("ij,j->i", fb, y)
+            fb[np.arange(rows), np.arange(rows)] = 0
+            # Σ_j f_ij (x_i − x_j) = x_i Σ_j f_ij − (f·x)_i on the strip's rows, and the opposite push on
+            # the columns right of it, with einsum's own loops: BLAS threads would sum in another order
+            # under another thread count, and the page would differ by machine
+            rsum = fb.sum(1)
+            fx[lo:hi] += x[lo:hi] * rsum - np.einsum("ij,j->i", fb, xs)
+            fy[lo:hi] += y[lo:hi] * rsum - np.einsum("ij,j->i", fb, ys)
+            if hi < n:
+                off = fb[:, rows:]
+                csum = off.sum(0)
+                fx[hi:] += x[hi:] * csum - np.einsum("ij,i->j", off, x[lo:hi])
+                fy[hi:] += y[hi:] * csum - np.einsum("ij,i->j", off, y[lo:hi])
         if len(edges):
             ex = x[src] - x[dst]
             ey = y[src] - y[dst]
