@@ -53,9 +53,47 @@ def test_tag_table_is_jiebas():
     """The tag table read straight from jieba's dict.txt is the one jieba.posseg loads."""
     import jieba.posseg
 
-    from kg.extract.tokens import _TAGS
+    from kg.extract.tokens import tag_table
 
-    assert _TAGS == jieba.posseg.dt.word_tag_tab
+    assert tag_table() == jieba.posseg.dt.word_tag_tab
+
+
+def test_tags_from_rjieba_are_jiebas_tables():
+    """Tokens take their tags from rjieba's dictionary, not from jieba's table loaded into Python: for
+    every word of the dictionary ``word_tag`` gives the table's tag (8 k words rjieba does not cut whole
+    come from kg/data/split_word_tags.tsv), None for spans the table lacks, and every token of the texts
+    carries its word's tag from the table (None where unknown, before ``tokenize`` guesses one)."""
+    import random
+
+    from kg.extract.tokens import _tagger, split_word_tags, tag_table, word_tag
+
+    table = tag_table()
+    assert split_word_tags() is not None, "kg/data/split_word_tags.tsv is stale: run scripts/derive_county_tags.py"
+    assert [w for w, t in table.items() if word_tag(w) != t] == []
+    rng = random.Random(7)
+    texts = _texts()
+    spans = [t[i : i + rng.randint(1, 6)] for t in texts for i in range(0, len(t), 11)]
+    assert [s for s in spans if word_tag(s) != table.get(s)] == []
+    for text in texts:
+        words, tags = _tagger()(text)
+        assert words == jieba.lcut(text)
+        assert tags == [table.get(w) for w in words]
+
+
+def test_extracting_never_loads_jiebas_tag_table():
+    """A process that extracts articles builds rjieba's dictionary only: jieba's 349 k-word tag table
+    (0.16 s and ~40 MB a process) is never loaded into Python."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from kg.extract import extract, Context; "
+            "from kg.segment import segment; from kg.read import read; from kg.extract.tokens import tag_table; "
+            "arts = [a for s in read([sys.argv[1]]) for a in segment(s)]; "
+            "n = sum(len(extract(a, Context(province='210000')).mentions) for a in arts); "
+            "print(n, tag_table.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code, str(SEEDS)], capture_output=True, text=True, check=True)
+    mentions, loaded = map(int, out.stdout.split())
+    assert mentions > 100 and loaded == 0
 
 
 def test_gazetteer_forms_are_found_leftmost_longest_with_offsets_in_characters():
@@ -83,6 +121,9 @@ def test_shipped_county_tags_are_jiebas_and_give_the_same_gazetteer():
     derive = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(derive)
     assert (DATA / COUNTY_TAGS).read_text(encoding="utf-8") == derive.derived()
+    from kg.extract.tokens import SPLIT_TAGS
+
+    assert (DATA / SPLIT_TAGS).read_text(encoding="utf-8") == derive.derived_split_tags()
     shipped = county_form_tags()
     assert shipped is not None and len(shipped) > 2000
     assert any(tag in ("nr", "nrfg", "nrt") for tag in shipped.values())  # name-like short forms are among them

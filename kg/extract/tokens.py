@@ -5,9 +5,10 @@ import functools
 import re
 from functools import partial
 from itertools import accumulate
+from operator import itemgetter
 from typing import NamedTuple
 
-from ..lexicon import jieba_dictionary_path, surnames
+from ..lexicon import jieba_dictionary_path, jieba_dictionary_stamp, surnames
 from .segmenter import segmenter_name
 
 
@@ -35,7 +36,11 @@ def _load_tags() -> dict[str, str]:
     return dict(zip(fields[0::3], fields[2::3]))
 
 
-_TAGS = _load_tags()  # jieba's dictionary: word -> part-of-speech tag
+@functools.cache
+def tag_table() -> dict[str, str]:
+    """jieba's whole tag table, loaded on first use: only where rjieba cannot answer (no rjieba, text
+    with a lone surrogate, a dictionary the shipped split-word tags were not derived from)."""
+    return _load_tags()
 
 
 @functools.cache
@@ -59,6 +64,89 @@ def _segmenter():
 def _cut(text: str) -> list[str]:
     """jieba's words of ``text``."""
     return _segmenter()(text)
+
+
+@functools.cache
+def _tagger():
+    """``text → (words, tags)``: jieba's words, each with its dictionary tag, None for a word the
+    dictionary does not know. With rjieba both come from its dictionary, which is jieba's (tags and
+    all: a test checks every word), so no process loads jieba's 349 k-word table into Python (0.16 s
+    and ~40 MB a process); a word is known where rjieba ``has_word`` it."""
+    if not SEGMENTER.startswith("rjieba"):  # pragma: no cover - rjieba is a dependency
+        return lambda text: (_cut(text), list(map(tag_table().get, _cut(text))))
+    import rjieba
+
+    has_word, tag = rjieba.has_word, rjieba.tag
+
+    def tagged(text: str) -> tuple[list[str], list[str | None]]:
+        try:
+            pairs = tag(text)
+        except UnicodeEncodeError:  # a lone surrogate: jieba cuts it, the whole table tags it
+            words = _jieba().dt.lcut(text)
+            return words, list(map(tag_table().get, words))
+        words = list(map(_first, pairs))
+        tags = list(map(_second, pairs))
+        for i in [i for i, known in enumerate(map(has_word, words)) if not known]:
+            tags[i] = None  # rjieba guesses a tag for a word it does not know; jieba's table has none
+        return words, tags
+
+    return tagged
+
+
+@functools.cache
+def _word_tagger():
+    """``word → tag or None``, as jieba's table gives it, for any string (a token, a span of text)."""
+    if not SEGMENTER.startswith("rjieba"):  # pragma: no cover - rjieba is a dependency
+        return tag_table().get
+    import rjieba
+
+    has_word, tag = rjieba.has_word, rjieba.tag
+    split = split_word_tags()
+    if split is None:  # another dictionary than the one the shipped file was derived from
+        return tag_table().get
+
+    def word_tag(word: str) -> str | None:
+        try:
+            if not has_word(word):
+                return None
+            pieces = tag(word, False)
+        except UnicodeEncodeError:  # a lone surrogate: never a dictionary word
+            return None
+        # a known word alone is cut whole but for 8 k of them (一七 → 一|七): those ship with their tags
+        return pieces[0][1] if len(pieces) == 1 else split.get(word)
+
+    return word_tag
+
+
+SPLIT_TAGS = "split_word_tags.tsv"
+
+
+def split_words() -> list[tuple[str, str]]:
+    """jieba's dictionary words that rjieba does not cut whole when tagged alone, with their tags, in
+    the dictionary's order (from its whole table: for scripts/derive_county_tags.py)."""
+    import rjieba
+
+    return [(w, t) for w, t in tag_table().items() if len(rjieba.tag(w, False)) != 1]
+
+
+@functools.cache
+def split_word_tags() -> dict[str, str] | None:
+    """kg/data/split_word_tags.tsv (``split_words``), None when the installed jieba dictionary or
+    rjieba is not the one it was derived from."""
+    from ..lexicon import DATA, _lines
+
+    stamp = (DATA / SPLIT_TAGS).read_text(encoding="utf-8").split("\n", 1)[0].split("sha256 ", 1)[-1]
+    if stamp != tag_source_stamp():
+        return None
+    return dict(row.split("\t") for row in _lines(SPLIT_TAGS))
+
+
+def tag_source_stamp() -> str:
+    """What the shipped split-word tags depend on: jieba's dict.txt (its sha256) and the segmenter."""
+    return f"{jieba_dictionary_stamp()} {segmenter_name()}"
+
+
+_first, _second = itemgetter(0), itemgetter(1)
 
 
 SEGMENTER = segmenter_name()
@@ -90,18 +178,18 @@ def _tag_unknown(word: str) -> list[tuple[str, str]]:
     `nr` (a trailing function character split off), anything else `x` (unknown, may be in a name)."""
     c = word[0]
     if len(word) == 1:
-        return [(word, _TAGS.get(word, "x"))]
+        return [(word, word_tag(word) or "x")]
     if not ("\u4e00" <= c <= "\u9fd5"):
         if _NUMBER.match(word):
             return [(word, "m")]
         return [(word, "eng" if word.isascii() and word.isalnum() else "x")]
     names = surnames()  # cached by lexicon
-    if _TAGS.get(c) in ("v", "p") and ((c not in names and len(word) >= 3) or word[1:] in DIVISION_WORDS):
-        return [(c, _TAGS[c])] + _tag_unknown(word[1:])  # 访|沈抚, 由|省: a verb or preposition glued to a name
+    if word_tag(c) in ("v", "p") and ((c not in names and len(word) >= 3) or word[1:] in DIVISION_WORDS):
+        return [(c, word_tag(c))] + _tag_unknown(word[1:])  # 访|沈抚, 由|省: a verb or preposition glued to a name
     # (由 is a surname too, but 由省 names the province's organ that follows, never a person)
-    if 2 <= len(word) <= 3 and (c in names or word[:2] in names) and _TAGS.get(c) != "m":
-        if len(word) == 3 and (_TAGS.get(word[2]) in _AFTER_NAME_TAGS or word[2] in NAME_FOLLOWERS):
-            return [(word[:2], "nr"), (word[2], _TAGS[word[2]])]
+    if 2 <= len(word) <= 3 and (c in names or word[:2] in names) and word_tag(c) != "m":
+        if len(word) == 3 and (word_tag(word[2]) in _AFTER_NAME_TAGS or word[2] in NAME_FOLLOWERS):
+            return [(word[:2], "nr"), (word[2], word_tag(word[2]) or "x")]
         return [(word, "nr")]
     return [(word, "x")]
 
@@ -112,8 +200,7 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
     jieba.lcut's segmentation (dictionary DAG + its 4-state HMM for unknown runs, linear in the
     text), with each word's tag from jieba's dictionary and unknown words tagged by _tag_unknown.
     Built with C-level map/accumulate: a month of a daily is a million tokens."""
-    words = _segmenter()(text[start:end])
-    tags = list(map(_TAGS.get, words))
+    words, tags = _tagger()(text[start:end])
     unknown = [i for i, t in enumerate(tags) if t is None]
     if unknown:
         w2: list[str] = []
@@ -135,7 +222,7 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
 
 def word_tag(word: str) -> str | None:
     """jieba's dictionary tag for a word, None for words it does not know."""
-    return _TAGS.get(word)
+    return _word_tagger()(word)
 
 
 def token_index(tokens: list[Token], pos: int) -> int | None:
