@@ -156,3 +156,23 @@ def test_a_builds_main_process_never_loads_the_tag_table(tmp_path):
     shutil.copy(sorted(SEEDS.glob("*.txt"))[2], corpus / "added.txt")
     again = build()
     assert int(again[0]) > 0 and again[1:] == ["local", "×", "1", "False"]
+
+
+def test_another_dictionary_tags_from_jiebas_table(monkeypatch):
+    """Where the shipped split-word tags were derived from another dictionary or rjieba (their stamp
+    differs), tokens and word_tag take their tags from jieba's table, as before: the same tokens."""
+    from kg.extract import tokens
+
+    text = next(p for p in sorted(SEEDS.glob("*.txt"))).read_text(encoding="utf-8")
+    ours = tokenize(text, 0, len(text))
+    for cached in (tokens._tagger, tokens._word_tagger, tokens.split_word_tags):
+        cached.cache_clear()
+    monkeypatch.setattr(tokens, "tag_source_stamp", lambda: "another dictionary")
+    try:
+        assert tokens.split_word_tags() is None
+        assert tokenize(text, 0, len(text)) == ours
+        assert tokens.word_tag("一七") == tokens.tag_table()["一七"]  # a word rjieba does not tag whole
+        assert tokens._tagger().__name__ == "table_tagged"
+    finally:
+        for cached in (tokens._tagger, tokens._word_tagger, tokens.split_word_tags):
+            cached.cache_clear()

@@ -72,8 +72,14 @@ def _tagger():
     dictionary does not know. With rjieba both come from its dictionary, which is jieba's (tags and
     all: a test checks every word), so no process loads jieba's 349 k-word table into Python (0.16 s
     and ~40 MB a process); a word is known where rjieba ``has_word`` it."""
-    if not SEGMENTER.startswith("rjieba"):  # pragma: no cover - rjieba is a dependency
-        return lambda text: (_cut(text), list(map(tag_table().get, _cut(text))))
+    if not SEGMENTER.startswith("rjieba") or split_word_tags() is None:  # rjieba is a dependency; its
+        # dictionary is jieba's as the shipped split-word tags were checked against it, else the table tags
+
+        def table_tagged(text: str) -> tuple[list[str], list[str | None]]:
+            words = _cut(text)
+            return words, list(map(tag_table().get, words))
+
+        return table_tagged
     import rjieba
 
     has_word, tag = rjieba.has_word, rjieba.tag
