@@ -284,3 +284,23 @@ def test_turtle_cache_is_not_served_by_other_rdf_code(tmp_path, monkeypatch):
         assert rdf.cached_turtle(graph, memo)[2]["reused"] == len(graph.articles)
         monkeypatch.setattr(rdf, "RDF_FINGERPRINT", "other code")
         assert rdf.cached_turtle(graph, memo)[2] == {"reused": 0, "made": len(graph.articles)}
+
+
+def test_literal_escaping_is_the_full_table_for_any_text():
+    """``literal`` escapes with str.replace where a text holds only \\ " and line breaks (0.13 → 0.02 s
+    over PD1998's page texts); whatever the text, the result is what the full escape table gives, and
+    parses back to the text."""
+    from hypothesis import given, settings, strategies as st
+
+    from kg.export.rdf import _ESCAPES, _escaped, literal
+
+    chars = st.characters(min_codepoint=0, max_codepoint=0x2FFF, blacklist_categories=("Cs",))
+
+    @settings(max_examples=2000, deadline=None)
+    @given(st.text(chars, max_size=40) | st.text(st.sampled_from('ab中\\"\n\r\t\x00\x1f\x7f'), max_size=40))
+    def check(text):
+        assert _escaped(text) == text.translate(_ESCAPES)
+        parsed = list(ox.parse(f"<s:s> <p:p> {literal(text)} .\n".encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+        assert parsed[0].object.value == text
+
+    check()
