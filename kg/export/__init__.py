@@ -131,11 +131,15 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
 
     quads = shards or any(f not in ("ntriples", "graphml") for f in formats)
     reused = None
-    if cache is not None and not quads and "ntriples" not in formats:  # graph.ttl the only file of statements
-        with Memo(cache, "turtle") as memo:
-            reused = cached_turtle(kg, memo)
-            if reused is not None:
-                made("graph.ttl", reused[0])
+    if not quads and "ntriples" not in formats:  # graph.ttl the only file of statements: made article by
+        # article (reusing the previous build's Turtle of unchanged articles, given a cache)
+        if cache is not None:
+            with Memo(cache, "turtle") as memo:
+                reused = cached_turtle(kg, memo)
+        else:
+            reused = cached_turtle(kg, None)
+        if reused is not None:
+            made("graph.ttl", reused[0])
     if reused is None:
         qs = statements(kg) if quads else []
         union = union_triples(qs) if quads else graph_union(kg)  # made once: Turtle, N-Triples and the count share it
@@ -153,7 +157,7 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
     if shards:
         for name, data in nquads_shards(qs, shards).items():
             made(name, data)
-    return files, triples, time.perf_counter() - t, reused[2] if reused else {}
+    return files, triples, time.perf_counter() - t, reused[2] if reused and cache is not None else {}
 
 
 class KeptPages:
