@@ -240,11 +240,18 @@ def county_form_tags() -> dict[str, str] | None:
     """kg/data/county_form_tags.tsv: jieba's tag ("" for none) of each county short form the gazetteer
     decides on, derived from jieba's dictionary by scripts/derive_county_tags.py; None when the
     installed dictionary is not the one it was derived from."""
-    rows = _lines(COUNTY_TAGS)
-    stamp = (DATA / COUNTY_TAGS).read_text(encoding="utf-8").split("\n", 1)[0].rsplit(" ", 1)[-1]
-    if stamp != jieba_dictionary_stamp():
+    rows = stamped_rows(COUNTY_TAGS, jieba_dictionary_stamp())
+    if rows is None:
         return None
     return {word: tag for word, _, tag in (row.partition("\t") for row in rows)}
+
+
+def stamped_rows(name: str, stamp: str) -> list[str] | None:
+    """The rows of a data file derived from another package's data (its first line ends "sha256 STAMP"),
+    None when ``stamp``, what that data is now, is not the one it was derived from."""
+    if (DATA / name).read_text(encoding="utf-8").split("\n", 1)[0].split("sha256 ", 1)[-1] != stamp:
+        return None
+    return _lines(name)
 
 
 def _shipped_tag_of():

@@ -9,7 +9,7 @@ import shutil
 import tempfile
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from ..errors import OutputError
@@ -133,11 +133,8 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
     reused = None
     if not quads and "ntriples" not in formats:  # graph.ttl the only file of statements: made article by
         # article (reusing the previous build's Turtle of unchanged articles, given a cache)
-        if cache is not None:
-            with Memo(cache, "turtle") as memo:
-                reused = cached_turtle(kg, memo)
-        else:
-            reused = cached_turtle(kg, None)
+        with Memo(cache, "turtle") if cache is not None else nullcontext() as memo:
+            reused = cached_turtle(kg, memo)
         if reused is not None:
             made("graph.ttl", reused[0])
     if reused is None:

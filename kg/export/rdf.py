@@ -267,6 +267,11 @@ def _article_bursts(art, arts: _Articles, t: "_Terms") -> list[Burst]:
     """What belongs to one article: its source file (if it is the file's first article), the article,
     the sentences its mentions and facts point to, and its mentions, all in its named graph but the
     first two. A function of ``arts.key(art)``'s inputs only, so its Turtle can be cached by that key."""
+    return _article_head_bursts(art, arts, t) + _mention_bursts(art, arts, t)
+
+
+def _article_head_bursts(art, arts: _Articles, t: "_Terms") -> list[Burst]:
+    """An article's own statements but its mentions': its source file, the article, its sentences."""
     integer = t.integer
     a_type, default = _T.rdf_type, ""
     begin, end, anchor, ref = _T.nif_beginIndex, _T.nif_endIndex, _T.nif_anchorOf, _T.nif_referenceContext
@@ -296,10 +301,19 @@ def _article_bursts(art, arts: _Articles, t: "_Terms") -> list[Burst]:
             out.append((arts.sentence_iri(art.id, index), g, [
                 (a_type, _T.nif_Sentence), (begin, integer(span.start)), (end, integer(span.end)),
                 (anchor, literal(art.source_text[span.start : span.end])), (ref, ctx), (_T.sdo_isPartOf, g)]))
+    return out
+
+
+def _mention_bursts(art, arts: _Articles, t: "_Terms") -> list[Burst]:
+    """An article's mentions, one run each, in its named graph."""
+    integer = t.integer
+    a_type, begin, end, anchor = _T.rdf_type, _T.nif_beginIndex, _T.nif_endIndex, _T.nif_anchorOf
+    ctx, g, n = arts.context[art.doc], arts.term[art.id], len(art.sentences)
+    out: list[Burst] = []
     opening = arts.mention_open[art.id]
     for e, start, stop, text, sentence in arts.mentions[art.id]:
         mpos = [(a_type, _T.kgo_Mention), (a_type, _T.nif_Phrase), (begin, integer(start)), (end, integer(stop)),
-                (anchor, literal(text)), (ref, ctx), (_T.itsrdf_taIdentRef, e), (_T.kgo_mentionedIn, g)]
+                (anchor, literal(text)), (_T.nif_referenceContext, ctx), (_T.itsrdf_taIdentRef, e), (_T.kgo_mentionedIn, g)]
         if 0 <= sentence < n:
             mpos.append((_T.nif_sentence, arts.sentence_iri(art.id, sentence)))
         out.append((f"{opening}{start}-{stop}>", g, mpos))
@@ -449,10 +463,7 @@ def cached_turtle(kg, memo, base: str | None = None) -> tuple[Iterator[bytes], i
     arts = _Articles(kg, base, t)
     keys = {a.id: arts.key(a, base) for a in kg.articles} if memo is not None else {}
     found = memo.get_many(list(keys.values())) if memo is not None else {}
-    runs = _runs(_graph_bursts(kg, base, t, arts))
-    blocks = [(s, _merged(bursts)) for s, bursts in runs.items()]
-    count = triple_count(blocks)
-    texts = list(zip(runs, _block_texts(blocks, short)))
+    count, texts = _blocks_turtle(_graph_bursts(kg, base, t, arts), short)
     fresh: dict[str, bytes] = {}
     for art in kg.articles:
         key = keys.get(art.id)
@@ -481,26 +492,21 @@ def cached_turtle(kg, memo, base: str | None = None) -> tuple[Iterator[bytes], i
     return pieces(), count, {"reused": len(keys) - len(fresh), "made": len(fresh)}
 
 
+def _blocks_turtle(bursts: list[Burst], short: "_Compactor") -> tuple[int, list[tuple[str, str]]]:
+    """Runs of statements as (number of triples, [(subject, its Turtle block)]), by the general writer."""
+    own = _runs(bursts)
+    blocks = [(s, _merged(runs)) for s, runs in own.items()]
+    return triple_count(blocks), list(zip(own, _block_texts(blocks, short)))
+
+
 def _article_turtle(art, arts: _Articles, t: "_Terms", short: "_Compactor") -> tuple[int, list[tuple[str, str]]]:
     """One article's own statements (``_article_bursts``) as (number of triples, [(subject, its Turtle
     block)]): the blocks ``_block_texts`` writes for them, its mentions' (six in seven of the article's
     subjects, one run of 8–9 statements each) filled into one template instead of walked pair by pair."""
-    spans = [(start, stop) for _, start, stop, _, _ in arts.mentions[art.id]]
-    if len(set(spans)) < len(spans):  # two mentions of one span: one subject, merged by the general path
-        own = _runs(_article_bursts(art, arts, t))
-        blocks = [(s, _merged(bursts)) for s, bursts in own.items()]
-        return triple_count(blocks), list(zip(own, _block_texts(blocks, short)))
     mentions = arts.mentions[art.id]
-    arts.mentions[art.id] = []  # the article's other statements by the general path
-    try:
-        own = _runs(_article_bursts(art, arts, t))
-    finally:
-        arts.mentions[art.id] = mentions
-    blocks = [(s, _merged(bursts)) for s, bursts in own.items()]
-    count = triple_count(blocks)
-    out = list(zip(own, _block_texts(blocks, short)))
-    if not mentions:
-        return count, out
+    if len({(start, stop) for _, start, stop, _, _ in mentions}) < len(mentions):  # two mentions of one
+        return _blocks_turtle(_article_bursts(art, arts, t), short)  # span: one subject, merged in general
+    count, out = _blocks_turtle(_article_head_bursts(art, arts, t), short)
     known, term, iri = short._cache.get, short.term, short.iri
     g = arts.term[art.id]
     opening = arts.mention_open[art.id]

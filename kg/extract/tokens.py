@@ -8,8 +8,10 @@ from itertools import accumulate
 from operator import itemgetter
 from typing import NamedTuple
 
-from ..lexicon import jieba_dictionary_path, jieba_dictionary_stamp, surnames
+from ..lexicon import jieba_dictionary_path, jieba_dictionary_stamp, stamped_rows, surnames
 from .segmenter import segmenter_name
+
+_first, _second = itemgetter(0), itemgetter(1)
 
 
 def _jieba():
@@ -66,14 +68,19 @@ def _cut(text: str) -> list[str]:
     return _segmenter()(text)
 
 
+def _rjieba_tags() -> bool:
+    """Tags are taken from rjieba's dictionary where it is jieba's as the shipped split-word tags were
+    derived from (rjieba is a dependency), else from jieba's table."""
+    return SEGMENTER.startswith("rjieba") and split_word_tags() is not None
+
+
 @functools.cache
 def _tagger():
     """``text → (words, tags)``: jieba's words, each with its dictionary tag, None for a word the
     dictionary does not know. With rjieba both come from its dictionary, which is jieba's (tags and
     all: a test checks every word), so no process loads jieba's 349 k-word table into Python (0.16 s
     and ~40 MB a process); a word is known where rjieba ``has_word`` it."""
-    if not SEGMENTER.startswith("rjieba") or split_word_tags() is None:  # rjieba is a dependency; its
-        # dictionary is jieba's as the shipped split-word tags were checked against it, else the table tags
+    if not _rjieba_tags():
 
         def table_tagged(text: str) -> tuple[list[str], list[str | None]]:
             words = _cut(text)
@@ -102,14 +109,12 @@ def _tagger():
 @functools.cache
 def _word_tagger():
     """``word → tag or None``, as jieba's table gives it, for any string (a token, a span of text)."""
-    if not SEGMENTER.startswith("rjieba"):  # pragma: no cover - rjieba is a dependency
+    if not _rjieba_tags():
         return tag_table().get
     import rjieba
 
     has_word, tag = rjieba.has_word, rjieba.tag
     split = split_word_tags()
-    if split is None:  # another dictionary than the one the shipped file was derived from
-        return tag_table().get
 
     def word_tag(word: str) -> str | None:
         try:
@@ -139,20 +144,13 @@ def split_words() -> list[tuple[str, str]]:
 def split_word_tags() -> dict[str, str] | None:
     """kg/data/split_word_tags.tsv (``split_words``), None when the installed jieba dictionary or
     rjieba is not the one it was derived from."""
-    from ..lexicon import DATA, _lines
-
-    stamp = (DATA / SPLIT_TAGS).read_text(encoding="utf-8").split("\n", 1)[0].split("sha256 ", 1)[-1]
-    if stamp != tag_source_stamp():
-        return None
-    return dict(row.split("\t") for row in _lines(SPLIT_TAGS))
+    rows = stamped_rows(SPLIT_TAGS, tag_source_stamp())
+    return None if rows is None else dict(row.split("\t") for row in rows)
 
 
 def tag_source_stamp() -> str:
     """What the shipped split-word tags depend on: jieba's dict.txt (its sha256) and the segmenter."""
     return f"{jieba_dictionary_stamp()} {segmenter_name()}"
-
-
-_first, _second = itemgetter(0), itemgetter(1)
 
 
 SEGMENTER = segmenter_name()
