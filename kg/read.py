@@ -31,14 +31,14 @@ class Reading:
     replaced: dict[str, int] = field(default_factory=dict)  # path → undecodable bytes replaced, where any
 
 
-def find_files(inputs: list[str]) -> list[tuple[Path, str, bool, os.stat_result]]:
+def find_files(inputs: list[str]) -> list[tuple[Path | str, str, bool, os.stat_result]]:
     """(path, document name, named directly, status) for every .txt file under the inputs.
 
     The document name is the path relative to the directory given (``2024/01/a.txt``), or the file
     name for a file given directly; names are unique, so two ``a.txt`` never merge."""
     if not inputs:
         raise InputError("no input given")
-    found: list[tuple[Path, str, bool, os.stat_result]] = []
+    found: list[tuple[Path | str, str, bool, os.stat_result]] = []
     for raw in inputs:
         p = Path(raw)
         if not p.exists():
@@ -48,15 +48,20 @@ def find_files(inputs: list[str]) -> list[tuple[Path, str, bool, os.stat_result]
             found.append((p, p.name, True, os.stat(p)))
             continue
         before = len(found)
-        # os.walk does not follow symlinked directories, so link loops cannot recurse forever.
-        for root, dirs, files in os.walk(p):
+        # os.walk does not follow symlinked directories, so link loops cannot recurse forever. Paths are
+        # joined as strings from the normalised top (str(p)), which gives what Path(root) / fn gives, at
+        # a tenth of the cost (pathlib: ~0.05 s for 3,000 files, paid by every build and re-build).
+        top = str(p)
+        prefix = os.path.join(top, "")
+        for root, dirs, files in os.walk(top):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            rel = "" if root == top else root[len(prefix):].replace(os.sep, "/") + "/"
             for fn in sorted(files):
                 if fn.lower().endswith(".txt") and not fn.startswith("."):
-                    fp = Path(root) / fn
+                    fp = os.path.join(root, fn)
                     st = _regular(fp)  # None for broken and looping file symlinks
                     if st is not None:
-                        found.append((fp, fp.relative_to(p).as_posix(), False, st))
+                        found.append((fp, rel + fn, False, st))
         if len(found) == before:
             raise InputError(f"{raw}: no .txt files in this directory")
     seen_files: set[tuple[int, int]] = set()
@@ -75,7 +80,7 @@ def find_files(inputs: list[str]) -> list[tuple[Path, str, bool, os.stat_result]
     return out
 
 
-def _regular(path: Path) -> os.stat_result | None:
+def _regular(path: str) -> os.stat_result | None:
     """The file's status if it is a regular file (links followed: one call, where Path.is_file and
     os.path.realpath made one per component), else None (broken or looping links too)."""
     try:

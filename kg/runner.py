@@ -12,6 +12,7 @@ import pickle
 import sqlite3
 import sys
 import time
+from array import array
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -54,8 +55,11 @@ class ExtractionCache(Memo):
     def key(self, article: Article, province: str) -> str:
         h = hashlib.sha256()
         for part in (self.fingerprint, province, article.id, str(article.start), str(article.end),
-                     str(article.body_start), article.title, repr(article.sentences), repr(article.soft_breaks)):
+                     str(article.body_start), article.title, repr(article.soft_breaks)):
             h.update(part.encode("utf-8", "surrogatepass") + b"\0")  # (sentences and soft breaks are read too)
+        # the sentences' offsets as one array of integers: the repr of ~15 dataclasses an article took
+        # 0.03-0.1 s over PD1998's 3,151 articles, in every build with a cache
+        h.update(array("q", [x for s in article.sentences for x in (s.start, s.end)]).tobytes() + b"\0")
         h.update(article.text.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
