@@ -81,6 +81,28 @@ def test_same_file_name_in_two_folders_stays_two_documents(tmp_path):
     assert files == {"2024/page.txt", "2025/page.txt"}
 
 
+def test_found_files_are_named_as_pathlib_names_them(tmp_path, monkeypatch):
+    """find_files joins paths as strings: each file's path and document name must be what Path(root) / fn
+    and its path relative to the input give, however the input is written (trailing slash, ./, ..)."""
+    from pathlib import Path
+
+    from kg.read import find_files
+
+    corpus = tmp_path / "c"
+    for rel in ("top.txt", "2024/01/a.txt", "2024/b.TXT", "x y/c.txt", ".hidden/d.txt", "2024/.e.txt", "2024/f.md"):
+        (corpus / rel).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / rel).write_text(GOOD, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for given in ("c", "c/", "./c", str(corpus), str(corpus) + "/", "c/../c"):
+        top = Path(given)
+        expected = sorted((str(p), p.relative_to(top).as_posix()) for p in top.rglob("*")
+                          if p.is_file() and p.suffix.lower() == ".txt"
+                          and not any(part.startswith(".") for part in p.relative_to(top).parts))
+        got = sorted((str(p), name) for p, name, direct, _ in find_files([given]))
+        assert got == expected, given
+        assert len(got) == 4
+
+
 def test_lone_surrogates_and_stray_bytes_are_replaced_and_reported(tmp_path):
     f = tmp_path / "scraped.txt"
     f.write_bytes((GOOD * 3).encode("utf-8") + b"\xed\xa0\x80" + GOOD.encode("utf-8"))
