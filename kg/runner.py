@@ -204,12 +204,28 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
     the work is handed out, while other processes do it (then this one would sit idle)."""
     results: list[tuple[list, list] | None] = [None] * len(articles)
     keys = [cache.key(a, province) for a in articles] if cache else []
-    if cache:
-        found = cache.get_many(keys)
-        for i, k in enumerate(keys):
-            if k in found:
-                results[i] = pickle.loads(found[k])
-    todo = [i for i, r in enumerate(results) if r is None]
+    found = cache.get_many(keys) if cache else {}
+    todo = [i for i, k in enumerate(keys) if k not in found] if cache else list(range(len(articles)))
+
+    unserved = [bool(found)]
+
+    def served() -> None:
+        """The cached extractions unpickled (~0.1 s for PD1998's 53 k mentions): in a re-build, while
+        other processes extract the new articles, not before they are handed them."""
+        if unserved[0]:
+            unserved[0] = False
+            for i, k in enumerate(keys):
+                if k in found:
+                    results[i] = pickle.loads(found[k])
+
+    if found:
+        later = while_waiting
+
+        def while_waiting() -> None:
+            served()
+            if later is not None:
+                later()
+
     progress = Progress(len(articles))
     progress.update(len(articles) - len(todo))
     batches = [todo[i : i + BATCH] for i in range(0, len(todo), BATCH)]
@@ -230,6 +246,7 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
         for b in batches:
             done.append(extract_batch([articles[i] for i in b], province))
             progress.update(len(b))
+    served()  # (where no other process extracted, or nothing was new)
     fresh = []
     for b, outs in zip(batches, done):
         for i, out in zip(b, outs):

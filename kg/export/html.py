@@ -20,7 +20,9 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import groupby
 from json.encoder import encode_basestring
+from operator import attrgetter
 from pathlib import Path
 
 import networkx as nx
@@ -39,6 +41,7 @@ HUB_PAGES = 40  # ego pages written by kg build for the most connected entities
 LAYOUT_BLOCK = 128  # rows of the force matrix computed together (128 × 1,500 float32: 0.75 MB)
 BROWSER_LAYOUT = 200  # article and ego pages up to this many entities are laid out by the browser (~0.1 s)
 MAX_SOURCES = 5
+ARTICLE = attrgetter("article")
 # Changes with the code that draws pages: a page kept from a build by other code is drawn again.
 HTML_FINGERPRINT = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:20]
 
@@ -87,34 +90,40 @@ def view_graph(kg) -> ViewGraph:
         v.articles[a.id] = {"title": a.title, "doc": a.doc, "entities": set(), "edges": [], "local": {},
                             "text": a.source_text, "digest": digests[a.doc]}
     local_of = {aid: va["local"] for aid, va in v.articles.items()}
-    spans_of = {a.id: [(x.start, x.end) for x in a.sentences] for a in kg.articles}
+    spans_of: dict[str, list[tuple[int, int]]] = {}  # an article's sentence spans, made when first needed
     for n, d in g.nodes(data=True):
         sources, said = [], set()
-        last = art = None
-        for m in d["mentions"]:  # sorted by article: each article's are together
-            if m.article != last:
-                last, art = m.article, arts.get(m.article)
-                if art is not None:
-                    spans, text_of = spans_of[last], art.source_text
-                    # what the article's own page says of the entity: its mentions there, the spans of
-                    # their first sentences (the mention's own, if it has none)
-                    seen = local_of[last].get(n)
-                    if seen is None:
-                        seen = local_of[last][n] = [0, []]
-                    shown = seen[1]
+        # mentions are sorted by article: each article's come together, and are walked as one run
+        for aid, run in groupby(d["mentions"], key=ARTICLE):
+            art = arts.get(aid)
             if art is None:
                 continue
-            span = spans[m.sentence] if 0 <= m.sentence < len(spans) else None
-            if len(sources) < MAX_SOURCES:  # the entity's first sentences in the corpus
-                text = (text_of[span[0] : span[1]] if span else m.text)[:300]
-                if text not in said:
-                    said.add(text)
-                    sources.append({"article": art.title or art.doc, "doc": art.doc, "sentence": text})
-            seen[0] += 1
-            if len(shown) < MAX_SOURCES:
-                span = span or (m.start, m.end)
-                if span not in shown:
-                    shown.append(span)
+            spans = spans_of.get(aid)
+            if spans is None:
+                spans = spans_of[aid] = [(x.start, x.end) for x in art.sentences]
+            text_of, nspans = art.source_text, len(spans)
+            # what the article's own page says of the entity: its mentions there, the spans of their
+            # first sentences (the mention's own, if it has none)
+            seen = local_of[aid].get(n)
+            if seen is None:
+                seen = local_of[aid][n] = [0, []]
+            shown = seen[1]
+            count = 0
+            for m in run:
+                count += 1
+                if len(sources) >= MAX_SOURCES and len(shown) >= MAX_SOURCES:
+                    continue  # (only counted)
+                span = spans[m.sentence] if 0 <= m.sentence < nspans else None
+                if len(sources) < MAX_SOURCES:  # the entity's first sentences in the corpus
+                    text = (text_of[span[0] : span[1]] if span else m.text)[:300]
+                    if text not in said:
+                        said.add(text)
+                        sources.append({"article": art.title or art.doc, "doc": art.doc, "sentence": text})
+                if len(shown) < MAX_SOURCES:
+                    span = span or (m.start, m.end)
+                    if span not in shown:
+                        shown.append(span)
+            seen[0] += count
         v.nodes[n] = {"type": d["type"], "name": d["name"], "aliases": list(d["aliases"]), "code": d["code"] or "",
                       "mentions": len(d["mentions"]), "sources": sources}
         for a in d["articles"]:
@@ -449,8 +458,9 @@ def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", e
 
 
 def whole_graph_page(v: ViewGraph, title: str, links: dict[str, str], g: nx.MultiGraph | None = None,
-                     layouts: Layouts | None = None) -> str:
-    ids = most_connected(v, MAX_WHOLE, g)
+                     layouts: Layouts | None = None, ranked: list[str] | None = None) -> str:
+    """``ranked``: ``most_connected(v, MAX_WHOLE, g)``, where the caller has it."""
+    ids = most_connected(v, MAX_WHOLE, g) if ranked is None else ranked
     note = ""
     if len(ids) < len(v.nodes):
         note = (f"显示关联最多的 {len(ids):,} 个实体（共 {len(v.nodes):,} 个）。Showing the {len(ids):,} most connected "
@@ -487,9 +497,10 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
     ``layouts``: positions kept from earlier builds (``Layouts``)."""
     v = view_graph(kg)
     g = v.nx()
-    hubs = most_connected(v, HUB_PAGES, g)
+    ranked = most_connected(v, MAX_WHOLE, g)  # ranked once: the hubs are its first HUB_PAGES
+    hubs = ranked[:HUB_PAGES]
     links = {n: page_name("entities", n) for n in hubs}
-    files: dict[str, str] = {"graph.html": whole_graph_page(v, title, links, g, layouts)}
+    files: dict[str, str] = {"graph.html": whole_graph_page(v, title, links, g, layouts, ranked)}
     js, css = vis_assets()
     files["lib/vis-network.min.js"] = js
     files["lib/vis-network.css"] = css
