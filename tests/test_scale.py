@@ -35,9 +35,14 @@ def serial(corpus, tmp_path_factory):
 def _same_outputs(a, b):
     for name in ("graph.ttl", "graph.html", "index.html"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
-    pages = sorted(p.relative_to(a) for p in (a / "articles").glob("*.html"))
-    assert pages == sorted(p.relative_to(b) for p in (b / "articles").glob("*.html"))
-    assert all((a / p).read_bytes() == (b / p).read_bytes() for p in pages)
+    for folder in ("articles", "entities"):
+        pages = sorted(p.relative_to(a) for p in (a / folder).glob("*.html"))
+        assert pages == sorted(p.relative_to(b) for p in (b / folder).glob("*.html"))
+        assert all((a / p).read_bytes() == (b / p).read_bytes() for p in pages), folder
+
+
+def _inodes(out, folder):
+    return {p.name: p.stat().st_ino for p in (out / folder).glob("*.html")}
 
 
 def test_processes_give_the_same_graph(corpus, serial, tmp_path):
@@ -74,6 +79,7 @@ def test_cache_serves_unchanged_articles_and_gives_the_same_graph(corpus, serial
     out = tmp_path / "o"
     assert run_kg("build", str(work), "-o", str(out)).returncode == 0
     before = json.loads((out / "report.json").read_text(encoding="utf-8"))["articles"]
+    hubs_before = _inodes(out, "entities")
     shutil.move(held, work / extra.name)  # one page added to a built corpus
     res = run_kg("build", str(work), "-o", str(out))
     assert res.returncode == 0, res.stderr
@@ -88,7 +94,11 @@ def test_cache_serves_unchanged_articles_and_gives_the_same_graph(corpus, serial
     turtle = report["turtle_cache"]
     assert turtle["made"] >= n_articles - before and turtle["reused"] >= 0.9 * before, report
     assert turtle["made"] + turtle["reused"] == n_articles
-    _same_outputs(serial, out)
+    _same_outputs(serial, out)  # hub pages included: those kept are what a fresh build draws
+    # the hubs whose neighbourhood the new page does not touch are kept (the same file), the others drawn
+    hubs_after = _inodes(out, "entities")
+    kept = {n for n, ino in hubs_after.items() if hubs_before.get(n) == ino}
+    assert 0 < len(kept) < len(hubs_after), (len(kept), len(hubs_after))
 
 
 def test_page_changed_in_place_is_read_again(tmp_path):
@@ -220,17 +230,19 @@ def test_rebuild_keeps_unchanged_pages_and_redraws_an_edited_one(corpus, serial,
     assert run_kg("build", str(corpus), "-o", str(out)).returncode == 0
     pages = sorted((out / "articles").glob("*.html"))
     first = {p.name: p.stat().st_ino for p in pages}
+    hubs = _inodes(out, "entities")
     assert run_kg("build", str(corpus), "-o", str(out)).returncode == 0
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["pages_kept"] == len(pages) > 100
+    assert report["pages_kept"] == len(pages) + len(hubs) and len(pages) > 100 and len(hubs) == 40
     assert report["layouts"]["made"] == 0 and report["layouts"]["reused"] >= 1
     assert {p.name: p.stat().st_ino for p in sorted((out / "articles").glob("*.html"))} == first
+    assert _inodes(out, "entities") == hubs
     _same_outputs(serial, out)
     edited = pages[len(pages) // 2]
     edited.write_text(edited.read_text(encoding="utf-8").replace("<title>", "<title>EDITED "), encoding="utf-8")
     assert run_kg("build", str(corpus), "-o", str(out)).returncode == 0
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["pages_kept"] == len(pages) - 1
+    assert report["pages_kept"] == len(pages) + len(hubs) - 1
     assert "EDITED" not in edited.read_text(encoding="utf-8")
     _same_outputs(serial, out)
 

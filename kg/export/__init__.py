@@ -158,8 +158,9 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
 
 
 class KeptPages:
-    """Article pages a re-build keeps from the previous one: the build cache's table ``html`` holds each
-    page's ``article_page_key`` with the file's inode, size and modification time as committed. A page
+    """Article and hub pages a re-build keeps from the previous one: the build cache's table ``html`` holds
+    each page's key (``article_page_key``, ``ego_page_key``) with the file's inode, size and modification
+    time as committed. A page
     whose key is unchanged and whose file is as it was written is hard-linked into the staging folder
     (a directory entry, not 20 kB written: creating 3,000 files costs ~0.6 s here) instead of drawn."""
 

@@ -287,11 +287,15 @@ class Layouts:
         self.fresh: dict[str, bytes] = {}
         self.used: set[str] = set()
 
+    @staticmethod
+    def key(g: nx.Graph) -> str:
+        drawn = repr((HTML_FINGERPRINT, sorted(g.nodes()), list(g.edges())))
+        return hashlib.sha1(drawn.encode("utf-8", "surrogatepass")).hexdigest()
+
     def placed(self, g: nx.Graph) -> dict[str, tuple[float, float]]:
         import marshal
 
-        drawn = repr((HTML_FINGERPRINT, sorted(g.nodes()), list(g.edges())))
-        key = hashlib.sha1(drawn.encode("utf-8", "surrogatepass")).hexdigest()
+        key = self.key(g)
         self.used.add(key)
         got = self.previous.get(key) or self.fresh.get(key)
         if got is not None:
@@ -364,6 +368,27 @@ def _sources_json(sources: list[dict]) -> str:
                             for x in sources]) + "]"
 
 
+def _edges_among(v: ViewGraph, keep: set[str], edge_ids: list[int] | None = None) -> list[tuple[str, str, str, str]]:
+    """The edges (of ``edge_ids``, else all) whose two ends are both in ``keep``, in ``v.edges`` order."""
+    if edge_ids is None:
+        incident = v.incident()
+        edge_ids = sorted({i for n in keep for i in incident.get(n, ())})
+    chosen = []
+    for i in edge_ids:
+        s, o, kind, ttl = v.edges[i]
+        if s in keep and o in keep:
+            chosen.append((s, o, kind, ttl))
+    return chosen
+
+
+def _drawn_graph(node_ids: list[str], chosen: list[tuple[str, str, str, str]]) -> nx.Graph:
+    """The graph a page's layout is computed from (and ``Layouts`` keyed by)."""
+    g = nx.Graph()
+    g.add_nodes_from(node_ids)
+    g.add_edges_from((s, o) for s, o, _, _ in chosen)
+    return g
+
+
 def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", edge_ids: list[int] | None = None,
                 links: dict[str, str] | None = None, root: str = "", inline: bool = True,
                 focus: str = "", place: bool = True, encoded: dict | None = None,
@@ -379,18 +404,9 @@ def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", e
     ``layouts``: positions computed by earlier builds, reused for the same nodes and edges."""
     keep = set(node_ids)
     pos = None
-    chosen = []
-    if edge_ids is None:  # the edges among the page's entities, in ``v.edges`` order
-        incident = v.incident()
-        edge_ids = sorted({i for n in keep for i in incident.get(n, ())})
-    for i in edge_ids:
-        s, o, kind, ttl = v.edges[i]
-        if s in keep and o in keep:
-            chosen.append((s, o, kind, ttl))
+    chosen = _edges_among(v, keep, edge_ids)
     if place:
-        g = nx.Graph()
-        g.add_nodes_from(node_ids)
-        g.add_edges_from((s, o) for s, o, _, _ in chosen)
+        g = _drawn_graph(node_ids, chosen)
         pos = layout(g) if layouts is None else layouts.placed(g)
         deg = dict(g.degree())
     else:  # the degrees nx.Graph would give (distinct neighbours, a loop counting 2), without one per page
@@ -486,14 +502,29 @@ def article_page_key(v: ViewGraph, a: dict, links: dict[str, str], who: dict[str
     return hashlib.sha1("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def ego_page_key(v: ViewGraph, ids: list[str], title: str, note: str, focus: str, place: bool,
+                 links: dict[str, str]) -> str:
+    """A hash of everything a hub's ego page is drawn from: its entities as the corpus knows them (name,
+    type, aliases, code, ego page, mentions and first sentences: the side panel's), the relations among
+    them, its title, note, focus, whether it is laid out here, and the drawing code. One article that
+    names 中国 changes the pages 中国 is on; the other hubs' pages are kept."""
+    parts = [HTML_FINGERPRINT, "ego", title, note, focus, str(place)]
+    for n in sorted(ids):
+        d = v.nodes[n]
+        parts.append(repr((n, d["name"], d["type"], d["aliases"], d["code"], d["mentions"], d["sources"], links.get(n))))
+    parts.append(repr(_edges_among(v, set(ids))))
+    return hashlib.sha1("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | None = None) -> dict[str, str | None]:
     """All pages: graph.html, index.html, lib/, one page per article, ego pages for the hubs.
     ``emit(name, text)``, if given, receives each page in a folder as soon as it is made, so a writer
     can put it on disk while the next one is drawn; such pages are then listed with None, not kept
     (3,000 pages are ~100 MB of text that would otherwise live to the end of the build).
-    ``keep(name, key)``, if given, is asked for each article page with the hash of what it is drawn
-    from (``article_page_key``) and returns True when the previous build's page, drawn from the same,
-    has been put in place: that page is then neither drawn nor written (listed with None).
+    ``keep(name, key)``, if given, is asked for each article and hub page with the hash of what it is
+    drawn from (``article_page_key``, ``ego_page_key``) and returns True when the previous build's page,
+    drawn from the same, has been put in place: that page is then neither drawn nor written (listed
+    with None).
     ``layouts``: positions kept from earlier builds (``Layouts``)."""
     v = view_graph(kg)
     g = v.nx()
@@ -512,10 +543,16 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
     encoded: dict = {}  # each entity's panel JSON, made once for all the pages it is on
     for n in hubs:
         ids = ego(v, n, 2, MAX_EGO, g, deg)
-        files[links[n]] = render_page(v, ids, f"{v.nodes[n]['name']} · {TYPE_ZH[v.nodes[n]['type']]}",
-                                      note=f"{v.nodes[n]['name']} 两步以内的关联 (within two relations)",
-                                      links=links, root="../", inline=False, focus=n, place=len(ids) > BROWSER_LAYOUT,
-                                      encoded=encoded, layouts=layouts)
+        title_n = f"{v.nodes[n]['name']} · {TYPE_ZH[v.nodes[n]['type']]}"
+        note = f"{v.nodes[n]['name']} 两步以内的关联 (within two relations)"
+        place = len(ids) > BROWSER_LAYOUT
+        if keep is not None and keep(links[n], ego_page_key(v, ids, title_n, note, n, place, links)):
+            files[links[n]] = None  # the previous build's page, unchanged, is in place
+            if place and layouts is not None:  # its positions stay in the cache for the next change
+                layouts.used.add(layouts.key(_drawn_graph(ids, _edges_among(v, set(ids)))))
+            continue
+        files[links[n]] = render_page(v, ids, title_n, note=note, links=links, root="../", inline=False, focus=n,
+                                      place=place, encoded=encoded, layouts=layouts)
         if emit:
             emit(links[n], files[links[n]])
             files[links[n]] = None
