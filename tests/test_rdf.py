@@ -259,9 +259,11 @@ def test_cached_turtle_gives_the_bytes_of_the_whole_union_and_reuses_unchanged_a
     memo = _DictMemo()
     pieces, count, used = cached_turtle(graph, memo)
     assert b"".join(pieces) == whole and count == triple_count(union)
-    assert used == {"reused": 0, "made": len(graph.articles)}
+    blocks = used["blocks_made"]  # the merged entities' and relations' blocks
+    assert used == {"reused": 0, "made": len(graph.articles), "blocks_reused": 0, "blocks_made": blocks} and blocks > 400
     pieces, count, used = cached_turtle(graph, memo)
-    assert b"".join(pieces) == whole and used == {"reused": len(graph.articles), "made": 0}
+    assert b"".join(pieces) == whole
+    assert used == {"reused": len(graph.articles), "made": 0, "blocks_reused": blocks, "blocks_made": 0}
     # rename the entity with the most mentions: every article naming it has other mention IRIs' objects
     eid, d = max(graph.nx_graph.nodes(data=True), key=lambda nd: len(nd[1]["mentions"]))
     touched = {m.article for m in d["mentions"]}
@@ -271,6 +273,8 @@ def test_cached_turtle_gives_the_bytes_of_the_whole_union_and_reuses_unchanged_a
     pieces, _, used = cached_turtle(graph, memo)
     assert b"".join(pieces) == b"".join(turtle_pieces(graph, graph_union(graph)))
     assert used["made"] == len(touched) and 0 < len(touched) < len(graph.articles)
+    # the renamed entity's block, and those of the relations and entities that name it, are made again
+    assert 0 < used["blocks_made"] < blocks / 2 and used["blocks_reused"] + used["blocks_made"] == blocks
 
 
 def test_turtle_cache_is_not_served_by_other_rdf_code(tmp_path, monkeypatch):
@@ -283,7 +287,8 @@ def test_turtle_cache_is_not_served_by_other_rdf_code(tmp_path, monkeypatch):
         assert rdf.cached_turtle(graph, memo)[2]["made"] == len(graph.articles)
         assert rdf.cached_turtle(graph, memo)[2]["reused"] == len(graph.articles)
         monkeypatch.setattr(rdf, "RDF_FINGERPRINT", "other code")
-        assert rdf.cached_turtle(graph, memo)[2] == {"reused": 0, "made": len(graph.articles)}
+        used = rdf.cached_turtle(graph, memo)[2]
+        assert (used["reused"], used["made"], used["blocks_reused"]) == (0, len(graph.articles), 0)
 
 
 def test_literal_escaping_is_the_full_table_for_any_text():
