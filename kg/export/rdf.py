@@ -27,7 +27,7 @@ from ..vocab import DEFAULT_BASE, ITSRDF, KGO, NIF, ORG, PROV, RDF, RDFS, SDO, S
 TYPE_CLASS = {"Person": KGO.Person, "Organization": KGO.Organization, "Region": KGO.Region,
               "Project": KGO.Project, "Initiative": KGO.Initiative}
 PREDICATE = {LOCATED_IN: KGO.locatedIn, PART_OF: SDO.containedInPlace, PROMOTED_BY: KGO.promotedBy}
-PREFIXES = {"kgo": str(KGO._NS), "org": str(ORG), "schema": str(SDO), "prov": str(PROV), "skos": str(SKOS),
+PREFIXES = {"kgo": str(KGO), "org": str(ORG), "schema": str(SDO), "prov": str(PROV), "skos": str(SKOS),
             "nif": str(NIF), "itsrdf": str(ITSRDF), "rdf": str(RDF), "rdfs": str(RDFS), "xsd": str(XSD)}
 FORMATS = {  # name → (file name, holds named graphs)
     "turtle": ("graph.ttl", False),
