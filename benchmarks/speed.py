@@ -215,6 +215,10 @@ def main() -> None:
     first, last = rows[0], rows[-1]
     growth = (last[4]["wall"] / last[2]) / (first[4]["wall"] / first[2])
     print(f"\ntime per character, whole / quarter: {growth:.2f} (1.00 = linear)")
+    base_growth = (last[3]["wall"] / last[2]) / (first[3]["wall"] / first[2])
+    print(f"the baseline's own, lcut whole / quarter: {base_growth:.2f}; kg build's ratio to it, whole / quarter: "
+          f"{(last[4]['wall'] / last[3]['wall']) / (first[4]['wall'] / first[3]['wall']):.2f} (the machine's drift between "
+          "the sizes' runs cancels)")
     fixed = start["wall"]
     net = ((last[4]["wall"] - fixed) / last[2]) / ((first[4]["wall"] - fixed) / first[2])
     print(f"a build of one article (start-up, paid by every build): {fixed:.2f} s; "
