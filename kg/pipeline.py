@@ -130,8 +130,8 @@ def _extraction_workers(executor: str, jobs: int | None, busy: int):
 
 
 def _load_later_stages() -> None:
-    """Import what the graph and export stages need (networkx, numpy: ~0.3 s; the RDF writer with
-    rdflib's namespaces and pyoxigraph: ~0.05 s, which the forked RDF writer then inherits) while the
-    extraction workers run, instead of after them on the critical path."""
+    """Import what the graph and export stages need (networkx, numpy: ~0.3 s; the RDF writer, which the
+    forked RDF writer then inherits) while the extraction workers run, instead of after them on the
+    critical path."""
     from .export import html, rdf  # noqa: F401
     from .graph import build_graph  # noqa: F401

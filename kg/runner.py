@@ -207,24 +207,19 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
     found = cache.get_many(keys) if cache else {}
     todo = [i for i, k in enumerate(keys) if k not in found] if cache else list(range(len(articles)))
 
-    unserved = [bool(found)]
-
-    def served() -> None:
-        """The cached extractions unpickled (~0.1 s for PD1998's 53 k mentions): in a re-build, while
+    def serve_cached() -> None:
+        """The cached extractions unpickled (~0.1 s for PD1998's 53 k mentions), once: in a re-build while
         other processes extract the new articles, not before they are handed them."""
-        if unserved[0]:
-            unserved[0] = False
-            for i, k in enumerate(keys):
-                if k in found:
-                    results[i] = pickle.loads(found[k])
+        nonlocal found
+        for i, k in enumerate(keys):
+            if k in found:
+                results[i] = pickle.loads(found[k])
+        found = {}
 
-    if found:
-        later = while_waiting
-
-        def while_waiting() -> None:
-            served()
-            if later is not None:
-                later()
+    def waiting() -> None:
+        serve_cached()
+        if while_waiting is not None:
+            while_waiting()
 
     progress = Progress(len(articles))
     progress.update(len(articles) - len(todo))
@@ -235,18 +230,18 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
     if workers is not None:
         jobs = workers.jobs
     if executor == "dask":
-        done = _run_dask(articles, batches, province, scheduler, progress, while_waiting)
+        done = _run_dask(articles, batches, province, scheduler, progress, waiting)
     elif workers is not None:
-        done = _run_processes(articles, batches, province, workers.pool, progress, while_waiting)
+        done = _run_processes(articles, batches, province, workers.pool, progress, waiting)
     elif jobs > 1 and len(batches) > 1:
         with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-            done = _run_processes(articles, batches, province, pool, progress, while_waiting)
+            done = _run_processes(articles, batches, province, pool, progress, waiting)
     else:
         done = []
         for b in batches:
             done.append(extract_batch([articles[i] for i in b], province))
             progress.update(len(b))
-    served()  # (where no other process extracted, or nothing was new)
+    serve_cached()  # (where no other process extracted, or nothing was new)
     fresh = []
     for b, outs in zip(batches, done):
         for i, out in zip(b, outs):

@@ -305,9 +305,10 @@ class Stage:
         """Put the committed file ``name`` in the folder as it is (a hard link: no copy); False if the
         file system cannot, and the caller makes the file again."""
         try:
-            if "/" in name and name.rsplit("/", 1)[0] not in self._linked_into:
-                (self.path / name).parent.mkdir(parents=True, exist_ok=True)
-                self._linked_into.add(name.rsplit("/", 1)[0])
+            folder = name.rsplit("/", 1)[0] if "/" in name else None
+            if folder is not None and folder not in self._linked_into:
+                (self.path / folder).mkdir(parents=True, exist_ok=True)
+                self._linked_into.add(folder)
             os.link(self.out_prefix + name, self.stage_prefix + name, follow_symlinks=False)
         except OSError:
             return False

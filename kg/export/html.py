@@ -367,17 +367,13 @@ def _sources_json(sources: list[dict]) -> str:
                             for x in sources]) + "]"
 
 
-def _edges_among(v: ViewGraph, keep: set[str], edge_ids: list[int] | None = None) -> list[tuple[str, str, str, str]]:
-    """The edges (of ``edge_ids``, else all) whose two ends are both in ``keep``, in ``v.edges`` order."""
+def _edges_among(v: ViewGraph, keep: set[str], edge_ids: list[int] | None = None) -> list[int]:
+    """The indices of the edges (of ``edge_ids``, else of all) whose two ends are both in ``keep``, ascending."""
     if edge_ids is None:
         incident = v.incident()
         edge_ids = sorted({i for n in keep for i in incident.get(n, ())})
-    chosen = []
-    for i in edge_ids:
-        s, o, kind, ttl = v.edges[i]
-        if s in keep and o in keep:
-            chosen.append((s, o, kind, ttl))
-    return chosen
+    edges = v.edges
+    return [i for i in edge_ids if edges[i][0] in keep and edges[i][1] in keep]
 
 
 def _drawn_graph(node_ids: list[str], chosen: list[tuple[str, str, str, str]]) -> nx.Graph:
@@ -403,7 +399,7 @@ def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", e
     ``layouts``: positions computed by earlier builds, reused for the same nodes and edges."""
     keep = set(node_ids)
     pos = None
-    chosen = _edges_among(v, keep, edge_ids)
+    chosen = [v.edges[i] for i in _edges_among(v, keep, edge_ids)]
     if place:
         g = _drawn_graph(node_ids, chosen)
         pos = layout(g) if layouts is None else layouts.placed(g)
@@ -505,18 +501,18 @@ def article_page_key(v: ViewGraph, a: dict, links: dict[str, str], who: dict[str
     return h.hexdigest()
 
 
-def ego_page_key(v: ViewGraph, ids: list[str], title: str, note: str, focus: str, place: bool,
+def ego_page_key(v: ViewGraph, ids: list[str], edge_ids: list[int], title: str, note: str, focus: str, place: bool,
                  links: dict[str, str]) -> str:
     """A hash of everything a hub's ego page is drawn from: its entities as the corpus knows them (name,
     type, aliases, code, ego page, mentions and first sentences: the side panel's), the relations among
-    them, its title, note, focus, whether it is laid out here, and the drawing code. One article that
-    names 中国 changes the pages 中国 is on; the other hubs' pages are kept."""
-    parts = [HTML_FINGERPRINT, "ego", title, note, focus, str(place)]
-    for n in sorted(ids):
-        d = v.nodes[n]
-        parts.append(repr((n, d["name"], d["type"], d["aliases"], d["code"], d["mentions"], d["sources"], links.get(n))))
-    parts.append(repr(_edges_among(v, set(ids))))
-    return hashlib.sha1("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    them (``edge_ids``), its title, note, focus, whether it is laid out here, and the drawing code. One
+    article that names 中国 changes the pages 中国 is on; the other hubs' pages are kept. Marshalled
+    like ``article_page_key``'s parts."""
+    nodes = v.nodes
+    who = [(n, nodes[n]["name"], nodes[n]["type"], nodes[n]["aliases"], nodes[n]["code"], nodes[n]["mentions"],
+            nodes[n]["sources"], links.get(n)) for n in sorted(ids)]
+    page = (HTML_FINGERPRINT, "ego", title, note, focus, place, who, [v.edges[i] for i in edge_ids])
+    return hashlib.sha1(marshal.dumps(page, 0)).hexdigest()
 
 
 def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | None = None) -> dict[str, str | None]:
@@ -549,13 +545,14 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
         title_n = f"{v.nodes[n]['name']} · {TYPE_ZH[v.nodes[n]['type']]}"
         note = f"{v.nodes[n]['name']} 两步以内的关联 (within two relations)"
         place = len(ids) > BROWSER_LAYOUT
-        if keep is not None and keep(links[n], ego_page_key(v, ids, title_n, note, n, place, links)):
+        edge_ids = _edges_among(v, set(ids))
+        if keep is not None and keep(links[n], ego_page_key(v, ids, edge_ids, title_n, note, n, place, links)):
             files[links[n]] = None  # the previous build's page, unchanged, is in place
             if place and layouts is not None:  # its positions stay in the cache for the next change
-                layouts.used.add(layouts.key(_drawn_graph(ids, _edges_among(v, set(ids)))))
+                layouts.used.add(layouts.key(_drawn_graph(ids, [v.edges[i] for i in edge_ids])))
             continue
-        files[links[n]] = render_page(v, ids, title_n, note=note, links=links, root="../", inline=False, focus=n,
-                                      place=place, encoded=encoded, layouts=layouts)
+        files[links[n]] = render_page(v, ids, title_n, note=note, edge_ids=edge_ids, links=links, root="../",
+                                      inline=False, focus=n, place=place, encoded=encoded, layouts=layouts)
         if emit:
             emit(links[n], files[links[n]])
             files[links[n]] = None

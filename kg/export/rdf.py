@@ -503,10 +503,10 @@ def _graph_turtle(kg, base: str, t: "_Terms", arts: _Articles, short: "_Compacto
     statements an earlier build wrote is taken from it (keyed by a hash of its statements, the base and
     the RDF code): one new article changes a few hundred of PD1998's 20 k blocks, and writing a block
     costs several times hashing its statements."""
-    blocks = [(s, _merged(runs)) for s, runs in _runs(_graph_bursts(kg, base, t, arts)).items()]
-    count = triple_count(blocks)
     if memo is None:
-        return count, list(zip([s for s, _ in blocks], _block_texts(blocks, short))), [], {}
+        return (*_blocks_turtle(_graph_bursts(kg, base, t, arts), short), [], {})
+    blocks = _subject_blocks(_graph_bursts(kg, base, t, arts))
+    count = triple_count(blocks)
     salt = f"{RDF_FINGERPRINT}\0{base}\0".encode("utf-8", "surrogatepass")
     sha1, dumps = hashlib.sha1, marshal.dumps
     # marshal version 0: equal statements give equal bytes (later versions share interned strings)
@@ -528,9 +528,13 @@ def _graph_turtle(kg, base: str, t: "_Terms", arts: _Articles, short: "_Compacto
 
 def _blocks_turtle(bursts: list[Burst], short: "_Compactor") -> tuple[int, list[tuple[str, str]]]:
     """Runs of statements as (number of triples, [(subject, its Turtle block)]), by the general writer."""
-    own = _runs(bursts)
-    blocks = [(s, _merged(runs)) for s, runs in own.items()]
-    return triple_count(blocks), list(zip(own, _block_texts(blocks, short)))
+    blocks = _subject_blocks(bursts)
+    return triple_count(blocks), list(zip([s for s, _ in blocks], _block_texts(blocks, short)))
+
+
+def _subject_blocks(bursts) -> Blocks:
+    """Runs of statements as one (subject, its statements) block a subject, in first-seen order."""
+    return [(s, _merged(runs)) for s, runs in _runs(bursts).items()]
 
 
 def _article_turtle(art, arts: _Articles, t: "_Terms", short: "_Compactor") -> tuple[int, list[tuple[str, str]]]:
