@@ -1,5 +1,5 @@
 """The build cache, OUTPUT/.kg-cache.sqlite: one SQLite file whose tables hold what a re-build can reuse
-(pages read, extractions, the Turtle of unchanged articles), each keyed by what it was made from."""
+(pages read, extractions, where graph.ttl's parts lie, page keys, layouts), each keyed by what it was made from."""
 from __future__ import annotations
 
 import sqlite3

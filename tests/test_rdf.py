@@ -234,61 +234,58 @@ def test_turtle_is_the_same_whether_or_not_quads_are_written():
     assert alone["graph.ttl"] == with_quads["graph.ttl"] and n_alone == n_quads > 1000
 
 
-class _DictMemo:
-    """The Memo interface over a dict, counting what was looked up."""
-
-    def __init__(self):
-        self.rows: dict[str, bytes] = {}
-
-    def get_many(self, keys):
-        return {k: self.rows[k] for k in keys if k in self.rows}
-
-    def update(self, fresh, used):
-        self.rows = {k: v for k, v in {**self.rows, **fresh}.items() if k in used}
-
-
-def test_cached_turtle_gives_the_bytes_of_the_whole_union_and_reuses_unchanged_articles(tmp_path):
-    """graph.ttl made with the articles' Turtle from a memo equals the one made from the whole union,
-    first with an empty memo, then served from it; an article whose entities resolve differently
-    (here: one renamed, so its IRI changes) is made again, and the file still equals the union's."""
+def test_cached_turtle_gives_the_bytes_of_the_whole_union_and_copies_unchanged_parts(tmp_path):
+    """graph.ttl made part by part equals the one made from the whole union, first with nothing to copy,
+    then with every part copied from the previous file (its index says where); an article whose entities
+    resolve differently (here: one renamed, so its IRI changes) is made again, and its blocks land between
+    copied ones, and the file still equals the union's."""
     from kg.export.rdf import cached_turtle, graph_union, triple_count, turtle_pieces
 
     graph = kg.build([str(SEEDS)])
     union = graph_union(graph)
     whole = b"".join(turtle_pieces(graph, union))
-    memo = _DictMemo()
-    pieces, count, used = cached_turtle(graph, memo)
-    assert b"".join(pieces) == whole and count == triple_count(union)
+    pieces, count, used, index = cached_turtle(graph)
+    data = b"".join(pieces)
+    assert data == whole and count == triple_count(union)
     blocks = used["blocks_made"]  # the merged entities' and relations' blocks
     assert used == {"reused": 0, "made": len(graph.articles), "blocks_reused": 0, "blocks_made": blocks} and blocks > 400
-    pieces, count, used = cached_turtle(graph, memo)
-    assert b"".join(pieces) == whole
+    assert len(index.subjects) == len(union) and index.ends[-1] == len(data)
+    pieces, count, used, again = cached_turtle(graph, (index, data))
+    assert b"".join(pieces) == whole and count == triple_count(union)
     assert used == {"reused": len(graph.articles), "made": 0, "blocks_reused": blocks, "blocks_made": 0}
+    assert again == index
     # rename the entity with the most mentions: every article naming it has other mention IRIs' objects
     eid, d = max(graph.nx_graph.nodes(data=True), key=lambda nd: len(nd[1]["mentions"]))
     touched = {m.article for m in d["mentions"]}
     import networkx as nx
 
     graph.nx_graph = nx.relabel_nodes(graph.nx_graph, {eid: eid + "乙"})
-    pieces, _, used = cached_turtle(graph, memo)
-    assert b"".join(pieces) == b"".join(turtle_pieces(graph, graph_union(graph)))
+    pieces, count, used, renamed = cached_turtle(graph, (index, data))
+    data2 = b"".join(pieces)
+    union2 = graph_union(graph)
+    assert data2 == b"".join(turtle_pieces(graph, union2)) and count == triple_count(union2)
     assert used["made"] == len(touched) and 0 < len(touched) < len(graph.articles)
     # the renamed entity's block, and those of the relations and entities that name it, are made again
     assert 0 < used["blocks_made"] < blocks / 2 and used["blocks_reused"] + used["blocks_made"] == blocks
+    # and the new file's index serves the next build in turn
+    pieces, _, used, _ = cached_turtle(graph, (renamed, data2))
+    assert b"".join(pieces) == data2 and used["made"] == used["blocks_made"] == 0
 
 
-def test_turtle_cache_is_not_served_by_other_rdf_code(tmp_path, monkeypatch):
-    """A build cache filled by another version of the RDF writer serves no Turtle."""
-    from kg.buildcache import Memo
+def test_turtle_is_not_copied_from_other_rdf_code_or_another_prefix_head(monkeypatch):
+    """A previous graph.ttl written by another version of the RDF writer, or under other prefixes (another
+    --base), serves no part."""
     from kg.export import rdf
 
     graph = kg.build([str(SEEDS)])
-    with Memo(tmp_path / "c.sqlite", "turtle") as memo:
-        assert rdf.cached_turtle(graph, memo)[2]["made"] == len(graph.articles)
-        assert rdf.cached_turtle(graph, memo)[2]["reused"] == len(graph.articles)
-        monkeypatch.setattr(rdf, "RDF_FINGERPRINT", "other code")
-        used = rdf.cached_turtle(graph, memo)[2]
-        assert (used["reused"], used["made"], used["blocks_reused"]) == (0, len(graph.articles), 0)
+    pieces, _, _, index = rdf.cached_turtle(graph)
+    previous = (index, b"".join(pieces))
+    assert rdf.cached_turtle(graph, previous)[2]["reused"] == len(graph.articles)
+    other = rdf.cached_turtle(graph, previous, base="https://example.org/kg/")[2]
+    assert (other["reused"], other["blocks_reused"]) == (0, 0)
+    monkeypatch.setattr(rdf, "RDF_FINGERPRINT", "other code")
+    used = rdf.cached_turtle(graph, previous)[2]
+    assert (used["reused"], used["made"], used["blocks_reused"]) == (0, len(graph.articles), 0)
 
 
 def test_literal_escaping_is_the_full_table_for_any_text():
@@ -338,6 +335,7 @@ def test_articles_turtle_from_the_mention_template_is_the_general_writers():
         assert sorted(texts) == sorted(zip(own, rdf._block_texts(blocks, short)))
         shared += any(len(b) > 1 for b in own.values())
     assert shared == 1
-    pieces, count, used = rdf.cached_turtle(graph, None)
+    pieces, count, used, index = rdf.cached_turtle(graph, index=False)
+    assert index is None
     union = rdf.graph_union(graph)
     assert b"".join(pieces) == b"".join(rdf.turtle_pieces(graph, union)) and count == rdf.triple_count(union)

@@ -252,6 +252,33 @@ def test_rebuild_keeps_unchanged_pages_and_redraws_an_edited_one(corpus, serial,
     _same_outputs(serial, out)
 
 
+def test_graph_ttl_edited_or_removed_since_serves_no_block(tmp_path):
+    """A re-build copies graph.ttl's unchanged blocks from the previous file only while it is the file the
+    build cache describes (inode, size, modification time as written): edited in place to the same size,
+    or removed, it serves nothing, and the re-build still equals a fresh build."""
+    import time
+
+    out, fresh = tmp_path / "o", tmp_path / "fresh"
+    assert run_kg("build", str(SEEDS), "-o", str(out)).returncode == 0
+    assert run_kg("build", str(SEEDS), "-o", str(fresh), "--no-cache").returncode == 0
+    n_articles = json.loads((out / "report.json").read_text(encoding="utf-8"))["articles"]
+    assert run_kg("build", str(SEEDS), "-o", str(out)).returncode == 0
+    turtle = json.loads((out / "report.json").read_text(encoding="utf-8"))["turtle_cache"]
+    assert turtle["reused"] == n_articles and turtle["made"] == turtle["blocks_made"] == 0  # all copied
+    ttl = out / "graph.ttl"
+    data = ttl.read_bytes()
+    i = data.index(b"nif:anchorOf", len(data) // 2)
+    time.sleep(0.05)
+    ttl.write_bytes(data[:i] + b"nif:anchorOX" + data[i + 12 :])  # same size, another modification time
+    assert run_kg("build", str(SEEDS), "-o", str(out)).returncode == 0
+    turtle = json.loads((out / "report.json").read_text(encoding="utf-8"))["turtle_cache"]
+    assert turtle["reused"] == turtle["blocks_reused"] == 0 and turtle["made"] == n_articles
+    assert ttl.read_bytes() == (fresh / "graph.ttl").read_bytes()
+    ttl.unlink()
+    assert run_kg("build", str(SEEDS), "-o", str(out)).returncode == 0
+    assert ttl.read_bytes() == (fresh / "graph.ttl").read_bytes()
+
+
 def test_read_cache_serves_a_corpus_named_by_another_path(tmp_path):
     """Regression: the page cache was keyed by the path as typed, so ``kg build corpus`` then
     ``kg build /abs/corpus`` read and segmented every page again (and dropped the first rows)."""

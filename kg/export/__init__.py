@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import marshal
 import multiprocessing
 import os
 import queue
@@ -25,7 +26,7 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
     With ``jobs`` > 1 (None: one per core) the RDF is written in a forked process while this one makes
     the HTML pages and, given a ``stage``, a thread writes them to disk as they are drawn (3,000 small
     files take one to two seconds here, mostly waiting on the file system); the caller stages the rest.
-    ``cache``: the build cache's file, which keeps for the next build each article's Turtle, each article
+    ``cache``: the build cache's file, which keeps for the next build an index of graph.ttl, each article
     page's key (``KeptPages``) and the layouts of the large pages; a re-build reuses what is unchanged."""
     import json
     import time
@@ -105,11 +106,13 @@ def _run_child_task(parent: int):
 def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | None" = None,
                cache: Path | None = None) -> tuple[dict[str, str | bytes | None], int, float, dict]:
     """graph.ttl, the extra formats and the N-Quads shards; the number of distinct triples; seconds taken;
-    with a cache, how many articles' Turtle it served and how many were made.
+    with a cache, how many articles' and merged blocks' Turtle were copied from the previous graph.ttl and
+    how many were made.
     Given a ``stage``, each file goes into its folder as soon as it is made (graph.ttl piece by piece)
     and is listed with None (the caller ``adopt``s them): a forked writer then hands back names, not
-    40 MB of Turtle through a pipe. Given a ``cache`` (and no quads to write), each article's Turtle is
-    reused from the previous build where its inputs are unchanged (``rdf.cached_turtle``)."""
+    40 MB of Turtle through a pipe. Given a ``cache`` and a ``stage`` (and no quads to write), each
+    article's Turtle and each merged block is copied from the committed graph.ttl where its inputs are
+    unchanged (``rdf.cached_turtle``), and the new file's index is kept for the next build."""
     import json
     import time
 
@@ -132,11 +135,16 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
     quads = shards or any(f not in ("ntriples", "graphml") for f in formats)
     reused = None
     if not quads and "ntriples" not in formats:  # graph.ttl the only file of statements: made article by
-        # article (reusing the previous build's Turtle of unchanged articles, given a cache)
-        with Memo(cache, "turtle") if cache is not None else nullcontext() as memo:
-            reused = cached_turtle(kg, memo)
-        if reused is not None:
-            made("graph.ttl", reused[0])
+        # article (copying the previous graph.ttl's blocks of unchanged articles and entities, given a cache)
+        with Memo(cache, "turtle") if cache is not None and stage is not None else nullcontext() as memo:
+            previous = _previous_turtle(memo, stage.out_prefix + "graph.ttl") if memo is not None else None
+            reused = cached_turtle(kg, previous, index=memo is not None)
+            if reused is not None:
+                made("graph.ttl", reused[0])
+            if memo is not None:  # what the next build may copy: the file as written (rename keeps its stamp)
+                index = reused[3] if reused is not None else None
+                row = {TURTLE_INDEX: marshal.dumps((_stamp(stage.stage_prefix + "graph.ttl"), index.dumps()))} if index else {}
+                memo.update(row, set(row))
     if reused is None:
         qs = statements(kg) if quads else []
         union = union_triples(qs) if quads else graph_union(kg)  # made once: Turtle, N-Triples and the count share it
@@ -154,7 +162,39 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
     if shards:
         for name, data in nquads_shards(qs, shards).items():
             made(name, data)
-    return files, triples, time.perf_counter() - t, reused[2] if reused and cache is not None else {}
+    return files, triples, time.perf_counter() - t, reused[2] if reused and cache is not None and stage is not None else {}
+
+
+TURTLE_INDEX = "index"  # the build cache's row (table turtle) describing the graph.ttl last written
+
+
+def _stamp(path: str) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _previous_turtle(memo, path: str):
+    """The committed graph.ttl's index and bytes, where the build cache describes that very file (the
+    same inode, size and modification time as written); else None, and every part is made."""
+    from .rdf import TurtleIndex
+
+    row = memo.get_many([TURTLE_INDEX]).get(TURTLE_INDEX)
+    if row is None:
+        return None
+    try:
+        stamp, index = marshal.loads(row)
+        if stamp is None or tuple(stamp) != _stamp(path):
+            return None
+        with open(path, "rb") as fh:
+            data = fh.read()
+        if _stamp(path) != tuple(stamp) or len(data) != stamp[1]:
+            return None
+        return TurtleIndex.loads(index), data
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
 
 
 class KeptPages:

@@ -16,6 +16,7 @@ import hashlib
 import marshal
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from operator import itemgetter
 
@@ -450,80 +451,152 @@ def _merged(bursts: list[Burst]) -> list[tuple[str, str]]:
     return list(dict.fromkeys([po for b in bursts for po in b[2]]))
 
 
-def cached_turtle(kg, memo, base: str | None = None) -> tuple[Iterator[bytes], int, dict[str, int]] | None:
-    """graph.ttl as ``turtle_pieces`` writes it, its number of triples and how many articles' Turtle was
-    reused and made, with each article's own
-    statements (its source, sentences and mentions: nine tenths of the file) taken as Turtle from
-    ``memo`` where an earlier build made them from the same inputs (``_Articles.key``); the merged
-    entities and relations are made afresh. Same bytes as ``turtle_pieces(kg, graph_union(kg))``;
-    None if two parts would state one subject (then only the whole union merges them right).
-    ``memo``: ``get_many(keys) → {key: bytes}`` and ``update(fresh, used)``; None for a build with no
-    cache (each article's Turtle made on its own is still quicker than one union of all statements)."""
+@dataclass
+class TurtleIndex:
+    """Where each subject's block lies in a graph.ttl, and what it was made from: the file's prefix head;
+    the subjects in file order; for each, its owner (an index into ``owner_keys``: the key of an article,
+    whose own statements make many blocks, or of one merged entity's or relation's block) and the byte
+    offset where its block ends; each owner's number of triples. A re-build copies the bytes of every
+    block whose owner's key it finds here from the previous file, instead of keeping 36 MB of Turtle
+    in the build cache and reading it back."""
+
+    head: str = ""
+    subjects: list[str] = field(default_factory=list)
+    owners: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    owner_keys: list[str] = field(default_factory=list)
+    owner_counts: list[int] = field(default_factory=list)
+
+    def dumps(self) -> bytes:
+        return marshal.dumps((self.head, self.subjects, self.owners, self.ends, self.owner_keys, self.owner_counts))
+
+    @classmethod
+    def loads(cls, data: bytes) -> "TurtleIndex":
+        return cls(*marshal.loads(data))
+
+
+def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: str | None = None,
+                  index: bool = True) -> tuple[Iterator[bytes], int, dict[str, int], TurtleIndex | None] | None:
+    """graph.ttl as ``turtle_pieces`` writes it (its pieces, as they are made), its number of triples, how
+    many parts were reused and made, and (``index``) its ``TurtleIndex``, complete once the pieces are
+    consumed. A part is an article's own statements (its source, sentences and mentions: nine tenths of the
+    file), keyed by ``_Articles.key``, or one merged entity's or relation's block, keyed by a hash of its
+    statements; with ``previous`` (an index and the bytes of the file it describes), a part whose key the
+    index holds is copied from those bytes, not made. Same bytes as ``turtle_pieces(kg, graph_union(kg))``;
+    None if two parts would state one subject (then only the whole union merges them right). Without
+    ``index`` (a build with no cache) no key is made: each article's Turtle made on its own is still
+    quicker than one union of all statements."""
     base = base or kg.base or DEFAULT_BASE
     pre = prefixes(kg, base)
     short = _Compactor(pre)
     t = _Terms()
     arts = _Articles(kg, base, t)
-    keys = {a.id: arts.key(a, base) for a in kg.articles} if memo is not None else {}
-    found = memo.get_many(list(keys.values())) if memo is not None else {}
-    count, texts, graph_keys, graph_fresh = _graph_turtle(kg, base, t, arts, short, memo)
-    fresh: dict[str, bytes] = {}
-    for art in kg.articles:
-        key = keys.get(art.id)
-        got = found.get(key) if key is not None else None
-        if got is None:
-            part = _article_turtle(art, arts, t, short)
-            if memo is not None:
-                fresh[key] = marshal.dumps(part)
-        else:
-            part = marshal.loads(got)
-        count += part[0]
-        texts += part[1]
-    texts.sort(key=itemgetter(0))
-    if any(texts[i][0] == texts[i - 1][0] for i in range(1, len(texts))):
-        return None
-    if memo is not None:
-        memo.update({**fresh, **graph_fresh}, set(keys.values()) | set(graph_keys))
     head = "".join(f"@prefix {name}: <{ns}> .\n" for name, ns in pre.items()) + "\n"
-    size = 20_000
+    old, data = previous if previous is not None and previous[0].head == head else (None, b"")
+    old_owner = {k: i for i, k in enumerate(old.owner_keys)} if old is not None else {}
+    owner_keys: list[str] = []
+    owner_counts: list[int] = []
+    fresh: list[tuple[str, int, str]] = []  # (subject, owner, its Turtle) of the parts made here
+    kept_owners: dict[int, int] = {}  # the previous index's owner → the new one, for the parts it serves
+    made = {"reused": 0, "made": 0, "blocks_reused": 0, "blocks_made": 0}
+
+    def own(key: str, count: int) -> int:
+        owner_keys.append(key)
+        owner_counts.append(count)
+        return len(owner_keys) - 1
+
+    blocks = _subject_blocks(_graph_bursts(kg, base, t, arts))
+    if index:
+        salt = f"{RDF_FINGERPRINT}\0{base}\0".encode("utf-8", "surrogatepass")
+        sha1, dumps = hashlib.sha1, marshal.dumps
+        # marshal version 0: equal statements give equal bytes (later versions share interned strings)
+        keys = ["block:" + sha1(salt + dumps(b, 0)).hexdigest() for b in blocks]
+    else:
+        keys = [""] * len(blocks)
+    todo = []
+    for i, key in enumerate(keys):
+        o = old_owner.get(key)
+        if o is None:
+            todo.append(i)
+        else:
+            kept_owners[o] = own(key, len(blocks[i][1]))
+    for i, text in zip(todo, _block_texts([blocks[i] for i in todo], short)):
+        fresh.append((blocks[i][0], own(keys[i], len(blocks[i][1])), text))
+    made["blocks_made"], made["blocks_reused"] = len(todo), len(blocks) - len(todo)
+    for art in kg.articles:
+        key = arts.key(art, base) if index else ""
+        o = old_owner.get(key)
+        if o is not None:
+            kept_owners[o] = own(key, old.owner_counts[o])
+            made["reused"] += 1
+            continue
+        count, texts = _article_turtle(art, arts, t, short)
+        n = own(key, count)
+        fresh += [(s, n, text) for s, text in texts]
+        made["made"] += 1
+    # the previous file's blocks that are kept, in its (sorted) order, then the made ones: one merge
+    entries: list[tuple[str, int, object]] = []
+    if old is not None:
+        subjects, owners, ends = old.subjects, old.owners, old.ends
+        at = len(head.encode("utf-8"))
+        for i, o in enumerate(owners):
+            n = kept_owners.get(o)
+            if n is not None:
+                entries.append((subjects[i], n, (at, ends[i])))
+            at = ends[i]
+    fresh.sort(key=itemgetter(0))
+    entries += fresh
+    entries.sort(key=itemgetter(0))  # two sorted runs: merged, not sorted again
+    if any(entries[i][0] == entries[i - 1][0] for i in range(1, len(entries))):
+        return None
+    out = TurtleIndex(head, [e[0] for e in entries], [e[1] for e in entries], [], owner_keys,
+                      owner_counts) if index else None
 
     def pieces() -> Iterator[bytes]:
-        yield head.encode("utf-8")
-        for lo in range(0, len(texts), size):
-            yield "".join([text for _, text in texts[lo : lo + size]]).encode("utf-8")
+        """Runs of blocks copied from the previous file as one slice each; made blocks joined ~1 MB a piece."""
+        first = head.encode("utf-8")
+        yield first
+        at = len(first)
+        ends = out.ends if out is not None else []
+        view = memoryview(data)
+        run_start = run_end = -1  # the previous file's bytes being copied
+        texts: list[str] = []
+        size = 0
+        for _, _, part in entries:
+            if isinstance(part, str):
+                if run_start >= 0:
+                    yield view[run_start:run_end]
+                    run_start = run_end = -1
+                encoded = part.encode("utf-8", "surrogatepass") if out is not None else None
+                if encoded is not None:
+                    at += len(encoded)
+                    ends.append(at)
+                    texts.append(encoded)
+                    size += len(encoded)
+                else:
+                    texts.append(part)
+                    size += len(part)
+                if size >= 1 << 20:
+                    yield b"".join(texts) if out is not None else "".join(texts).encode("utf-8", "surrogatepass")
+                    texts, size = [], 0
+            else:
+                if texts:
+                    yield b"".join(texts) if out is not None else "".join(texts).encode("utf-8", "surrogatepass")
+                    texts, size = [], 0
+                start, end = part
+                if start != run_end:
+                    if run_start >= 0:
+                        yield view[run_start:run_end]
+                    run_start = start
+                run_end = end
+                at += end - start
+                ends.append(at)
+        if run_start >= 0:
+            yield view[run_start:run_end]
+        if texts:
+            yield b"".join(texts) if out is not None else "".join(texts).encode("utf-8", "surrogatepass")
 
-    return pieces(), count, {"reused": len(keys) - len(fresh), "made": len(fresh),
-                             "blocks_reused": len(graph_keys) - len(graph_fresh), "blocks_made": len(graph_fresh)}
-
-
-def _graph_turtle(kg, base: str, t: "_Terms", arts: _Articles, short: "_Compactor",
-                  memo) -> tuple[int, list[tuple[str, str]], list[str], dict[str, bytes]]:
-    """The merged entities' and relations' Turtle (``_graph_bursts``) as (number of triples, [(subject,
-    its block)], the memo keys of the blocks, the blocks made here by key). With a ``memo``, a block whose
-    statements an earlier build wrote is taken from it (keyed by a hash of its statements, the base and
-    the RDF code): one new article changes a few hundred of PD1998's 20 k blocks, and writing a block
-    costs several times hashing its statements."""
-    if memo is None:
-        return (*_blocks_turtle(_graph_bursts(kg, base, t, arts), short), [], {})
-    blocks = _subject_blocks(_graph_bursts(kg, base, t, arts))
-    count = triple_count(blocks)
-    salt = f"{RDF_FINGERPRINT}\0{base}\0".encode("utf-8", "surrogatepass")
-    sha1, dumps = hashlib.sha1, marshal.dumps
-    # marshal version 0: equal statements give equal bytes (later versions share interned strings)
-    keys = ["block:" + sha1(salt + dumps(b, 0)).hexdigest() for b in blocks]
-    found = memo.get_many(keys)
-    todo = [i for i, k in enumerate(keys) if k not in found]
-    made = dict(zip(todo, _block_texts([blocks[i] for i in todo], short)))
-    fresh: dict[str, bytes] = {}
-    texts = []
-    for i, ((s, _), k) in enumerate(zip(blocks, keys)):
-        text = made.get(i)
-        if text is None:
-            text = found[k].decode("utf-8", "surrogatepass")
-        else:
-            fresh[k] = text.encode("utf-8", "surrogatepass")
-        texts.append((s, text))
-    return count, texts, keys, fresh
+    return pieces(), sum(owner_counts), made, out
 
 
 def _blocks_turtle(bursts: list[Burst], short: "_Compactor") -> tuple[int, list[tuple[str, str]]]:
