@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import marshal
+import mmap
 import multiprocessing
 import os
 import queue
@@ -177,8 +178,9 @@ def _stamp(path: str) -> tuple[int, int, int] | None:
 
 
 def _previous_turtle(memo, path: str):
-    """The committed graph.ttl's index and bytes, where the build cache describes that very file (the
-    same inode, size and modification time as written); else None, and every part is made."""
+    """The committed graph.ttl's index and bytes (mapped), where the build cache describes that very file
+    (the same inode, size and modification time as written); else None, and every part is made. The
+    build replaces the file by renaming a new one over it, so the mapped one stays as it was."""
     from .rdf import TurtleIndex
 
     row = memo.get_many([TURTLE_INDEX]).get(TURTLE_INDEX)
@@ -188,8 +190,8 @@ def _previous_turtle(memo, path: str):
         stamp, index = marshal.loads(row)
         if stamp is None or tuple(stamp) != _stamp(path):
             return None
-        with open(path, "rb") as fh:
-            data = fh.read()
+        with open(path, "rb") as fh:  # mapped, not read: a year's graph.ttl need not sit on the heap
+            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if stamp[1] else b""
         if _stamp(path) != tuple(stamp) or len(data) != stamp[1]:
             return None
         return TurtleIndex.loads(index), data
