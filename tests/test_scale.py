@@ -279,6 +279,28 @@ def test_graph_ttl_edited_or_removed_since_serves_no_block(tmp_path):
     assert ttl.read_bytes() == (fresh / "graph.ttl").read_bytes()
 
 
+def test_rebuild_patches_page_folders_leaving_no_page_of_a_removed_article(tmp_path):
+    """A re-build keeps unchanged pages where they are and patches their folder: a page file removed
+    from the corpus leaves no page behind, a stray file in the folder goes (as swapping the folder in
+    whole did), the pages kept are the same files, and the folders equal a fresh build's."""
+    work = tmp_path / "corpus"
+    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
+    out, fresh = tmp_path / "o", tmp_path / "fresh"
+    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    before = _inodes(out, "articles")
+    (out / "articles" / "stray.html").write_text("not ours", encoding="utf-8")
+    gone = sorted(work.glob("*.txt"))[0]
+    gone.unlink()
+    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    assert run_kg("build", str(work), "-o", str(fresh), "--no-cache").returncode == 0
+    after = _inodes(out, "articles")
+    assert sorted(after) == sorted(_inodes(fresh, "articles")) and "stray.html" not in after
+    assert len(after) < len(before) and not list(out.glob(".stage-*")) and not list(out.glob(".old-*"))
+    kept = {n for n, ino in after.items() if before.get(n) == ino}
+    assert 0 < len(kept) < len(after), (len(kept), len(after))  # kept (so patched) and drawn again both
+    _same_outputs(fresh, out)
+
+
 def test_read_cache_serves_a_corpus_named_by_another_path(tmp_path):
     """Regression: the page cache was keyed by the path as typed, so ``kg build corpus`` then
     ``kg build /abs/corpus`` read and segmented every page again (and dropped the first rows)."""
