@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from .records import Article, Entity, Relation
+from .records import Article, Entity, Mention, Relation
 
 
 @dataclass
@@ -35,6 +35,21 @@ class KnowledgeGraph:
 
     def relations(self, kind: str | None = None) -> list[tuple[str, str, dict]]:
         return [(s, o, d) for s, o, d in self.nx_graph.edges(data=True) if kind is None or d["kind"] == kind]
+
+    def mentions_by_article(self) -> dict[str, tuple[list[str], list[Mention]]]:
+        """Article id → (the entity id of each mention read in it, those mentions), by entity in node order,
+        then in each entity's order: one pass over the mentions, after which an exporter handles an article's
+        mentions as whole lists (C-level maps) instead of each mention of each entity in Python."""
+        out: dict[str, tuple[list[str], list[Mention]]] = {}
+        get = out.get
+        for n, mentions in self.nx_graph.nodes(data="mentions"):
+            for m in mentions:
+                got = get(m.article)
+                if got is None:
+                    got = out[m.article] = ([], [])
+                got[0].append(n)
+                got[1].append(m)
+        return out
 
 
 def build_graph(entities: dict[str, Entity], relations: list[Relation], articles: list[Article],

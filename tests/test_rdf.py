@@ -339,3 +339,41 @@ def test_articles_turtle_from_the_mention_template_is_the_general_writers():
     assert index is None
     union = rdf.graph_union(graph)
     assert b"".join(pieces) == b"".join(rdf.turtle_pieces(graph, union)) and count == rdf.triple_count(union)
+
+
+def test_splice_places_made_blocks_among_kept_runs_as_a_full_sort_would():
+    """``_splice`` (kept blocks as byte ranges of the previous file, made ones placed by bisection) gives the
+    bytes and index of sorting every block afresh, for any mix of kept, dropped (replaced or gone) and
+    made blocks, and refuses a made block that states a subject a kept one states."""
+    from hypothesis import given, settings, strategies as st
+
+    from kg.export.rdf import TurtleIndex, _splice
+
+    head = "@prefix x: <http://x/> .\n\n"
+    names = st.text(st.sampled_from("ab中"), min_size=1, max_size=4)
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.dictionaries(names, st.integers(0, 3), max_size=30), st.dictionaries(names, st.booleans(), max_size=12))
+    def check(old_blocks, new_blocks):
+        # the previous file: each subject's block owned by one of 4 owners
+        olds = sorted(old_blocks.items())
+        texts = {s: f"<{s}> x:p {o} .\n" for s, o in olds}
+        body, ends = head.encode(), []
+        for s, _ in olds:
+            body += texts[s].encode()
+            ends.append(len(body))
+        old = TurtleIndex(head, [s for s, _ in olds], [o for _, o in olds], ends, [f"o{i}" for i in range(4)], [1] * 4)
+        kept_owners = {o: o + 10 for o in range(4) if o % 2 == 0}  # owners 0 and 2 kept, 1 and 3 dropped
+        kept = {s for s, o in olds if o in kept_owners}
+        fresh = sorted((s, 99, f"<{s}> x:new {int(b)} .\n") for s, b in new_blocks.items())
+        plan, out = _splice(head, fresh, old, kept_owners, [], [])
+        if kept & {s for s, _, _ in fresh}:
+            assert plan is None
+            return
+        got = head.encode() + b"".join(bytes(body[p[0]:p[1]]) if isinstance(p, tuple) else p for p in plan)
+        every = sorted([(s, texts[s]) for s in kept] + [(s, t) for s, _, t in fresh])
+        assert got == (head + "".join(t for _, t in every)).encode()
+        assert out.subjects == [s for s, _ in every] and out.ends[-1:] == ([len(got)] if every else [])
+        assert out.owners == [old_blocks[s] + 10 if s in kept else 99 for s, _ in every]
+
+    check()

@@ -21,7 +21,6 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import groupby
 from json.encoder import encode_basestring
 from operator import attrgetter
 from pathlib import Path
@@ -42,7 +41,8 @@ HUB_PAGES = 40  # ego pages written by kg build for the most connected entities
 LAYOUT_BLOCK = 128  # rows of the force matrix computed together (128 × 1,500 float32: 0.75 MB)
 BROWSER_LAYOUT = 200  # article and ego pages up to this many entities are laid out by the browser (~0.1 s)
 MAX_SOURCES = 5
-ARTICLE = attrgetter("article")
+START, END, SENTENCE = attrgetter("start"), attrgetter("end"), attrgetter("sentence")
+SENTENCE_SPAN = attrgetter("start", "end")
 # Changes with the code that draws pages: a page kept from a build by other code is drawn again.
 HTML_FINGERPRINT = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:20]
 
@@ -52,12 +52,23 @@ class ViewGraph:
     """What the pages draw, independent of where it came from (a fresh build or a Turtle file):
     entity id → details, and typed edges."""
 
-    nodes: dict[str, dict] = field(default_factory=dict)  # id → {type, name, aliases, code, mentions, sources}
+    nodes: dict[str, dict] = field(default_factory=dict)  # id → {type, name, aliases, code, mentions[, sources]}
     edges: list[tuple[str, str, str, str]] = field(default_factory=list)  # (subject, object, kind, title)
-    # id → {title, doc, entities, edges, text (of its source file), digest (of that text),
-    #       local: entity id → [its mentions in the article, the spans of their first sentences]}
+    # id → {title, doc, entities, edges, text (of its source file), digest (of that text), sentences,
+    #       mentions: (the entity ids, the mentions) read in it (``article_local`` makes its page's panel of them)}
     articles: dict[str, dict] = field(default_factory=dict)
     _incident: tuple | None = field(default=None, repr=False, compare=False)
+    # entity id → its first sentences, for a node made without "sources" (``view_graph``: found when a page
+    # first shows the entity, so the 10,000 entities no page draws are never looked up)
+    find_sources: object = field(default=None, repr=False, compare=False)
+
+    def sources(self, n: str) -> list[dict]:
+        """The first sentences (up to MAX_SOURCES) an entity was read in."""
+        d = self.nodes[n]
+        got = d.get("sources")
+        if got is None:
+            got = d["sources"] = self.find_sources(n)
+        return got
 
     def incident(self) -> dict[str, list[int]]:
         """Entity id → the indices of its edges in ``edges``, ascending: a page of a few hundred entities
@@ -80,53 +91,46 @@ class ViewGraph:
 
 
 def view_graph(kg) -> ViewGraph:
-    """The view model of a built KnowledgeGraph."""
+    """The view model of a built KnowledgeGraph. What an article's own page says of its entities
+    (``article_local``) is worked out when that page is drawn, from the article's mentions kept here
+    (``KnowledgeGraph.mentions_by_article``): a re-build that keeps 3,100 of 3,107 pages does not walk
+    every mention for them, and an entity's first sentences stop at the fifth."""
     g = kg.nx_graph
-    arts = {a.id: a for a in kg.articles}
     v = ViewGraph()
     digests: dict[str, str] = {}  # source file → a hash of its text
+    read = kg.mentions_by_article()
+    nothing: tuple[list, list] = ([], [])
     for a in kg.articles:
         if a.doc not in digests:
             digests[a.doc] = hashlib.sha1(a.source_text.encode("utf-8", "surrogatepass")).hexdigest()
-        v.articles[a.id] = {"title": a.title, "doc": a.doc, "entities": set(), "edges": [], "local": {},
-                            "text": a.source_text, "digest": digests[a.doc]}
-    local_of = {aid: va["local"] for aid, va in v.articles.items()}
+        v.articles[a.id] = {"title": a.title, "doc": a.doc, "entities": set(), "edges": [],
+                            "mentions": read.get(a.id, nothing), "sentences": a.sentences, "text": a.source_text,
+                            "digest": digests[a.doc]}
+    arts = {a.id: a for a in kg.articles}
     spans_of: dict[str, list[tuple[int, int]]] = {}  # an article's sentence spans, made when first needed
-    for n, d in g.nodes(data=True):
+
+    def find_sources(n: str) -> list[dict]:
         sources, said = [], set()
-        # mentions are sorted by article: each article's come together, and are walked as one run
-        for aid, run in groupby(d["mentions"], key=ARTICLE):
-            art = arts.get(aid)
+        for m in g.nodes[n]["mentions"]:  # the entity's first sentences in the corpus (the mention's own text, if none)
+            art = arts.get(m.article)
             if art is None:
                 continue
-            spans = spans_of.get(aid)
+            spans = spans_of.get(m.article)
             if spans is None:
-                spans = spans_of[aid] = [(x.start, x.end) for x in art.sentences]
-            text_of, nspans = art.source_text, len(spans)
-            # what the article's own page says of the entity: its mentions there, the spans of their
-            # first sentences (the mention's own, if it has none)
-            seen = local_of[aid].get(n)
-            if seen is None:
-                seen = local_of[aid][n] = [0, []]
-            shown = seen[1]
-            count = 0
-            for m in run:
-                count += 1
-                if len(sources) >= MAX_SOURCES and len(shown) >= MAX_SOURCES:
-                    continue  # (only counted)
-                span = spans[m.sentence] if 0 <= m.sentence < nspans else None
-                if len(sources) < MAX_SOURCES:  # the entity's first sentences in the corpus
-                    text = (text_of[span[0] : span[1]] if span else m.text)[:300]
-                    if text not in said:
-                        said.add(text)
-                        sources.append({"article": art.title or art.doc, "doc": art.doc, "sentence": text})
-                if len(shown) < MAX_SOURCES:
-                    span = span or (m.start, m.end)
-                    if span not in shown:
-                        shown.append(span)
-            seen[0] += count
+                spans = spans_of[m.article] = list(map(SENTENCE_SPAN, art.sentences))
+            span = spans[m.sentence] if 0 <= m.sentence < len(spans) else None
+            text = (art.source_text[span[0] : span[1]] if span else m.text)[:300]
+            if text not in said:
+                said.add(text)
+                sources.append({"article": art.title or art.doc, "doc": art.doc, "sentence": text})
+                if len(sources) >= MAX_SOURCES:
+                    break
+        return sources
+
+    v.find_sources = find_sources
+    for n, d in g.nodes(data=True):
         v.nodes[n] = {"type": d["type"], "name": d["name"], "aliases": list(d["aliases"]), "code": d["code"] or "",
-                      "mentions": len(d["mentions"]), "sources": sources}
+                      "mentions": len(d["mentions"])}
         for a in d["articles"]:
             if a in v.articles:
                 v.articles[a]["entities"].add(n)
@@ -137,6 +141,25 @@ def view_graph(kg) -> ViewGraph:
             if a in v.articles:
                 v.articles[a]["edges"].append(i)
     return v
+
+
+def article_local(a: dict) -> dict[str, tuple[int, list[tuple[int, int]]]]:
+    """What an article's own page says of each entity it names: how many mentions it has there, and the
+    spans of their first sentences (the mention's own span, where it has none), up to MAX_SOURCES."""
+    spans = list(map(SENTENCE_SPAN, a["sentences"]))
+    nspans = len(spans)
+    out: dict[str, tuple[int, list[tuple[int, int]]]] = {}
+    for n, m in zip(*a["mentions"]):
+        seen = out.get(n)
+        if seen is None:
+            seen = out[n] = [0, []]
+        seen[0] += 1
+        shown = seen[1]
+        if len(shown) < MAX_SOURCES:
+            span = spans[m.sentence] if 0 <= m.sentence < nspans else (m.start, m.end)
+            if span not in shown:
+                shown.append(span)
+    return {n: (count, shown) for n, (count, shown) in out.items()}
 
 
 KGO = "https://w3id.org/policy-kg/ontology#"
@@ -426,7 +449,7 @@ def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", e
         facts[o].append({"rel": RELATION_ZH.get(kind, kind), "title": ttl, "other": names[s], "dir": "in"})
     parts = []
     js = _str_json  # ("dir" is "in" or "out": written as it is)
-    local = article["local"] if article is not None else None
+    local = article_local(article) if article is not None else None
     doc = article and article["doc"]
     name_of = article and (article["title"] or article["doc"])
     for n in sorted(keep):
@@ -434,7 +457,7 @@ def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", e
         pieces = encoded.get((n, page)) if encoded is not None else None
         if pieces is None:
             d = v.nodes[n]
-            pieces = _detail_json(d, page) + (str(d["mentions"]), _sources_json(d["sources"]))
+            pieces = _detail_json(d, page) + (str(d["mentions"]), _sources_json(v.sources(n)))
             if encoded is not None:
                 encoded[(n, page)] = pieces
         head, middle, tail, mentions, sources = pieces
@@ -485,7 +508,7 @@ def article_page_key(v: ViewGraph, a: dict, links: dict[str, str], who: dict[str
     type, aliases, code, ego page), what it read of them, its relations, and the drawing code.
     ``who``: a memo of each entity's part, shared by the pages of one site (an entity is on many).
     The parts are marshalled (version 0: equal values, equal bytes), 2-3 × quicker than their repr."""
-    nodes, local = v.nodes, a["local"]
+    nodes = v.nodes
     who = {} if who is None else who
     ids = sorted(a["entities"])
     parts = []
@@ -497,7 +520,12 @@ def article_page_key(v: ViewGraph, a: dict, links: dict[str, str], who: dict[str
         parts.append(part)
     h = hashlib.sha1(marshal.dumps((HTML_FINGERPRINT, a["title"], a["doc"], a["digest"]), 0))
     h.update(b"".join(parts))
-    h.update(marshal.dumps(([local.get(n) for n in ids], [v.edges[i] for i in a["edges"]]), 0))
+    # what it read of them (``article_local`` is made of these): the entity and span of each of its
+    # mentions, and its sentences' spans
+    eids, mentions = a["mentions"]
+    read = (eids, list(map(START, mentions)), list(map(END, mentions)), list(map(SENTENCE, mentions)),
+            list(map(START, a["sentences"])), list(map(END, a["sentences"])))
+    h.update(marshal.dumps((read, [v.edges[i] for i in a["edges"]]), 0))
     return h.hexdigest()
 
 
@@ -510,7 +538,7 @@ def ego_page_key(v: ViewGraph, ids: list[str], edge_ids: list[int], title: str, 
     like ``article_page_key``'s parts."""
     nodes = v.nodes
     who = [(n, nodes[n]["name"], nodes[n]["type"], nodes[n]["aliases"], nodes[n]["code"], nodes[n]["mentions"],
-            nodes[n]["sources"], links.get(n)) for n in sorted(ids)]
+            v.sources(n), links.get(n)) for n in sorted(ids)]
     page = (HTML_FINGERPRINT, "ego", title, note, focus, place, who, [v.edges[i] for i in edge_ids])
     return hashlib.sha1(marshal.dumps(page, 0)).hexdigest()
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+from bisect import bisect_left
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 import pyoxigraph as ox
 
@@ -184,6 +185,9 @@ def _statements(kg, base: str) -> Iterator[Statement]:
             yield (s, p, o, g)
 
 
+_START, _END, _TEXT, _SENTENCE = (attrgetter(name) for name in ("start", "end", "text", "sentence"))
+
+
 class _Articles:
     """Per-article IRI openings and what each article's own statements are made of. A slug is made
     character by character, so slug(id + "-3-7") is slug(id) + "-3-7": the openings of an article's
@@ -198,11 +202,12 @@ class _Articles:
         self.sentence_open: dict[str, str] = {}
         self.context: dict[str, str] = {}  # source file → its nif:Context term
         self.owns_source: dict[str, bool] = {}  # the first article of a source file states the file
+        mention_base, sentence_base = "<" + mint_str(base, "mention") + "/", "<" + mint_str(base, "sentence") + "/"
         for art in kg.articles:
             art_slug = slug(art.id.replace("#", "-"))
             self.term[art.id] = iri(article_iri(base, art.id))
-            self.mention_open[art.id] = "<" + mint_str(base, "mention") + "/" + art_slug + "-"
-            self.sentence_open[art.id] = "<" + mint_str(base, "sentence") + "/" + art_slug + "-"
+            self.mention_open[art.id] = mention_base + art_slug + "-"
+            self.sentence_open[art.id] = sentence_base + art_slug + "-"
             self.owns_source[art.id] = art.doc not in self.context
             if art.doc not in self.context:
                 self.context[art.doc] = iri(mint_str(base, "source", art.doc))
@@ -212,12 +217,15 @@ class _Articles:
         self.sentences: dict[str, set[int]] = {a.id: set() for a in kg.articles}
         nxg = kg.nx_graph
         self.entity: dict[str, str] = {}  # entity id → its IRI term
-        for eid, d in nxg.nodes(data=True):
-            e = self.entity[eid] = iri(entity_iri(base, eid))
-            for m in d["mentions"]:
-                if m.article in self.mentions:
-                    self.mentions[m.article].append((e, m.start, m.end, m.text, m.sentence))
-                    self.sentences[m.article].add(m.sentence)
+        entity = self.entity
+        for eid in nxg:
+            entity[eid] = iri(entity_iri(base, eid))
+        read = kg.mentions_by_article()
+        for aid in self.mentions:  # each article's as whole lists: C-level maps, not a loop over mentions
+            eids, ms = read.get(aid, ((), ()))
+            self.mentions[aid] = list(zip(map(entity.__getitem__, eids), map(_START, ms), map(_END, ms),
+                                          map(_TEXT, ms), map(_SENTENCE, ms)))
+            self.sentences[aid] = set(map(_SENTENCE, ms))
         for _, _, d in nxg.edges(data=True):
             for art, idx in d["sentences"]:
                 if art in self.sentences:
@@ -534,69 +542,103 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: s
         n = own(key, count)
         fresh += [(s, n, text) for s, text in texts]
         made["made"] += 1
-    # the previous file's blocks that are kept, in its (sorted) order, then the made ones: one merge
-    entries: list[tuple[str, int, object]] = []
-    if old is not None:
-        subjects, owners, ends = old.subjects, old.owners, old.ends
-        at = len(head.encode("utf-8"))
-        for i, o in enumerate(owners):
-            n = kept_owners.get(o)
-            if n is not None:
-                entries.append((subjects[i], n, (at, ends[i])))
-            at = ends[i]
     fresh.sort(key=itemgetter(0))
-    entries += fresh
-    entries.sort(key=itemgetter(0))  # two sorted runs: merged, not sorted again
-    if any(entries[i][0] == entries[i - 1][0] for i in range(1, len(entries))):
+    if any(fresh[i][0] == fresh[i - 1][0] for i in range(1, len(fresh))):
         return None
-    out = TurtleIndex(head, [e[0] for e in entries], [e[1] for e in entries], [], owner_keys,
-                      owner_counts) if index else None
+    if index:
+        plan, out = _splice(head, fresh, old, kept_owners, owner_keys, owner_counts)
+        if plan is None:
+            return None
+    else:  # (no index, no previous file: the made blocks in order, joined as text)
+        plan, out = [text for _, _, text in fresh], None
 
     def pieces() -> Iterator[bytes]:
-        """Runs of blocks copied from the previous file as one slice each; made blocks joined ~1 MB a piece."""
-        first = head.encode("utf-8")
-        yield first
-        at = len(first)
-        ends = out.ends if out is not None else []
+        """The plan: runs of the previous file's bytes as one slice each; made blocks joined ~1 MB a piece."""
+        yield head.encode("utf-8")
         view = memoryview(data)
-        run_start = run_end = -1  # the previous file's bytes being copied
-        texts: list[str] = []
+        batch: list = []
         size = 0
-        for _, _, part in entries:
-            if isinstance(part, str):
-                if run_start >= 0:
-                    yield view[run_start:run_end]
-                    run_start = run_end = -1
-                encoded = part.encode("utf-8", "surrogatepass") if out is not None else None
-                if encoded is not None:
-                    at += len(encoded)
-                    ends.append(at)
-                    texts.append(encoded)
-                    size += len(encoded)
-                else:
-                    texts.append(part)
-                    size += len(part)
-                if size >= 1 << 20:
-                    yield b"".join(texts) if out is not None else "".join(texts).encode("utf-8", "surrogatepass")
-                    texts, size = [], 0
+        for part in plan:
+            if isinstance(part, tuple):
+                if batch:
+                    yield _joined(batch)
+                    batch, size = [], 0
+                yield view[part[0] : part[1]]
             else:
-                if texts:
-                    yield b"".join(texts) if out is not None else "".join(texts).encode("utf-8", "surrogatepass")
-                    texts, size = [], 0
-                start, end = part
-                if start != run_end:
-                    if run_start >= 0:
-                        yield view[run_start:run_end]
-                    run_start = start
-                run_end = end
-                at += end - start
-                ends.append(at)
-        if run_start >= 0:
-            yield view[run_start:run_end]
-        if texts:
-            yield b"".join(texts) if out is not None else "".join(texts).encode("utf-8", "surrogatepass")
+                batch.append(part)
+                size += len(part)
+                if size >= 1 << 20:
+                    yield _joined(batch)
+                    batch, size = [], 0
+        if batch:
+            yield _joined(batch)
 
     return pieces(), sum(owner_counts), made, out
+
+
+def _joined(parts: list) -> bytes:
+    return b"".join(parts) if isinstance(parts[0], bytes) else "".join(parts).encode("utf-8", "surrogatepass")
+
+
+def _splice(head: str, fresh: list[tuple[str, int, str]], old: "TurtleIndex | None", kept_owners: dict[int, int],
+            owner_keys: list[str], owner_counts: list[int]) -> tuple[list | None, "TurtleIndex"]:
+    """How graph.ttl is put together: a list of the previous file's byte ranges (start, end), each a run of
+    consecutive blocks kept, and of made blocks (UTF-8), in subject order; and the new file's index. The made
+    blocks (``fresh``, sorted) are placed among the kept ones by bisection, so a re-build handles the 100 k
+    blocks as a few runs of list slices, not one by one. (None, _) if a made block states a subject a kept
+    one states."""
+    encoded = [text.encode("utf-8", "surrogatepass") for _, _, text in fresh]
+    out = TurtleIndex(head, [], [], [], owner_keys, owner_counts)
+    subjects_out, owners_out, ends_out = out.subjects, out.owners, out.ends
+    plan: list = []
+    at = len(head.encode("utf-8"))
+
+    def made(k: int) -> None:
+        nonlocal at
+        at += len(encoded[k])
+        plan.append(encoded[k])
+        subjects_out.append(fresh[k][0])
+        owners_out.append(fresh[k][1])
+        ends_out.append(at)
+
+    if old is None:
+        for k in range(len(fresh)):
+            made(k)
+        return plan, out
+    subjects, ends = old.subjects, old.ends
+    first = len(old.head.encode("utf-8"))
+    new_of = [kept_owners.get(o) for o in old.owners]  # each old block's owner in the new index, None if dropped
+    dropped = [i for i, o in enumerate(new_of) if o is None]
+    places = [bisect_left(subjects, s) for s, _, _ in fresh]
+    for k, i in enumerate(places):
+        if i < len(subjects) and subjects[i] == fresh[k][0] and new_of[i] is not None:
+            return None, out
+
+    def kept(a: int, b: int) -> None:
+        """The old blocks a..b-1, all kept: one byte range."""
+        nonlocal at
+        if a >= b:
+            return
+        start = ends[a - 1] if a else first
+        shift = at - start
+        plan.append((start, ends[b - 1]))
+        subjects_out.extend(subjects[a:b])
+        owners_out.extend(new_of[a:b])
+        ends_out.extend([e + shift for e in ends[a:b]])
+        at = ends[b - 1] + shift
+
+    # walk the old blocks once: cut at each dropped block and at each place a made block goes
+    cuts = sorted([(i, 1, k) for k, i in enumerate(places)] + [(i, 0, -1) for i in dropped])
+    a = 0
+    for i, is_made, k in cuts:  # (a block dropped at i is passed before one made at i, which goes before
+        kept(a, i)                 # the old block at i)
+        if is_made:
+            made(k)
+            a = max(a, i)
+        else:
+            a = max(a, i + 1)
+    kept(a, len(subjects))
+    return plan, out
 
 
 def _blocks_turtle(bursts: list[Burst], short: "_Compactor") -> tuple[int, list[tuple[str, str]]]:
