@@ -68,7 +68,7 @@ def build(inputs, outdir, province, base, formats, shards, max_mb, jobs, cache, 
     if out.exists() and not out.is_dir():
         raise KgError(f"{outdir}: exists and is not a directory")
     cache_path = out / ".kg-cache.sqlite" if cache else None
-    with paused_gc(), output_lock(out), Stage(out) as stage:
+    with paused_gc(resume=not _COMMAND), output_lock(out), Stage(out) as stage:
         kg, _ = run(list(inputs) or ["seeds"], province=province, base=base, max_mb=max_mb, jobs=jobs,
                     cache_path=str(cache_path) if cache else None, executor=executor, scheduler=scheduler)
         files = outputs(kg, formats, t0, jobs=jobs, stage=stage, shards=shards, cache=cache_path)
@@ -268,12 +268,16 @@ def write_page(out: Path, files: dict, js: str, css: str) -> None:
 
 
 _BUILT = False  # a build finished: its outputs are on disk and closed
+_COMMAND = False  # run as the kg command (``main``), which ends with the build: nothing to collect after
 
 
 def main():
     """The ``kg`` command. After a finished build the process ends without freeing its heap one
-    object at a time (millions of them: ~0.3 s of a PD1998 build went to the interpreter's teardown);
-    every output is written, renamed into place and closed by then, and stdout is flushed."""
+    object at a time (millions of them: ~0.3 s of a PD1998 build went to the interpreter's teardown)
+    and without the cyclic collector's first pass over it (``paused_gc(resume=False)``); every output
+    is written, renamed into place and closed by then, and stdout is flushed."""
+    global _COMMAND
+    _COMMAND = True
     try:
         cli(prog_name="kg")
     except SystemExit as exc:

@@ -6,10 +6,13 @@ kind, the title (for positions) and the articles they were read from. Exporters 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import networkx as nx
 
 from .records import Article, Entity, Mention, Relation
+
+ARTICLE_START = attrgetter("article", "start")
 
 
 @dataclass
@@ -58,7 +61,7 @@ def build_graph(entities: dict[str, Entity], relations: list[Relation], articles
     for eid in sorted(entities):
         e = entities[eid]
         g.add_node(eid, type=e.type, name=e.name, aliases=sorted(e.aliases - {e.name}), code=e.code,
-                   articles=sorted(e.articles), mentions=sorted(e.mentions, key=lambda m: (m.article, m.start)))
+                   articles=sorted(e.articles), mentions=sorted(e.mentions, key=ARTICLE_START))
     for r in relations:
         g.add_edge(r.subject, r.object, key=f"{r.kind}:{r.title}", kind=r.kind, title=r.title,
                    articles=sorted(r.articles), sentences=sorted(r.sentences), inferred=r.inferred)

@@ -227,6 +227,29 @@ def test_build_runs_with_cyclic_gc_paused_and_restores_it(monkeypatch):
         gc.enable()
 
 
+def test_collector_stays_paused_only_where_the_process_ends_with_the_build(tmp_path):
+    """``paused_gc(resume=False)`` leaves the collector off (the kg command exits after its build: a first
+    collection would only scan the build's millions of objects); the build command run in-process, not as
+    the kg command, turns it back on."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+    from kg.runtime import paused_gc
+
+    assert gc.isenabled()
+    try:
+        with paused_gc(resume=False):
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    res = CliRunner().invoke(cli, ["build", str(SEEDS / "000_a06d24ae3cd6fbd4.txt"), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    assert gc.isenabled()
+
+
 def test_rebuild_keeps_unchanged_pages_and_redraws_an_edited_one(corpus, serial, tmp_path):
     """A re-build of an unchanged corpus keeps every article page (the same file, hard-linked into the
     new site) and every layout; a page edited in the output since is drawn again; the site stays equal

@@ -234,13 +234,15 @@ class KeptPages:
 
         rows = {}
         for name, key in self.keys.items():
+            if name in self.kept:  # recorded as it is: the same key, the same file
+                continue
             try:
                 st = os.lstat(self.stage.out_prefix + name)
             except OSError:
                 continue
             rows[name] = f"{key} {st.st_ino} {st.st_size} {st.st_mtime_ns}"
         with Memo(self.cache, "html") as memo:
-            memo.update(rows, set(rows))
+            memo.update(rows, self.kept | set(rows))
 
 
 def _umask() -> int:

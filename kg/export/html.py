@@ -559,6 +559,9 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
     hubs = ranked[:HUB_PAGES]
     links = {n: page_name("entities", n) for n in hubs}
     files: dict[str, str] = {"graph.html": whole_graph_page(v, title, links, g, layouts, ranked)}
+    if emit:  # 3 MB written while the other pages are drawn
+        emit("graph.html", files["graph.html"])
+        files["graph.html"] = None
     js, css = vis_assets()
     files["lib/vis-network.min.js"] = js
     files["lib/vis-network.css"] = css
