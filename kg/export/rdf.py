@@ -332,9 +332,9 @@ def _mention_bursts(art, arts: _Articles, t: "_Terms") -> list[Burst]:
     return out
 
 
-def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles) -> Iterator[Burst]:
+def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles, wanted: set[str] | None = None) -> Iterator[Burst]:
     """The merged entities and relations, with each fact's evidence in the graphs of the articles it
-    was read in."""
+    was read in. ``wanted``: only the runs of these subjects (the blocks a re-build makes)."""
     iri, integer = t.iri, t.integer
     a_type, label = _T.rdf_type, _T.rdfs_label
     default = ""
@@ -343,6 +343,8 @@ def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles) -> Iterator[Burst
     entity = arts.entity
     for eid, d in nxg.nodes(data=True):
         e = entity[eid]
+        if wanted is not None and e not in wanted:
+            continue
         pos = [(a_type, iri(TYPE_CLASS[d["type"]])), (label, _zh(d["name"]))]
         pos += [(_T.skos_altLabel, _zh(alias)) for alias in d["aliases"]]
         if d["code"] and d["code"].isdigit():
@@ -359,12 +361,16 @@ def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles) -> Iterator[Burst
             fact = iri(mint_str(base, "membership", _hash(s, o, d["title"])))
             role = iri(mint_str(base, "role", d["title"]))
             pos = [(a_type, _T.org_Membership), (_T.org_member, si), (_T.org_organization, oi), (_T.org_role, role)]
-            yield (role, default, [(a_type, _T.org_Role), (label, _zh(d["title"]))])
+            if wanted is None or role in wanted:
+                yield (role, default, [(a_type, _T.org_Role), (label, _zh(d["title"]))])
         else:
             p = iri(PREDICATE[kind])
-            yield (si, default, [(p, oi)])
+            if wanted is None or si in wanted:
+                yield (si, default, [(p, oi)])
             fact = iri(mint_str(base, "statement", _hash(s, p[1:-1], o)))
             pos = [(a_type, _T.rdf_Statement), (_T.rdf_subject, si), (_T.rdf_predicate, p), (_T.rdf_object, oi)]
+        if wanted is not None and fact not in wanted:
+            continue
         if d["inferred"]:
             pos.append((_T.kgo_inferredFromGazetteer, literal("true", datatype=str(XSD.boolean))))
         pos += [(derived, arts.iri(art)) for art in d["articles"]]
@@ -372,6 +378,42 @@ def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles) -> Iterator[Burst
         for art, idx in d["sentences"]:
             if arts.has_sentence(art, idx):
                 yield (fact, arts.term[art], [(evidence, arts.sentence_iri(art, idx))])
+
+
+def _graph_keys(kg, base: str, t: "_Terms", arts: _Articles) -> list[tuple[str, str]] | None:
+    """Each subject ``_graph_bursts`` states, with a key of everything its block is made from (hashed with
+    the base and the RDF code), in one pass over the nodes and edges that makes no statement: an entity's
+    type, names, code, articles, number of mentions and the relations it is the subject of; a fact's
+    kind, ends, title, whether inferred, articles and the sentences it was read in (those the articles
+    have); a role's title. A re-build makes the blocks of the few keys the previous graph.ttl lacks,
+    instead of all 20 k blocks' statements to hash them. None where two of them would state one subject
+    (their blocks merge: then the statements are hashed)."""
+    iri = t.iri
+    salt = f"{RDF_FINGERPRINT}\0{base}\0".encode("utf-8", "surrogatepass")
+    sha1, dumps = hashlib.sha1, marshal.dumps
+    nxg = kg.nx_graph
+    entity = arts.entity
+    said: dict[str, list[tuple[str, str]]] = {}  # entity id → (kind, object) of the relations it states
+    facts: list[tuple[str, tuple]] = []
+    roles: dict[str, tuple] = {}
+    for s, o, d in nxg.edges(data=True):
+        kind, title = d["kind"], d["title"]
+        if kind == POSITION:
+            fact = iri(mint_str(base, "membership", _hash(s, o, title)))
+            roles.setdefault(iri(mint_str(base, "role", title)), ("role", title))
+        else:
+            said.setdefault(s, []).append((kind, o))
+            fact = iri(mint_str(base, "statement", _hash(s, PREDICATE[kind], o)))
+        read = [(art, idx) for art, idx in d["sentences"] if arts.has_sentence(art, idx)]
+        facts.append((fact, ("fact", kind, s, o, title, bool(d["inferred"]), d["articles"], read)))
+    parts = [(entity[eid], ("entity", eid, d["type"], d["name"], d["aliases"], d["code"], d["articles"],
+                            len(d["mentions"]), said.get(eid, []))) for eid, d in nxg.nodes(data=True)]
+    parts += facts
+    parts += roles.items()
+    if len({subject for subject, _ in parts}) < len(parts):
+        return None
+    # marshal version 0: equal inputs give equal bytes (later versions share interned strings)
+    return [(subject, "block:" + sha1(salt + dumps(made_of, 0)).hexdigest()) for subject, made_of in parts]
 
 
 IRI_KINDS = ("article", "sentence", "mention", "source", "membership", "statement", "role",
@@ -513,24 +555,31 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: s
         owner_counts.append(count)
         return len(owner_keys) - 1
 
-    blocks = _subject_blocks(_graph_bursts(kg, base, t, arts))
-    if index:
+    keyed = _graph_keys(kg, base, t, arts) if index else None
+    if keyed is not None:  # the blocks whose keys the previous file holds are copied; only the rest are made
+        owner_of: dict[str, int] = {}  # the blocks to make (owners numbered in key order, made or kept)
+        for subject, key in keyed:
+            o = old_owner.get(key)
+            if o is None:
+                owner_of[subject] = own(key, 0)
+            else:
+                kept_owners[o] = own(key, old.owner_counts[o])
+        blocks = _subject_blocks(_graph_bursts(kg, base, t, arts, wanted=set(owner_of)))
+        if len(blocks) != len(owner_of):  # (a subject keyed but not stated, or the reverse: not spliced)
+            return None
+        for (subject, pos), text in zip(blocks, _block_texts(blocks, short)):
+            n = owner_of[subject]
+            owner_counts[n] = len(pos)
+            fresh.append((subject, n, text))
+        made["blocks_made"], made["blocks_reused"] = len(owner_of), len(keyed) - len(owner_of)
+    else:  # no index, or two parts of one subject: every block made (with an index, keyed by its statements)
+        blocks = _subject_blocks(_graph_bursts(kg, base, t, arts))
         salt = f"{RDF_FINGERPRINT}\0{base}\0".encode("utf-8", "surrogatepass")
-        sha1, dumps = hashlib.sha1, marshal.dumps
         # marshal version 0: equal statements give equal bytes (later versions share interned strings)
-        keys = ["block:" + sha1(salt + dumps(b, 0)).hexdigest() for b in blocks]
-    else:
-        keys = [""] * len(blocks)
-    todo = []
-    for i, key in enumerate(keys):
-        o = old_owner.get(key)
-        if o is None:
-            todo.append(i)
-        else:
-            kept_owners[o] = own(key, len(blocks[i][1]))
-    for i, text in zip(todo, _block_texts([blocks[i] for i in todo], short)):
-        fresh.append((blocks[i][0], own(keys[i], len(blocks[i][1])), text))
-    made["blocks_made"], made["blocks_reused"] = len(todo), len(blocks) - len(todo)
+        keys = ["block:" + hashlib.sha1(salt + marshal.dumps(b, 0)).hexdigest() for b in blocks] if index else None
+        for i, ((subject, pos), text) in enumerate(zip(blocks, _block_texts(blocks, short))):
+            fresh.append((subject, own(keys[i] if keys else "", len(pos)), text))
+        made["blocks_made"] = len(blocks)
     for art in kg.articles:
         key = arts.key(art, base) if index else ""
         o = old_owner.get(key)
