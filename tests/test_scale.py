@@ -337,3 +337,34 @@ def test_read_cache_serves_a_corpus_named_by_another_path(tmp_path):
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["reading"] == {"read": 0, "cached": report["files"]} and report["files"] == 5
     assert (out / "graph.ttl").read_bytes() == first
+
+
+def _imports_done():
+    from kg import pipeline
+
+    return getattr(pipeline, "_PROBE_IMPORTED", False)
+
+
+def test_a_fork_waits_for_the_imports_a_rebuild_runs_behind(monkeypatch):
+    """A re-build imports the later stages in a thread while it reads; a process forked meanwhile (a pool
+    for many new articles, the RDF writer) would inherit the import locks that thread holds, so every fork
+    waits for it first: the child sees the imports finished."""
+    import multiprocessing
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from kg import pipeline
+
+    def slow_imports():
+        time.sleep(0.5)
+        pipeline._PROBE_IMPORTED = True
+
+    monkeypatch.setattr(pipeline, "_load_later_stages", slow_imports)
+    monkeypatch.setattr(pipeline, "_PROBE_IMPORTED", False, raising=False)
+    later = pipeline._ImportsBehind()
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            assert pool.submit(_imports_done).result(timeout=30) is True
+    finally:
+        later.join()
+    assert not pipeline._ImportsBehind._running
