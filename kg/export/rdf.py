@@ -530,9 +530,10 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: s
     """graph.ttl as ``turtle_pieces`` writes it (its pieces, as they are made), its number of triples, how
     many parts were reused and made, and (``index``) its ``TurtleIndex``, complete once the pieces are
     consumed. A part is an article's own statements (its source, sentences and mentions: nine tenths of the
-    file), keyed by ``_Articles.key``, or one merged entity's or relation's block, keyed by a hash of its
-    statements; with ``previous`` (an index and the bytes of the file it describes), a part whose key the
-    index holds is copied from those bytes, not made. Same bytes as ``turtle_pieces(kg, graph_union(kg))``;
+    file), keyed by ``_Articles.key``, or one merged entity's, relation's or role's block, keyed by what it is
+    made from (``_graph_keys``; by a hash of its statements where two parts would state one subject); with
+    ``previous`` (an index and the bytes of the file it describes), a part whose key the index holds is
+    copied from those bytes, not made. Same bytes as ``turtle_pieces(kg, graph_union(kg))``;
     None if two parts would state one subject (then only the whole union merges them right). Without
     ``index`` (a build with no cache) no key is made: each article's Turtle made on its own is still
     quicker than one union of all statements."""
