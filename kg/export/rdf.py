@@ -356,18 +356,15 @@ def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles, wanted: set[str] 
     # relations: memberships are nodes already; other facts get an rdf:Statement to hang evidence on
     for s, o, d in nxg.edges(data=True):
         si, oi = entity[s], entity[o]
-        kind = d["kind"]
-        if kind == POSITION:
-            fact = iri(mint_str(base, "membership", _hash(s, o, d["title"])))
-            role = iri(mint_str(base, "role", d["title"]))
+        fact, role = _fact_terms(base, iri, s, o, d["kind"], d["title"])
+        if role is not None:
             pos = [(a_type, _T.org_Membership), (_T.org_member, si), (_T.org_organization, oi), (_T.org_role, role)]
             if wanted is None or role in wanted:
                 yield (role, default, [(a_type, _T.org_Role), (label, _zh(d["title"]))])
         else:
-            p = iri(PREDICATE[kind])
+            p = iri(PREDICATE[d["kind"]])
             if wanted is None or si in wanted:
                 yield (si, default, [(p, oi)])
-            fact = iri(mint_str(base, "statement", _hash(s, p[1:-1], o)))
             pos = [(a_type, _T.rdf_Statement), (_T.rdf_subject, si), (_T.rdf_predicate, p), (_T.rdf_object, oi)]
         if wanted is not None and fact not in wanted:
             continue
@@ -380,6 +377,14 @@ def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles, wanted: set[str] 
                 yield (fact, arts.term[art], [(evidence, arts.sentence_iri(art, idx))])
 
 
+def _fact_terms(base: str, iri, s: str, o: str, kind: str, title: str) -> tuple[str, str | None]:
+    """A relation's fact subject (a membership, or the rdf:Statement of another kind) and, for a
+    membership, its role's: what ``_graph_bursts`` states them as and ``_graph_keys`` keys them by."""
+    if kind == POSITION:
+        return iri(mint_str(base, "membership", _hash(s, o, title))), iri(mint_str(base, "role", title))
+    return iri(mint_str(base, "statement", _hash(s, str(PREDICATE[kind]), o))), None
+
+
 def _graph_keys(kg, base: str, t: "_Terms", arts: _Articles) -> list[tuple[str, str]] | None:
     """Each subject ``_graph_bursts`` states, with a key of everything its block is made from (hashed with
     the base and the RDF code), in one pass over the nodes and edges that makes no statement: an entity's
@@ -387,7 +392,7 @@ def _graph_keys(kg, base: str, t: "_Terms", arts: _Articles) -> list[tuple[str, 
     kind, ends, title, whether inferred, articles and the sentences it was read in (those the articles
     have); a role's title. A re-build makes the blocks of the few keys the previous graph.ttl lacks,
     instead of all 20 k blocks' statements to hash them. None where two of them would state one subject
-    (their blocks merge: then the statements are hashed)."""
+    (their blocks merge: then every block is made)."""
     iri = t.iri
     salt = f"{RDF_FINGERPRINT}\0{base}\0".encode("utf-8", "surrogatepass")
     sha1, dumps = hashlib.sha1, marshal.dumps
@@ -398,12 +403,11 @@ def _graph_keys(kg, base: str, t: "_Terms", arts: _Articles) -> list[tuple[str, 
     roles: dict[str, tuple] = {}
     for s, o, d in nxg.edges(data=True):
         kind, title = d["kind"], d["title"]
-        if kind == POSITION:
-            fact = iri(mint_str(base, "membership", _hash(s, o, title)))
-            roles.setdefault(iri(mint_str(base, "role", title)), ("role", title))
+        fact, role = _fact_terms(base, iri, s, o, kind, title)
+        if role is not None:
+            roles.setdefault(role, ("role", title))
         else:
             said.setdefault(s, []).append((kind, o))
-            fact = iri(mint_str(base, "statement", _hash(s, PREDICATE[kind], o)))
         read = [(art, idx) for art, idx in d["sentences"] if arts.has_sentence(art, idx)]
         facts.append((fact, ("fact", kind, s, o, title, bool(d["inferred"]), d["articles"], read)))
     parts = [(entity[eid], ("entity", eid, d["type"], d["name"], d["aliases"], d["code"], d["articles"],
@@ -531,7 +535,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: s
     many parts were reused and made, and (``index``) its ``TurtleIndex``, complete once the pieces are
     consumed. A part is an article's own statements (its source, sentences and mentions: nine tenths of the
     file), keyed by ``_Articles.key``, or one merged entity's, relation's or role's block, keyed by what it is
-    made from (``_graph_keys``; by a hash of its statements where two parts would state one subject); with
+    made from (``_graph_keys``; made afresh, under no key, where two parts would state one subject); with
     ``previous`` (an index and the bytes of the file it describes), a part whose key the index holds is
     copied from those bytes, not made. Same bytes as ``turtle_pieces(kg, graph_union(kg))``;
     None if two parts would state one subject (then only the whole union merges them right). Without
@@ -573,13 +577,10 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: s
             owner_counts[n] = len(pos)
             fresh.append((subject, n, text))
         made["blocks_made"], made["blocks_reused"] = len(owner_of), len(keyed) - len(owner_of)
-    else:  # no index, or two parts of one subject: every block made (with an index, keyed by its statements)
+    else:  # no index, or two parts of one subject: every block made, under no key (none is ever copied)
         blocks = _subject_blocks(_graph_bursts(kg, base, t, arts))
-        salt = f"{RDF_FINGERPRINT}\0{base}\0".encode("utf-8", "surrogatepass")
-        # marshal version 0: equal statements give equal bytes (later versions share interned strings)
-        keys = ["block:" + hashlib.sha1(salt + marshal.dumps(b, 0)).hexdigest() for b in blocks] if index else None
-        for i, ((subject, pos), text) in enumerate(zip(blocks, _block_texts(blocks, short))):
-            fresh.append((subject, own(keys[i] if keys else "", len(pos)), text))
+        for (subject, pos), text in zip(blocks, _block_texts(blocks, short)):
+            fresh.append((subject, own("", len(pos)), text))
         made["blocks_made"] = len(blocks)
     for art in kg.articles:
         key = arts.key(art, base) if index else ""
