@@ -6,8 +6,9 @@ For 1/4, 1/2 and all of the corpus: the jieba.lcut baseline; `kg build` end to e
 fresh process, default jobs, no cache) with wall and CPU seconds and peak resident memory of the
 process tree; then each stage on its own (one process); then a re-build after adding one article
 to an already built corpus (the build cache at work: pages read, extractions, articles' Turtle, article
-pages and layouts kept from the first build). Prints tables and the ratio
-kg build / jieba.lcut.
+pages and layouts kept from the first build), beside the floor under any cold re-build
+(benchmarks/rebuild_floor.py: start, imports, finding the files, the new article extracted). Prints
+tables and the ratio kg build / jieba.lcut.
 
 Every timing is the best of --repeat runs (default 3), as timeit reports: this shared machine's
 speed drifts by a third between runs, and the fastest run is the one least disturbed.
@@ -27,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from rebuild_floor import floor_run  # noqa: E402
 
 
 def tree_rss_kb(pid: int) -> int:
@@ -173,7 +177,7 @@ def main() -> None:
         # Round r runs every measurement once, so a slow spell of the machine touches each fraction alike
         # (one fraction's runs back to back would each meet a different spell, biasing the growth figure).
         runs: dict = {frac: {"lcut": [], "build": [], "stages": []} for frac in fracs}
-        fulls, agains, ones = [], [], []
+        fulls, agains, ones, floors = [], [], [], []
         smallest = min(files, key=lambda f: f.stat().st_size)
         added = sorted(files, key=lambda f: (f.stat().st_size, f.name))[len(files) // 2]
         one = tmp / "in-one"
@@ -196,12 +200,14 @@ def main() -> None:
             os.symlink(added.resolve(), inc / added.name)
             agains.append(run_build([str(inc), "-o", str(out)]))
             agains[-1]["report"] = json.loads((out / "report.json").read_text(encoding="utf-8"))
+            floors.append(floor_run(inc, added))  # what any cold re-build must do (benchmarks/rebuild_floor.py)
             shutil.rmtree(out, ignore_errors=True)
         for frac in fracs:
             st = runs[frac]["stages"]
             rows.append((frac, len(parts[frac]), sum(map(len, texts[frac])), best(runs[frac]["lcut"]), best(runs[frac]["build"])))
             stage_rows.append((frac, {k: min(x[k] for x in st) for k in st[0]}))
         full, again, start = best(fulls), best(agains), best(ones)
+        floor = min(floors, key=lambda r: r["wall"])
 
     print(f"machine: {os.cpu_count()} cores; kg build with default --jobs, all outputs, no cache; "
           f"each timing the best of {n} runs")
@@ -242,6 +248,8 @@ def main() -> None:
     print("  its report: " + ", ".join(f"{k} {v:.2f} s" for k, v in rep["timings"].items())
           + f"; pages kept {rep.get('pages_kept', 0)}, Turtle of articles {rep.get('turtle_cache', {})}, "
           f"layouts {rep.get('layouts', {})}")
+    print(f"  floor of any cold re-build (start, imports, finding the files, the extractor loaded and the new article "
+          f"extracted; benchmarks/rebuild_floor.py): {floor['wall']:.2f} s = {floor['wall'] / full['wall']:.1%} of the first build")
 
 
 if __name__ == "__main__":
