@@ -5,7 +5,8 @@ its source file, so ``source_text[start:end] == text`` always holds.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 PERSON = "Person"
 ORGANIZATION = "Organization"
@@ -31,8 +32,9 @@ class Source:
     encoding: str
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
+    """A sentence's span. A named tuple, like ``Mention``: there are tens of thousands of them."""
+
     start: int
     end: int
 
@@ -66,12 +68,16 @@ class Article:
         }
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     """A typed span of text naming an entity, with the key it resolves under.
 
     ``key`` is the canonical name decided from the mention and its article's context
     (e.g. 省委 in a Liaoning paper → 中共辽宁省委员会); resolve merges mentions by key.
+
+    A named tuple rather than a frozen dataclass: a month of a daily has 53 k of them, pickled by the
+    workers, into the build cache and out of it in every re-build, where a tuple unpickles in about half
+    the time of an object with a ``__dict__`` (and takes less memory). Same fields, repr, equality among
+    mentions and hash; changed with ``m._replace(...)``.
     """
 
     article: str
@@ -84,7 +90,7 @@ class Mention:
     code: str = ""  # GB/T 2260 code for regions from the gazetteer
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return self._asdict()
 
 
 @dataclass(frozen=True)

@@ -313,15 +313,13 @@ def test_articles_turtle_from_the_mention_template_is_the_general_writers():
     block what the general writer makes of its statements, also for an article where two mentions share
     a span (one subject: merged by the general path); a build without a cache writes graph.ttl this way,
     the bytes of the whole union."""
-    import dataclasses
-
     from kg.export import rdf
 
     graph = kg.build([str(SEEDS)])
     # a second entity read at the span of one mention: that mention's subject gets two taIdentRefs
     nodes = list(graph.nx_graph.nodes(data=True))
     (_, first), (_, second) = nodes[0], nodes[1]
-    second["mentions"] = sorted(second["mentions"] + [dataclasses.replace(first["mentions"][0])],
+    second["mentions"] = sorted(second["mentions"] + [first["mentions"][0]._replace()],
                                 key=lambda m: (m.article, m.start))
     base = rdf.DEFAULT_BASE
     short, terms = rdf._Compactor(rdf.prefixes(graph, base)), rdf._Terms()

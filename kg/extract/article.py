@@ -24,7 +24,7 @@ def extract(article: Article, ctx: Context) -> Extraction:
     if back is None:
         return ex
     src = article.source_text
-    mentions = [replace(m, start=back[m.start], end=back[m.end - 1] + 1, text=src[back[m.start] : back[m.end - 1] + 1])
+    mentions = [m._replace(start=back[m.start], end=back[m.end - 1] + 1, text=src[back[m.start] : back[m.end - 1] + 1])
                 for m in ex.mentions]
     facts = [replace(f, at=back[f.at]) if f.at >= 0 else f for f in ex.facts]
     return Extraction(article=article, mentions=mentions, facts=facts)
@@ -45,7 +45,7 @@ def _extract(article: Article, ctx: Context) -> Extraction:
                                zones)
     mentions = _settle(regions + orgs + persons + things)
     starts = [s.start for s in article.sentences]
-    mentions = [replace(m, sentence=max(0, bisect_right(starts, m.start) - 1)) for m in mentions]
+    mentions = [m._replace(sentence=max(0, bisect_right(starts, m.start) - 1)) for m in mentions]
     facts = [replace(f, sentence=max(0, bisect_right(starts, f.at) - 1)) if f.sentence < 0 <= f.at else f
              for f in facts + pos_facts]
     speakers = Speakers(ctx, article, mentions, pos_facts)
