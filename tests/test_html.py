@@ -255,3 +255,35 @@ def test_article_page_panel_tells_what_the_article_read(seeds_build):
     assert whole["local"] is False
     assert all(d["mentions"] == corpus[n] for n, d in whole["details"].items())
     assert any(corpus[n] > max(c for (_, e), c in per_article.items() if e == n) for n in whole["details"])
+
+
+def test_degrees_and_neighbourhoods_are_networkx_s():
+    """The pages rank entities by ``ViewGraph.degree`` and draw hubs' neighbourhoods from ``ViewGraph.within``,
+    both counted from the edge list: on random multigraphs (repeated relations, relations to oneself,
+    entities with none) they give what networkx's MultiGraph gives, which the pages were drawn from before."""
+    import random
+
+    import networkx as nx
+
+    from kg.export.html import ViewGraph, ego, most_connected
+
+    rng = random.Random(11)
+    for _ in range(200):
+        n = rng.randint(1, 30)
+        names = [f"person/{i}" for i in range(n)]
+        v = ViewGraph()
+        for name in names:
+            v.nodes[name] = {"type": "Person", "name": name, "aliases": [], "code": "", "mentions": rng.randint(1, 5)}
+        for _ in range(rng.randint(0, 3 * n)):
+            v.edges.append((rng.choice(names), rng.choice(names), rng.choice(["position", "located_in"]), ""))
+        g = nx.MultiGraph()
+        g.add_nodes_from(sorted(v.nodes))
+        g.add_edges_from((s, o) for s, o, _, _ in v.edges)
+        deg = v.degree()
+        assert {x: deg.get(x, 0) for x in names} == dict(g.degree())
+        assert most_connected(v, 10) == sorted(names, key=lambda x: (-g.degree(x), -v.nodes[x]["mentions"], x))[:10]
+        for center in rng.sample(names, min(3, n)):
+            for depth in range(4):
+                assert v.within(center, depth) == nx.single_source_shortest_path_length(g, center, cutoff=depth)
+            dist = nx.single_source_shortest_path_length(g, center, cutoff=2)
+            assert ego(v, center, 2, 7) == sorted(dist, key=lambda x: (dist[x], -g.degree(x), x))[:7]
