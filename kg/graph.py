@@ -24,6 +24,9 @@ class KnowledgeGraph:
     province: str = ""
     base: str = ""
     stats: dict = field(default_factory=dict)
+    # article id → its extraction's key in the build cache (``Extraction.key``), where a cache was used: the
+    # exporters key an unchanged article's Turtle and page by it instead of hashing its mentions again
+    digests: dict[str, str] = field(default_factory=dict)
 
     def to_networkx(self) -> nx.MultiDiGraph:
         return self.nx_graph
@@ -56,7 +59,7 @@ class KnowledgeGraph:
 
 
 def build_graph(entities: dict[str, Entity], relations: list[Relation], articles: list[Article],
-                province: str = "", base: str = "") -> KnowledgeGraph:
+                province: str = "", base: str = "", digests: dict[str, str] | None = None) -> KnowledgeGraph:
     g = nx.MultiDiGraph()
     for eid in sorted(entities):
         e = entities[eid]
@@ -65,4 +68,4 @@ def build_graph(entities: dict[str, Entity], relations: list[Relation], articles
     for r in relations:
         g.add_edge(r.subject, r.object, key=f"{r.kind}:{r.title}", kind=r.kind, title=r.title,
                    articles=sorted(r.articles), sentences=sorted(r.sentences), inferred=r.inferred)
-    return KnowledgeGraph(nx_graph=g, articles=articles, province=province, base=base)
+    return KnowledgeGraph(nx_graph=g, articles=articles, province=province, base=base, digests=digests or {})

@@ -92,7 +92,8 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
     t = time.perf_counter()
     from .graph import build_graph
 
-    kg = build_graph(entities, relations, articles, province=prov, base=base)
+    kg = build_graph(entities, relations, articles, province=prov, base=base,
+                     digests={ex.article.id: ex.key for ex in extractions if ex.key})
     timings["graph"] = time.perf_counter() - t
     kg.stats = {
         "files": len(sources),

@@ -114,6 +114,7 @@ class Extraction:
     article: Article
     mentions: list[Mention] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
+    key: str = ""  # the build cache's key for it (a hash of all it was made from), where a cache was used
 
 
 @dataclass

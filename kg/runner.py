@@ -250,7 +250,8 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
                 fresh.append((keys[i], pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)))
     if cache and fresh:
         cache.update(dict(fresh), used=None)
-    extractions = [Extraction(article=a, mentions=list(r[0]), facts=list(r[1])) for a, r in zip(articles, results)]
+    extractions = [Extraction(article=a, mentions=list(r[0]), facts=list(r[1]), key=k)
+                   for a, r, k in zip(articles, results, keys or [""] * len(articles))]
     return extractions, {"cached": len(articles) - len(todo), "extracted": len(todo),
                          "executor": executor if executor == "dask" else f"local × {min(jobs, max(1, len(batches)))}"}
 

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import run_kg
+from conftest import SEEDS, run_kg
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -287,3 +287,32 @@ def test_degrees_and_neighbourhoods_are_networkx_s():
                 assert v.within(center, depth) == nx.single_source_shortest_path_length(g, center, cutoff=depth)
             dist = nx.single_source_shortest_path_length(g, center, cutoff=2)
             assert ego(v, center, 2, 7) == sorted(dist, key=lambda x: (dist[x], -g.degree(x), x))[:7]
+
+
+def test_article_page_key_follows_what_the_page_reads_where_keyed_by_its_extraction(tmp_path):
+    """With a build cache an article's page is keyed by its extraction's key (which fixes its mentions' and
+    sentences' spans) instead of those spans: its key still changes with the entity any of its mentions
+    resolved to, with its relations, with who its entities are, and with that extraction key."""
+    from kg.export.html import article_page_key, view_graph
+    from kg.pipeline import run
+
+    graph = run([str(SEEDS)], cache_path=str(tmp_path / "cache.sqlite"))[0]
+    v = view_graph(graph)
+    named = [a for a in v.articles.values() if len(set(a["mentions"][0])) >= 2 and a["edges"]]
+    assert named and all(a["extraction"] == graph.digests[aid] for aid, a in v.articles.items())
+    for a in named[:10]:
+        key = article_page_key(v, a, {})
+        assert article_page_key(v, dict(a), {}) == key
+        eids, mentions = a["mentions"]
+        other = next(e for e in eids if e != eids[0])
+        changes = [
+            {"mentions": ([other] + list(eids[1:]), mentions)},  # a mention resolved to another of its entities
+            {"edges": a["edges"][1:]},
+            {"extraction": a["extraction"] + "0"},
+        ]
+        for change in changes:
+            assert article_page_key(v, {**a, **change}, {}) != key, change
+        renamed = {**v.nodes[eids[0]], "name": v.nodes[eids[0]]["name"] + "甲"}
+        v.nodes[eids[0]], saved = renamed, v.nodes[eids[0]]
+        assert article_page_key(v, a, {}) != key
+        v.nodes[eids[0]] = saved

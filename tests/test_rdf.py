@@ -234,14 +234,18 @@ def test_turtle_is_the_same_whether_or_not_quads_are_written():
     assert alone["graph.ttl"] == with_quads["graph.ttl"] and n_alone == n_quads > 1000
 
 
-def test_cached_turtle_gives_the_bytes_of_the_whole_union_and_copies_unchanged_parts(tmp_path):
+@pytest.mark.parametrize("cached", [False, True])
+def test_cached_turtle_gives_the_bytes_of_the_whole_union_and_copies_unchanged_parts(tmp_path, cached):
     """graph.ttl made part by part equals the one made from the whole union, first with nothing to copy,
     then with every part copied from the previous file (its index says where); an article whose entities
     resolve differently (here: one renamed, so its IRI changes) is made again, and its blocks land between
-    copied ones, and the file still equals the union's."""
+    copied ones, and the file still equals the union's. ``cached``: built with a build cache, so that an
+    article is keyed by its extraction's key (``KnowledgeGraph.digests``) and its mentions' entities."""
     from kg.export.rdf import cached_turtle, graph_union, triple_count, turtle_pieces
+    from kg.pipeline import run
 
-    graph = kg.build([str(SEEDS)])
+    graph = run([str(SEEDS)], cache_path=str(tmp_path / "cache.sqlite") if cached else None)[0]
+    assert len(graph.digests) == (len(graph.articles) if cached else 0)
     union = graph_union(graph)
     whole = b"".join(turtle_pieces(graph, union))
     pieces, count, used, index = cached_turtle(graph)
@@ -377,18 +381,22 @@ def test_splice_places_made_blocks_among_kept_runs_as_a_full_sort_would():
     check()
 
 
-def test_a_changed_entity_or_relation_remakes_its_block_whatever_changed():
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_changed_entity_or_relation_remakes_its_block_whatever_changed(tmp_path, cached):
     """The merged blocks are copied by a key of what they are made from (``_graph_keys``), not of their
     statements: whatever input of an entity or a relation changes (name, aliases, code, type, articles,
     number of mentions, the relations it states; a relation's title, articles, sentences, inferred), the
-    spliced graph.ttl is still the whole union's."""
+    spliced graph.ttl is still the whole union's; also where articles are keyed by their extraction's key
+    (``cached``), which then stands for their mentions' spans but not for the entities they resolve to or
+    the sentences the facts cite."""
     import copy
 
     from hypothesis import given, settings, strategies as st
 
     from kg.export.rdf import cached_turtle, graph_union, turtle_pieces
+    from kg.pipeline import run
 
-    graph = kg.build([str(SEEDS)])
+    graph = run([str(SEEDS)], cache_path=str(tmp_path / "cache.sqlite") if cached else None)[0]
     pieces, _, _, index = cached_turtle(graph)
     previous = (index, b"".join(pieces))
     nodes = sorted(graph.nx_graph.nodes)

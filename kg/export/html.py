@@ -120,13 +120,14 @@ def view_graph(kg) -> ViewGraph:
     v = ViewGraph()
     digests: dict[str, str] = {}  # source file → a hash of its text
     read = kg.mentions_by_article()
+    extraction = getattr(kg, "digests", None) or {}
     nothing: tuple[list, list] = ([], [])
     for a in kg.articles:
         if a.doc not in digests:
             digests[a.doc] = hashlib.sha1(a.source_text.encode("utf-8", "surrogatepass")).hexdigest()
         v.articles[a.id] = {"title": a.title, "doc": a.doc, "entities": set(), "edges": [],
                             "mentions": read.get(a.id, nothing), "sentences": a.sentences, "text": a.source_text,
-                            "digest": digests[a.doc]}
+                            "digest": digests[a.doc], "extraction": extraction.get(a.id)}
     arts = {a.id: a for a in kg.articles}
     spans_of: dict[str, list[tuple[int, int]]] = {}  # an article's sentence spans, made when first needed
 
@@ -540,10 +541,14 @@ def article_page_key(v: ViewGraph, a: dict, links: dict[str, str], who: dict[str
     h = hashlib.sha1(marshal.dumps((HTML_FINGERPRINT, a["title"], a["doc"], a["digest"]), 0))
     h.update(b"".join(parts))
     # what it read of them (``article_local`` is made of these): the entity and span of each of its
-    # mentions, and its sentences' spans
+    # mentions, and its sentences' spans; where the build knows its extraction's key (a hash of its text,
+    # sentences and the extractor: the spans follow from it), the entities and that key
     eids, mentions = a["mentions"]
-    read = (eids, list(map(START, mentions)), list(map(END, mentions)), list(map(SENTENCE, mentions)),
-            list(map(START, a["sentences"])), list(map(END, a["sentences"])))
+    if a.get("extraction"):
+        read = (eids, a["extraction"])
+    else:
+        read = (eids, list(map(START, mentions)), list(map(END, mentions)), list(map(SENTENCE, mentions)),
+                list(map(START, a["sentences"])), list(map(END, a["sentences"])))
     h.update(marshal.dumps((read, [v.edges[i] for i in a["edges"]]), 0))
     return h.hexdigest()
 

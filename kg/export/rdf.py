@@ -211,25 +211,34 @@ class _Articles:
             self.owns_source[art.id] = art.doc not in self.context
             if art.doc not in self.context:
                 self.context[art.doc] = iri(mint_str(base, "source", art.doc))
-        # (entity term, start, end, text, sentence) of each article's mentions, in generation order, and
-        # the sentences its mentions and the facts read in it point to
-        self.mentions: dict[str, list[tuple[str, int, int, str, int]]] = {a.id: [] for a in kg.articles}
-        self.sentences: dict[str, set[int]] = {a.id: set() for a in kg.articles}
         nxg = kg.nx_graph
         self.entity: dict[str, str] = {}  # entity id → its IRI term
         entity = self.entity
         for eid in nxg:
             entity[eid] = iri(entity_iri(base, eid))
-        read = kg.mentions_by_article()
-        for aid in self.mentions:  # each article's as whole lists: C-level maps, not a loop over mentions
-            eids, ms = read.get(aid, ((), ()))
-            self.mentions[aid] = list(zip(map(entity.__getitem__, eids), map(_START, ms), map(_END, ms),
-                                          map(_TEXT, ms), map(_SENTENCE, ms)))
-            self.sentences[aid] = set(map(_SENTENCE, ms))
+        self.read = kg.mentions_by_article()  # article → (its mentions' entity ids, its mentions)
+        self.digests: dict[str, str] = getattr(kg, "digests", None) or {}
+        self.cited: dict[str, set[int]] = {}  # article → the sentences the facts read in it cite
         for _, _, d in nxg.edges(data=True):
             for art, idx in d["sentences"]:
-                if art in self.sentences:
-                    self.sentences[art].add(idx)
+                if art in self.term:
+                    self.cited.setdefault(art, set()).add(idx)
+        self._mentions: dict[str, list[tuple[str, int, int, str, int]]] = {}
+
+    def mentions(self, article_id: str) -> list[tuple[str, int, int, str, int]]:
+        """(entity term, start, end, text, sentence) of an article's mentions, by entity in node order: made
+        when the article's statements are (in a re-build, for the new articles only), as whole lists by
+        C-level maps."""
+        got = self._mentions.get(article_id)
+        if got is None:
+            eids, ms = self.read.get(article_id, ((), ()))
+            got = self._mentions[article_id] = list(zip(map(self.entity.__getitem__, eids), map(_START, ms),
+                                                        map(_END, ms), map(_TEXT, ms), map(_SENTENCE, ms)))
+        return got
+
+    def sentences(self, article_id: str) -> set[int]:
+        """The sentences an article's mentions and the facts read in it point to."""
+        return set(map(_SENTENCE, self.read.get(article_id, ((), ()))[1])) | self.cited.get(article_id, set())
 
     def iri(self, article_id: str) -> str:
         term = self.term.get(article_id)
@@ -244,17 +253,29 @@ class _Articles:
 
     def key(self, art, base: str) -> str:
         """Everything ``article_bursts`` reads for this article, hashed: its cached Turtle is valid while
-        this is unchanged (with the writer's code, in ``RDF_FINGERPRINT``)."""
+        this is unchanged (with the writer's code, in ``RDF_FINGERPRINT``). Where the build knows the
+        article's extraction key (``KnowledgeGraph.digests``: a hash of its text, offsets, sentences, the
+        paper's province and the extractor, which fix its mentions' spans, texts and sentences, all inside
+        the article), that key stands for them, with the entity each mention resolved to and the sentences
+        the facts cite; a re-build then keys 3,150 unchanged articles without walking their 53 k mentions."""
         h = hashlib.sha1(RDF_FINGERPRINT.encode())
         n = len(art.sentences)
-        spans = [(i, art.sentences[i].start, art.sentences[i].end) for i in sorted(self.sentences[art.id]) if 0 <= i < n]
+        owner = self.owns_source[art.id]
         for part in (base, art.id, art.doc, art.title, art.byline, art.date, str(art.date_inferred), str(art.start),
-                     str(art.end), str(self.owns_source[art.id]), str(n)):
+                     str(art.end), str(owner), str(n)):
             h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+        digest = self.digests.get(art.id)
+        if digest is not None:
+            eids = self.read.get(art.id, ((), ()))[0]
+            h.update(marshal.dumps(("extraction", digest, eids, sorted(self.cited.get(art.id, ()))), 0))
+            if owner:
+                h.update(art.source_text.encode("utf-8", "surrogatepass"))
+            return h.hexdigest()
+        spans = [(i, art.sentences[i].start, art.sentences[i].end) for i in sorted(self.sentences(art.id)) if 0 <= i < n]
         # the spans and mentions (tuples of strings and integers) marshalled rather than repr'd: 3 × faster;
         # version 0 writes equal values as equal bytes (later versions share interned strings by reference)
-        h.update(marshal.dumps((spans, self.mentions[art.id]), 0))
-        if self.owns_source[art.id]:
+        h.update(marshal.dumps((spans, self.mentions(art.id)), 0))
+        if owner:
             h.update(art.source_text.encode("utf-8", "surrogatepass"))
         else:  # only its sentences' text is stated
             for _, start, end in spans:
@@ -307,7 +328,7 @@ def _article_head_bursts(art, arts: _Articles, t: "_Terms") -> list[Burst]:
             (_T.kgo_endOffset, integer(art.end)), (ref, ctx)]
     out.append((g, default, pos))
     n = len(art.sentences)
-    for index in sorted(arts.sentences[art.id]):
+    for index in sorted(arts.sentences(art.id)):
         if 0 <= index < n:
             span = art.sentences[index]
             out.append((arts.sentence_iri(art.id, index), g, [
@@ -323,7 +344,7 @@ def _mention_bursts(art, arts: _Articles, t: "_Terms") -> list[Burst]:
     ctx, g, n = arts.context[art.doc], arts.term[art.id], len(art.sentences)
     out: list[Burst] = []
     opening = arts.mention_open[art.id]
-    for e, start, stop, text, sentence in arts.mentions[art.id]:
+    for e, start, stop, text, sentence in arts.mentions(art.id):
         mpos = [(a_type, _T.kgo_Mention), (a_type, _T.nif_Phrase), (begin, integer(start)), (end, integer(stop)),
                 (anchor, literal(text)), (_T.nif_referenceContext, ctx), (_T.itsrdf_taIdentRef, e), (_T.kgo_mentionedIn, g)]
         if 0 <= sentence < n:
@@ -707,7 +728,7 @@ def _article_turtle(art, arts: _Articles, t: "_Terms", short: "_Compactor") -> t
     """One article's own statements (``_article_bursts``) as (number of triples, [(subject, its Turtle
     block)]): the blocks ``_block_texts`` writes for them, its mentions' (six in seven of the article's
     subjects, one run of 8–9 statements each) filled into one template instead of walked pair by pair."""
-    mentions = arts.mentions[art.id]
+    mentions = arts.mentions(art.id)
     if len({(start, stop) for _, start, stop, _, _ in mentions}) < len(mentions):  # two mentions of one
         return _blocks_turtle(_article_bursts(art, arts, t), short)  # span: one subject, merged in general
     count, out = _blocks_turtle(_article_head_bursts(art, arts, t), short)
