@@ -6,13 +6,8 @@
 #   git worktree add /tmp/old HEAD~3
 #   bash benchmarks/ab_rebuild.sh /tmp/old . ../shared/benchmarks/pd1998/articles 6
 set -euo pipefail
-old=$(cd "$1" && pwd); new=$(cd "$2" && pwd); corpus=$(cd "$3" && pwd); rounds=${4:-3}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-added=$(python -c 'import sys, pathlib; fs = sorted(pathlib.Path(sys.argv[1]).glob("*.txt"), key=lambda f: (f.stat().st_size, f.name)); print(fs[len(fs) // 2].name)' "$corpus")
-mkdir "$work/in"
-for f in "$corpus"/*.txt; do [ "$(basename "$f")" = "$added" ] || ln -s "$f" "$work/in/"; done
-echo "added: $added"
+rounds=3
+source "$(dirname "$0")/corpus_less_one.sh"
 for _ in $(seq "$rounds"); do
   for tree in "$old" "$new"; do
     out="$work/out-$(basename "$tree")"

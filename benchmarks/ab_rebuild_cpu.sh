@@ -7,13 +7,8 @@
 #   git worktree add /tmp/old HEAD~3
 #   bash benchmarks/ab_rebuild_cpu.sh /tmp/old . ../shared/benchmarks/pd1998/articles 8
 set -euo pipefail
-old=$(cd "$1" && pwd); new=$(cd "$2" && pwd); corpus=$(cd "$3" && pwd); rounds=${4:-6}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-added=$(python -c 'import sys, pathlib; fs = sorted(pathlib.Path(sys.argv[1]).glob("*.txt"), key=lambda f: (f.stat().st_size, f.name)); print(fs[len(fs) // 2].name)' "$corpus")
-mkdir "$work/in"
-for f in "$corpus"/*.txt; do [ "$(basename "$f")" = "$added" ] || ln -s "$f" "$work/in/"; done
-echo "added: $added"
+rounds=6
+source "$(dirname "$0")/corpus_less_one.sh"
 for tree in "$old" "$new"; do
   (cd "$tree" && PYTHONPATH="$tree" python -m kg build "$work/in" -o "$work/base-${tree//\//_}" >/dev/null 2>&1)
 done
