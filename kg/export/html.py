@@ -19,10 +19,10 @@ import json
 import marshal
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from json.encoder import encode_basestring
-from collections import Counter
 from operator import attrgetter, itemgetter
 from pathlib import Path
 
@@ -120,7 +120,7 @@ def view_graph(kg) -> ViewGraph:
     v = ViewGraph()
     digests: dict[str, str] = {}  # source file → a hash of its text
     read = kg.mentions_by_article()
-    extraction = getattr(kg, "digests", None) or {}
+    extraction = kg.digests
     nothing: tuple[list, list] = ([], [])
     for a in kg.articles:
         if a.doc not in digests:

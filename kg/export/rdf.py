@@ -217,7 +217,7 @@ class _Articles:
         for eid in nxg:
             entity[eid] = iri(entity_iri(base, eid))
         self.read = kg.mentions_by_article()  # article → (its mentions' entity ids, its mentions)
-        self.digests: dict[str, str] = getattr(kg, "digests", None) or {}
+        self.digests: dict[str, str] = kg.digests
         self.cited: dict[str, set[int]] = {}  # article → the sentences the facts read in it cite
         for _, _, d in nxg.edges(data=True):
             for art, idx in d["sentences"]:
