@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-from bisect import bisect_left
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -224,6 +224,21 @@ class _Articles:
                 if art in self.term:
                     self.cited.setdefault(art, set()).add(idx)
         self._mentions: dict[str, list[tuple[str, int, int, str, int]]] = {}
+        self._facts: dict[tuple[str, str, str, str], tuple[str, str | None]] = {}
+
+    def fact_terms(self, s: str, o: str, kind: str, title: str) -> tuple[str, str | None]:
+        """A relation's fact subject (a membership, or the rdf:Statement of another kind) and, for a
+        membership, its role's: what ``_graph_bursts`` states them as and ``_graph_keys`` keys them by,
+        minted once for both."""
+        got = self._facts.get((s, o, kind, title))
+        if got is None:
+            iri, base = self._terms.iri, self._base
+            if kind == POSITION:
+                got = iri(mint_str(base, "membership", _hash(s, o, title))), iri(mint_str(base, "role", title))
+            else:
+                got = iri(mint_str(base, "statement", _hash(s, str(PREDICATE[kind]), o))), None
+            self._facts[(s, o, kind, title)] = got
+        return got
 
     def mentions(self, article_id: str) -> list[tuple[str, int, int, str, int]]:
         """(entity term, start, end, text, sentence) of an article's mentions, by entity in node order: made
@@ -377,7 +392,7 @@ def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles, wanted: set[str] 
     # relations: memberships are nodes already; other facts get an rdf:Statement to hang evidence on
     for s, o, d in nxg.edges(data=True):
         si, oi = entity[s], entity[o]
-        fact, role = _fact_terms(base, iri, s, o, d["kind"], d["title"])
+        fact, role = arts.fact_terms(s, o, d["kind"], d["title"])
         if role is not None:
             pos = [(a_type, _T.org_Membership), (_T.org_member, si), (_T.org_organization, oi), (_T.org_role, role)]
             if wanted is None or role in wanted:
@@ -398,15 +413,7 @@ def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles, wanted: set[str] 
                 yield (fact, arts.term[art], [(evidence, arts.sentence_iri(art, idx))])
 
 
-def _fact_terms(base: str, iri, s: str, o: str, kind: str, title: str) -> tuple[str, str | None]:
-    """A relation's fact subject (a membership, or the rdf:Statement of another kind) and, for a
-    membership, its role's: what ``_graph_bursts`` states them as and ``_graph_keys`` keys them by."""
-    if kind == POSITION:
-        return iri(mint_str(base, "membership", _hash(s, o, title))), iri(mint_str(base, "role", title))
-    return iri(mint_str(base, "statement", _hash(s, str(PREDICATE[kind]), o))), None
-
-
-def _graph_keys(kg, base: str, t: "_Terms", arts: _Articles) -> list[tuple[str, str]] | None:
+def _graph_keys(kg, base: str, arts: _Articles) -> list[tuple[str, str]] | None:
     """Each subject ``_graph_bursts`` states, with a key of everything its block is made from (hashed with
     the base and the RDF code), in one pass over the nodes and edges that makes no statement: an entity's
     type, names, code, articles, number of mentions and the relations it is the subject of; a fact's
@@ -414,7 +421,6 @@ def _graph_keys(kg, base: str, t: "_Terms", arts: _Articles) -> list[tuple[str, 
     have); a role's title. A re-build makes the blocks of the few keys the previous graph.ttl lacks,
     instead of all 20 k blocks' statements to hash them. None where two of them would state one subject
     (their blocks merge: then every block is made)."""
-    iri = t.iri
     salt = f"{RDF_FINGERPRINT}\0{base}\0".encode("utf-8", "surrogatepass")
     sha1, dumps = hashlib.sha1, marshal.dumps
     nxg = kg.nx_graph
@@ -424,7 +430,7 @@ def _graph_keys(kg, base: str, t: "_Terms", arts: _Articles) -> list[tuple[str, 
     roles: dict[str, tuple] = {}
     for s, o, d in nxg.edges(data=True):
         kind, title = d["kind"], d["title"]
-        fact, role = _fact_terms(base, iri, s, o, kind, title)
+        fact, role = arts.fact_terms(s, o, kind, title)
         if role is not None:
             roles.setdefault(role, ("role", title))
         else:
@@ -581,7 +587,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: s
         owner_counts.append(count)
         return len(owner_keys) - 1
 
-    keyed = _graph_keys(kg, base, t, arts) if index else None
+    keyed = _graph_keys(kg, base, arts) if index else None
     if keyed is not None:  # the blocks whose keys the previous file holds are copied; only the rest are made
         owner_of: dict[str, int] = {}  # the blocks to make (owners numbered in key order, made or kept)
         for subject, key in keyed:
