@@ -251,8 +251,8 @@ def test_collector_stays_paused_only_where_the_process_ends_with_the_build(tmp_p
 
 
 def test_rebuild_keeps_unchanged_pages_and_redraws_an_edited_one(corpus, serial, tmp_path):
-    """A re-build of an unchanged corpus keeps every article page (the same file, hard-linked into the
-    new site) and every layout; a page edited in the output since is drawn again; the site stays equal
+    """A re-build of an unchanged corpus keeps every article page (the same file, left in its folder)
+    and every layout; a page edited in the output since is drawn again; the site stays equal
     to a fresh build's either way."""
     out = tmp_path / "o"
     assert run_kg("build", str(corpus), "-o", str(out)).returncode == 0
