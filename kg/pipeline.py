@@ -164,8 +164,8 @@ class _ImportsBehind:
 
 
 def _load_later_stages() -> None:
-    """Import what the graph and export stages need (networkx, numpy: ~0.3 s; the RDF writer, which the
-    forked RDF writer then inherits) while the extraction workers run, instead of after them on the
+    """Import what the graph and export stages need (numpy, pyoxigraph and the writers: ~0.15 s; the RDF
+    writer, which the forked RDF writer then inherits; networkx is not among them since session 24) while the extraction workers run, instead of after them on the
     critical path."""
     from .export import html, rdf  # noqa: F401
     from .graph import build_graph  # noqa: F401

@@ -316,3 +316,68 @@ def test_article_page_key_follows_what_the_page_reads_where_keyed_by_its_extract
         v.nodes[eids[0]], saved = renamed, v.nodes[eids[0]]
         assert article_page_key(v, a, {}) != key
         v.nodes[eids[0]] = saved
+
+
+def test_drawn_graph_iterates_as_networkx_graph_does():
+    """A page's layout sums its forces in the order of the drawn graph's edges, and ``Layouts`` keys positions
+    by its nodes and edges: ``DrawnGraph`` (which spares the build networkx's import) gives the nodes, edges
+    and degrees ``networkx.Graph`` gave on the same pairs (repeated, reversed, loops, ends not among the
+    nodes), so the pages and their kept layouts are what they were; and a layout of either is the same."""
+    import random
+
+    import networkx as nx
+
+    from kg.export.html import DrawnGraph, Layouts, layout
+
+    rng = random.Random(5)
+    for trial in range(300):
+        names = [f"org/{i}" for i in range(rng.randint(0, 25))]
+        ids = rng.sample(names, rng.randint(0, len(names)))
+        pairs = [(rng.choice(names), rng.choice(names)) for _ in range(rng.randint(0, 40))] if names else []
+        ours, theirs = DrawnGraph(ids, pairs), nx.Graph()
+        theirs.add_nodes_from(ids)
+        theirs.add_edges_from(pairs)
+        assert ours.nodes() == list(theirs.nodes())
+        assert ours.edges() == list(theirs.edges())
+        assert ours.degree() == list(theirs.degree())
+        assert Layouts.key(ours) == Layouts.key(theirs)
+        if trial % 30 == 0:
+            assert layout(ours) == layout(theirs)
+
+
+def test_graph_edges_in_networkx_order_and_build_without_networkx(tmp_path):
+    """``KnowledgeGraph.edges`` lists the relations in the order a networkx MultiDiGraph built from them
+    iterates (the order the exporters always read them in), on random relations; and a whole ``kg build``
+    (extraction, every output) never imports networkx, whose import cost 0.17 s of each build's start."""
+    import random
+    import subprocess
+    import sys
+
+    import networkx as nx
+
+    from kg.graph import build_graph
+    from kg.records import Entity, Relation
+
+    rng = random.Random(3)
+    for _ in range(200):
+        ents = {f"person/{i}": Entity(id=f"person/{i}", type="Person", name=str(i)) for i in range(rng.randint(1, 12))}
+        ids = list(ents)
+        rels = sorted({(rng.choice(["position", "located_in", "part_of"]), rng.choice(ids), rng.choice(ids),
+                        rng.choice(["", "书记", "主任"])) for _ in range(rng.randint(0, 30))}, key=lambda r: r[3])
+        rng.shuffle(rels)
+        relations = [Relation(kind=k, subject=s, object=o, title=t) for k, s, o, t in rels]
+        kg = build_graph(ents, relations, [])
+        g = nx.MultiDiGraph()
+        for eid in sorted(ents):
+            g.add_node(eid)
+        for r in relations:
+            g.add_edge(r.subject, r.object, key=f"{r.kind}:{r.title}", kind=r.kind, title=r.title)
+        assert [(s, o, k) for s, o, k, _ in kg.edges] == list(g.edges(keys=True))
+        assert [(s, o, k, d["title"]) for s, o, k, d in kg.nx_graph.edges(keys=True, data=True)] == \
+               [(s, o, k, d["title"]) for s, o, k, d in kg.edges]
+    out = tmp_path / "out"
+    code = ("import sys; from kg.cli import cli; cli.main(['build', sys.argv[1], '-o', sys.argv[2], '-f', 'trig'], "
+            "standalone_mode=False); print('networkx' in sys.modules)")
+    res = subprocess.run([sys.executable, "-c", code, str(SEEDS), str(out)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split()[-1] == "False" and (out / "graph.html").stat().st_size > 0

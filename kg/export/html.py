@@ -26,7 +26,6 @@ from json.encoder import encode_basestring
 from operator import attrgetter, itemgetter
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 
 from ..records import ENTITY_TYPES, POSITION
@@ -116,7 +115,6 @@ def view_graph(kg) -> ViewGraph:
     (``article_local``) is worked out when that page is drawn, from the article's mentions kept here
     (``KnowledgeGraph.mentions_by_article``): a re-build that keeps 3,100 of 3,107 pages does not walk
     every mention for them, and an entity's first sentences stop at the fifth."""
-    g = kg.nx_graph
     v = ViewGraph()
     digests: dict[str, str] = {}  # source file → a hash of its text
     read = kg.mentions_by_article()
@@ -133,7 +131,7 @@ def view_graph(kg) -> ViewGraph:
 
     def find_sources(n: str) -> list[dict]:
         sources, said = [], set()
-        for m in g.nodes[n]["mentions"]:  # the entity's first sentences in the corpus (the mention's own text, if none)
+        for m in kg.nodes[n]["mentions"]:  # the entity's first sentences in the corpus (the mention's own text, if none)
             art = arts.get(m.article)
             if art is None:
                 continue
@@ -150,15 +148,15 @@ def view_graph(kg) -> ViewGraph:
         return sources
 
     v.find_sources = find_sources
-    for n, d in g.nodes(data=True):
+    for n, d in kg.nodes.items():
         v.nodes[n] = {"type": d["type"], "name": d["name"], "aliases": list(d["aliases"]), "code": d["code"] or "",
                       "mentions": len(d["mentions"])}
         for a in d["articles"]:
             if a in v.articles:
                 v.articles[a]["entities"].add(n)
-    for s, o, e in g.edges(data=True):
+    for s, o, _, e in kg.edges:
         v.edges.append((s, o, e["kind"], e["title"] or ""))
-    for i, (s, o, e) in enumerate(g.edges(data=True)):
+    for i, (s, o, _, e) in enumerate(kg.edges):
         for a in e["articles"]:
             if a in v.articles:
                 v.articles[a]["edges"].append(i)
@@ -227,15 +225,16 @@ def view_graph_from_store(store, run_query) -> ViewGraph:
 
 # ---------------------------------------------------------------- layout
 
-def layout(g: nx.Graph, iterations: int = 50, seed: int = 7) -> dict[str, tuple[float, float]]:
+def layout(g: "DrawnGraph", iterations: int = 50, seed: int = 7) -> dict[str, tuple[float, float]]:
     """Positions for a page: the entities with relations by ``force_layout``; those without (the
     1,965 names of a roster article, 170 of graph.html's 1,500 in PD1998) on a sunflower spiral around
     them, as densely as the forces leave the rest, in id order (so by type). Repulsion alone spreads
     them into the same even disc, at a cost that grows with the square of their number (that roster's
-    page: 0.39 s; now 0.01 s)."""
+    page: 0.39 s; now 0.01 s). ``g``: a ``DrawnGraph``, or a networkx graph (its nodes and edges in its order)."""
     nodes = sorted(g.nodes())
-    linked = {v for a, b in g.edges() if a != b for v in (a, b)}
-    pos = force_layout(g.subgraph(linked), iterations, seed) if linked else {}
+    edges = [(a, b) for a, b in g.edges() if a != b]
+    linked = {v for e in edges for v in e}
+    pos = force_layout(sorted(linked), edges, iterations, seed) if linked else {}
     lone = [v for v in nodes if v not in linked]
     inner = max((math.hypot(x, y) for x, y in pos.values()), default=-SPACING) + SPACING
     golden = math.pi * (3 - math.sqrt(5))
@@ -248,11 +247,12 @@ def layout(g: nx.Graph, iterations: int = 50, seed: int = 7) -> dict[str, tuple[
 SPACING = 120.0  # px: force_layout scales n nodes to a half-width of SPACING·√n
 
 
-def force_layout(g: nx.Graph, iterations: int = 50, seed: int = 7) -> dict[str, tuple[float, float]]:
+def force_layout(nodes: list[str], edges: list[tuple[str, str]], iterations: int = 50,
+                 seed: int = 7) -> dict[str, tuple[float, float]]:
     """Fruchterman–Reingold in numpy (dense float32 on x and y separately, so n up to a couple of
     thousand), with a pull to the centre so that components stay in view. networkx's spring_layout
-    switches to a per-node Python loop above 500 nodes (18 s for 3,000 here). Deterministic."""
-    nodes = sorted(g.nodes())
+    switches to a per-node Python loop above 500 nodes (18 s for 3,000 here). Deterministic: ``nodes``
+    sorted, ``edges`` (no loops) in a fixed order, since the forces are summed in that order."""
     n = len(nodes)
     if n == 0:
         return {}
@@ -261,7 +261,7 @@ def force_layout(g: nx.Graph, iterations: int = 50, seed: int = 7) -> dict[str, 
     index = {v: i for i, v in enumerate(nodes)}
     rng = np.random.default_rng(seed)
     x, y = (rng.uniform(-1, 1, size=n).astype(np.float32) for _ in range(2))
-    edges = np.array([(index[a], index[b]) for a, b in g.edges() if a != b], dtype=np.int64).reshape(-1, 2)
+    edges = np.array([(index[a], index[b]) for a, b in edges], dtype=np.int64).reshape(-1, 2)
     k2 = np.float32(4.0 / n)
     k = np.sqrt(k2)
     t = np.float32(0.2)
@@ -334,11 +334,11 @@ class Layouts:
         self.used: set[str] = set()
 
     @staticmethod
-    def key(g: nx.Graph) -> str:
+    def key(g: "DrawnGraph") -> str:
         drawn = repr((HTML_FINGERPRINT, sorted(g.nodes()), list(g.edges())))
         return hashlib.sha1(drawn.encode("utf-8", "surrogatepass")).hexdigest()
 
-    def placed(self, g: nx.Graph) -> dict[str, tuple[float, float]]:
+    def placed(self, g: "DrawnGraph") -> dict[str, tuple[float, float]]:
         key = self.key(g)
         self.used.add(key)
         got = self.previous.get(key) or self.fresh.get(key)
@@ -419,12 +419,39 @@ def _edges_among(v: ViewGraph, keep: set[str], edge_ids: list[int] | None = None
     return [i for i in edge_ids if edges[i][0] in keep and edges[i][1] in keep]
 
 
-def _drawn_graph(node_ids: list[str], chosen: list[tuple[str, str, str, str]]) -> nx.Graph:
-    """The graph a page's layout is computed from (and ``Layouts`` keyed by)."""
-    g = nx.Graph()
-    g.add_nodes_from(node_ids)
-    g.add_edges_from((s, o) for s, o, _, _ in chosen)
-    return g
+class DrawnGraph:
+    """The graph a page's layout is computed from (and ``Layouts`` keyed by): undirected, one edge per pair
+    of entities, its nodes, edges and degrees iterated as ``networkx.Graph`` iterates them (the order the
+    layout sums its forces in, and its key), without importing networkx for it."""
+
+    def __init__(self, node_ids: list[str], pairs):
+        self.adj: dict[str, dict[str, None]] = dict.fromkeys(node_ids)  # node → its neighbours, in order
+        adj = self.adj
+        for n in adj:
+            adj[n] = {}
+        for s, o in pairs:
+            adj.setdefault(s, {})[o] = None
+            adj.setdefault(o, {})[s] = None
+
+    def nodes(self) -> list[str]:
+        return list(self.adj)
+
+    def edges(self) -> list[tuple[str, str]]:
+        """Each pair once, from the end that comes first."""
+        seen: set[str] = set()
+        out = []
+        for n, nbrs in self.adj.items():
+            out += [(n, m) for m in nbrs if m not in seen]
+            seen.add(n)
+        return out
+
+    def degree(self) -> list[tuple[str, int]]:
+        """Distinct neighbours, a loop counting twice."""
+        return [(n, len(nbrs) + (n in nbrs)) for n, nbrs in self.adj.items()]
+
+
+def _drawn_graph(node_ids: list[str], chosen: list[tuple[str, str, str, str]]) -> DrawnGraph:
+    return DrawnGraph(node_ids, ((s, o) for s, o, _, _ in chosen))
 
 
 def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", edge_ids: list[int] | None = None,

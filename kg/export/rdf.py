@@ -211,15 +211,14 @@ class _Articles:
             self.owns_source[art.id] = art.doc not in self.context
             if art.doc not in self.context:
                 self.context[art.doc] = iri(mint_str(base, "source", art.doc))
-        nxg = kg.nx_graph
         self.entity: dict[str, str] = {}  # entity id → its IRI term
         entity = self.entity
-        for eid in nxg:
+        for eid in kg.nodes:
             entity[eid] = iri(entity_iri(base, eid))
         self.read = kg.mentions_by_article()  # article → (its mentions' entity ids, its mentions)
         self.digests: dict[str, str] = kg.digests
         self.cited: dict[str, set[int]] = {}  # article → the sentences the facts read in it cite
-        for _, _, d in nxg.edges(data=True):
+        for _, _, _, d in kg.edges:
             for art, idx in d["sentences"]:
                 if art in self.term:
                     self.cited.setdefault(art, set()).add(idx)
@@ -375,9 +374,8 @@ def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles, wanted: set[str] 
     a_type, label = _T.rdf_type, _T.rdfs_label
     default = ""
     derived, evidence = _T.prov_wasDerivedFrom, _T.kgo_evidence
-    nxg = kg.nx_graph
     entity = arts.entity
-    for eid, d in nxg.nodes(data=True):
+    for eid, d in kg.nodes.items():
         e = entity[eid]
         if wanted is not None and e not in wanted:
             continue
@@ -390,7 +388,7 @@ def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles, wanted: set[str] 
         yield (e, default, pos)
 
     # relations: memberships are nodes already; other facts get an rdf:Statement to hang evidence on
-    for s, o, d in nxg.edges(data=True):
+    for s, o, _, d in kg.edges:
         si, oi = entity[s], entity[o]
         fact, role = arts.fact_terms(s, o, d["kind"], d["title"])
         if role is not None:
@@ -423,12 +421,11 @@ def _graph_keys(kg, base: str, arts: _Articles) -> list[tuple[str, str]] | None:
     (their blocks merge: then every block is made)."""
     salt = f"{RDF_FINGERPRINT}\0{base}\0".encode("utf-8", "surrogatepass")
     sha1, dumps = hashlib.sha1, marshal.dumps
-    nxg = kg.nx_graph
     entity = arts.entity
     said: dict[str, list[tuple[str, str]]] = {}  # entity id → (kind, object) of the relations it states
     facts: list[tuple[str, tuple]] = []
     roles: dict[str, tuple] = {}
-    for s, o, d in nxg.edges(data=True):
+    for s, o, _, d in kg.edges:
         kind, title = d["kind"], d["title"]
         fact, role = arts.fact_terms(s, o, kind, title)
         if role is not None:
@@ -438,7 +435,7 @@ def _graph_keys(kg, base: str, arts: _Articles) -> list[tuple[str, str]] | None:
         read = [(art, idx) for art, idx in d["sentences"] if arts.has_sentence(art, idx)]
         facts.append((fact, ("fact", kind, s, o, title, bool(d["inferred"]), d["articles"], read)))
     parts = [(entity[eid], ("entity", eid, d["type"], d["name"], d["aliases"], d["code"], d["articles"],
-                            len(d["mentions"]), said.get(eid, []))) for eid, d in nxg.nodes(data=True)]
+                            len(d["mentions"]), said.get(eid, []))) for eid, d in kg.nodes.items()]
     parts += facts
     parts += roles.items()
     if len({subject for subject, _ in parts}) < len(parts):
