@@ -37,6 +37,9 @@ class KnowledgeGraph:
     # article id → its extraction's key in the build cache (``Extraction.key``), where a cache was used: the
     # exporters key an unchanged article's Turtle and page by it instead of hashing its mentions again
     digests: dict[str, str] = field(default_factory=dict)
+    # source file name → a hash of its text (``runner.text_hash``), where the build cache kept it: keys the
+    # pages of its articles
+    text_hashes: dict[str, str] = field(default_factory=dict)
 
     @property
     def nx_graph(self) -> "nx.MultiDiGraph":
@@ -86,14 +89,15 @@ class KnowledgeGraph:
 
 
 def build_graph(entities: dict[str, Entity], relations: list[Relation], articles: list[Article],
-                province: str = "", base: str = "", digests: dict[str, str] | None = None) -> KnowledgeGraph:
+                province: str = "", base: str = "", digests: dict[str, str] | None = None,
+                text_hashes: dict[str, str] | None = None) -> KnowledgeGraph:
     nodes = {}
     for eid in sorted(entities):
         e = entities[eid]
         nodes[eid] = {"type": e.type, "name": e.name, "aliases": sorted(e.aliases - {e.name}), "code": e.code,
                       "articles": sorted(e.articles), "mentions": sorted(e.mentions, key=ARTICLE_START)}
     return KnowledgeGraph(nodes=nodes, edges=_multigraph_order(nodes, relations), articles=articles,
-                          province=province, base=base, digests=digests or {})
+                          province=province, base=base, digests=digests or {}, text_hashes=text_hashes or {})
 
 
 def _multigraph_order(nodes: dict[str, dict], relations: list[Relation]) -> list[tuple[str, str, str, dict]]:

@@ -62,12 +62,18 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
             timings["read"] = time.perf_counter() - t
             t = time.perf_counter()
             articles: list[Article] = []
+            contents: list[bytes] = []  # with a cache: each article's content hash, which keys its extraction
+            text_hashes: dict[str, str] = {}  # with a cache: each page's text hash, which keys its articles' pages
             for s in sources:
                 found = pages.segmented(s) if pages else None
                 if found is None:
                     found = segment(s)
                     if pages:
-                        pages.add(s, reading.replaced.get(s.path, 0), found)
+                        found, hashes, text_hashes[s.name] = pages.add(s, reading.replaced.get(s.path, 0), found)
+                        contents += hashes
+                elif pages:
+                    found, hashes, text_hashes[s.name] = found
+                    contents += hashes
                 articles += found
             complete = True
         finally:
@@ -81,7 +87,8 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
         try:
             extractions, counts = extract_all(articles, prov, jobs=jobs, cache=cache, executor=executor,
                                               scheduler=scheduler, workers=workers,
-                                              while_waiting=later.join if later else _load_later_stages)
+                                              while_waiting=later.join if later else _load_later_stages,
+                                              contents=contents if pages else None)
         finally:
             if cache:
                 cache.close()
@@ -93,7 +100,7 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
     from .graph import build_graph
 
     kg = build_graph(entities, relations, articles, province=prov, base=base,
-                     digests={ex.article.id: ex.key for ex in extractions if ex.key})
+                     digests={ex.article.id: ex.key for ex in extractions if ex.key}, text_hashes=text_hashes)
     timings["graph"] = time.perf_counter() - t
     kg.stats = {
         "files": len(sources),

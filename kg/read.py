@@ -7,6 +7,7 @@ file changed during the build is seen as it was at that moment.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -19,6 +20,11 @@ from .records import Source
 DEFAULT_MAX_MB = 50  # one newspaper page is ~20 KB; refuse what is surely not an article
 CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # control characters but tab, line feed, form feed, return
 REPLACE_LIMIT = 0.01  # at most 1 % undecodable bytes are replaced with U+FFFD; more is not text
+
+
+def text_hash(text: str) -> str:
+    """A hash of a page's text: keys its articles' HTML pages (the build cache keeps it with the page)."""
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass

@@ -201,6 +201,34 @@ def test_cache_is_not_served_for_an_article_cut_differently(tmp_path):
     assert cache.key(article, "210000") == cache.key(replace(article), "210000")
 
 
+def test_cached_pages_keep_the_hashes_their_articles_have(tmp_path):
+    """A re-build keys each cached article's extraction, and its page, by hashes kept with the page's row
+    instead of hashing its text again: they must be the hashes its articles and text have, article by article
+    (a row whose hashes were kept in another order, or for another cut, would serve the wrong extractions)."""
+    from kg.pipeline import run
+    from kg.read import find_files, read_all, text_hash
+    from kg.runner import ExtractionCache, ReadCache, content_hash
+
+    cache = tmp_path / "cache.sqlite"
+    first = run([str(SEEDS)], cache_path=str(cache))[0]
+    pages = ReadCache(cache)
+    sources = read_all([str(SEEDS)], known=pages.lookup, found=find_files([str(SEEDS)])).sources
+    assert sources and all(pages.segmented(s) for s in sources)
+    keys = ExtractionCache(cache)
+    for s in sources:
+        articles, contents, digest = pages.segmented(s)
+        assert digest == text_hash(s.text) and len(contents) == len(articles) > 0
+        assert contents == [content_hash(a) for a in articles]
+        assert len(set(contents)) == len(contents)  # (each article its own: the id is hashed in)
+        assert [keys.key(a, first.province, c) for a, c in zip(articles, contents)] == \
+               [keys.key(a, first.province) for a in articles]
+    pages.close()
+    again = run([str(SEEDS)], cache_path=str(cache))[0]
+    assert again.stats["extraction"]["extracted"] == 0 and again.stats["reading"]["cached"] == len(sources)
+    assert again.digests == first.digests and again.text_hashes == first.text_hashes
+    assert first.text_hashes == {s.name: text_hash(s.text) for s in sources}
+
+
 def test_build_runs_with_cyclic_gc_paused_and_restores_it(monkeypatch):
     """kg.build pauses the cyclic collector (kg/runtime.py) while it runs and leaves it as it found it."""
     import gc

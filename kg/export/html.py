@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..read import text_hash
 from ..records import ENTITY_TYPES, POSITION
 
 COLORS = {"Person": "#e15759", "Organization": "#4e79a7", "Region": "#59a14f", "Project": "#f28e2b",
@@ -116,13 +117,13 @@ def view_graph(kg) -> ViewGraph:
     (``KnowledgeGraph.mentions_by_article``): a re-build that keeps 3,100 of 3,107 pages does not walk
     every mention for them, and an entity's first sentences stop at the fifth."""
     v = ViewGraph()
-    digests: dict[str, str] = {}  # source file → a hash of its text
+    digests: dict[str, str] = dict(kg.text_hashes)  # source file → a hash of its text (kept in the build cache)
     read = kg.mentions_by_article()
     extraction = kg.digests
     nothing: tuple[list, list] = ([], [])
     for a in kg.articles:
         if a.doc not in digests:
-            digests[a.doc] = hashlib.sha1(a.source_text.encode("utf-8", "surrogatepass")).hexdigest()
+            digests[a.doc] = text_hash(a.source_text)
         v.articles[a.id] = {"title": a.title, "doc": a.doc, "entities": set(), "edges": [],
                             "mentions": read.get(a.id, nothing), "sentences": a.sentences, "text": a.source_text,
                             "digest": digests[a.doc], "extraction": extraction.get(a.id)}
