@@ -37,7 +37,7 @@ class KnowledgeGraph:
     # article id → its extraction's key in the build cache (``Extraction.key``), where a cache was used: the
     # exporters key an unchanged article's Turtle and page by it instead of hashing its mentions again
     digests: dict[str, str] = field(default_factory=dict)
-    # source file name → a hash of its text (``runner.text_hash``), where the build cache kept it: keys the
+    # source file name → a hash of its text (``read.text_hash``), where the build cache kept it: keys the
     # pages of its articles
     text_hashes: dict[str, str] = field(default_factory=dict)
 

@@ -426,10 +426,8 @@ class DrawnGraph:
     layout sums its forces in, and its key), without importing networkx for it."""
 
     def __init__(self, node_ids: list[str], pairs):
-        self.adj: dict[str, dict[str, None]] = dict.fromkeys(node_ids)  # node → its neighbours, in order
+        self.adj: dict[str, dict[str, None]] = {n: {} for n in node_ids}  # node → its neighbours, in order
         adj = self.adj
-        for n in adj:
-            adj[n] = {}
         for s, o in pairs:
             adj.setdefault(s, {})[o] = None
             adj.setdefault(o, {})[s] = None
