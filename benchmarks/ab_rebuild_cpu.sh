@@ -2,7 +2,8 @@
 # Interleaved A/B of the re-build after adding one article, with wall and CPU seconds (the process tree's user +
 # system time, steadier than wall on this VM). Unlike ab_rebuild.sh, each tree builds the corpus without the
 # article once; every round restores that build (hard links keep the pages' and graph.ttl's stamps, the build
-# cache is copied) and times the re-build, so the pairs are seconds apart.
+# cache is copied) and times the re-build, so the pairs are seconds apart. Prints each run, then per tree the best
+# and mean, and the median of the paired differences (the figure to read on a VM whose runs drift).
 #
 #   git worktree add /tmp/old HEAD~3
 #   bash benchmarks/ab_rebuild_cpu.sh /tmp/old . ../shared/benchmarks/pd1998/articles 8
@@ -19,7 +20,20 @@ for _ in $(seq "$rounds"); do
     rm -rf "$out" && cp -al "$base" "$out" && rm "$out/.kg-cache.sqlite" && cp -p "$base/.kg-cache.sqlite" "$out/"
     (cd "$tree" && PYTHONPATH="$tree" /usr/bin/time -f "$tree %e %U %S" python -m kg build "$work/in" -o "$out" 2>&1 >/dev/null | tail -1)
   done
-done | awk '{ print } { w[$1] += $2; c[$1] += $3 + $4; n[$1]++
-               if (!($1 in bw) || $2 < bw[$1]) bw[$1] = $2; if (!($1 in bc) || $3 + $4 < bc[$1]) bc[$1] = $3 + $4 }
-            END { for (k in w) printf "%-40s wall best %.2f s mean %.2f s | cpu best %.2f s mean %.2f s (%d runs)\n",
-                  k, bw[k], w[k] / n[k], bc[k], c[k] / n[k], n[k] }'
+done | python3 -c '
+"""Each run as it ends; then per tree the best and mean, and the median of the pairs (new minus old, same
+round): on a VM whose runs drift by more than the change, the paired median is the figure to read."""
+import statistics, sys
+runs = {}
+for line in sys.stdin:
+    print(line, end="", flush=True)
+    tree, wall, user, system = line.split()
+    runs.setdefault(tree, []).append((float(wall), float(user) + float(system)))
+for tree, rs in runs.items():
+    w, c = [r[0] for r in rs], [r[1] for r in rs]
+    print(f"{tree:<40} wall best {min(w):.2f} s mean {statistics.mean(w):.2f} s | "
+          f"cpu best {min(c):.2f} s mean {statistics.mean(c):.2f} s ({len(rs)} runs)")
+(old, a), (new, b) = runs.items()
+print(f"paired, {new} minus {old}: wall median {statistics.median(y[0] - x[0] for x, y in zip(a, b)):+.3f} s, "
+      f"cpu median {statistics.median(y[1] - x[1] for x, y in zip(a, b)):+.3f} s ({min(len(a), len(b))} pairs)")
+'
