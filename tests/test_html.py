@@ -381,3 +381,52 @@ def test_graph_edges_in_networkx_order_and_build_without_networkx(tmp_path):
     res = subprocess.run([sys.executable, "-c", code, str(SEEDS), str(out)], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert res.stdout.split()[-1] == "False" and (out / "graph.html").stat().st_size > 0
+
+
+def test_graph_html_laid_out_again_from_the_previous_positions():
+    """A re-build lays out graph.html from where the previous build put its entities (``Layouts.placed`` with
+    ``warm``): they stay near there (a layout from scratch, its random start shifted by one new name, moves
+    them everywhere), a new entity lands beside its neighbour, the picture keeps the spread a layout from
+    scratch gives, and the same inputs give the same positions. With too few entities known, or no previous
+    positions (a first build), it is laid out from scratch."""
+    import math
+    import random
+    import statistics
+
+    import marshal
+
+    from kg.export.html import SPACING, WARM_ITERATIONS, WHOLE_LAYOUT, DrawnGraph, Layouts, layout
+
+    rng = random.Random(4)
+    names = [f"org/{i:03d}" for i in range(400)]
+    pairs = [(rng.choice(names), rng.choice(names)) for _ in range(700)]
+    before = DrawnGraph(names, pairs)
+    first = Layouts({})
+    placed = first.placed(before, warm=True)
+    assert placed == layout(before) and first.warm == 0 and WHOLE_LAYOUT in first.fresh  # a first build
+    after = DrawnGraph(["org/000a"] + names, pairs + [("org/000a", "org/123"), ("org/010", "org/300")])
+    again = Layouts(dict(first.fresh))
+    warm = again.placed(after, warm=True)
+    assert again.warm == len({v for a, b in before.edges() if a != b for v in (a, b)})
+    assert warm == Layouts(dict(first.fresh)).placed(after, warm=True)
+    assert warm == layout(after, iterations=WARM_ITERATIONS, start=marshal.loads(first.fresh[WHOLE_LAYOUT]))
+    fresh = layout(after)
+
+    def moved(pos):
+        return statistics.median(math.hypot(pos[n][0] - placed[n][0], pos[n][1] - placed[n][1]) for n in placed)
+
+    def nearest(pos):
+        pts = list(pos.values())
+        return sorted(min(math.hypot(p[0] - q[0], p[1] - q[1]) for q in pts if q is not p) for p in pts)
+
+    edge = statistics.median(math.hypot(placed[a][0] - placed[b][0], placed[a][1] - placed[b][1])
+                             for a, b in before.edges() if a != b)
+    assert moved(warm) < SPACING / 2 < 10 * moved(warm) < moved(fresh)
+    assert math.dist(warm["org/000a"], warm["org/123"]) < edge / 2  # beside it, not wherever it started
+    spread, fresh_spread = nearest(warm), nearest(fresh)
+    assert spread[len(spread) // 20] > 0.8 * fresh_spread[len(fresh_spread) // 20]
+    assert spread[len(spread) // 2] > 0.8 * fresh_spread[len(fresh_spread) // 2]
+    other = DrawnGraph([f"region/{i:03d}" for i in range(300)], [(f"region/{i:03d}", f"region/{i + 1:03d}")
+                                                                 for i in range(299)])
+    unknown = Layouts(dict(first.fresh))
+    assert unknown.placed(other, warm=True) == layout(other) and unknown.warm == 0  # none of them known
