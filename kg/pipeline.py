@@ -65,15 +65,12 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
             contents: list[bytes] = []  # with a cache: each article's content hash, which keys its extraction
             text_hashes: dict[str, str] = {}  # with a cache: each page's text hash, which keys its articles' pages
             for s in sources:
-                found = pages.segmented(s) if pages else None
-                if found is None:
-                    found = segment(s)
-                    if pages:
-                        found, hashes, text_hashes[s.name] = pages.add(s, reading.replaced.get(s.path, 0), found)
-                        contents += hashes
-                elif pages:
+                if pages:  # a page found in the cache, else read and segmented now, with the hashes kept for it
+                    found = pages.segmented(s) or pages.add(s, reading.replaced.get(s.path, 0), segment(s))
                     found, hashes, text_hashes[s.name] = found
                     contents += hashes
+                else:
+                    found = segment(s)
                 articles += found
             complete = True
         finally:

@@ -40,7 +40,7 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
     layouts = None
     if cache is not None:
         from ..buildcache import Memo
-        from .html import WHOLE_LAYOUT, Layouts
+        from .html import Layouts
 
         with Memo(cache, "layout") as memo:
             layouts = Layouts(memo.get_all())
@@ -76,9 +76,7 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
         kg.stats["pages_kept"] = len(kept.kept)
         stage.after_commit(kept.save)
     if layouts is not None:
-        made = len([k for k in layouts.fresh if k != WHOLE_LAYOUT])
-        kg.stats["layouts"] = {"reused": len([k for k in layouts.used if k != WHOLE_LAYOUT]) - made, "made": made,
-                               "graph_html_from_previous": layouts.warm}
+        kg.stats["layouts"] = layouts.stats()
         with Memo(cache, "layout") as memo:
             memo.update(layouts.fresh, layouts.used)
     if turtle_cache:

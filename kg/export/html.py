@@ -238,8 +238,7 @@ def layout(g: "DrawnGraph", iterations: int = 50, seed: int = 7, start: dict | N
     page: 0.39 s; now 0.01 s). ``g``: a ``DrawnGraph``, or a networkx graph (its nodes and edges in its order).
     ``start`` and ``coords``: as ``force_layout`` takes them."""
     nodes = sorted(g.nodes())
-    edges = [(a, b) for a, b in g.edges() if a != b]
-    linked = {v for e in edges for v in e}
+    edges, linked = _related(g)
     pos = force_layout(sorted(linked), edges, iterations, seed, start, coords) if linked else {}
     lone = [v for v in nodes if v not in linked]
     inner = max((math.hypot(x, y) for x, y in pos.values()), default=-SPACING) + SPACING
@@ -251,6 +250,13 @@ def layout(g: "DrawnGraph", iterations: int = 50, seed: int = 7, start: dict | N
 
 
 SPACING = 120.0  # px: force_layout scales n nodes to a half-width of SPACING·√n
+
+
+def _related(g) -> tuple[list[tuple[str, str]], set[str]]:
+    """A drawn graph's edges between two entities (a loop relates nothing), and the entities they relate:
+    those the forces lay out."""
+    edges = [(a, b) for a, b in g.edges() if a != b]
+    return edges, {v for e in edges for v in e}
 
 
 def force_layout(nodes: list[str], edges: list[tuple[str, str]], iterations: int = 50, seed: int = 7,
@@ -399,19 +405,27 @@ class Layouts:
         got = self.previous.get(key) or self.fresh.get(key)
         if got is not None:
             return {n: tuple(xy) for n, xy in marshal.loads(got).items()}
-        coords: dict[str, tuple[float, float]] = {}
-        start = marshal.loads(self.previous[WHOLE_LAYOUT]) if warm and WHOLE_LAYOUT in self.previous else {}
-        linked = {v for a, b in g.edges() if a != b for v in (a, b)}  # (those the forces lay out)
-        known = sum(1 for n in linked if n in start)
-        if start and known >= WARM_SHARE * len(linked):
-            pos = layout(g, iterations=WARM_ITERATIONS, start=start, coords=coords)
-            self.warm = known
+        if not warm:
+            pos = layout(g)
         else:
-            pos = layout(g, coords=coords)
-        self.fresh[key] = marshal.dumps(pos)
-        if warm:
+            coords: dict[str, tuple[float, float]] = {}
+            start = marshal.loads(self.previous[WHOLE_LAYOUT]) if WHOLE_LAYOUT in self.previous else {}
+            linked = _related(g)[1]
+            known = sum(1 for n in linked if n in start)
+            if start and known >= WARM_SHARE * len(linked):
+                pos = layout(g, iterations=WARM_ITERATIONS, start=start, coords=coords)
+                self.warm = known
+            else:
+                pos = layout(g, coords=coords)
             self.fresh[WHOLE_LAYOUT] = marshal.dumps(coords)
+        self.fresh[key] = marshal.dumps(pos)
         return pos
+
+    def stats(self) -> dict[str, int]:
+        """For the report: page layouts reused and made (graph.html's kept positions are not one), and how many
+        of graph.html's entities started where the previous build had put them."""
+        made = len(self.fresh.keys() - {WHOLE_LAYOUT})
+        return {"reused": len(self.used - {WHOLE_LAYOUT}) - made, "made": made, "graph_html_from_previous": self.warm}
 
 
 def most_connected(v: ViewGraph, limit: int, deg: dict[str, int] | None = None) -> list[str]:
