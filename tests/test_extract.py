@@ -961,3 +961,28 @@ def test_longer_names_index_finds_what_testing_every_pair_finds():
     pairs = {k: [o for o in names if len(o) > len(k) and _shorter_project_name(k, o)] for k in heads}
     assert {k: [o for o in v if _shorter_project_name(k, o)] for k, v in found.items()} == pairs
     assert sum(map(len, pairs.values())) > 50  # the names do overlap
+
+
+def test_abbreviations_find_what_testing_every_pair_finds():
+    """resolve's short forms (step 2) test each key only against the keys with its first and last two
+    characters; it must give what testing it against every key gave: the one full name it abbreviates."""
+    import random
+
+    from kg.resolve import _abbreviates, abbreviations
+
+    rng = random.Random(11)
+    chars = "沈抚中国大连改革创新建设银行金普新区示范"
+    keys = []
+    for _ in range(2000):  # full names, and for some a short form: some of their body's characters, in order
+        head, body, tail = ("".join(rng.choice(chars) for _ in range(n)) for n in (2, rng.randint(0, 5), 2))
+        keys.append(head + body + tail)
+        if rng.random() < 0.5:
+            keys.append(head + "".join(ch for ch in body if rng.random() < 0.5) + tail)
+    keys = list(dict.fromkeys(keys))
+    every_pair = {}
+    for k in keys:
+        fulls = [f for f in keys if _abbreviates(k, f)]
+        if len(fulls) == 1:
+            every_pair[k] = fulls[0]
+    assert abbreviations(keys) == every_pair
+    assert len(every_pair) > 50  # short forms do occur among them
