@@ -232,7 +232,7 @@ def abbreviations(keys: list[str]) -> dict[str, str]:
     for same_ends in by_ends.values():
         if len(same_ends) > 1:
             for k in same_ends:
-                fulls = [f for f in same_ends if len(f) > len(k) and _abbreviates(k, f)]
+                fulls = [f for f in same_ends if _abbreviates(k, f)]
                 if len(fulls) == 1:
                     out[k] = fulls[0]
     return out
