@@ -6,6 +6,7 @@ its source file, so ``source_text[start:end] == text`` always holds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from typing import NamedTuple
 
 PERSON = "Person"
@@ -60,6 +61,18 @@ class Article:
     @property
     def text(self) -> str:
         return self.source_text[self.start : self.end]
+
+    def __getstate__(self) -> dict:
+        """Pickled with its sentences as one flat tuple of offsets: a re-build unpickles every cached page's
+        articles, and 47 k ``Sentence`` objects made one by one took half of that (PD1998: 0.11 → 0.06 s)."""
+        state = self.__dict__.copy()
+        state["sentences"] = tuple(chain.from_iterable(self.sentences))
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        offsets = iter(state["sentences"])
+        state["sentences"] = tuple(map(tuple.__new__, repeat(Sentence), zip(offsets, offsets)))  # made in C
+        self.__dict__.update(state)
 
     def to_dict(self) -> dict:
         return {

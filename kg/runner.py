@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import marshal
 import os
 import pickle
 import sqlite3
@@ -14,13 +15,14 @@ import sys
 import time
 from array import array
 from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
 from pathlib import Path
 
 from .buildcache import Memo, open_cache
 from .errors import KgError
 from .extract import EXTRACTOR_VERSION, Context
 from .read import text_hash
-from .records import Article, Extraction
+from .records import Article, Extraction, Mention
 from .runtime import die_with_parent
 
 BATCH = 48  # articles per task: big enough to amortise pickling, small enough to balance 2 cores
@@ -29,7 +31,7 @@ BATCH = 48  # articles per task: big enough to amortise pickling, small enough t
 def extractor_fingerprint() -> str:
     """Changes whenever the extractor's code or data changes, so a cache never serves stale results."""
     root = Path(__file__).resolve().parent
-    h = hashlib.sha256(EXTRACTOR_VERSION.encode())
+    h = hashlib.sha256(f"{EXTRACTOR_VERSION}\0{EXTRACTION_ROW}".encode())
     files = sorted((root / "extract").glob("*.py")) + sorted((root / "data").glob("*.t*"))
     files += [root / "lexicon.py", root / "records.py", root / "segment.py"]  # segment: the view extraction reads
     for f in files:
@@ -44,8 +46,24 @@ def extractor_fingerprint() -> str:
     return h.hexdigest()[:20]
 
 
+EXTRACTION_ROW = "extraction row 2: marshalled (mention tuples, pickled facts)"
+
+
+def dump_extraction(mentions: list, facts: list) -> bytes:
+    """An article's (mentions, facts) as a build cache row: the mentions as plain tuples, marshalled."""
+    return marshal.dumps((list(map(tuple, mentions)), pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)))
+
+
+def load_extraction(row: bytes) -> tuple[list, list]:
+    """``dump_extraction``'s row as (mentions, facts). A re-build loads every cached article's: marshal
+    reads plain tuples ~2 × quicker than pickle builds named tuples, and each tuple becomes a ``Mention``
+    in C (PD1998's 53 k mentions: 0.10 → 0.07 s)."""
+    mentions, facts = marshal.loads(row)
+    return list(map(tuple.__new__, repeat(Mention), mentions)), pickle.loads(facts)
+
+
 class ExtractionCache(Memo):
-    """The build cache's table of pickled (mentions, facts) keyed by the article's text, offsets, the
+    """The build cache's table of (mentions, facts) (``dump_extraction``) keyed by the article's text, offsets, the
     paper's province and the extractor fingerprint. Rows are never dropped: extractions of articles
     left out of one build serve the next that has them again."""
 
@@ -231,12 +249,12 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
     todo = [i for i, k in enumerate(keys) if k not in found] if cache else list(range(len(articles)))
 
     def serve_cached() -> None:
-        """The cached extractions unpickled (~0.1 s for PD1998's 53 k mentions), once: in a re-build while
+        """The cached extractions loaded (~0.07 s for PD1998's 53 k mentions), once: in a re-build while
         other processes extract the new articles, not before they are handed them."""
         nonlocal found
         for i, k in enumerate(keys):
             if k in found:
-                results[i] = pickle.loads(found[k])
+                results[i] = load_extraction(found[k])
         found = {}
 
     def waiting() -> None:
@@ -270,7 +288,7 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
         for i, out in zip(b, outs):
             results[i] = out
             if cache:
-                fresh.append((keys[i], pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)))
+                fresh.append((keys[i], dump_extraction(*out)))
     if cache and fresh:
         cache.update(dict(fresh), used=None)
     extractions = [Extraction(article=a, mentions=list(r[0]), facts=list(r[1]), key=k)

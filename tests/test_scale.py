@@ -268,6 +268,42 @@ def test_cached_pages_keep_the_hashes_their_articles_have(tmp_path):
     assert first.text_hashes == {s.name: text_hash(s.text) for s in sources}
 
 
+def test_cached_rows_give_back_what_reading_and_extraction_made(tmp_path):
+    """The build cache keeps articles with their sentences as flat offsets and mentions as marshalled tuples
+    (both made back in C): what a re-build loads must equal, field for field and type for type, what reading,
+    segmenting and extracting the page make now; a row that lost a sentence, a mention's field or the named
+    tuples' types would hand the later stages another corpus."""
+    from kg.extract import Context, extract
+    from kg.read import find_files, read_all
+    from kg.pipeline import run
+    from kg.records import Mention, Sentence
+    from kg.runner import ExtractionCache, ReadCache, load_extraction
+    from kg.segment import segment
+
+    cache = tmp_path / "cache.sqlite"
+
+    first = run([str(SEEDS)], cache_path=str(cache))[0]
+    pages = ReadCache(cache)
+    sources = read_all([str(SEEDS)], known=pages.lookup, found=find_files([str(SEEDS)])).sources
+    rows = ExtractionCache(cache)
+    checked = 0
+    for s in sources:
+        cached = pages.segmented(s)[0]
+        fresh = segment(s)
+        assert cached == fresh and [a.sentences for a in cached] == [a.sentences for a in fresh]
+        assert all(type(x) is Sentence for a in cached for x in a.sentences)
+        assert all(a.source_text is s.text for a in cached)  # one text per page, as read
+        for a in cached:
+            row = rows.get_many([rows.key(a, first.province)])
+            mentions, facts = load_extraction(*row.values())
+            ex = extract(a, Context(province=first.province))
+            assert mentions == ex.mentions and facts == ex.facts
+            assert all(type(m) is Mention for m in mentions)
+            checked += len(mentions)
+    pages.close()
+    assert checked > 100
+
+
 def test_build_runs_with_cyclic_gc_paused_and_restores_it(monkeypatch):
     """kg.build pauses the cyclic collector (kg/runtime.py) while it runs and leaves it as it found it."""
     import gc
