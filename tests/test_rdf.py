@@ -276,6 +276,28 @@ def test_cached_turtle_gives_the_bytes_of_the_whole_union_and_copies_unchanged_p
     assert b"".join(pieces) == data2 and used["made"] == used["blocks_made"] == 0
 
 
+def test_an_articles_turtle_is_made_again_when_its_page_changed_outside_it(tmp_path):
+    """The article that states its page's whole text (the first of the file) is keyed by the hash of that text
+    the build cache kept with the page, not by hashing the text again: a page whose text changed where no
+    article's extraction did (text between articles) must still have that article's Turtle made again, and
+    only that one."""
+    from kg.export.rdf import cached_turtle
+    from kg.pipeline import run
+    from kg.read import text_hash
+
+    graph = run([str(SEEDS)], cache_path=str(tmp_path / "cache.sqlite"))[0]
+    pieces, _, _, index = cached_turtle(graph)
+    previous = (index, b"".join(pieces))
+    assert cached_turtle(graph, previous)[2]["made"] == 0
+    page = max({a.doc for a in graph.articles}, key=lambda d: sum(a.doc == d for a in graph.articles))
+    assert sum(a.doc == page for a in graph.articles) > 1  # (its other articles do not state the page's text)
+    text = next(a.source_text for a in graph.articles if a.doc == page)
+    assert graph.text_hashes[page] == text_hash(text)
+    graph.text_hashes[page] = text_hash(text + "\n")  # the page as read again, one line longer
+    used = cached_turtle(graph, previous)[2]
+    assert (used["made"], used["reused"]) == (1, len(graph.articles) - 1)
+
+
 def test_turtle_is_not_copied_from_other_rdf_code_or_another_prefix_head(monkeypatch):
     """A previous graph.ttl written by another version of the RDF writer, or under other prefixes (another
     --base), serves no part."""
