@@ -59,6 +59,8 @@ def load_extraction(row: bytes) -> tuple[list, list]:
     reads plain tuples ~2 × quicker than pickle builds named tuples, and each tuple becomes a ``Mention``
     in C (PD1998's 53 k mentions: 0.10 → 0.07 s)."""
     mentions, facts = marshal.loads(row)
+    if not set(map(len, mentions)) <= {len(Mention._fields)}:  # (made in C, a tuple is not checked)
+        raise ValueError("a cached mention of another shape")
     return list(map(tuple.__new__, repeat(Mention), mentions)), pickle.loads(facts)
 
 
@@ -142,7 +144,10 @@ class ReadCache:
         row = self.rows.get(key)
         if row is None or stamp != row[0] or st.st_size > limit:
             return None
-        source, replaced, articles, contents, digest = pickle.loads(row[1])
+        try:
+            source, replaced, articles, contents, digest = pickle.loads(row[1])
+        except Exception:  # whatever bytes a damaged row holds: the page is read again, and its row replaced
+            return None
         if source.path != str(path):  # the same file named another way (relative, absolute): as named now
             source = dataclasses.replace(source, path=str(path))
         self.articles[source.path] = (articles, contents, digest)
@@ -248,13 +253,18 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
     found = cache.get_many(keys) if cache else {}
     todo = [i for i, k in enumerate(keys) if k not in found] if cache else list(range(len(articles)))
 
+    unreadable: list[int] = []  # articles whose cached row cannot be read back (a damaged cache file)
+
     def serve_cached() -> None:
         """The cached extractions loaded (~0.07 s for PD1998's 53 k mentions), once: in a re-build while
         other processes extract the new articles, not before they are handed them."""
         nonlocal found
         for i, k in enumerate(keys):
             if k in found:
-                results[i] = load_extraction(found[k])
+                try:
+                    results[i] = load_extraction(found[k])
+                except Exception:  # whatever bytes a damaged row holds: that article is extracted again
+                    unreadable.append(i)
         found = {}
 
     def waiting() -> None:
@@ -283,6 +293,10 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
             done.append(extract_batch([articles[i] for i in b], province))
             progress.update(len(b))
     serve_cached()  # (where no other process extracted, or nothing was new)
+    ran = executor if executor == "dask" else f"local × {min(jobs, max(1, len(batches)))}"
+    if unreadable:  # (here, in this process: a damaged row is rare) and stored anew below
+        batches.append(unreadable)
+        done.append(extract_batch([articles[i] for i in unreadable], province))
     fresh = []
     for b, outs in zip(batches, done):
         for i, out in zip(b, outs):
@@ -293,8 +307,8 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
         cache.update(dict(fresh), used=None)
     extractions = [Extraction(article=a, mentions=list(r[0]), facts=list(r[1]), key=k)
                    for a, r, k in zip(articles, results, keys or [""] * len(articles))]
-    return extractions, {"cached": len(articles) - len(todo), "extracted": len(todo),
-                         "executor": executor if executor == "dask" else f"local × {min(jobs, max(1, len(batches)))}"}
+    extracted = len(todo) + len(unreadable)
+    return extractions, {"cached": len(articles) - extracted, "extracted": extracted, "executor": ran}
 
 
 def _run_processes(articles, batches, province, pool, progress, while_waiting=None):

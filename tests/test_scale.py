@@ -304,6 +304,39 @@ def test_cached_rows_give_back_what_reading_and_extraction_made(tmp_path):
     assert checked > 100
 
 
+def test_damaged_cache_rows_are_read_and_extracted_again(tmp_path):
+    """A build cache whose rows hold bytes that do not read back (a damaged file, or one written by hand) is
+    no error: the page is read again, the article extracted again, the layout made again, their rows replaced,
+    and the outputs are a fresh build's. Before, one such row stopped the build with a traceback."""
+    import marshal
+    import pickle
+    import sqlite3
+
+    work = tmp_path / "corpus"
+    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
+    out, fresh = tmp_path / "o", tmp_path / "fresh"
+    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    db = sqlite3.connect(out / ".kg-cache.sqlite")
+    (garbled, misshapen), (page,) = db.execute("SELECT key FROM extraction LIMIT 2"), db.execute("SELECT path FROM page LIMIT 1")
+    with db:
+        db.execute("UPDATE extraction SET value = ? WHERE key = ?", (b"\x00not a row", garbled[0]))
+        db.execute("UPDATE extraction SET value = ? WHERE key = ?", (marshal.dumps(([("a", "b")], pickle.dumps([]))), misshapen[0]))
+        db.execute("UPDATE page SET value = ? WHERE path = ?", (b"\x80\x05not a pickle", page[0]))
+        assert db.execute("UPDATE layout SET value = ?", (b"\x00not positions",)).rowcount >= 1
+    db.close()
+    res = run_kg("build", str(work), "-o", str(out))
+    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["extraction"]["extracted"] == 2 and report["reading"]["read"] == 1, report["extraction"]
+    assert run_kg("build", str(work), "-o", str(fresh), "--no-cache").returncode == 0
+    assert (out / "graph.ttl").read_bytes() == (fresh / "graph.ttl").read_bytes()
+    # the layouts made again, as a build with no cache makes them
+    assert (out / "graph.html").read_bytes() == (fresh / "graph.html").read_bytes()
+    again = run_kg("build", str(work), "-o", str(out))
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert again.returncode == 0 and report["extraction"]["extracted"] == 0 and report["reading"]["read"] == 0
+
+
 def test_build_runs_with_cyclic_gc_paused_and_restores_it(monkeypatch):
     """kg.build pauses the cyclic collector (kg/runtime.py) while it runs and leaves it as it found it."""
     import gc

@@ -402,14 +402,14 @@ class Layouts:
         self.used.add(key)
         if warm:
             self.used.add(WHOLE_LAYOUT)
-        got = self.previous.get(key) or self.fresh.get(key)
+        got = _kept_positions(self.previous.get(key) or self.fresh.get(key))
         if got is not None:
-            return {n: tuple(xy) for n, xy in marshal.loads(got).items()}
+            return got
         if not warm:
             pos = layout(g)
         else:
             coords: dict[str, tuple[float, float]] = {}
-            start = marshal.loads(self.previous[WHOLE_LAYOUT]) if WHOLE_LAYOUT in self.previous else {}
+            start = _kept_positions(self.previous.get(WHOLE_LAYOUT)) or {}
             linked = _related(g)[1]
             known = sum(1 for n in linked if n in start)
             if start and known >= WARM_SHARE * len(linked):
@@ -426,6 +426,18 @@ class Layouts:
         of graph.html's entities started where the previous build had put them."""
         made = len(self.fresh.keys() - {WHOLE_LAYOUT})
         return {"reused": len(self.used - {WHOLE_LAYOUT}) - made, "made": made, "graph_html_from_previous": self.warm}
+
+
+def _kept_positions(row: bytes | None) -> dict[str, tuple[float, float]] | None:
+    """Positions as ``Layouts`` keeps them (marshalled: entity → (x, y)); None for no row, or for one that
+    does not read back as positions (a damaged build cache: the layout is then made again)."""
+    if row is None:
+        return None
+    try:
+        pos = {n: tuple(xy) for n, xy in marshal.loads(row).items()}
+    except Exception:  # whatever bytes a damaged row holds
+        return None
+    return pos if all(len(xy) == 2 for xy in pos.values()) else None
 
 
 def most_connected(v: ViewGraph, limit: int, deg: dict[str, int] | None = None) -> list[str]:

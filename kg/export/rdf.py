@@ -297,7 +297,6 @@ class _Articles:
                 h.update(art.source_text[start:end].encode("utf-8", "surrogatepass") + b"\0")
         return h.hexdigest()
 
-
     def _source_text(self, h, art) -> None:
         """The text of the file an article owns (stated whole as its nif:Context) into ``h``: the hash the build
         cache kept of it, where known, rather than all its text again (0.2 s for each re-build at twelve times
