@@ -253,7 +253,7 @@ def test_cached_turtle_gives_the_bytes_of_the_whole_union_and_copies_unchanged_p
     assert data == whole and count == triple_count(union)
     blocks = used["blocks_made"]  # the merged entities' and relations' blocks
     assert used == {"reused": 0, "made": len(graph.articles), "blocks_reused": 0, "blocks_made": blocks} and blocks > 400
-    assert len(index.subjects) == len(union) and index.ends[-1] == len(data)
+    _index_covers(index, [subject for subject, _ in union], data)
     pieces, count, used, again = cached_turtle(graph, (index, data))
     assert b"".join(pieces) == whole and count == triple_count(union)
     assert used == {"reused": len(graph.articles), "made": 0, "blocks_reused": blocks, "blocks_made": 0}
@@ -274,6 +274,28 @@ def test_cached_turtle_gives_the_bytes_of_the_whole_union_and_copies_unchanged_p
     # and the new file's index serves the next build in turn
     pieces, _, used, _ = cached_turtle(graph, (renamed, data2))
     assert b"".join(pieces) == data2 and used["made"] == used["blocks_made"] == 0
+
+
+def _index_covers(index, subjects: list[str], data: bytes) -> None:
+    """``index`` describes a file of ``subjects``' blocks (sorted) in ``data``: runs in order that end where the
+    next begins and the file ends, each subject in one run, each run's bytes opening with its first subject's
+    block (as written: prefixed where it can be) and closing a statement; fewer runs than subjects (an
+    article's mentions make one)."""
+    import re
+    from bisect import bisect_right
+
+    runs = list(zip(index.firsts, index.lasts, index.ends))
+    assert runs and index.ends == sorted(set(index.ends)) and index.ends[-1] == len(data)
+    assert all(f <= last for f, last, _ in runs) and all(a[1] < b[0] for a, b in zip(runs, runs[1:]))
+    assert all(index.firsts[r] <= s <= index.lasts[r] for s in subjects for r in [bisect_right(index.firsts, s) - 1])
+    assert {index.firsts[0], index.lasts[-1]} <= set(subjects) and len(runs) < len(subjects) / 2
+    prefixes = re.findall(r"@prefix (\w*): <([^>]*)> \.", index.head)
+    starts = [len(index.head.encode())] + index.ends[:-1]
+    for first, start, end in zip(index.firsts, starts, index.ends):
+        iri = first[1:-1]
+        written = {first} | {f"{name}:{iri[len(ns):]}" for name, ns in prefixes if iri.startswith(ns)}
+        chunk = bytes(data[start:end]).decode("utf-8", "surrogatepass")
+        assert chunk.split(" ", 1)[0] in written and chunk.rstrip("\n").endswith(" ."), (first, chunk[:80])
 
 
 def test_an_articles_turtle_is_made_again_when_its_page_changed_outside_it(tmp_path):
@@ -366,9 +388,10 @@ def test_articles_turtle_from_the_mention_template_is_the_general_writers():
 
 
 def test_splice_places_made_blocks_among_kept_runs_as_a_full_sort_would():
-    """``_splice`` (kept blocks as byte ranges of the previous file, made ones placed by bisection) gives the
-    bytes and index of sorting every block afresh, for any mix of kept, dropped (replaced or gone) and
-    made blocks, and refuses a made block that states a subject a kept one states."""
+    """``_splice`` (kept runs as byte ranges of the previous file, made blocks placed by bisection, a kept run
+    cut where a made block falls inside it) gives the bytes and index of sorting every block afresh, for any
+    mix of kept, dropped (replaced or gone) and made blocks, and refuses a made block that states a subject a
+    kept one states."""
     from hypothesis import given, settings, strategies as st
 
     from kg.export.rdf import TurtleIndex, _splice
@@ -376,31 +399,44 @@ def test_splice_places_made_blocks_among_kept_runs_as_a_full_sort_would():
     head = "@prefix x: <http://x/> .\n\n"
     names = st.text(st.sampled_from("ab中"), min_size=1, max_size=4)
 
-    @settings(max_examples=400, deadline=None)
+    def index_of(blocks, owners, owner_keys=()) -> tuple[bytes, TurtleIndex]:
+        """A file of ``blocks`` [(subject, text)] in order and its index, runs merged by owner."""
+        body, index = head.encode(), TurtleIndex(head, [], [], [], [], list(owner_keys), [])
+        for (subject, text), owner in zip(blocks, owners):
+            body += text.encode()
+            index.add(subject, subject, owner, len(body))
+        return body, index
+
+    inside: list[bool] = []  # whether a made block fell inside a kept run, for each example spliced
+
+    @settings(max_examples=500, deadline=None)
     @given(st.dictionaries(names, st.integers(0, 3), max_size=30), st.dictionaries(names, st.booleans(), max_size=12))
     def check(old_blocks, new_blocks):
-        # the previous file: each subject's block owned by one of 4 owners
-        olds = sorted(old_blocks.items())
-        texts = {s: f"<{s}> x:p {o} .\n" for s, o in olds}
-        body, ends = head.encode(), []
-        for s, _ in olds:
-            body += texts[s].encode()
-            ends.append(len(body))
-        old = TurtleIndex(head, [s for s, _ in olds], [o for _, o in olds], ends, [f"o{i}" for i in range(4)], [1] * 4)
+        # the previous file: each subject's block owned by one of 4 owners, consecutive ones in runs; blocks
+        # of one line and of several, as the writer makes them
+        olds = sorted((f"<{s}>", o) for s, o in old_blocks.items())
+        texts = {s: f"{s} x:p {o} .\n" if o < 2 else f"{s} x:p {o} ;\n\tx:q \"{s}\" .\n" for s, o in olds}
+        body, old = index_of([(s, texts[s]) for s, _ in olds], [o for _, o in olds], [f"o{i}" for i in range(4)])
         kept_owners = {o: o + 10 for o in range(4) if o % 2 == 0}  # owners 0 and 2 kept, 1 and 3 dropped
         kept = {s for s, o in olds if o in kept_owners}
-        fresh = sorted((s, 99, f"<{s}> x:new {int(b)} .\n") for s, b in new_blocks.items())
-        plan, out = _splice(head, fresh, old, kept_owners, [], [])
+        fresh = sorted((f"<{s}>", 99, f"<{s}> x:new {int(b)} .\n") for s, b in new_blocks.items())
+        plan, out = _splice(head, fresh, old, kept_owners, [], [], body)
         if kept & {s for s, _, _ in fresh}:
             assert plan is None
             return
+        assert plan is not None
         got = head.encode() + b"".join(bytes(body[p[0]:p[1]]) if isinstance(p, tuple) else p for p in plan)
         every = sorted([(s, texts[s]) for s in kept] + [(s, t) for s, _, t in fresh])
         assert got == (head + "".join(t for _, t in every)).encode()
-        assert out.subjects == [s for s, _ in every] and out.ends[-1:] == ([len(got)] if every else [])
-        assert out.owners == [old_blocks[s] + 10 if s in kept else 99 for s, _ in every]
+        inside.append(any(f < s < last for s, _, _ in fresh
+                          for f, last, o in zip(old.firsts, old.lasts, old.owners) if o in kept_owners))
+        # and its index is the one of the file sorted afresh: the same runs, owners and ends
+        expected = index_of(every, [dict(olds)[s] + 10 if s in kept else 99 for s, _ in every])[1]
+        assert (out.firsts, out.lasts, out.owners, out.ends) == \
+               (expected.firsts, expected.lasts, expected.owners, expected.ends)
 
     check()
+    assert any(inside) and not all(inside)  # (both kinds of example were spliced)
 
 
 @pytest.mark.parametrize("cached", [False, True])

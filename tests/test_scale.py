@@ -337,6 +337,34 @@ def test_damaged_cache_rows_are_read_and_extracted_again(tmp_path):
     assert again.returncode == 0 and report["extraction"]["extracted"] == 0 and report["reading"]["read"] == 0
 
 
+def test_rebuild_splices_an_article_whose_iris_sort_among_anothers(tmp_path):
+    """``a-1.txt`` (15 short articles) added beside ``a.txt`` (a seed page): the mentions of the new articles
+    a-1#13 and a-1#14 (mention:a-1-13-S-E) sort among those of a#1 (mention:a-1-S-E, at offsets ~1,200 to
+    ~1,600), one run of graph.ttl's index. The re-build cuts that run where the new blocks go instead of
+    writing the whole file again, and its graph.ttl is a fresh build's."""
+    import re
+
+    work = tmp_path / "corpus"
+    work.mkdir()
+    pages = sorted(SEEDS.glob("*.txt"))
+    shutil.copy(pages[0], work / "a.txt")
+    out, fresh = tmp_path / "o", tmp_path / "fresh"
+    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    before = json.loads((out / "report.json").read_text(encoding="utf-8"))["articles"]
+    old_mentions = sorted(m + ">" for m in re.findall(r"^mention:(a-1-\d+-\d+) ", (out / "graph.ttl").read_text(encoding="utf-8"), re.M))
+    (work / "a-1.txt").write_text("\n\n".join(f"# 第{i}篇 辽宁推进产业发展\n\n沈阳市人民政府和大连市发展改革委员会在辽宁省"
+                                              "召开会议，推进“数字辽宁”建设。" for i in range(1, 16)) + "\n", encoding="utf-8")
+    res = run_kg("build", str(work), "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    new_mentions = [m + ">" for m in re.findall(r"^mention:(a-1-\d+-\d+-\d+) ", (out / "graph.ttl").read_text(encoding="utf-8"), re.M)]
+    assert len(old_mentions) > 1 and any(old_mentions[0] < m < old_mentions[-1] for m in new_mentions)
+    turtle = report["turtle_cache"]  # (absent where the whole file was made again)
+    assert turtle["reused"] == before and turtle["made"] == report["articles"] - before > 0, turtle
+    assert run_kg("build", str(work), "-o", str(fresh), "--no-cache").returncode == 0
+    assert (out / "graph.ttl").read_bytes() == (fresh / "graph.ttl").read_bytes()
+
+
 def test_build_runs_with_cyclic_gc_paused_and_restores_it(monkeypatch):
     """kg.build pauses the cyclic collector (kg/runtime.py) while it runs and leaves it as it found it."""
     import gc

@@ -166,7 +166,7 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
     return files, triples, time.perf_counter() - t, reused[2] if reused and cache is not None and stage is not None else {}
 
 
-TURTLE_INDEX = "index"  # the build cache's row (table turtle) describing the graph.ttl last written
+TURTLE_INDEX = "index of runs"  # the build cache's row (table turtle) describing the graph.ttl last written
 
 
 def _stamp(path: str) -> tuple[int, int, int] | None:
