@@ -439,6 +439,24 @@ def test_splice_places_made_blocks_among_kept_runs_as_a_full_sort_would():
     assert any(inside) and not all(inside)  # (both kinds of example were spliced)
 
 
+def test_a_run_whose_bytes_do_not_read_as_indexed_is_not_cut():
+    """Cutting a kept run reads its blocks from the previous file: where those bytes are not the blocks the
+    index names (not UTF-8, another subject), the splice gives up (the caller makes the whole file) instead
+    of failing or cutting at a wrong place."""
+    from kg.export.rdf import TurtleIndex, _splice
+
+    head = "@prefix x: <http://x/> .\n\n"
+    blocks = ["<http://x/a> x:p 1 .\n", "<http://x/c> x:p 1 .\n"]
+    body = head.encode() + "".join(blocks).encode()
+    index = TurtleIndex(head, ["<http://x/a>"], ["<http://x/c>"], [0], [len(body)], ["o"], [2])
+    fresh = [("<http://x/b>", 1, "<http://x/b> x:new 1 .\n")]
+    plan, _ = _splice(head, fresh, index, {0: 0}, ["o", "n"], [2, 1], body)
+    assert b"".join(bytes(body[p[0]:p[1]]) if isinstance(p, tuple) else p for p in plan) == \
+           "".join([blocks[0], fresh[0][2], blocks[1]]).encode()
+    for damaged in (body.replace(b"<http://x/c>", b"<http://x/\xff>"), body.replace(b"<http://x/c>", b"<http://x/d>")):
+        assert _splice(head, fresh, index, {0: 0}, ["o", "n"], [2, 1], damaged)[0] is None
+
+
 @pytest.mark.parametrize("cached", [False, True])
 def test_a_changed_entity_or_relation_remakes_its_block_whatever_changed(tmp_path, cached):
     """The merged blocks are copied by a key of what they are made from (``_graph_keys``), not of their

@@ -777,7 +777,10 @@ def _cut_runs(old: "TurtleIndex", within: dict[int, list[str]], data, first: int
         blocks = []  # (subject, where its block ends in the file)
         opens = [0] + [m.end() for m in re.finditer(rb"\n(?=[^\t\n])", chunk)]
         for a, b in zip(opens, opens[1:] + [len(chunk)]):
-            written = chunk[a : chunk.find(b" ", a)].decode("utf-8", "surrogatepass")
+            try:
+                written = chunk[a : chunk.find(b" ", a)].decode("utf-8", "surrogatepass")
+            except UnicodeDecodeError:
+                return None
             name, colon, local = written.partition(":")
             subject = written if written.startswith("<") else f"<{namespaces.get(name, '')}{local}>"
             blocks.append((subject, start + b))
