@@ -706,24 +706,22 @@ def _splice(head: str, fresh: list[tuple[str, int, str]], old: "TurtleIndex | No
             made(k)
         return plan, out
     first = len(old.head.encode("utf-8"))
+    places = [bisect_left(old.firsts, s) for s, _, _ in fresh]  # runs 0..i-1 open before the block
     within: dict[int, list[str]] = {}  # kept runs that made blocks fall within → those blocks' subjects
-    for s, _, _ in fresh:
-        i = bisect_left(old.firsts, s)  # runs 0..i-1 open before s
+    for (s, _, _), i in zip(fresh, places):
         if i and s <= old.lasts[i - 1] and old.owners[i - 1] in kept_owners:
             within.setdefault(i - 1, []).append(s)
-    if within:
+    if within:  # (then placed again, among the runs as cut)
         old = _cut_runs(old, within, data, first)
         if old is None:
             return None, out
+        places = [bisect_left(old.firsts, s) for s, _, _ in fresh]
     firsts, lasts, ends = old.firsts, old.lasts, old.ends
     new_of = [kept_owners.get(o) for o in old.owners]  # each old run's owner in the new index, None if dropped
     dropped = [i for i, o in enumerate(new_of) if o is None]
-    places = []
-    for s, _, _ in fresh:
-        i = bisect_left(firsts, s)  # runs 0..i-1 open before s
+    for (s, _, _), i in zip(fresh, places):  # (a block within a dropped run goes after it, as it goes)
         if i < len(firsts) and firsts[i] == s and new_of[i] is not None:
             return None, out
-        places.append(i)  # (within a dropped run: after it, as it goes)
 
     def kept(a: int, b: int) -> None:
         """The old runs a..b-1, all kept: one byte range."""
@@ -764,37 +762,40 @@ def _cut_runs(old: "TurtleIndex", within: dict[int, list[str]], data, first: int
         return None
     namespaces = dict(re.findall(r"@prefix (\w*): <([^>]*)> \.", old.head))
     out = TurtleIndex(old.head, [], [], [], [], old.owner_keys, old.owner_counts)
-    for r in range(len(old.firsts)):
-        cuts = within.get(r)
-        if cuts is None:
-            out.firsts.append(old.firsts[r])
-            out.lasts.append(old.lasts[r])
-            out.owners.append(old.owners[r])
-            out.ends.append(old.ends[r])
-            continue
+    done = 0  # the runs before this one are in ``out``
+    for r in sorted(within):
+        out.firsts += old.firsts[done:r]
+        out.lasts += old.lasts[done:r]
+        out.owners += old.owners[done:r]
+        out.ends += old.ends[done:r]
+        done = r + 1
         start = old.ends[r - 1] if r else first
         chunk = bytes(data[start : old.ends[r]])
-        blocks = []  # (subject, where its block ends in the file)
+        subjects, ends = [], []  # the run's blocks: each one's subject, and where it ends in the file
         opens = [0] + [m.end() for m in re.finditer(rb"\n(?=[^\t\n])", chunk)]
         for a, b in zip(opens, opens[1:] + [len(chunk)]):
             try:
                 written = chunk[a : chunk.find(b" ", a)].decode("utf-8", "surrogatepass")
             except UnicodeDecodeError:
                 return None
-            name, colon, local = written.partition(":")
-            subject = written if written.startswith("<") else f"<{namespaces.get(name, '')}{local}>"
-            blocks.append((subject, start + b))
-        if blocks[0][0] != old.firsts[r] or blocks[-1][0] != old.lasts[r] or blocks != sorted(blocks):
+            name, _, local = written.partition(":")
+            subjects.append(written if written.startswith("<") else f"<{namespaces.get(name, '')}{local}>")
+            ends.append(start + b)
+        if subjects[0] != old.firsts[r] or subjects[-1] != old.lasts[r] or subjects != sorted(subjects):
             return None
-        subjects = [b[0] for b in blocks]
-        pieces = sorted({bisect_left(subjects, s) for s in cuts} | {0, len(blocks)})
-        if any(s in subjects for s in cuts):
+        at = [bisect_left(subjects, s) for s in within[r]]
+        if any(i < len(subjects) and subjects[i] == s for s, i in zip(within[r], at)):
             return None
+        pieces = sorted({*at, 0, len(subjects)})
         for a, b in zip(pieces, pieces[1:]):
             out.firsts.append(subjects[a])
             out.lasts.append(subjects[b - 1])
             out.owners.append(old.owners[r])
-            out.ends.append(blocks[b - 1][1])
+            out.ends.append(ends[b - 1])
+    out.firsts += old.firsts[done:]
+    out.lasts += old.lasts[done:]
+    out.owners += old.owners[done:]
+    out.ends += old.ends[done:]
     return out
 
 
