@@ -22,7 +22,7 @@ from .buildcache import Memo, open_cache
 from .errors import KgError
 from .extract import EXTRACTOR_VERSION, Context
 from .read import text_hash
-from .records import Article, Extraction, Mention
+from .records import Article, Extraction, Mention, Source
 from .runtime import die_with_parent
 
 BATCH = 48  # articles per task: big enough to amortise pickling, small enough to balance 2 cores
@@ -96,7 +96,41 @@ def content_hash(article: Article) -> bytes:
     return h.digest()
 
 
-PAGE_ROW = "page row 2: source, bytes replaced, articles, their content hashes, the text's hash"
+PAGE_ROW = "page row 3: marshalled (source's fields, bytes replaced, articles' fields, content hashes, text hash)"
+ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
+_SENTENCES, _SOURCE_TEXT = ARTICLE_FIELDS.index("sentences"), ARTICLE_FIELDS.index("source_text")
+
+
+def dump_page(source: Source, replaced: int, articles: list[Article], contents: list[bytes], digest: str) -> bytes:
+    """A page read and segmented as a build cache row: the source's and each article's fields as plain
+    tuples, marshalled; an article's sentences as one flat tuple of offsets, its text as the page's (None)."""
+    arts = []
+    for a in articles:
+        values = [getattr(a, f) for f in ARTICLE_FIELDS]
+        values[_SENTENCES] = tuple(x for sentence in a.sentences for x in sentence)
+        values[_SOURCE_TEXT] = None if a.source_text == source.text else a.source_text
+        arts.append(tuple(values))
+    fields = (source.path, source.name, source.text, source.encoding)
+    return marshal.dumps((fields, replaced, arts, list(contents), digest))
+
+
+def load_page(row: bytes) -> tuple[Source, int, list[Article], list[bytes], str]:
+    """``dump_page``'s row as (source, bytes replaced, articles, content hashes, text hash). A re-build loads
+    every cached page's: marshal reads plain values ~2 × quicker than pickle rebuilt the dataclasses (twelve
+    times PD1998's 37,775 pages: 0.8-0.9 → 0.4 s)."""
+    fields, replaced, arts, contents, digest = marshal.loads(row)
+    source = Source(*fields)
+    articles = []
+    for values in arts:
+        if len(values) != len(ARTICLE_FIELDS):  # (a tuple of another length would shift every field)
+            raise ValueError("a cached article of another shape")
+        state = dict(zip(ARTICLE_FIELDS, values))
+        if state["source_text"] is None:
+            state["source_text"] = source.text
+        article = object.__new__(Article)
+        article.__setstate__(state)  # (its sentences made back from the flat offsets, in C)
+        articles.append(article)
+    return source, replaced, articles, contents, digest
 
 
 def _read_fingerprint() -> str:
@@ -145,7 +179,7 @@ class ReadCache:
         if row is None or stamp != row[0] or st.st_size > limit:
             return None
         try:
-            source, replaced, articles, contents, digest = pickle.loads(row[1])
+            source, replaced, articles, contents, digest = load_page(row[1])
         except Exception:  # whatever bytes a damaged row holds: the page is read again, and its row replaced
             return None
         if source.path != str(path):  # the same file named another way (relative, absolute): as named now
@@ -174,8 +208,7 @@ class ReadCache:
                 if complete:
                     self.db.executemany("DELETE FROM page WHERE path = ?", [(k,) for k in self.rows.keys() - self.seen])
                 self.db.executemany("INSERT OR REPLACE INTO page (path, stamp, value) VALUES (?, ?, ?)",
-                                    [(k, st, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL))
-                                     for k, (st, v) in self.fresh.items()])
+                                    [(k, st, dump_page(*v)) for k, (st, v) in self.fresh.items()])
         except sqlite3.Error as exc:
             raise KgError(f"{self.path}: cannot write the build cache ({exc}); use --no-cache") from None
         finally:

@@ -269,8 +269,8 @@ def test_cached_pages_keep_the_hashes_their_articles_have(tmp_path):
 
 
 def test_cached_rows_give_back_what_reading_and_extraction_made(tmp_path):
-    """The build cache keeps articles with their sentences as flat offsets and mentions as marshalled tuples
-    (both made back in C): what a re-build loads must equal, field for field and type for type, what reading,
+    """The build cache keeps pages and articles as marshalled fields, sentences as flat offsets and mentions as
+    marshalled tuples (the named tuples made back in C): what a re-build loads must equal, field for field and type for type, what reading,
     segmenting and extracting the page make now; a row that lost a sentence, a mention's field or the named
     tuples' types would hand the later stages another corpus."""
     from kg.extract import Context, extract
@@ -285,12 +285,17 @@ def test_cached_rows_give_back_what_reading_and_extraction_made(tmp_path):
     first = run([str(SEEDS)], cache_path=str(cache))[0]
     pages = ReadCache(cache)
     sources = read_all([str(SEEDS)], known=pages.lookup, found=find_files([str(SEEDS)])).sources
+    assert len(pages.articles) == len(sources)  # every page served by the cache, none read again
+    read_now = {s.path: s for s in read_all([str(SEEDS)]).sources}
     rows = ExtractionCache(cache)
     checked = 0
     for s in sources:
+        assert s == read_now[s.path] and type(s) is type(read_now[s.path])
         cached = pages.segmented(s)[0]
         fresh = segment(s)
         assert cached == fresh and [a.sentences for a in cached] == [a.sentences for a in fresh]
+        assert [vars(a) == vars(b) for a, b in zip(cached, fresh)] == [True] * len(fresh)  # (source_text too)
+        assert [type(v) for a in cached for v in vars(a).values()] == [type(v) for a in fresh for v in vars(a).values()]
         assert all(type(x) is Sentence for a in cached for x in a.sentences)
         assert all(a.source_text is s.text for a in cached)  # one text per page, as read
         for a in cached:
