@@ -9,7 +9,6 @@ import dataclasses
 import hashlib
 import marshal
 import os
-import pickle
 import sqlite3
 import sys
 import time
@@ -22,7 +21,7 @@ from .buildcache import Memo, open_cache
 from .errors import KgError
 from .extract import EXTRACTOR_VERSION, Context
 from .read import text_hash
-from .records import Article, Extraction, Mention, Source
+from .records import Article, Extraction, Fact, Mention, Source
 from .runtime import die_with_parent
 
 BATCH = 48  # articles per task: big enough to amortise pickling, small enough to balance 2 cores
@@ -46,22 +45,32 @@ def extractor_fingerprint() -> str:
     return h.hexdigest()[:20]
 
 
-EXTRACTION_ROW = "extraction row 2: marshalled (mention tuples, pickled facts)"
+EXTRACTION_ROW = "extraction row 3: marshalled (mention tuples, fact field tuples)"
+FACT_FIELDS = tuple(f.name for f in dataclasses.fields(Fact))
 
 
 def dump_extraction(mentions: list, facts: list) -> bytes:
-    """An article's (mentions, facts) as a build cache row: the mentions as plain tuples, marshalled."""
-    return marshal.dumps((list(map(tuple, mentions)), pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)))
+    """An article's (mentions, facts) as a build cache row: the mentions as plain tuples and each fact as the
+    tuple of its fields, marshalled."""
+    return marshal.dumps((list(map(tuple, mentions)), [tuple(getattr(f, n) for n in FACT_FIELDS) for f in facts]))
 
 
 def load_extraction(row: bytes) -> tuple[list, list]:
     """``dump_extraction``'s row as (mentions, facts). A re-build loads every cached article's: marshal
     reads plain tuples ~2 × quicker than pickle builds named tuples, and each tuple becomes a ``Mention``
-    in C (PD1998's 53 k mentions: 0.10 → 0.07 s)."""
+    in C (PD1998's 53 k mentions: 0.10 → 0.07 s). Each fact is made without its (frozen) ``__init__``: twelve
+    times PD1998's 68 k facts unpickled in 0.26 s, and load so in ~0.07 s."""
     mentions, facts = marshal.loads(row)
     if not set(map(len, mentions)) <= {len(Mention._fields)}:  # (made in C, a tuple is not checked)
         raise ValueError("a cached mention of another shape")
-    return list(map(tuple.__new__, repeat(Mention), mentions)), pickle.loads(facts)
+    if not set(map(len, facts)) <= {len(FACT_FIELDS)}:
+        raise ValueError("a cached fact of another shape")
+    made = []
+    for values in facts:
+        fact = object.__new__(Fact)
+        fact.__dict__.update(zip(FACT_FIELDS, values))
+        made.append(fact)
+    return list(map(tuple.__new__, repeat(Mention), mentions)), made
 
 
 class ExtractionCache(Memo):

@@ -304,6 +304,8 @@ def test_cached_rows_give_back_what_reading_and_extraction_made(tmp_path):
             ex = extract(a, Context(province=first.province))
             assert mentions == ex.mentions and facts == ex.facts
             assert all(type(m) is Mention for m in mentions)
+            assert [(type(f), {k: type(v) for k, v in vars(f).items()}) for f in facts] == \
+                [(type(f), {k: type(v) for k, v in vars(f).items()}) for f in ex.facts]
             checked += len(mentions)
     pages.close()
     assert checked > 100
