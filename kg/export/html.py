@@ -152,18 +152,20 @@ def view_graph(kg) -> ViewGraph:
         return sources
 
     v.find_sources = find_sources
+    entities_of = {aid: a["entities"] for aid, a in v.articles.items()}  # each article's set and list, found by
+    edges_of = {aid: a["edges"] for aid, a in v.articles.items()}  # one lookup (twelve times PD1998: 0.6 → 0.4 s)
     for n, d in kg.nodes.items():
         v.nodes[n] = {"type": d["type"], "name": d["name"], "aliases": list(d["aliases"]), "code": d["code"] or "",
                       "mentions": len(d["mentions"])}
-        for a in d["articles"]:
-            if a in v.articles:
-                v.articles[a]["entities"].add(n)
+        for found in map(entities_of.get, d["articles"]):
+            if found is not None:
+                found.add(n)
     for s, o, _, e in kg.edges:
         v.edges.append((s, o, e["kind"], e["title"] or ""))
     for i, (s, o, _, e) in enumerate(kg.edges):
-        for a in e["articles"]:
-            if a in v.articles:
-                v.articles[a]["edges"].append(i)
+        for found in map(edges_of.get, e["articles"]):
+            if found is not None:
+                found.append(i)
     return v
 
 
