@@ -12,6 +12,11 @@ tables and the ratio kg build / jieba.lcut.
 
 Every timing is the best of --repeat runs (default 3), as timeit reports: this shared machine's
 speed drifts by a third between runs, and the fastest run is the one least disturbed.
+
+kg's modules are byte-compiled first (kg/__pycache__), as a default Python writes them on kg's first
+run: this machine sets PYTHONDONTWRITEBYTECODE=1, under which every process compiles them from source
+again (~0.1 s of a re-build; jieba, the baseline, was compiled when pip installed it). --no-compile
+measures kg as this machine runs it by default.
 """
 from __future__ import annotations
 
@@ -154,12 +159,23 @@ def _stages(files: list[Path]) -> dict:
     return out
 
 
+def compile_kg() -> bool:
+    """kg's modules byte-compiled into kg/__pycache__, as a default Python writes them on kg's first run; a
+    module changed later is compiled from source again, as Python checks each file's time and size."""
+    import compileall
+
+    return bool(compileall.compile_dir(str(ROOT / "kg"), quiet=1))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--fractions", default="0.25,0.5,1")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each timing; the fastest is reported")
+    ap.add_argument("--no-compile", action="store_true",
+                    help="do not byte-compile kg first (under PYTHONDONTWRITEBYTECODE each process compiles it)")
     args = ap.parse_args()
+    compiled = not args.no_compile and compile_kg()
     n = max(1, args.repeat)
     files = sorted(args.corpus.glob("*.txt"))
     rows, stage_rows = [], []
@@ -210,7 +226,9 @@ def main() -> None:
         floor = min(floors, key=lambda r: r["wall"])
 
     print(f"machine: {os.cpu_count()} cores; kg build with default --jobs, all outputs, no cache; "
-          f"each timing the best of {n} runs")
+          f"each timing the best of {n} runs; kg's modules "
+          + ("byte-compiled first, as a default Python writes them on its first run" if compiled else
+             "compiled from source by every process (--no-compile, or compileall failed)"))
     print("lcut s: the baseline, a bare jieba.lcut pass; rjieba s: the same words cut by the segmenter kg uses\n")
     print(f"{'corpus':<8}{'files':>7}{'chars':>11}{'lcut s':>9}{'rjieba s':>9}{'build s':>9}{'build cpu s':>13}{'peak MB':>9}"
           f"{'chars/s':>10}{'µs/char':>9}{'× lcut':>8}")
