@@ -131,7 +131,6 @@ def view_graph(kg) -> ViewGraph:
                             "mentions": read.get(a.id, nothing), "sentences": a.sentences, "text": a.source_text,
                             "digest": digests[a.doc], "extraction": extraction.get(a.id)}
     arts = {a.id: a for a in kg.articles}
-    spans_of: dict[str, list[tuple[int, int]]] = {}  # an article's sentence spans, made when first needed
 
     def find_sources(n: str) -> list[dict]:
         sources, said = [], set()
@@ -139,10 +138,8 @@ def view_graph(kg) -> ViewGraph:
             art = arts.get(m.article)
             if art is None:
                 continue
-            spans = spans_of.get(m.article)
-            if spans is None:
-                spans = spans_of[m.article] = list(map(SENTENCE_SPAN, art.sentences))
-            span = spans[m.sentence] if 0 <= m.sentence < len(spans) else None
+            sentences = art.sentences  # (each a (start, end) named tuple: its span, indexed as it is)
+            span = sentences[m.sentence] if 0 <= m.sentence < len(sentences) else None
             text = (art.source_text[span[0] : span[1]] if span else m.text)[:300]
             if text not in said:
                 said.add(text)
