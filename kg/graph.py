@@ -40,7 +40,7 @@ class KnowledgeGraph:
     # source file name → a hash of its text (``read.text_hash``), where the build cache kept it: keys the
     # pages of its articles
     text_hashes: dict[str, str] = field(default_factory=dict)
-    _by_article: tuple | None = field(default=None, repr=False, compare=False)  # (nodes, mentions_by_article)
+    _by_article: tuple | None = field(default=None, init=False, repr=False, compare=False)  # (nodes, its result)
 
     @property
     def nx_graph(self) -> "nx.MultiDiGraph":
