@@ -108,18 +108,18 @@ def content_hash(article: Article) -> bytes:
 
 PAGE_ROW = "page row 3: marshalled (source's fields, bytes replaced, articles' fields, content hashes, text hash)"
 ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
-_SENTENCES, _SOURCE_TEXT = ARTICLE_FIELDS.index("sentences"), ARTICLE_FIELDS.index("source_text")
 
 
 def dump_page(source: Source, replaced: int, articles: list[Article], contents: list[bytes], digest: str) -> bytes:
     """A page read and segmented as a build cache row: the source's and each article's fields as plain
-    tuples, marshalled; an article's sentences as one flat tuple of offsets, its text as the page's (None)."""
+    tuples, marshalled; an article's as its pickled state (``Article.__getstate__``: its sentences as one flat
+    tuple of offsets), its text as the page's (None)."""
     arts = []
     for a in articles:
-        values = [getattr(a, f) for f in ARTICLE_FIELDS]
-        values[_SENTENCES] = tuple(x for sentence in a.sentences for x in sentence)
-        values[_SOURCE_TEXT] = None if a.source_text == source.text else a.source_text
-        arts.append(tuple(values))
+        state = a.__getstate__()
+        if state["source_text"] == source.text:
+            state["source_text"] = None
+        arts.append(tuple(state[f] for f in ARTICLE_FIELDS))
     fields = (source.path, source.name, source.text, source.encoding)
     return marshal.dumps((fields, replaced, arts, list(contents), digest))
 

@@ -521,3 +521,15 @@ def test_a_changed_entity_or_relation_remakes_its_block_whatever_changed(tmp_pat
         assert b"".join(got[0]) == b"".join(turtle_pieces(g, graph_union(g)))
 
     check()
+
+
+def test_a_turtle_head_reads_back_as_the_prefixes_it_declares(seeds_build):
+    """``_cut_runs`` reads a kept run's subjects from the previous file through the prefixes its head declares:
+    ``head_prefixes`` must give back exactly what ``prefix_head`` wrote, and what graph.ttl opens with."""
+    import kg
+    from kg.export.rdf import DEFAULT_BASE, head_prefixes, prefix_head, prefixes
+
+    pre = prefixes(kg.build([str(SEEDS)]), DEFAULT_BASE)
+    head = prefix_head(pre)
+    assert len(pre) > 5 and head_prefixes(head) == pre
+    assert (seeds_build / "graph.ttl").read_text(encoding="utf-8").startswith(head)

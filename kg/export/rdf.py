@@ -481,7 +481,7 @@ def serialize(kg, fmt: str = "turtle", base: str | None = None, qs: list[Stateme
     if fmt == "turtle":
         return b"".join(turtle_pieces(kg, blocks, base))
     pre = prefixes(kg, base)
-    head = "".join(f"@prefix {name}: <{ns}> .\n" for name, ns in pre.items()) + "\n"
+    head = prefix_head(pre)
     short = _Compactor(pre)
     out = [head, _turtle_block([q[:3] for q in qs if not q[3]], short)]
     graphs: dict[str, list] = {}
@@ -493,11 +493,21 @@ def serialize(kg, fmt: str = "turtle", base: str | None = None, qs: list[Stateme
     return "".join(out).encode("utf-8")
 
 
+def prefix_head(pre: dict[str, str]) -> str:
+    """A Turtle file's head: its @prefix lines (``prefixes``) and a blank line."""
+    return "".join(f"@prefix {name}: <{ns}> .\n" for name, ns in pre.items()) + "\n"
+
+
+def head_prefixes(head: str) -> dict[str, str]:
+    """The prefixes a ``prefix_head`` declares: its inverse, for reading back a file it opens."""
+    return dict(re.findall(r"@prefix (\w*): <([^>]*)> \.", head))
+
+
 def turtle_pieces(kg, blocks: Blocks, base: str | None = None) -> Iterator[bytes]:
     """graph.ttl as UTF-8 pieces of 20,000 subjects (its prefixes first): written as they come, the
     file is never held whole (40 MB for PD1998, twice that as text)."""
     pre = prefixes(kg, base)
-    yield ("".join(f"@prefix {name}: <{ns}> .\n" for name, ns in pre.items()) + "\n").encode("utf-8")
+    yield prefix_head(pre).encode("utf-8")
     for piece in _turtle_chunks(blocks, _Compactor(pre)):
         yield piece.encode("utf-8")
 
@@ -570,6 +580,13 @@ class TurtleIndex:
             self.owners.append(owner)
             self.ends.append(end)
 
+    def copy_runs(self, other: "TurtleIndex", a: int, b: int) -> None:
+        """``other``'s runs a..b-1 after these, as they are (owners and ends unchanged)."""
+        self.firsts += other.firsts[a:b]
+        self.lasts += other.lasts[a:b]
+        self.owners += other.owners[a:b]
+        self.ends += other.ends[a:b]
+
     def dumps(self) -> bytes:
         return marshal.dumps((self.head, self.firsts, self.lasts, self.owners, self.ends, self.owner_keys,
                               self.owner_counts))
@@ -596,7 +613,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: s
     short = _Compactor(pre)
     t = _Terms()
     arts = _Articles(kg, base, t)
-    head = "".join(f"@prefix {name}: <{ns}> .\n" for name, ns in pre.items()) + "\n"
+    head = prefix_head(pre)
     old, data = previous if previous is not None and previous[0].head == head else (None, b"")
     old_owner = {k: i for i, k in enumerate(old.owner_keys)} if old is not None else {}
     owner_keys: list[str] = []
@@ -760,14 +777,11 @@ def _cut_runs(old: "TurtleIndex", within: dict[int, list[str]], data, first: int
     read as the index says."""
     if data is None:
         return None
-    namespaces = dict(re.findall(r"@prefix (\w*): <([^>]*)> \.", old.head))
+    namespaces = head_prefixes(old.head)
     out = TurtleIndex(old.head, [], [], [], [], old.owner_keys, old.owner_counts)
     done = 0  # the runs before this one are in ``out``
     for r in sorted(within):
-        out.firsts += old.firsts[done:r]
-        out.lasts += old.lasts[done:r]
-        out.owners += old.owners[done:r]
-        out.ends += old.ends[done:r]
+        out.copy_runs(old, done, r)
         done = r + 1
         start = old.ends[r - 1] if r else first
         chunk = bytes(data[start : old.ends[r]])
@@ -792,10 +806,7 @@ def _cut_runs(old: "TurtleIndex", within: dict[int, list[str]], data, first: int
             out.lasts.append(subjects[b - 1])
             out.owners.append(old.owners[r])
             out.ends.append(ends[b - 1])
-    out.firsts += old.firsts[done:]
-    out.lasts += old.lasts[done:]
-    out.owners += old.owners[done:]
-    out.ends += old.ends[done:]
+    out.copy_runs(old, done, len(old.firsts))
     return out
 
 
