@@ -17,7 +17,9 @@ from .records import Article, Entity, Mention, Relation
 if TYPE_CHECKING:
     import networkx as nx
 
-ARTICLE_START = attrgetter("article", "start")
+# an entity's mentions in order: by article, offset and span (mentions of one span: by type and key), whatever
+# order the articles and the keys merged into it came in
+MENTION_ORDER = attrgetter("article", "start", "end", "type", "key")
 
 
 @dataclass
@@ -98,14 +100,21 @@ class KnowledgeGraph:
 
 def build_graph(entities: dict[str, Entity], relations: list[Relation], articles: list[Article],
                 province: str = "", base: str = "", digests: dict[str, str] | None = None,
-                text_hashes: dict[str, str] | None = None) -> KnowledgeGraph:
+                text_hashes: dict[str, str] | None = None, kept: dict[str, dict] | None = None) -> KnowledgeGraph:
+    """The graph of ``entities`` and ``relations``. ``kept``: entity id → its node as an earlier build made
+    it, for entities a re-build found unchanged (``kg/kept.py``), taken as they are."""
     nodes = {}
-    for eid in sorted(entities):
-        e = entities[eid]
-        nodes[eid] = {"type": e.type, "name": e.name, "aliases": sorted(e.aliases - {e.name}), "code": e.code,
-                      "articles": sorted(e.articles), "mentions": sorted(e.mentions, key=ARTICLE_START)}
+    for eid in sorted(entities.keys() | kept.keys()) if kept else sorted(entities):
+        e = entities.get(eid)
+        nodes[eid] = entity_node(e) if e is not None else kept[eid]
     return KnowledgeGraph(nodes=nodes, edges=_multigraph_order(nodes, relations), articles=articles,
                           province=province, base=base, digests=digests or {}, text_hashes=text_hashes or {})
+
+
+def entity_node(e: Entity) -> dict:
+    """An entity's attributes as the graph holds them: names, code, articles and mentions in order."""
+    return {"type": e.type, "name": e.name, "aliases": sorted(e.aliases - {e.name}), "code": e.code,
+            "articles": sorted(e.articles), "mentions": sorted(e.mentions, key=MENTION_ORDER)}
 
 
 def _multigraph_order(nodes: dict[str, dict], relations: list[Relation]) -> list[tuple[str, str, str, dict]]:

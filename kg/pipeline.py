@@ -13,7 +13,8 @@ from .extract import Context, infer_province
 from .lexicon import gazetteer
 from .read import DEFAULT_MAX_MB, find_files, read_all
 from .records import Article, Extraction
-from .resolve import resolve
+from .kept import KeptResolution
+from .resolve import Tally
 from .runner import BATCH, ExtractionCache, ReadCache, Workers, extract_all
 from .segment import segment
 
@@ -81,23 +82,62 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
         ctx = Context(province=prov)
         t = time.perf_counter()
         cache = ExtractionCache(Path(cache_path)) if cache_path else None
+        kept = KeptResolution(Path(cache_path)) if cache_path else None
         try:
-            extractions, counts = extract_all(articles, prov, jobs=jobs, cache=cache, executor=executor,
-                                              scheduler=scheduler, workers=workers,
-                                              while_waiting=later.join if later else _load_later_stages,
-                                              contents=contents if pages else None)
+            keys = [cache.key(a, prov, c) for a, c in zip(articles, contents)] if cache else None
+            article_keys = dict(zip((a.id for a in articles), keys)) if cache else {}
+            added = kept.added(article_keys) if kept and len(article_keys) == len(articles) else None
+            imports = later.join if later else _load_later_stages
+            if added is not None:  # the kept resolution serves: only the new articles' extractions are read
+                new = set(added)
+                todo = [i for i, a in enumerate(articles) if a.id in new]
+                loading: list[bool] = []  # [whether the kept entities could be read], once read
+
+                def waiting() -> None:  # (while other processes extract the new articles, if any)
+                    if not loading:
+                        try:
+                            kept.load()
+                            loading.append(True)
+                        except ValueError:  # a damaged row: resolve everything below
+                            loading.append(False)
+                    imports()
+
+                extractions, counts = extract_all([articles[i] for i in todo], prov, jobs=jobs, cache=cache,
+                                                  executor=executor, scheduler=scheduler, workers=workers,
+                                                  while_waiting=waiting, keys=[keys[i] for i in todo])
+                counts["cached"] = len(articles) - counts["extracted"]
+                waiting()
+                if not loading[0]:
+                    added = None
+            if added is None:
+                extractions, counts = extract_all(articles, prov, jobs=jobs, cache=cache, executor=executor,
+                                                  scheduler=scheduler, workers=workers, while_waiting=imports,
+                                                  keys=keys)
         finally:
             if cache:
                 cache.close()
     timings["extract"] = time.perf_counter() - t
     t = time.perf_counter()
-    entities, relations = resolve(extractions, prov)
+    if added is not None:
+        entities, relations, unchanged = kept.update(extractions, prov)
+    else:
+        tally = Tally()
+        tally.add(extractions)
+        entities, relations = tally.resolve(prov)
+        unchanged = None
+        if kept:
+            kept.keep_all(tally)
     timings["resolve"] = time.perf_counter() - t
     t = time.perf_counter()
     from .graph import build_graph
 
-    kg = build_graph(entities, relations, articles, province=prov, base=base,
-                     digests={ex.article.id: ex.key for ex in extractions if ex.key}, text_hashes=text_hashes)
+    kg = build_graph(entities, relations, articles, province=prov, base=base, digests=article_keys,
+                     text_hashes=text_hashes, kept=unchanged)
+    if kept:
+        try:
+            kept.keep(kg.nodes, everything=added is None)
+        finally:
+            kept.close()
     timings["graph"] = time.perf_counter() - t
     kg.stats = {
         "files": len(sources),
@@ -113,6 +153,8 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
         "reading": {"read": len(sources) - (len(pages.articles) if pages else 0),
                     "cached": len(pages.articles) if pages else 0},
     }
+    if kept:
+        kg.stats["resolution"] = kept.stats
     return kg, extractions
 
 

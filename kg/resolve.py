@@ -2,14 +2,15 @@
 
 Mentions merge by their canonical key (decided in context by the extractors); a short form of a
 zone merges into the full name it abbreviates (沈抚示范区 → 沈抚改革创新示范区); regions gain
-their parents from the gazetteer where the parent is itself in the corpus.
+their parents from the gazetteer where the parent is itself in the corpus. What resolution reads of the
+articles is first summed by key (``Tally``), each "first" decided by where it stands (the document's name,
+the article's index in it, the order in the article): the graph does not depend on the order the articles
+come in, and a build's tally can be kept and added to (``kg/kept.py``).
 """
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
-from itertools import chain
-from operator import attrgetter
+from collections import defaultdict
 
 from .lexicon import TOWN_SUFFIXES, ZONE_SUFFIXES, _lines, gazetteer
 from .records import (ENTITY_TYPES, INITIATIVE, LOCATED_IN, ORGANIZATION, PART_OF, PROJECT, REGION, Entity, Extraction,
@@ -31,56 +32,273 @@ def _abbreviates(short: str, full: str) -> bool:
     return all(ch in it for ch in short)
 
 
-KEY_TYPE = attrgetter("key", "type")
-TEXT = attrgetter("text")
-TYPE_KEY_TEXT = attrgetter("type", "key", "text")
-
 BRANCH_ENDINGS = ("分行", "支行", "分公司", "分社", "分院", "营业部")
 
 
 def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str, Entity], list[Relation]]:
-    gaz = gazetteer()
-    mentions = list(chain.from_iterable(ex.mentions for ex in extractions))
-    # 1. type of each key: the type most of its mentions carry; between types as many, the one that came
-    #    first in the articles (a fact's end counts as coming, unmentioned); a key only facts name: the
-    #    first type they give it. Counted per distinct (key, type), in C, not per mention in Python.
-    counts = Counter(map(KEY_TYPE, mentions))
-    seen: dict[tuple[str, str], None] = {}  # (key, type) in order of first appearance
-    for ex in extractions:
-        seen.update(dict.fromkeys(map(KEY_TYPE, ex.mentions)))
-        for f in ex.facts:
-            seen.setdefault(f.subject[::-1])
-            seen.setdefault(f.object[::-1])
+    """Entities and relations of ``extractions``: their ``Tally``, resolved."""
+    tally = Tally()
+    tally.add(extractions)
+    return tally.resolve(province)
+
+
+# a key's record in a tally: [votes, written, mentions, articles, code]
+VOTES, WRITTEN, MENTIONS, ARTICLES, CODE = range(5)
+
+
+class Tally:
+    """What resolution reads of the articles, summed by key: for each key, its votes (each type its mentions
+    carry: how many, and where the first mention or fact end of that type stands), the (type, text) it is
+    written as, its mentions, the articles that name it (by a mention or a fact) and its first code (where
+    the first mention with a code stands, and that code); for each fact's (kind, subject key, object key,
+    title), the articles and sentences that state it and whether all of them inferred it.
+
+    Every "first" is decided by a position that does not depend on how the articles were listed: the
+    document's name, the article's index in it, the mention's (or fact end's, after the mentions) index in
+    the article. So one corpus gives one graph in whatever order its files are named, and a re-build that
+    adds an article to what a build kept of its resolution (``kg/kept.py``) gives what resolving them all gives."""
+
+    def __init__(self):
+        self.keys: dict[str, list] = {}  # key → [VOTES, WRITTEN, MENTIONS, ARTICLES, CODE]
+        self.facts: dict[tuple, list] = {}  # (kind, subject key, object key, title) → [articles, sentences, inferred]
+        self.sources: dict[str, str] = {}  # article id → its extraction's key in the build cache ("" without one)
+        self.docs: dict[str, str] = {}  # article id → its document's name
+        self.entity_of: dict[str, str] = {}  # key → the id of the entity it names, once resolved
+
+    def add(self, extractions: list[Extraction]) -> None:
+        """Count in ``extractions`` (of articles not counted yet)."""
+        keys, facts = self.keys, self.facts
+        for ex in extractions:
+            art = ex.article
+            aid, doc, index = art.id, art.doc, art.index
+            self.sources[aid] = ex.key
+            self.docs[aid] = doc
+            for i, m in enumerate(ex.mentions):
+                rec = keys.get(m.key)
+                if rec is None:
+                    rec = keys[m.key] = [{}, set(), [], set(), None]
+                pos = (doc, index, i)
+                vote = rec[VOTES].get(m.type)
+                if vote is None:
+                    rec[VOTES][m.type] = [1, pos]
+                else:
+                    vote[0] += 1
+                    if pos < vote[1]:
+                        vote[1] = pos
+                rec[WRITTEN].add((m.type, m.text))
+                rec[MENTIONS].append(m)
+                rec[ARTICLES].add(aid)
+                if m.code and (rec[CODE] is None or pos < rec[CODE][0]):
+                    rec[CODE] = (pos, m.code)
+            n = len(ex.mentions)
+            for j, f in enumerate(ex.facts):
+                for side, (typ, key) in enumerate((f.subject, f.object)):  # a fact's ends vote with no count
+                    rec = keys.get(key)
+                    if rec is None:
+                        rec = keys[key] = [{}, set(), [], set(), None]
+                    pos = (doc, index, n + 2 * j + side)
+                    vote = rec[VOTES].get(typ)
+                    if vote is None:
+                        rec[VOTES][typ] = [0, pos]
+                    elif pos < vote[1]:
+                        vote[1] = pos
+                    if f.article:
+                        rec[ARTICLES].add(f.article)
+                fk = (f.kind, f.subject[1], f.object[1], f.title)
+                told = facts.get(fk)
+                if told is None:
+                    told = facts[fk] = [set(), set(), f.inferred]
+                told[2] = told[2] and f.inferred
+                if f.article:
+                    told[0].add(f.article)
+                    if f.sentence >= 0:
+                        told[1].add((f.article, f.sentence))
+
+    def resolve(self, province: str = "") -> tuple[dict[str, Entity], list[Relation]]:
+        """Entities and relations: mentions merge by their canonical key (the extractors decided it in
+        context), a key takes the type most of its mentions carry, short forms merge into the names they
+        abbreviate, regions gain their parents from the gazetteer."""
+        keys = self.keys
+        key_type = key_types({k: rec[VOTES] for k, rec in keys.items()})
+        alias_of = aliases(key_type, initiative_texts(keys), gazetteer())
+        eid_of = self.entity_of = entity_ids(key_type, alias_of)
+        merged: dict[str, list[str]] = {}  # a key others are aliases of → it and them
+        for key, target in alias_of.items():
+            merged.setdefault(target, [target]).append(key)
+        entities: dict[str, Entity] = {}
+        for key, rec in keys.items():
+            if key not in alias_of:
+                eid = eid_of[key]
+                parts = [(k, *keys[k][WRITTEN:]) for k in merged[key]] if key in merged else [(key, *rec[WRITTEN:])]
+                entities[eid] = entity(eid, key_type[key], key, parts)
+        info = {e.id: (e.type, e.name, e.code) for e in entities.values()}
+        doc_of = self.docs.get
+        region_docs = {e.id: set(map(doc_of, {m.article for m in e.mentions}))
+                       for e in entities.values() if e.type == REGION}
+        return entities, relations(self.facts, eid_of, info, region_docs, province)
+
+
+def key_types(votes: dict[str, dict[str, list]]) -> dict[str, str]:
+    """Type of each key: the type most of its mentions carry; between types as many, the one that comes first
+    (a fact's end counts as coming, unmentioned); a key only facts name: the first type they give it."""
     key_type: dict[str, str] = {}
-    most: dict[str, int] = {}
-    for key, typ in seen:
-        n = counts.get((key, typ), 0)
-        if key not in most or n > most[key]:
-            most[key], key_type[key] = n, typ
+    for key, by_type in votes.items():
+        if len(by_type) == 1:
+            key_type[key], = by_type
+        else:
+            key_type[key] = min(by_type.items(), key=_VOTE_ORDER)[0]
+    return key_type
+
+
+def initiative_texts(keys: dict[str, list]) -> dict[str, list[str]]:
+    """Key → the texts of its initiative mentions that hold a quote or a line break (``aliases`` reads the
+    quoted names in them), for the keys that have such texts."""
+    out: dict[str, list[str]] = {}
+    for key, rec in keys.items():
+        for typ, text in rec[WRITTEN]:
+            if typ == INITIATIVE and QUOTED_OR_SPLIT.search(text):
+                out.setdefault(key, []).append(text)
+    return out
+
+
+def entity_ids(key_type: dict[str, str], alias_of: dict[str, str]) -> dict[str, str]:
+    """Key → the id of the entity it names (type slug / the key it is an alias of, else itself)."""
+    out = {}
+    for key in key_type:
+        target = alias_of.get(key, key)
+        out[key] = f"{TYPE_SLUG[key_type[target]]}/{target}"
+    return out
+
+
+def entity(eid: str, typ: str, name: str, parts) -> Entity:
+    """The entity named ``name`` from the keys merged into it, each as (key, written, mentions, articles,
+    code) (a tally's record): its aliases are their written forms, its mentions and articles theirs, its
+    code the one that comes first."""
+    ent = Entity(id=eid, type=typ, name=name)
+    first = None
+    for key, written, mentions, articles, code in parts:
+        _written(ent, key, written)
+        ent.mentions += mentions
+        ent.articles |= articles
+        if code is not None and (first is None or code[0] < first[0]):
+            first = code
+    if first is not None:
+        ent.code = first[1]
+    return ent
+
+
+def relations(facts: dict[tuple, list], eid_of: dict[str, str], info: dict[str, tuple[str, str, str]],
+              region_docs: dict[str, set[str]], province: str = "") -> list[Relation]:
+    """The facts' relations between the entities their keys name (``eid_of``), and those that follow from
+    the entities (``info``: id → type, name, code; ``region_docs``: a region's id → the documents that
+    mention it): organisations in the region their name opens with, regions in their parents, the most
+    specific place kept."""
+    gaz = gazetteer()
+    rels: dict[tuple, Relation] = {}
+
+    def relate(kind: str, s: str, o: str, title: str, inferred: bool, articles=(), sentences=()) -> None:
+        if s == o:
+            return
+        rk = (kind, s, o, title)
+        rel = rels.get(rk)
+        if rel is None:
+            rel = rels[rk] = Relation(kind=kind, subject=s, object=o, title=title, inferred=inferred)
+        rel.inferred = rel.inferred and inferred
+        rel.articles.update(articles)
+        rel.sentences.update(sentences)
+
+    for (kind, skey, okey, title), (articles, sentences, inferred) in facts.items():
+        relate(kind, eid_of[skey], eid_of[okey], title, inferred, articles, sentences)
+    # an organisation whose canonical name opens with a region's full name is located in it
+    located = {r.subject for r in rels.values() if r.kind == LOCATED_IN}
+    region_names = {name for typ, name, code in info.values() if typ == REGION  # 中国联通, 东北大学: a name,
+                    and not code.startswith(("country:", "macro:"))}  # not a seat
+    longest = max(map(len, region_names), default=0)
+    for eid, (typ, name, code) in info.items():
+        if typ != ORGANIZATION or eid in located:
+            continue
+        bare = name
+        for lead in ("中共", "政协"):
+            if bare.startswith(lead):
+                bare = bare[len(lead):]
+        for k in range(min(len(bare) - 1, longest), 0, -1):  # the longest region name opening it
+            if bare[:k] in region_names:
+                relate(LOCATED_IN, eid, f"region/{bare[:k]}", "", True)
+                break
+    # part_of from the gazetteer between regions named in one file (白山市 in one paper and 吉林省 in
+    # another say nothing of each other there; the pair is the reader's where both are on the page)
+    by_code: dict[str, str] = {}  # (two regions of one code: the one first in id order)
+    by_name: dict[str, str] = {}
+    for eid in sorted(region_docs, reverse=True):
+        typ, name, code = info[eid]
+        by_name[name] = eid
+        if code:
+            by_code[code] = eid
+    members = _macro_members()
+    placed = {r.subject for r in rels.values() if r.kind == PART_OF}  # read from the text
+    for eid, docs in region_docs.items():
+        _, name, code = info[eid]
+        parent = None
+        if code and code in gaz.regions:
+            parent = by_code.get(gaz.regions[code].parent)
+            for macro, codes in members.items():
+                if code in codes and macro in by_name and docs & region_docs[by_name[macro]]:
+                    relate(PART_OF, eid, by_name[macro], "", True)
+        elif eid not in placed and name.endswith(ZONE_SUFFIXES + TOWN_SUFFIXES):  # not a river: no one province
+            parent = _zone_parent(name, by_code, province)
+        if parent is not None and docs & region_docs[parent]:
+            relate(PART_OF, eid, parent, "", True)
+    # the most specific place: an organisation or project placed in a zone and in the city the zone is part
+    # of is in the zone (the city follows from part_of)
+    parents: dict[str, set[str]] = defaultdict(set)
+    for r in rels.values():
+        if r.kind == PART_OF:
+            parents[r.subject].add(r.object)
+    targets: dict[str, list[tuple]] = defaultdict(list)
+    for rk, r in rels.items():
+        if r.kind == LOCATED_IN:
+            targets[r.subject].append(rk)
+    for placed_at in targets.values():
+        if len(placed_at) > 1:
+            up = {k[2]: _ancestors(k[2], parents) for k in placed_at}
+            for k in placed_at:  # (a cycle in part_of drops neither)
+                if any(k[2] in up[o] and o not in up[k[2]] for o in up if o != k[2]):
+                    del rels[k]
+    return sorted(rels.values(), key=lambda r: (r.kind, r.subject, r.object, r.title))
+
+
+_VOTE_ORDER = lambda type_vote: (-type_vote[1][0], type_vote[1][1])  # noqa: E731  (most mentions, then first)
+
+
+def aliases(key_type: dict[str, str], texts: dict[str, list[str]], gaz) -> dict[str, str]:
+    """Key → the key of the entity it names (for the keys that name another's): short forms, national bodies
+    without their 中国, branches and project heads named alone, zones without their city, quoted names.
+    Each rule's result followed to its end, so that the result does not depend on the order of the keys.
+    ``texts``: ``initiative_texts``."""
     # 2. short forms of zones and organisations merge into the full name they abbreviate
     alias_of: dict[str, str] = {}
     by_type: dict[str, list[str]] = defaultdict(list)
     for key, typ in key_type.items():
         by_type[typ].append(key)
-    for keys in by_type.values():
-        alias_of.update(abbreviations(keys))
+    for same_type in by_type.values():
+        alias_of.update(abbreviations(same_type))
     # 2b. a national body written without its 中国 (建设银行 = 中国建设银行) where the article set names both
     for k in by_type.get(ORGANIZATION, []):
         full = "中国" + k
         if k not in alias_of and len(k) >= 3 and key_type.get(full) == ORGANIZATION:
-            alias_of[k] = alias_of.get(full, full)
+            alias_of[k] = full
     # 2c. a branch named alone (江西省分行) after its full name (建设银行江西省分行), and a project named by
     #     the head of its full name (某某半导体 for 某某半导体产业基地项目): the one longer name that fits
     orgs, projects = by_type.get(ORGANIZATION, []), by_type.get(PROJECT, [])
     branches = [k for k in orgs if k not in alias_of and k.endswith(BRANCH_ENDINGS) and len(k) >= 4]
     for k, longer in longer_names(branches, orgs, ends=True).items():
         if len(longer) == 1:
-            alias_of[k] = alias_of.get(longer[0], longer[0])
+            alias_of[k] = longer[0]
     heads = [k for k in projects if k not in alias_of and len(k) >= 4]
     for k, longer in longer_names(heads, projects, starts=True, ends=True, bodies=True).items():
         longer = [o for o in longer if _shorter_project_name(k, o)]
         if len(longer) == 1:
-            alias_of[k] = alias_of.get(longer[0], longer[0])
+            alias_of[k] = longer[0]
     # 2d. a zone named without the city its full name opens with (浑南科技城 for 沈阳浑南科技城): the one
     #     longer region name that ends with it and opens with a written form of a division
     regions = by_type.get(REGION, [])
@@ -91,132 +309,62 @@ def resolve(extractions: list[Extraction], province: str = "") -> tuple[dict[str
                 by_tail[r[k:]].append(r)
     for k in regions:
         if k not in alias_of and len(k) >= 4 and len(by_tail.get(k, ())) == 1:
-            alias_of[k] = alias_of.get(by_tail[k][0], by_tail[k][0])
+            alias_of[k] = by_tail[k][0]
+    alias_of = _followed(alias_of)
     # 2e. an initiative named by a quoted name and its kind (“某某”活动, “某某”专场活动) or by the quoted name
     #     alone is one initiative, under its shortest full name
     by_core: dict[str, set[str]] = defaultdict(set)
-    texts = dict.fromkeys(map(TEXT, mentions))
-    # mention text → (as one line, unquoted, quoted core): the text itself three times and no core, but for
-    # the few names with a quote or a line break (a name the page's layout split, 黑龙江⏎⏎省, is one name)
-    written_forms: dict[str, tuple[str, str, str]] = {text: (text, text, "") for text in texts}
-    for text in filter(QUOTED_OR_SPLIT.search, texts):
-        written = LINE_BREAK.sub("", text) if "\n" in text else text
-        written_forms[text] = (written, written.translate(UNQUOTE), _quoted_core(written))
-    written_as = dict.fromkeys(map(TYPE_KEY_TEXT, mentions))  # each (type, key, text), in order of first mention
-    for typ, key, text in written_as:
-        if typ == INITIATIVE:
-            core = written_forms[text][2].replace(" ", "")  # keys are written without spaces
-            if core and key_type.get(key) == INITIATIVE:
+    for key in by_type.get(INITIATIVE, []):
+        for text in texts.get(key, ()):
+            core = _written_forms(text)[2].replace(" ", "")  # keys are written without spaces
+            if core:
                 by_core[core].add(key)
-    for core, keys in by_core.items():
-        keys = {alias_of.get(k, k) for k in keys} | ({core} if key_type.get(core) == INITIATIVE else set())
-        if len(keys) > 1:
-            full = min(keys, key=lambda k: (len(k) == len(core), len(k), k))  # a kind named beats the bare core
-            for k in keys - {full}:
+    for core in sorted(by_core):
+        named = {alias_of.get(k, k) for k in by_core[core]} | ({core} if key_type.get(core) == INITIATIVE else set())
+        if len(named) > 1:
+            full = min(named, key=lambda k: (len(k) == len(core), len(k), k))  # a kind named beats the bare core
+            for k in named - {full}:
                 alias_of[k] = full
-    # 3. entities
-    entities: dict[str, Entity] = {}
+    return _followed(alias_of)
 
-    def entity_for(typ: str, key: str) -> Entity:
-        key = alias_of.get(key, key)
-        typ = key_type.get(key) or typ
-        eid = f"{TYPE_SLUG[typ]}/{key}"
-        ent = entities.get(eid)
-        if ent is None:
-            ent = entities[eid] = Entity(id=eid, type=typ, name=key)
-        return ent
 
-    for typ_key_text in written_as:  # entities made in order of first mention; their written forms, once each
-        typ, key, text = typ_key_text
-        ent = written_as[typ_key_text] = entity_for(typ, key)
-        _, unquoted, core = written_forms[text]
-        for form in (unquoted, key, core):
-            if form and form != ent.name:
-                ent.aliases.add(form)
-    for m, typ_key_text in zip(mentions, map(TYPE_KEY_TEXT, mentions)):
-        ent = written_as[typ_key_text]
-        ent.mentions.append(m)
-        ent.articles.add(m.article)
-        if m.code and not ent.code:
-            ent.code = m.code
-    # 4. relations
-    rels: dict[tuple, Relation] = {}
+def _followed(alias_of: dict[str, str]) -> dict[str, str]:
+    """Each alias to the key at the end of its chain (A → B → C: A → C); a key on a cycle stays its own."""
+    out: dict[str, str] = {}
+    for key in alias_of:
+        seen, target = {key}, alias_of[key]
+        while target in alias_of and target not in seen:
+            seen.add(target)
+            target = alias_of[target]
+        if target not in seen:
+            out[key] = target
+    return out
 
-    def relate(kind: str, s: Entity, o: Entity, title: str, article: str | None, sentence: int, inferred: bool) -> None:
-        if s.id == o.id:
-            return
-        rk = (kind, s.id, o.id, title)
-        rel = rels.get(rk)
-        if rel is None:
-            rel = rels[rk] = Relation(kind=kind, subject=s.id, object=o.id, title=title, inferred=inferred)
-        rel.inferred = rel.inferred and inferred
-        if article:
-            rel.articles.add(article)
-            if sentence >= 0:
-                rel.sentences.add((article, sentence))
 
-    for ex in extractions:
-        for f in ex.facts:
-            s = entity_for(*f.subject)
-            o = entity_for(*f.object)
-            s.articles.add(f.article)
-            o.articles.add(f.article)
-            relate(f.kind, s, o, f.title, f.article, f.sentence, f.inferred)
-    # 5. an organisation whose canonical name opens with a region's full name is located in it
-    located = {r.subject for r in rels.values() if r.kind == LOCATED_IN}
-    region_names = {e.name for e in entities.values() if e.type == REGION  # 中国联通, 东北大学: a name,
-                    and not e.code.startswith(("country:", "macro:"))}  # not a seat
-    longest = max(map(len, region_names), default=0)
-    for ent in list(entities.values()):
-        if ent.type != ORGANIZATION or ent.id in located:
-            continue
-        bare = ent.name
-        for lead in ("中共", "政协"):
-            if bare.startswith(lead):
-                bare = bare[len(lead):]
-        for k in range(min(len(bare) - 1, longest), 0, -1):  # the longest region name opening it
-            if bare[:k] in region_names:
-                relate(LOCATED_IN, ent, entities[f"region/{bare[:k]}"], "", None, -1, True)
-                break
-    # 6. part_of from the gazetteer between regions named in one file (白山市 in one paper and 吉林省 in
-    #    another say nothing of each other there; the pair is the reader's where both are on the page)
-    doc_of = {ex.article.id: ex.article.doc for ex in extractions}
-    docs = {e.id: {doc_of.get(m.article) for m in e.mentions} for e in entities.values() if e.type == REGION}
-    by_code = {e.code: e for e in entities.values() if e.type == REGION and e.code}
-    by_name = {e.name: e for e in entities.values() if e.type == REGION}
-    members = _macro_members()
-    placed = {r.subject for r in rels.values() if r.kind == PART_OF}  # read from the text
-    for ent in list(entities.values()):
-        if ent.type != REGION:
-            continue
-        parent = None
-        if ent.code and ent.code in gaz.regions:
-            reg = gaz.regions[ent.code]
-            parent = by_code.get(reg.parent)
-            for macro, codes in members.items():
-                if ent.code in codes and macro in by_name and docs[ent.id] & docs[by_name[macro].id]:
-                    relate(PART_OF, ent, by_name[macro], "", None, -1, True)
-        elif ent.id not in placed and ent.name.endswith(ZONE_SUFFIXES + TOWN_SUFFIXES):  # not a river: no one province
-            parent = _zone_parent(ent.name, by_code, province)
-        if parent is not None and docs[ent.id] & docs[parent.id]:
-            relate(PART_OF, ent, parent, "", None, -1, True)
-    # 7. the most specific place: an organisation or project placed in a zone and in the city the zone is part
-    #    of is in the zone (the city follows from part_of)
-    parents: dict[str, set[str]] = defaultdict(set)
-    for r in rels.values():
-        if r.kind == PART_OF:
-            parents[r.subject].add(r.object)
-    targets: dict[str, list[tuple]] = defaultdict(list)
-    for rk, r in rels.items():
-        if r.kind == LOCATED_IN:
-            targets[r.subject].append(rk)
-    for keys in targets.values():
-        if len(keys) > 1:
-            up = {k[2]: _ancestors(k[2], parents) for k in keys}
-            for k in keys:  # (a cycle in part_of drops neither)
-                if any(k[2] in up[o] and o not in up[k[2]] for o in up if o != k[2]):
-                    del rels[k]
-    return entities, sorted(rels.values(), key=lambda r: (r.kind, r.subject, r.object, r.title))
+def _written(ent: Entity, key: str, written: set[tuple[str, str]]) -> None:
+    """Add to ``ent``'s aliases the forms a key is written in: each text (on one line, unquoted), the quoted
+    name it holds, and the key itself where mentions carry it."""
+    if not written:
+        return
+    aliases, name = ent.aliases, ent.name
+    for _, text in written:
+        if QUOTED_OR_SPLIT.search(text):
+            _, unquoted, core = _written_forms(text)
+            if unquoted:
+                aliases.add(unquoted)
+            if core:
+                aliases.add(core)
+        else:
+            aliases.add(text)
+    aliases.add(key)
+    aliases.discard(name)
+
+
+def _written_forms(text: str) -> tuple[str, str, str]:
+    """A mention's text as one line, unquoted, and its quoted core (a name the page's layout split,
+    黑龙江⏎⏎省, is one name)."""
+    written = LINE_BREAK.sub("", text) if "\n" in text else text
+    return written, written.translate(UNQUOTE), _quoted_core(written)
 
 
 def abbreviations(keys: list[str]) -> dict[str, str]:
@@ -293,7 +441,7 @@ def _quoted_core(text: str) -> str:
     return ""
 
 
-def _zone_parent(name: str, by_code: dict[str, Entity], province: str) -> Entity | None:
+def _zone_parent(name: str, by_code: dict[str, str], province: str) -> str | None:
     """A zone sits in the region its name opens with (大连金普新区 → 大连市), else in the paper's province."""
     for c in gazetteer().opening(name):
         if c in by_code:

@@ -313,8 +313,9 @@ def test_cached_rows_give_back_what_reading_and_extraction_made(tmp_path):
 
 def test_damaged_cache_rows_are_read_and_extracted_again(tmp_path):
     """A build cache whose rows hold bytes that do not read back (a damaged file, or one written by hand) is
-    no error: the page is read again, the article extracted again, the layout made again, their rows replaced,
-    and the outputs are a fresh build's. Before, one such row stopped the build with a traceback."""
+    no error: the page is read again, the article extracted again, the layout made again, the kept resolution
+    made anew, their rows replaced, and the outputs are a fresh build's. Before, one such row stopped the build
+    with a traceback."""
     import marshal
     import pickle
     import sqlite3
@@ -330,6 +331,8 @@ def test_damaged_cache_rows_are_read_and_extracted_again(tmp_path):
         db.execute("UPDATE extraction SET value = ? WHERE key = ?", (marshal.dumps(([("a", "b")], pickle.dumps([]))), misshapen[0]))
         db.execute("UPDATE page SET value = ? WHERE path = ?", (b"\x80\x05not a pickle", page[0]))
         assert db.execute("UPDATE layout SET value = ?", (b"\x00not positions",)).rowcount >= 1
+        (shard,) = db.execute("SELECT key FROM resolution WHERE key LIKE 'shard %' LIMIT 1")
+        db.execute("UPDATE resolution SET value = ? WHERE key = ?", (marshal.dumps(({"x": {}}, {}, {}, {}, {})), shard[0]))
     db.close()
     res = run_kg("build", str(work), "-o", str(out))
     assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr
@@ -380,13 +383,13 @@ def test_build_runs_with_cyclic_gc_paused_and_restores_it(monkeypatch):
     from kg import pipeline
 
     seen = []
-    real = pipeline.resolve
+    real = pipeline.Tally.resolve
 
     def spy(*args, **kwargs):
         seen.append(gc.isenabled())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "resolve", spy)
+    monkeypatch.setattr(pipeline.Tally, "resolve", spy)
     assert gc.isenabled()
     kg.build([str(SEEDS / "000_a06d24ae3cd6fbd4.txt")])
     assert seen == [False] and gc.isenabled()

@@ -1,0 +1,246 @@
+"""What a build keeps of its resolution for the next one: a re-build that adds articles resolves again only
+the entities their keys touch.
+
+The build cache's table ``resolution`` holds the entities in ``SHARDS`` rows (an entity's by a hash of its id):
+each entity's node as the graph holds it, the votes, first code and quoted initiative texts of each key merged
+into it (``resolve.Tally``'s records without the mentions, which the node holds), and the facts those keys are
+the subjects of; and one row naming the articles it was all made from, with their extraction keys. A re-build whose articles include all of those,
+unchanged, counts the new articles' tally in (``update``): the type and the aliases of every key are decided
+again from the votes (cheap: a key is a handful of values, PD1998 has 15 k), an entity is made again only where
+a key of it was touched by a new article or now names another entity, every other node is taken as it was
+kept, and the relations are made again from the kept facts. Anything else (an article removed or changed, a
+changed resolver) resolves everything and keeps it anew. Only the shards of the entities made are written
+again (one new article: a dozen of the 256).
+"""
+from __future__ import annotations
+
+import hashlib
+import marshal
+import sqlite3
+import zlib
+from collections import defaultdict
+from itertools import repeat
+from pathlib import Path
+
+from .buildcache import open_cache
+from .errors import KgError
+from .lexicon import gazetteer
+from .records import REGION, Entity, Extraction, Mention, Relation
+from .resolve import (CODE, MENTIONS, VOTES, Tally, aliases, entity, entity_ids, initiative_texts, key_types,
+                      relations)
+
+KEPT_ROW = "kept row 2: marshalled shards (nodes, mentions as tuples, regions' documents, keys' records, their entities, facts)"
+ARTICLES_ROW = "articles"  # the row naming the articles (and the resolver) the shards were made from
+SHARDS = 256
+NODE_KEYS = {"type", "name", "aliases", "code", "articles", "mentions"}  # a node's, as ``graph.entity_node`` makes it
+
+
+def shard_of(eid: str) -> str:
+    return f"shard {zlib.crc32(eid.encode('utf-8', 'surrogatepass')) % SHARDS}"
+
+
+def fingerprint() -> str:
+    """Changes whenever resolving, the graph's nodes or the data they read change, or the rows' layout."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256(KEPT_ROW.encode())
+    files = [root / n for n in ("kept.py", "resolve.py", "graph.py", "records.py", "lexicon.py")]
+    files += sorted((root / "data").glob("*.t*"))
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:20]
+
+
+class KeptResolution:
+    """The build cache's kept resolution (see the module). ``added`` tells whether it can serve a build and
+    which of its articles are new; ``load`` reads the entities; ``update`` resolves with the new articles'
+    extractions; ``keep`` (after the graph is built, which it reads the nodes of) writes what changed, or
+    ``keep_all`` what a full resolution made."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.db = open_cache(self.path, "resolution (key TEXT PRIMARY KEY, value BLOB)")
+        self.fingerprint = fingerprint()
+        self.sources: dict[str, str] = {}  # article id → extraction key, of the articles kept
+        self.docs: dict[str, str] = {}  # article id → document name
+        self.keys: dict[str, tuple] = {}  # key → (votes, code, initiative texts)
+        self.entity_of: dict[str, str] = {}  # key → the id of the entity it was merged into
+        self.facts: dict[tuple, list] = {}
+        self.nodes: dict[str, dict] = {}
+        self.region_docs: dict[str, list[str]] = {}  # a region's id → the documents its mentions are in
+        self.made: set[str] = set()  # ids of the entities made by ``update`` (their rows to write)
+        self.gone: set[str] = set()  # ids of kept entities no longer in the graph (their rows to delete)
+        self.stats: dict[str, int] = {}
+        try:
+            row = self.db.execute("SELECT value FROM resolution WHERE key = ?", (ARTICLES_ROW,)).fetchone()
+        except sqlite3.Error as exc:
+            raise KgError(f"{self.path}: cannot use as build cache ({exc}); use --no-cache") from None
+        self.usable = False
+        if row is not None:
+            try:
+                mark, sources, docs = marshal.loads(row[0])
+                if mark == self.fingerprint:
+                    self.sources, self.docs, self.usable = sources, docs, True
+            except (ValueError, EOFError, TypeError):
+                pass
+
+    def added(self, sources: dict[str, str]) -> list[str] | None:
+        """The ids among ``sources`` (article id → extraction key, this build's) of articles not kept yet, if
+        every kept article is among them with the same key; else None: the kept resolution cannot serve."""
+        if not self.usable or any(sources.get(aid) != key for aid, key in self.sources.items()):
+            return None
+        return [aid for aid in sources if aid not in self.sources]
+
+    def load(self) -> None:
+        """Read every kept entity: its node, its keys' records and their facts (a damaged row: ValueError)."""
+        width = len(Mention._fields)
+        try:
+            rows = self.db.execute("SELECT value FROM resolution WHERE key != ?", (ARTICLES_ROW,)).fetchall()
+        except sqlite3.Error as exc:
+            raise KgError(f"{self.path}: cannot use as build cache ({exc}); use --no-cache") from None
+        for (value,) in rows:
+            try:
+                nodes, region_docs, keys, entity_of, facts = marshal.loads(value)
+                for node in nodes.values():
+                    mentions = node["mentions"]
+                    if not set(map(len, mentions)) <= {width} or node.keys() != NODE_KEYS:
+                        raise ValueError("a kept mention of another shape")
+                    node["mentions"] = list(map(tuple.__new__, repeat(Mention), mentions))
+            except (ValueError, EOFError, TypeError, KeyError, AttributeError) as exc:
+                raise ValueError(f"a kept entity that does not read back ({exc})") from None
+            self.nodes.update(nodes)
+            self.region_docs.update(region_docs)
+            self.keys.update(keys)
+            self.entity_of.update(entity_of)
+            self.facts.update(facts)
+
+    def update(self, extractions: list[Extraction], province: str = "") -> tuple[dict[str, Entity], list[Relation],
+                                                                                  dict[str, dict]]:
+        """Resolve the kept articles with ``extractions`` (of the articles ``added``): the entities made
+        again, the relations, and the nodes of the entities kept as they were."""
+        new = Tally()
+        new.add(extractions)
+        keys, facts = self.keys, self.facts
+        for key, rec in new.keys.items():
+            texts = initiative_texts({key: rec}).get(key, [])
+            old = keys.get(key)
+            if old is None:
+                keys[key] = (rec[VOTES], rec[CODE], texts)
+                continue
+            votes = {t: list(v) for t, v in old[0].items()}
+            for typ, (n, first) in rec[VOTES].items():
+                vote = votes.get(typ)
+                if vote is None:
+                    votes[typ] = [n, first]
+                else:
+                    vote[0] += n
+                    vote[1] = min(vote[1], first)
+            code = old[1] if rec[CODE] is None or (old[1] is not None and old[1][0] < rec[CODE][0]) else rec[CODE]
+            keys[key] = (votes, code, old[2] + [t for t in texts if t not in old[2]])
+        for fk, (articles, sentences, inferred) in new.facts.items():
+            told = facts.get(fk)
+            if told is None:
+                facts[fk] = [articles, sentences, inferred]
+            else:
+                facts[fk] = [told[0] | articles, told[1] | sentences, told[2] and inferred]
+        self.sources.update(new.sources)
+        self.docs.update(new.docs)
+        key_type = key_types({k: rec[0] for k, rec in keys.items()})
+        alias_of = aliases(key_type, {k: rec[2] for k, rec in keys.items() if rec[2]}, gazetteer())
+        eid_of = entity_ids(key_type, alias_of)
+        entity_of = self.entity_of
+        # made again: the entities a key touched or moved is in now, and those it left that are still there
+        moved = set(new.keys) | {k for k, eid in eid_of.items() if entity_of.get(k) != eid}
+        left = {entity_of[k] for k in moved if k in entity_of}
+        self.made = {eid_of[k] for k in moved} | (left & set(eid_of.values()))
+        self.gone = left - self.made
+        members: dict[str, list[str]] = defaultdict(list)
+        for k, eid in eid_of.items():
+            if eid in self.made:
+                members[eid].append(k)
+        wanted = {k for ks in members.values() for k in ks}
+        fact_articles: dict[str, set[str]] = defaultdict(set)
+        for (_, skey, okey, _), told in facts.items():
+            if skey in wanted:
+                fact_articles[skey] |= told[0]
+            if okey in wanted:
+                fact_articles[okey] |= told[0]
+        entities: dict[str, Entity] = {}
+        for eid, ks in members.items():
+            parts = []
+            for k in ks:
+                old = self.nodes.get(entity_of.get(k))
+                mentions = [m for m in old["mentions"] if m.key == k] if old is not None else []
+                if k in new.keys:
+                    mentions += new.keys[k][MENTIONS]
+                written = {(m.type, m.text) for m in mentions}
+                parts.append((k, written, mentions, {m.article for m in mentions} | fact_articles[k], keys[k][1]))
+            final = alias_of.get(ks[0], ks[0])
+            entities[eid] = entity(eid, key_type[final], final, parts)
+        kept = {eid: node for eid, node in self.nodes.items() if eid not in self.gone and eid not in self.made}
+        self.entity_of = eid_of
+        info = {eid: (n["type"], n["name"], n["code"]) for eid, n in kept.items()}
+        info.update((e.id, (e.type, e.name, e.code)) for e in entities.values())
+        doc_of = self.docs.get
+        kept_docs = self.region_docs
+        region_docs = {eid: set(kept_docs[eid]) for eid, n in kept.items() if n["type"] == REGION}
+        region_docs.update((e.id, set(map(doc_of, {m.article for m in e.mentions})))
+                           for e in entities.values() if e.type == REGION)
+        self.region_docs = region_docs
+        self.stats = {"entities kept": len(kept), "entities made": len(entities)}
+        return entities, relations(facts, eid_of, info, region_docs, province), kept
+
+    def keep_all(self, tally: Tally) -> None:
+        """Take a full resolution (``tally``, resolved): every row is written by ``keep``."""
+        self.keys = {k: (rec[VOTES], rec[CODE], []) for k, rec in tally.keys.items()}
+        for k, texts in initiative_texts(tally.keys).items():
+            self.keys[k] = (self.keys[k][0], self.keys[k][1], texts)
+        self.facts, self.sources, self.docs = tally.facts, tally.sources, tally.docs
+        self.region_docs = {}
+        self.entity_of = tally.entity_of
+        self.made, self.gone = set(self.entity_of.values()), set(self.nodes)
+        self.stats = {"entities kept": 0, "entities made": len(self.made)}
+
+    def keep(self, nodes: dict[str, dict], everything: bool = False) -> None:
+        """Write the shards of the entities made and gone (``nodes``: the graph's) and the articles' row;
+        with ``everything``, replace all rows."""
+        shard = {eid: shard_of(eid) for eid in set(self.entity_of.values()) | self.gone}
+        wanted = {shard[eid] for eid in self.made | self.gone}
+        parts: dict[str, tuple] = {name: ({}, {}, {}, {}, {}) for name in wanted}
+        same = {}.setdefault  # one object for each string written again and again (article ids, types, keys):
+        # marshal writes an object it has written before as a reference, and reads it back once
+        for eid in self.entity_of.values():
+            part = parts.get(shard[eid])
+            if part is not None and eid not in part[0]:
+                node = nodes[eid]
+                part[0][same(eid, eid)] = dict(node, articles=list(map(same, node["articles"], node["articles"])),
+                                               mentions=[(same(a, a), same(t, t), s, e, same(x, x), same(k, k), n, c)
+                                                         for a, t, s, e, x, k, n, c in node["mentions"]])
+                if node["type"] == REGION:
+                    part[1][eid] = self._region_docs(eid, node)
+        for k, eid in self.entity_of.items():
+            part = parts.get(shard[eid])
+            if part is not None:
+                part[2][k] = self.keys[k]
+                part[3][k] = same(eid, eid)
+        for fk, told in self.facts.items():
+            part = parts.get(shard[self.entity_of[fk[1]]])
+            if part is not None:
+                part[4][fk] = told
+        rows = [(name, marshal.dumps(part)) for name, part in parts.items()]
+        rows.append((ARTICLES_ROW, marshal.dumps((self.fingerprint, self.sources, self.docs))))
+        try:
+            with self.db:
+                if everything:
+                    self.db.execute("DELETE FROM resolution")
+                self.db.executemany("INSERT OR REPLACE INTO resolution (key, value) VALUES (?, ?)", rows)
+        except sqlite3.Error as exc:
+            raise KgError(f"{self.path}: cannot write the build cache ({exc}); use --no-cache") from None
+
+    def _region_docs(self, eid: str, node: dict) -> list[str]:
+        docs = self.region_docs.get(eid)
+        if docs is None:
+            docs = set(map(self.docs.get, {m.article for m in node["mentions"]}))
+        return sorted(docs)
+
+    def close(self) -> None:
+        self.db.close()
