@@ -43,6 +43,9 @@ class KnowledgeGraph:
     # pages of its articles
     text_hashes: dict[str, str] = field(default_factory=dict)
     _by_article: tuple | None = field(default=None, init=False, repr=False, compare=False)  # (nodes, its result)
+    # the resolution to keep in the build cache for the next build (``kg/kept.py``), where a cache was used:
+    # ``export.outputs`` writes it beside the pages
+    resolution: object | None = field(default=None, repr=False, compare=False)
 
     @property
     def nx_graph(self) -> "nx.MultiDiGraph":

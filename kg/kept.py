@@ -19,6 +19,7 @@ import marshal
 import sqlite3
 import zlib
 from collections import defaultdict
+from contextlib import contextmanager
 from itertools import repeat
 from pathlib import Path
 
@@ -29,14 +30,46 @@ from .records import REGION, Entity, Extraction, Mention, Relation
 from .resolve import (CODE, MENTIONS, VOTES, Tally, aliases, entity, entity_ids, initiative_texts, key_types,
                       relations)
 
-KEPT_ROW = "kept row 2: marshalled shards (nodes, mentions as tuples, regions' documents, keys' records, their entities, facts)"
+KEPT_ROW = "kept row 4: marshalled shards (nodes and their mentions as columns, regions' documents, keys' records, their entities, facts)"
 ARTICLES_ROW = "articles"  # the row naming the articles (and the resolver) the shards were made from
 SHARDS = 256
-NODE_KEYS = {"type", "name", "aliases", "code", "articles", "mentions"}  # a node's, as ``graph.entity_node`` makes it
+NODE_FIELDS = ("type", "name", "aliases", "code", "articles")  # a node's, as ``graph.entity_node`` makes it,
+# but its mentions
 
 
 def shard_of(eid: str) -> str:
     return f"shard {zlib.crc32(eid.encode('utf-8', 'surrogatepass')) % SHARDS}"
+
+
+def _columns(eids: list[str], nodes: dict[str, dict]) -> tuple:
+    """The nodes of ``eids`` as columns: their ids, each field's values, how many mentions each has, and all their
+    mentions' fields, a column each. Made and read back by C loops (``zip``, ``map``): a tuple made per mention or
+    per node in Python cost ~1.5 s of a first build's keeping at twelve times PD1998. Each string is made one
+    object (marshal writes an object it wrote before as a reference, and reads it back once)."""
+    same = {}.setdefault
+    of = [nodes[e] for e in eids]
+    mentions = [m for node in of for m in node["mentions"]]
+    fields = [[node[f] for node in of] for f in NODE_FIELDS]
+    fields[NODE_FIELDS.index("articles")] = [list(map(same, a, a)) for a in fields[NODE_FIELDS.index("articles")]]
+    columns = [tuple(map(same, c, c)) if c and isinstance(c[0], str) else c for c in zip(*mentions)]
+    return eids, fields, [len(node["mentions"]) for node in of], columns
+
+
+def _nodes(columns: tuple, width: int) -> dict[str, dict]:
+    """``_columns``' nodes back, their mentions as ``Mention``s (ValueError for columns of another shape)."""
+    eids, fields, counts, mention_columns = columns
+    total = sum(counts)
+    if (len(fields) != len(NODE_FIELDS) or any(len(f) != len(eids) for f in fields) or len(counts) != len(eids)
+            or len(mention_columns) != (width if total else 0) or any(len(c) != total for c in mention_columns)):
+        raise ValueError("kept entities of another shape")
+    mentions = list(map(tuple.__new__, repeat(Mention), zip(*mention_columns)))
+    out, at = {}, 0
+    for eid, values, n in zip(eids, zip(*fields), counts):
+        node = dict(zip(NODE_FIELDS, values))
+        node["mentions"] = mentions[at : at + n]
+        at += n
+        out[eid] = node
+    return out
 
 
 def fingerprint() -> str:
@@ -53,12 +86,11 @@ def fingerprint() -> str:
 class KeptResolution:
     """The build cache's kept resolution (see the module). ``added`` tells whether it can serve a build and
     which of its articles are new; ``load`` reads the entities; ``update`` resolves with the new articles'
-    extractions; ``keep`` (after the graph is built, which it reads the nodes of) writes what changed, or
-    ``keep_all`` what a full resolution made."""
+    extractions, or ``keep_all`` takes a full resolution; ``keep`` (given the graph's nodes) writes what changed
+    or, after ``keep_all``, everything."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.db = open_cache(self.path, "resolution (key TEXT PRIMARY KEY, value BLOB)")
         self.fingerprint = fingerprint()
         self.sources: dict[str, str] = {}  # article id → extraction key, of the articles kept
         self.docs: dict[str, str] = {}  # article id → document name
@@ -70,16 +102,19 @@ class KeptResolution:
         self.made: set[str] = set()  # ids of the entities made by ``update`` (their rows to write)
         self.gone: set[str] = set()  # ids of kept entities no longer in the graph (their rows to delete)
         self.stats: dict[str, int] = {}
-        try:
-            row = self.db.execute("SELECT value FROM resolution WHERE key = ?", (ARTICLES_ROW,)).fetchone()
-        except sqlite3.Error as exc:
-            raise KgError(f"{self.path}: cannot use as build cache ({exc}); use --no-cache") from None
+        self.everything = False  # True once ``keep_all`` took a full resolution: ``keep`` replaces every row
+        with self._db() as db:
+            try:
+                row = db.execute("SELECT value FROM resolution WHERE key = ?", (ARTICLES_ROW,)).fetchone()
+            except sqlite3.Error as exc:
+                raise KgError(f"{self.path}: cannot use as build cache ({exc}); use --no-cache") from None
         self.usable = False
+        self.counts = (0, 0)  # (keys, entities) kept, to check a reading of the shards against
         if row is not None:
             try:
-                mark, sources, docs = marshal.loads(row[0])
+                mark, sources, docs, counts = marshal.loads(row[0])
                 if mark == self.fingerprint:
-                    self.sources, self.docs, self.usable = sources, docs, True
+                    self.sources, self.docs, self.counts, self.usable = sources, docs, tuple(counts), True
             except (ValueError, EOFError, TypeError):
                 pass
 
@@ -93,25 +128,23 @@ class KeptResolution:
     def load(self) -> None:
         """Read every kept entity: its node, its keys' records and their facts (a damaged row: ValueError)."""
         width = len(Mention._fields)
-        try:
-            rows = self.db.execute("SELECT value FROM resolution WHERE key != ?", (ARTICLES_ROW,)).fetchall()
-        except sqlite3.Error as exc:
-            raise KgError(f"{self.path}: cannot use as build cache ({exc}); use --no-cache") from None
+        with self._db() as db:
+            try:
+                rows = db.execute("SELECT value FROM resolution WHERE key != ?", (ARTICLES_ROW,)).fetchall()
+            except sqlite3.Error as exc:
+                raise KgError(f"{self.path}: cannot use as build cache ({exc}); use --no-cache") from None
         for (value,) in rows:
             try:
-                nodes, region_docs, keys, entity_of, facts = marshal.loads(value)
-                for node in nodes.values():
-                    mentions = node["mentions"]
-                    if not set(map(len, mentions)) <= {width} or node.keys() != NODE_KEYS:
-                        raise ValueError("a kept mention of another shape")
-                    node["mentions"] = list(map(tuple.__new__, repeat(Mention), mentions))
+                columns, region_docs, keys, entity_of, facts = marshal.loads(value)
+                self.nodes.update(_nodes(columns, width))
+                self.region_docs.update(region_docs)
+                self.keys.update(keys)
+                self.entity_of.update(entity_of)
+                self.facts.update(facts)
             except (ValueError, EOFError, TypeError, KeyError, AttributeError) as exc:
                 raise ValueError(f"a kept entity that does not read back ({exc})") from None
-            self.nodes.update(nodes)
-            self.region_docs.update(region_docs)
-            self.keys.update(keys)
-            self.entity_of.update(entity_of)
-            self.facts.update(facts)
+        if (len(self.keys), len(self.nodes)) != self.counts or self.keys.keys() != self.entity_of.keys():
+            raise ValueError("kept entities missing")  # (a row removed since)
 
     def update(self, extractions: list[Extraction], province: str = "") -> tuple[dict[str, Entity], list[Relation],
                                                                                   dict[str, dict]]:
@@ -198,43 +231,45 @@ class KeptResolution:
         self.region_docs = {}
         self.entity_of = tally.entity_of
         self.made, self.gone = set(self.entity_of.values()), set(self.nodes)
+        self.everything = True
         self.stats = {"entities kept": 0, "entities made": len(self.made)}
 
-    def keep(self, nodes: dict[str, dict], everything: bool = False) -> None:
-        """Write the shards of the entities made and gone (``nodes``: the graph's) and the articles' row;
-        with ``everything``, replace all rows."""
-        shard = {eid: shard_of(eid) for eid in set(self.entity_of.values()) | self.gone}
+    def keep(self, nodes: dict[str, dict]) -> None:
+        """Write the shards of the entities made and gone (``nodes``: the graph's) and the articles' row
+        (after ``keep_all``: replace every row). Opens its own connection: the exporter calls it in the
+        process it forks to write the RDF beside the pages."""
+        entities = set(self.entity_of.values())
+        shard = {eid: shard_of(eid) for eid in entities | self.gone}
         wanted = {shard[eid] for eid in self.made | self.gone}
-        parts: dict[str, tuple] = {name: ({}, {}, {}, {}, {}) for name in wanted}
-        same = {}.setdefault  # one object for each string written again and again (article ids, types, keys):
-        # marshal writes an object it has written before as a reference, and reads it back once
-        for eid in self.entity_of.values():
-            part = parts.get(shard[eid])
-            if part is not None and eid not in part[0]:
-                node = nodes[eid]
-                part[0][same(eid, eid)] = dict(node, articles=list(map(same, node["articles"], node["articles"])),
-                                               mentions=[(same(a, a), same(t, t), s, e, same(x, x), same(k, k), n, c)
-                                                         for a, t, s, e, x, k, n, c in node["mentions"]])
-                if node["type"] == REGION:
-                    part[1][eid] = self._region_docs(eid, node)
+        members: dict[str, list[str]] = {name: [] for name in wanted}
+        for eid in entities:
+            if shard[eid] in members:
+                members[shard[eid]].append(eid)
+        keys: dict[str, dict] = {name: {} for name in wanted}
         for k, eid in self.entity_of.items():
-            part = parts.get(shard[eid])
-            if part is not None:
-                part[2][k] = self.keys[k]
-                part[3][k] = same(eid, eid)
+            if shard[eid] in keys:
+                keys[shard[eid]][k] = self.keys[k]
+        facts: dict[str, dict] = {name: {} for name in wanted}
         for fk, told in self.facts.items():
-            part = parts.get(shard[self.entity_of[fk[1]]])
-            if part is not None:
-                part[4][fk] = told
-        rows = [(name, marshal.dumps(part)) for name, part in parts.items()]
-        rows.append((ARTICLES_ROW, marshal.dumps((self.fingerprint, self.sources, self.docs))))
-        try:
-            with self.db:
-                if everything:
-                    self.db.execute("DELETE FROM resolution")
-                self.db.executemany("INSERT OR REPLACE INTO resolution (key, value) VALUES (?, ?)", rows)
-        except sqlite3.Error as exc:
-            raise KgError(f"{self.path}: cannot write the build cache ({exc}); use --no-cache") from None
+            name = shard[self.entity_of[fk[1]]]
+            if name in facts:
+                facts[name][fk] = told
+        rows = []
+        for name, eids in members.items():
+            its_keys = keys[name]
+            rows.append((name, marshal.dumps((_columns(eids, nodes), {e: self._region_docs(e, nodes[e]) for e in eids
+                                                                       if nodes[e]["type"] == REGION},
+                                              its_keys, {k: self.entity_of[k] for k in its_keys}, facts[name]))))
+        counts = (len(self.keys), len(entities))
+        rows.append((ARTICLES_ROW, marshal.dumps((self.fingerprint, self.sources, self.docs, counts))))
+        with self._db() as db:
+            try:
+                with db:
+                    if self.everything:
+                        db.execute("DELETE FROM resolution")
+                    db.executemany("INSERT OR REPLACE INTO resolution (key, value) VALUES (?, ?)", rows)
+            except sqlite3.Error as exc:
+                raise KgError(f"{self.path}: cannot write the build cache ({exc}); use --no-cache") from None
 
     def _region_docs(self, eid: str, node: dict) -> list[str]:
         docs = self.region_docs.get(eid)
@@ -242,5 +277,10 @@ class KeptResolution:
             docs = set(map(self.docs.get, {m.article for m in node["mentions"]}))
         return sorted(docs)
 
-    def close(self) -> None:
-        self.db.close()
+    @contextmanager
+    def _db(self):
+        db = open_cache(self.path, "resolution (key TEXT PRIMARY KEY, value BLOB)")
+        try:
+            yield db
+        finally:
+            db.close()

@@ -133,11 +133,7 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
 
     kg = build_graph(entities, relations, articles, province=prov, base=base, digests=article_keys,
                      text_hashes=text_hashes, kept=unchanged)
-    if kept:
-        try:
-            kept.keep(kg.nodes, everything=added is None)
-        finally:
-            kept.close()
+    kg.resolution = kept  # written into the build cache by the exporter, beside the pages
     timings["graph"] = time.perf_counter() - t
     kg.stats = {
         "files": len(sources),

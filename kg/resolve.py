@@ -28,8 +28,7 @@ def _abbreviates(short: str, full: str) -> bool:
         return False
     if ORDINAL.search(short):
         return False  # 第N届全国运动会 is a name in full, not a short form of 第N届全国冬季运动会
-    it = iter(full)
-    return all(ch in it for ch in short)
+    return _in_order(short[2:-2], full, 2, len(full) - 2)
 
 
 BRANCH_ENDINGS = ("分行", "支行", "分公司", "分社", "分院", "营业部")
@@ -379,11 +378,24 @@ def abbreviations(keys: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for same_ends in by_ends.values():
         if len(same_ends) > 1:
-            for k in same_ends:
-                fulls = [f for f in same_ends if _abbreviates(k, f)]
+            for k in same_ends:  # (``_abbreviates``, its tests of ends and ordinals made once for the group)
+                if ORDINAL.search(k):
+                    continue
+                n, middle = len(k), k[2:-2]
+                fulls = [f for f in same_ends if len(f) > n and _in_order(middle, f, 2, len(f) - 2)]
                 if len(fulls) == 1:
                     out[k] = fulls[0]
     return out
+
+
+def _in_order(short: str, full: str, start: int, end: int) -> bool:
+    """The characters of ``short`` appear in ``full[start:end]`` in order."""
+    find = full.find
+    for ch in short:
+        start = find(ch, start, end) + 1
+        if not start:
+            return False
+    return True
 
 
 def longer_names(shorts: list[str], names: list[str], starts: bool = False, ends: bool = False,
@@ -395,13 +407,16 @@ def longer_names(shorts: list[str], names: list[str], starts: bool = False, ends
     and 3.5 k projects, ~2.5 s, where this takes 0.06 s)."""
     wanted = set(shorts)
     found: dict[str, list[str]] = {k: [] for k in shorts}
-    for name in names:
+    firsts, lasts = {k[0] for k in wanted if k}, {k[-1] for k in wanted if k}  # (a name that opens or closes
+    for name in names:  # with no short's first or last character has no short to look up there)
+        if not name:
+            continue
         hits = set()
-        if starts:
+        if starts and name[0] in firsts:
             hits.update(name[:i] for i in range(1, len(name)) if name[:i] in wanted)
-        if ends:
+        if ends and name[-1] in lasts:
             hits.update(name[i:] for i in range(1, len(name)) if name[i:] in wanted)
-        if bodies and name.endswith(("项目", "工程")):
+        if bodies and name.endswith(("项目", "工程")) and name[-3:-2] in lasts:
             body = name[:-2]
             hits.update(body[i:] for i in range(len(body)) if body[i:] in wanted)
         for k in hits:

@@ -165,7 +165,10 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
     if shards:
         for name, data in nquads_shards(qs, shards).items():
             made(name, data)
-    return files, triples, time.perf_counter() - t, reused[2] if reused and cache is not None and stage is not None else {}
+    seconds = time.perf_counter() - t
+    if kg.resolution is not None and cache is not None:  # (in the forked writer, where there is one: beside the
+        kg.resolution.keep(kg.nodes)  # pages, off their path)
+    return files, triples, seconds, reused[2] if reused and cache is not None and stage is not None else {}
 
 
 TURTLE_INDEX = "index of runs"  # the build cache's row (table turtle) describing the graph.ttl last written
