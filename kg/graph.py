@@ -17,6 +17,8 @@ from .records import Article, Entity, Mention, Relation
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .kept import KeptResolution
+
 # an entity's mentions in order: by article, offset and span (mentions of one span: by type and key), whatever
 # order the articles and the keys merged into it came in
 MENTION_ORDER = attrgetter("article", "start", "end", "type", "key")
@@ -45,7 +47,7 @@ class KnowledgeGraph:
     _by_article: tuple | None = field(default=None, init=False, repr=False, compare=False)  # (nodes, its result)
     # the resolution to keep in the build cache for the next build (``kg/kept.py``), where a cache was used:
     # ``export.outputs`` writes it beside the pages
-    resolution: object | None = field(default=None, repr=False, compare=False)
+    resolution: "KeptResolution | None" = field(default=None, repr=False, compare=False)
 
     @property
     def nx_graph(self) -> "nx.MultiDiGraph":

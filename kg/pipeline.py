@@ -41,8 +41,10 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
         jobs: int | None = 1, cache_path: str | None = None, executor: str = "local",
         scheduler: str | None = None) -> tuple["KnowledgeGraph", list[Extraction]]:
     """The whole pipeline. ``jobs`` processes extract (None: one per core); ``cache_path`` is an SQLite
-    file of pages read and segmented and of per-article extractions, reused across builds; ``executor="dask"`` sends extraction to the
-    Dask scheduler at ``scheduler``."""
+    file of pages read and segmented, of per-article extractions and of the kept resolution, reused across
+    builds; ``executor="dask"`` sends extraction to the Dask scheduler at ``scheduler``. Returns the graph and
+    the extractions resolved; where the kept resolution served (``kg/kept.py``), those of the articles added
+    since (the others were not read)."""
     timings: dict[str, float] = {}
     t = time.perf_counter()
     pages = ReadCache(Path(cache_path)) if cache_path else None
