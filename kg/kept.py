@@ -1,16 +1,18 @@
 """What a build keeps of its resolution for the next one: a re-build that adds articles resolves again only
 the entities their keys touch.
 
-The build cache's table ``resolution`` holds the entities in ``SHARDS`` rows (an entity's by a hash of its id):
-each entity's node as the graph holds it, the votes, first code and quoted initiative texts of each key merged
-into it (``resolve.Tally``'s records without the mentions, which the node holds), and the facts those keys are
-the subjects of; and one row naming the articles it was all made from, with their extraction keys. A re-build whose articles include all of those,
-unchanged, counts the new articles' tally in (``update``): the type and the aliases of every key are decided
-again from the votes (cheap: a key is a handful of values, PD1998 has 15 k), an entity is made again only where
-a key of it was touched by a new article or now names another entity, every other node is taken as it was
-kept, and the relations are made again from the kept facts. Anything else (an article removed or changed, a
-changed resolver) resolves everything and keeps it anew. Only the shards of the entities made are written
-again (one new article: a dozen of the 256).
+The build cache's table ``resolution`` holds the entities in ``SHARDS`` rows (an entity's by a hash of its
+id): each entity's node as the graph holds it, the votes, first code and quoted initiative texts of each key
+merged into it (``resolve.Tally``'s records without the mentions, which the node holds), and the facts those
+keys are the subjects of; and one row naming the articles it was all made from, with their extraction keys.
+
+A re-build whose articles include all of those, unchanged, counts the new articles' tally in (``update``):
+the type and the aliases of every key are decided again from the votes (cheap: a key is a handful of values,
+PD1998 has 15 k), an entity is made again only where a key of it was touched by a new article or now names
+another entity, every other node is taken as it was kept, and the relations are made again from the kept
+facts. Anything else (an article removed or changed, a changed resolver, a shard that does not read back)
+resolves everything and keeps it anew. Only the shards of the entities made are written again (one new
+article: a dozen of the 256).
 """
 from __future__ import annotations
 
@@ -30,7 +32,8 @@ from .records import REGION, Entity, Extraction, Mention, Relation
 from .resolve import (CODE, MENTIONS, VOTES, Tally, aliases, entity, entity_ids, initiative_texts, key_types,
                       relations)
 
-KEPT_ROW = "kept row 4: marshalled shards (nodes and their mentions as columns, regions' documents, keys' records, their entities, facts)"
+KEPT_ROW = ("kept row 4: marshalled shards (nodes and their mentions as columns, regions' documents, keys' records, "
+            "their entities, facts)")
 ARTICLES_ROW = "articles"  # the row naming the articles (and the resolver) the shards were made from
 SHARDS = 256
 NODE_FIELDS = ("type", "name", "aliases", "code", "articles")  # a node's, as ``graph.entity_node`` makes it,
