@@ -146,9 +146,11 @@ def test_resolution_does_not_depend_on_the_order_of_the_articles():
     assert forward[0]["organization/丙丁"].code == "110000"  # (a.txt names it first, as an organisation)
 
 
-def test_a_rebuild_takes_the_entities_no_new_article_touches_as_they_were_kept(tmp_path):
-    """The command line: a re-build after one page is added reads the kept resolution, makes again only the
-    entities the page's keys touch, and writes what a fresh build writes; removing a page resolves all again."""
+@pytest.mark.parametrize("how", ["default", "one job", "dask"])
+def test_a_rebuild_takes_the_entities_no_new_article_touches_as_they_were_kept(tmp_path, how):
+    """The command line: a re-build after one page is added reads the kept resolution (the new page extracted by
+    the worker, in the main process with one job, or on a Dask cluster), makes again only the entities the
+    page's keys touch, and writes what a fresh build writes; removing a page resolves all again."""
     work = tmp_path / "corpus"
     shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
     held = sorted(work.glob("*.txt"))[-1]
@@ -158,7 +160,15 @@ def test_a_rebuild_takes_the_entities_no_new_article_touches_as_they_were_kept(t
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["resolution"]["entities kept"] == 0
     (tmp_path / held.name).rename(held)
-    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    if how == "dask":
+        distributed = pytest.importorskip("dask.distributed")
+        with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                      dashboard_address=None) as cluster:
+            res = run_kg("build", str(work), "-o", str(out), "--executor", "dask", "--scheduler",
+                         cluster.scheduler_address)
+        assert res.returncode == 0 and "(dask)" in res.stdout, res.stderr
+    else:
+        assert run_kg("build", str(work), "-o", str(out), *(["-j", "1"] if how == "one job" else [])).returncode == 0
     assert run_kg("build", str(work), "-o", str(fresh), "--no-cache").returncode == 0
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     made, kept = report["resolution"]["entities made"], report["resolution"]["entities kept"]
