@@ -6,13 +6,15 @@ id): each entity's node as the graph holds it, the votes, first code and quoted 
 merged into it (``resolve.Tally``'s records without the mentions, which the node holds), and the facts those
 keys are the subjects of; and one row naming the articles it was all made from, with their extraction keys.
 
-A re-build whose articles include all of those, unchanged, counts the new articles' tally in (``update``):
-the type and the aliases of every key are decided again from the votes (cheap: a key is a handful of values,
-PD1998 has 15 k), an entity is made again only where a key of it was touched by a new article or now names
-another entity, every other node is taken as it was kept, and the relations are made again from the kept
-facts. Anything else (an article removed or changed, a changed resolver, a shard that does not read back)
-resolves everything and keeps it anew. Only the shards of the entities made are written again (one new
-article: a dozen of the 256).
+A re-build takes the articles removed or changed since out of the kept counts (their extractions read back
+from the build cache) and counts the new or changed articles' tally in (``update``): the type and the aliases
+of every key are decided again from the votes (cheap: a key is a handful of values, PD1998 has 15 k), an
+entity is made again only where a key of it was touched by an article added or removed or now names another
+entity, every other node is taken as it was kept, and the relations are made again from the kept facts. Where
+a removed article held a key's first mention of a type, or its first code, while others name the key too,
+which one is first now was not kept (``NotKept``): that build resolves everything and keeps it anew, as it
+does for a changed resolver or a shard that does not read back. Only the shards of the entities made are
+written again (one new article: a dozen of the 256).
 """
 from __future__ import annotations
 
@@ -22,17 +24,19 @@ import sqlite3
 import zlib
 from collections import defaultdict
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
+from typing import NamedTuple
 
 from .buildcache import open_cache
 from .errors import KgError
 from .lexicon import gazetteer
-from .records import REGION, Entity, Extraction, Mention, Relation
-from .resolve import (CODE, MENTIONS, VOTES, Tally, aliases, entity, entity_ids, initiative_texts, key_types,
-                      relations)
+from .records import INITIATIVE, REGION, Entity, Extraction, Mention, Relation
+from .resolve import (CODE, MENTIONS, QUOTED_OR_SPLIT, VOTES, Tally, aliases, entity, entity_ids, initiative_texts,
+                      key_types, relations)
 
-KEPT_ROW = ("kept row 4: marshalled shards (nodes and their mentions as columns, regions' documents, keys' records, "
+KEPT_ROW = ("kept row 5: marshalled shards (nodes and their mentions as columns, regions' documents, keys' records, "
             "their entities, facts)")
 ARTICLES_ROW = "articles"  # the row naming the articles (and the resolver) the shards were made from
 SHARDS = 256
@@ -42,6 +46,24 @@ NODE_FIELDS = ("type", "name", "aliases", "code", "articles")  # a node's, as ``
 
 def shard_of(eid: str) -> str:
     return f"shard {zlib.crc32(eid.encode('utf-8', 'surrogatepass')) % SHARDS}"
+
+
+class NotKept(Exception):
+    """The kept resolution cannot give what resolving everything gives (``KeptResolution.update``)."""
+
+
+class RemovedArticle(NamedTuple):
+    """What a tally reads of an article no longer among the inputs, to take its counts out."""
+
+    id: str
+    doc: str
+    index: int
+
+
+@dataclass
+class _Removed:
+    articles: set[str]  # the removed articles' ids
+    touched: set[str]  # the keys they name
 
 
 def _columns(eids: list[str], nodes: dict[str, dict]) -> tuple:
@@ -121,12 +143,14 @@ class KeptResolution:
             except (ValueError, EOFError, TypeError):
                 pass
 
-    def added(self, sources: dict[str, str]) -> list[str] | None:
-        """The ids among ``sources`` (article id → extraction key, this build's) of articles not kept yet, if
-        every kept article is among them with the same key; else None: the kept resolution cannot serve."""
-        if not self.usable or any(sources.get(aid) != key for aid, key in self.sources.items()):
+    def changes(self, sources: dict[str, str]) -> tuple[list[str], dict[str, str]] | None:
+        """What changed since: the ids among ``sources`` (article id → extraction key, this build's) of articles
+        not kept (new, or changed since), and the kept articles no longer among them as they were, with the
+        key they were kept under (removed, or changed); None where nothing kept can serve."""
+        if not self.usable:
             return None
-        return [aid for aid in sources if aid not in self.sources]
+        removed = {aid: key for aid, key in self.sources.items() if sources.get(aid) != key}
+        return [aid for aid, key in sources.items() if self.sources.get(aid) != key], removed
 
     def load(self) -> None:
         """Read every kept entity: its node, its keys' records and their facts (a damaged row: ValueError)."""
@@ -149,10 +173,13 @@ class KeptResolution:
         if (len(self.keys), len(self.nodes)) != self.counts or self.keys.keys() != self.entity_of.keys():
             raise ValueError("kept entities missing")  # (a row removed since)
 
-    def update(self, extractions: list[Extraction], province: str = "") -> tuple[dict[str, Entity], list[Relation],
-                                                                                  dict[str, dict]]:
-        """Resolve the kept articles with ``extractions`` (of the articles ``added``): the entities made
-        again, the relations, and the nodes of the entities kept as they were."""
+    def update(self, extractions: list[Extraction], province: str = "",
+               removed: list[Extraction] = ()) -> tuple[dict[str, Entity], list[Relation], dict[str, dict]]:
+        """Resolve the kept articles without those ``removed`` (their extractions as kept) and with
+        ``extractions`` (of the articles added: ``changes``): the entities made again, the relations, and the
+        nodes of the entities kept as they were. NotKept where a removed article held something a remaining
+        one may take over (the first of a key's type, or its first code): the caller resolves everything."""
+        out = self._subtract(removed)
         new = Tally()
         new.add(extractions)
         keys, facts = self.keys, self.facts
@@ -163,21 +190,22 @@ class KeptResolution:
                 keys[key] = (rec[VOTES], rec[CODE], texts)
                 continue
             votes = {t: list(v) for t, v in old[0].items()}
-            for typ, (n, first) in rec[VOTES].items():
+            for typ, (n, first, occurrences) in rec[VOTES].items():
                 vote = votes.get(typ)
                 if vote is None:
-                    votes[typ] = [n, first]
+                    votes[typ] = [n, first, occurrences]
                 else:
                     vote[0] += n
                     vote[1] = min(vote[1], first)
+                    vote[2] += occurrences
             code = old[1] if rec[CODE] is None or (old[1] is not None and old[1][0] < rec[CODE][0]) else rec[CODE]
             keys[key] = (votes, code, old[2] + [t for t in texts if t not in old[2]])
-        for fk, (articles, sentences, inferred) in new.facts.items():
+        for fk, (articles, sentences, read, n) in new.facts.items():
             told = facts.get(fk)
             if told is None:
-                facts[fk] = [articles, sentences, inferred]
+                facts[fk] = [articles, sentences, read, n]
             else:
-                facts[fk] = [told[0] | articles, told[1] | sentences, told[2] and inferred]
+                facts[fk] = [told[0] | articles, told[1] | sentences, told[2] + read, told[3] + n]
         self.sources.update(new.sources)
         self.docs.update(new.docs)
         key_type = key_types({k: rec[0] for k, rec in keys.items()})
@@ -185,9 +213,9 @@ class KeptResolution:
         eid_of = entity_ids(key_type, alias_of)
         entity_of = self.entity_of
         # made again: the entities a key touched or moved is in now, and those it left that are still there
-        moved = set(new.keys) | {k for k, eid in eid_of.items() if entity_of.get(k) != eid}
+        moved = set(new.keys) | out.touched | {k for k, eid in eid_of.items() if entity_of.get(k) != eid}
         left = {entity_of[k] for k in moved if k in entity_of}
-        self.made = {eid_of[k] for k in moved} | (left & set(eid_of.values()))
+        self.made = {eid_of[k] for k in moved if k in eid_of} | (left & set(eid_of.values()))
         self.gone = left - self.made
         members: dict[str, list[str]] = defaultdict(list)
         for k, eid in eid_of.items():
@@ -204,8 +232,8 @@ class KeptResolution:
         for eid, ks in members.items():
             parts = []
             for k in ks:
-                old = self.nodes.get(entity_of.get(k))
-                mentions = [m for m in old["mentions"] if m.key == k] if old is not None else []
+                node = self.nodes.get(entity_of.get(k))
+                mentions = [m for m in node["mentions"] if m.key == k and m.article not in out.articles] if node else []
                 if k in new.keys:
                     mentions += new.keys[k][MENTIONS]
                 written = {(m.type, m.text) for m in mentions}
@@ -224,6 +252,52 @@ class KeptResolution:
         self.region_docs = region_docs
         self.stats = {"entities kept": len(kept), "entities made": len(entities)}
         return entities, relations(facts, eid_of, info, region_docs, province), kept
+
+    def _subtract(self, removed: list[Extraction]) -> "_Removed":
+        """Take the ``removed`` articles' counts out of the kept keys and facts (a key or fact none of the
+        others has goes); what they touched, for ``update``."""
+        gone = Tally()
+        gone.add(removed)
+        out = _Removed(set(gone.sources), set(gone.keys))
+        keys, facts = self.keys, self.facts
+        for key, rec in gone.keys.items():
+            kept = keys.get(key)
+            if kept is None:
+                raise NotKept(f"{key}: not kept")
+            votes = {t: list(v) for t, v in kept[0].items()}
+            for typ, (n, first, occurrences) in rec[VOTES].items():
+                vote = votes.get(typ)
+                if vote is None or vote[2] < occurrences:
+                    raise NotKept(f"{key}: counted otherwise")
+                if vote[2] == occurrences:  # (all of this type were in the removed articles)
+                    del votes[typ]
+                elif vote[1] == first:  # the first of this type was: which is first now is not kept
+                    raise NotKept(f"{key}: its first {typ} removed")
+                else:
+                    vote[0] -= n
+                    vote[2] -= occurrences
+            if not votes:
+                del keys[key]
+                continue
+            if kept[1] is not None and rec[CODE] is not None and kept[1][0] == rec[CODE][0]:
+                raise NotKept(f"{key}: its first code removed")
+            node = self.nodes[self.entity_of[key]]
+            texts = {m.text for m in node["mentions"] if m.key == key and m.article not in out.articles
+                     and m.type == INITIATIVE and QUOTED_OR_SPLIT.search(m.text)}
+            keys[key] = (votes, kept[1], sorted(texts))
+        for fk, (articles, _, read, n) in gone.facts.items():
+            told = facts.get(fk)
+            if told is None or told[3] < n:
+                raise NotKept(f"{fk}: counted otherwise")
+            if told[3] == n:
+                del facts[fk]
+            else:
+                facts[fk] = [told[0] - articles, {x for x in told[1] if x[0] not in out.articles}, told[2] - read,
+                             told[3] - n]
+        for aid in out.articles:
+            self.sources.pop(aid, None)
+            self.docs.pop(aid, None)
+        return out
 
     def keep_all(self, tally: Tally) -> None:
         """Take a full resolution (``tally``, resolved): every row is written by ``keep``."""

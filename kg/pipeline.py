@@ -13,9 +13,9 @@ from .extract import Context, infer_province
 from .lexicon import gazetteer
 from .read import DEFAULT_MAX_MB, find_files, read_all
 from .records import Article, Extraction
-from .kept import KeptResolution
+from .kept import KeptResolution, NotKept, RemovedArticle
 from .resolve import Tally
-from .runner import BATCH, ExtractionCache, ReadCache, Workers, extract_all
+from .runner import BATCH, ExtractionCache, ReadCache, Workers, extract_all, load_extraction
 from .segment import segment
 
 if TYPE_CHECKING:
@@ -88,9 +88,13 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
         try:
             keys = [cache.key(a, prov, c) for a, c in zip(articles, contents)] if cache else None
             article_keys = dict(zip((a.id for a in articles), keys)) if cache else {}
-            added = kept.added(article_keys) if kept and len(article_keys) == len(articles) else None
+            changes = kept.changes(article_keys) if kept and len(article_keys) == len(articles) else None
+            # the kept resolution serves: only the new articles' extractions are read (and those kept of the
+            # articles removed or changed since, to take them out)
+            removed = _kept_extractions(cache, kept, changes[1]) if changes else None
+            added = changes[0] if removed is not None else None
             imports = later.join if later else _load_later_stages
-            if added is not None:  # the kept resolution serves: only the new articles' extractions are read
+            if added is not None:
                 new = set(added)
                 todo = [i for i, a in enumerate(articles) if a.id in new]
                 loading: list[bool] = []  # [whether the kept entities could be read], once read
@@ -121,8 +125,17 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
     timings["extract"] = time.perf_counter() - t
     t = time.perf_counter()
     if added is not None:
-        entities, relations, unchanged = kept.update(extractions, prov)
-    else:
+        try:
+            entities, relations, unchanged = kept.update(extractions, prov, removed)
+        except NotKept:  # (a removed article held a first: which is first now was not kept)
+            added = None
+            cache = ExtractionCache(Path(cache_path))
+            try:
+                extractions, counts = extract_all(articles, prov, jobs=jobs, cache=cache, executor=executor,
+                                                  scheduler=scheduler, keys=keys)
+            finally:
+                cache.close()
+    if added is None:
         tally = Tally()
         tally.add(extractions)
         entities, relations = tally.resolve(prov)
@@ -154,6 +167,27 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
     if kept:
         kg.stats["resolution"] = kept.stats
     return kg, extractions
+
+
+def _kept_extractions(cache: ExtractionCache, kept: KeptResolution, removed: dict[str, str]) -> list[Extraction] | None:
+    """The extractions, as the build cache keeps them, of the articles ``removed`` since the kept resolution
+    (article id → the key it was kept under), for ``KeptResolution.update`` to take out; None where one is
+    not in the cache any more (or does not read back)."""
+    if not removed:
+        return []
+    rows = cache.get_many(list(removed.values()))
+    out = []
+    for aid, key in removed.items():
+        row = rows.get(key)
+        if row is None or aid not in kept.docs:
+            return None
+        try:
+            mentions, facts = load_extraction(row)
+        except Exception:  # whatever bytes a damaged row holds: everything is resolved
+            return None
+        out.append(Extraction(article=RemovedArticle(aid, kept.docs[aid], int(aid.rsplit("#", 1)[1])),
+                              mentions=mentions, facts=facts, key=key))
+    return out
 
 
 def _batches_expected(found) -> int:

@@ -47,10 +47,12 @@ VOTES, WRITTEN, MENTIONS, ARTICLES, CODE = range(5)
 
 class Tally:
     """What resolution reads of the articles, summed by key: for each key, its votes (each type its mentions
-    carry: how many, and where the first mention or fact end of that type stands), the (type, text) it is
+    carry: how many, where the first mention or fact end of that type stands, and how many mentions and fact
+    ends carry it in all, so that an article's can be taken out again), the (type, text) it is
     written as, its mentions, the articles that name it (by a mention or a fact) and its first code (where
     the first mention with a code stands, and that code); for each fact's (kind, subject key, object key,
-    title), the articles and sentences that state it and whether all of them inferred it.
+    title), the articles and sentences that state it, how many of its statements were read rather than
+    inferred, and how many there are.
 
     Every "first" is decided by a position that does not depend on how the articles were listed: the
     document's name, the article's index in it, the mention's (or fact end's, after the mentions) index in
@@ -59,7 +61,7 @@ class Tally:
 
     def __init__(self):
         self.keys: dict[str, list] = {}  # key → [VOTES, WRITTEN, MENTIONS, ARTICLES, CODE]
-        self.facts: dict[tuple, list] = {}  # (kind, subject key, object key, title) → [articles, sentences, inferred]
+        self.facts: dict[tuple, list] = {}  # (kind, subject key, object key, title) → [articles, sentences, read, all]
         self.sources: dict[str, str] = {}  # article id → its extraction's key in the build cache ("" without one)
         self.docs: dict[str, str] = {}  # article id → its document's name
         self.entity_of: dict[str, str] = {}  # key → the id of the entity it names, once resolved
@@ -79,9 +81,10 @@ class Tally:
                 pos = (doc, index, i)
                 vote = rec[VOTES].get(m.type)
                 if vote is None:
-                    rec[VOTES][m.type] = [1, pos]
+                    rec[VOTES][m.type] = [1, pos, 1]
                 else:
                     vote[0] += 1
+                    vote[2] += 1
                     if pos < vote[1]:
                         vote[1] = pos
                 rec[WRITTEN].add((m.type, m.text))
@@ -98,16 +101,19 @@ class Tally:
                     pos = (doc, index, n + 2 * j + side)
                     vote = rec[VOTES].get(typ)
                     if vote is None:
-                        rec[VOTES][typ] = [0, pos]
-                    elif pos < vote[1]:
-                        vote[1] = pos
+                        rec[VOTES][typ] = [0, pos, 1]
+                    else:
+                        vote[2] += 1
+                        if pos < vote[1]:
+                            vote[1] = pos
                     if f.article:
                         rec[ARTICLES].add(f.article)
                 fk = (f.kind, f.subject[1], f.object[1], f.title)
                 told = facts.get(fk)
                 if told is None:
-                    told = facts[fk] = [set(), set(), f.inferred]
-                told[2] = told[2] and f.inferred
+                    told = facts[fk] = [set(), set(), 0, 0]
+                told[2] += not f.inferred
+                told[3] += 1
                 if f.article:
                     told[0].add(f.article)
                     if f.sentence >= 0:
@@ -206,8 +212,8 @@ def relations(facts: dict[tuple, list], eid_of: dict[str, str], info: dict[str, 
         rel.articles.update(articles)
         rel.sentences.update(sentences)
 
-    for (kind, skey, okey, title), (articles, sentences, inferred) in facts.items():
-        relate(kind, eid_of[skey], eid_of[okey], title, inferred, articles, sentences)
+    for (kind, skey, okey, title), (articles, sentences, read, _) in facts.items():
+        relate(kind, eid_of[skey], eid_of[okey], title, not read, articles, sentences)
     # an organisation whose canonical name opens with a region's full name is located in it
     located = {r.subject for r in rels.values() if r.kind == LOCATED_IN}
     region_names = {name for typ, name, code in info.values() if typ == REGION  # 中国联通, 东北大学: a name,
