@@ -12,8 +12,9 @@ of every key are decided again from the votes (cheap: a key is a handful of valu
 entity is made again only where a key of it was touched by an article added or removed or now names another
 entity, every other node is taken as it was kept, and the relations are made again from the kept facts. Where
 a removed article held a key's first mention of a type, or its first code, while others name the key too,
-which one is first now was not kept (``NotKept``): that build resolves everything and keeps it anew, as it
-does for a changed resolver or a shard that does not read back. Only the shards of the entities made are
+the next is found in the articles left that name the key, read back from the build cache (where they cannot
+be, ``NotKept``: that build resolves everything and keeps it anew, as it does for a changed resolver or a
+shard that does not read back). Only the shards of the entities made are
 written again (one new article: a dozen of the 256).
 """
 from __future__ import annotations
@@ -173,13 +174,15 @@ class KeptResolution:
         if (len(self.keys), len(self.nodes)) != self.counts or self.keys.keys() != self.entity_of.keys():
             raise ValueError("kept entities missing")  # (a row removed since)
 
-    def update(self, extractions: list[Extraction], province: str = "",
-               removed: list[Extraction] = ()) -> tuple[dict[str, Entity], list[Relation], dict[str, dict]]:
+    def update(self, extractions: list[Extraction], province: str = "", removed: list[Extraction] = (),
+               reread=None) -> tuple[dict[str, Entity], list[Relation], dict[str, dict]]:
         """Resolve the kept articles without those ``removed`` (their extractions as kept) and with
         ``extractions`` (of the articles added: ``changes``): the entities made again, the relations, and the
-        nodes of the entities kept as they were. NotKept where a removed article held something a remaining
-        one may take over (the first of a key's type, or its first code): the caller resolves everything."""
-        out = self._subtract(removed)
+        nodes of the entities kept as they were. Where a removed article held the first of a key's type, or its
+        first code, and others name the key too, the next is found in the articles left that name it, read
+        again through ``reread`` (article ids → their extractions as kept, or None); NotKept where that cannot
+        be done: the caller resolves everything."""
+        out = self._subtract(removed, reread)
         new = Tally()
         new.add(extractions)
         keys, facts = self.keys, self.facts
@@ -253,13 +256,15 @@ class KeptResolution:
         self.stats = {"entities kept": len(kept), "entities made": len(entities)}
         return entities, relations(facts, eid_of, info, region_docs, province), kept
 
-    def _subtract(self, removed: list[Extraction]) -> "_Removed":
+    def _subtract(self, removed: list[Extraction], reread=None) -> "_Removed":
         """Take the ``removed`` articles' counts out of the kept keys and facts (a key or fact none of the
-        others has goes); what they touched, for ``update``."""
+        others has goes; a first that was in one is found again, ``_refirst``); what they touched, for
+        ``update``."""
         gone = Tally()
         gone.add(removed)
         out = _Removed(set(gone.sources), set(gone.keys))
         keys, facts = self.keys, self.facts
+        refirst: list[tuple[str, object]] = []  # (key, type or CODE) whose first was in a removed article
         for key, rec in gone.keys.items():
             kept = keys.get(key)
             if kept is None:
@@ -271,20 +276,22 @@ class KeptResolution:
                     raise NotKept(f"{key}: counted otherwise")
                 if vote[2] == occurrences:  # (all of this type were in the removed articles)
                     del votes[typ]
-                elif vote[1] == first:  # the first of this type was: which is first now is not kept
-                    raise NotKept(f"{key}: its first {typ} removed")
                 else:
+                    if vote[1] == first:  # the first of this type was: the next is found below
+                        refirst.append((key, typ))
                     vote[0] -= n
                     vote[2] -= occurrences
             if not votes:
                 del keys[key]
                 continue
-            if kept[1] is not None and rec[CODE] is not None and kept[1][0] == rec[CODE][0]:
-                raise NotKept(f"{key}: its first code removed")
+            code = kept[1]
+            if code is not None and rec[CODE] is not None and code[0] == rec[CODE][0]:
+                code = None  # (its first code was: the next is found below)
+                refirst.append((key, CODE))
             node = self.nodes[self.entity_of[key]]
             texts = {m.text for m in node["mentions"] if m.key == key and m.article not in out.articles
                      and m.type == INITIATIVE and QUOTED_OR_SPLIT.search(m.text)}
-            keys[key] = (votes, kept[1], sorted(texts))
+            keys[key] = (votes, code, sorted(texts))
         for fk, (articles, _, read, n) in gone.facts.items():
             told = facts.get(fk)
             if told is None or told[3] < n:
@@ -297,7 +304,36 @@ class KeptResolution:
         for aid in out.articles:
             self.sources.pop(aid, None)
             self.docs.pop(aid, None)
+        if refirst:
+            self._refirst(refirst, out.articles, reread)
         return out
+
+    def _refirst(self, refirst: list[tuple[str, object]], removed: set[str], reread) -> None:
+        """Find again the first of each (key, type) and each key's first code (``refirst``) whose first was in
+        a ``removed`` article: among the articles left that name the key (its mentions' and facts' articles),
+        read again through ``reread`` (article ids → their extractions as kept, or None). NotKept where they
+        cannot be read, or do not hold every occurrence the key's votes count (a fact with no article)."""
+        wanted = {key for key, _ in refirst}
+        articles = {m.article for key in wanted for m in self.nodes[self.entity_of[key]]["mentions"]
+                    if m.key == key and m.article not in removed}
+        for (_, skey, okey, _), told in self.facts.items():
+            if skey in wanted or okey in wanted:
+                articles |= told[0]
+        again = reread(sorted(articles)) if reread is not None else None
+        if again is None:
+            raise NotKept("the articles left that name a key whose first was removed cannot be read")
+        tally = Tally()
+        tally.add(again)
+        for key, what in refirst:
+            votes, code, texts = self.keys[key]
+            rec = tally.keys.get(key)
+            if what == CODE:
+                self.keys[key] = (votes, rec[CODE] if rec is not None else None, texts)
+                continue
+            found = rec[VOTES].get(what) if rec is not None else None
+            if found is None or found[2] != votes[what][2]:
+                raise NotKept(f"{key}: its {what}s are not all where they were looked for")
+            votes[what][1] = found[1]
 
     def keep_all(self, tally: Tally) -> None:
         """Take a full resolution (``tally``, resolved): every row is written by ``keep``."""

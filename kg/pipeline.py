@@ -5,7 +5,7 @@ import os
 import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -125,9 +125,13 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
     timings["extract"] = time.perf_counter() - t
     t = time.perf_counter()
     if added is not None:
+        def reread(aids: list[str]) -> list[Extraction] | None:  # kept articles' extractions, read again
+            with closing(ExtractionCache(Path(cache_path))) as again:
+                return _kept_extractions(again, kept, {aid: kept.sources[aid] for aid in aids})
+
         try:
-            entities, relations, unchanged = kept.update(extractions, prov, removed)
-        except NotKept:  # (a removed article held a first: which is first now was not kept)
+            entities, relations, unchanged = kept.update(extractions, prov, removed, reread)
+        except NotKept:  # (a removed article held a first, and the articles left could not be read again)
             added = None
             cache = ExtractionCache(Path(cache_path))
             try:
@@ -170,9 +174,9 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
 
 
 def _kept_extractions(cache: ExtractionCache, kept: KeptResolution, removed: dict[str, str]) -> list[Extraction] | None:
-    """The extractions, as the build cache keeps them, of the articles ``removed`` since the kept resolution
-    (article id → the key it was kept under), for ``KeptResolution.update`` to take out; None where one is
-    not in the cache any more (or does not read back)."""
+    """The extractions, as the build cache keeps them, of articles the kept resolution counted (article id →
+    the key it was kept under): those removed since, for ``KeptResolution.update`` to take out, or those that
+    name a key whose first was removed; None where one is not in the cache any more (or does not read back)."""
     if not removed:
         return []
     rows = cache.get_many(list(removed.values()))
