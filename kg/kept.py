@@ -34,8 +34,8 @@ from .buildcache import open_cache
 from .errors import KgError
 from .lexicon import gazetteer
 from .records import INITIATIVE, REGION, Entity, Extraction, Mention, Relation
-from .resolve import (CODE, MENTIONS, QUOTED_OR_SPLIT, VOTES, Tally, aliases, entity, entity_ids, initiative_texts,
-                      key_types, relations)
+from .resolve import (CODE, MENTIONS, QUOTED_OR_SPLIT, VOTES, Tally, aliases, documents, entity, entity_ids,
+                      initiative_texts, key_types, relations)
 
 KEPT_ROW = ("kept row 5: marshalled shards (nodes and their mentions as columns, regions' documents, keys' records, "
             "their entities, facts)")
@@ -250,8 +250,7 @@ class KeptResolution:
         doc_of = self.docs.get
         kept_docs = self.region_docs
         region_docs = {eid: set(kept_docs[eid]) for eid, n in kept.items() if n["type"] == REGION}
-        region_docs.update((e.id, set(map(doc_of, {m.article for m in e.mentions})))
-                           for e in entities.values() if e.type == REGION)
+        region_docs.update((e.id, documents(e.mentions, doc_of)) for e in entities.values() if e.type == REGION)
         self.region_docs = region_docs
         self.stats = {"entities kept": len(kept), "entities made": len(entities)}
         return entities, relations(facts, eid_of, info, region_docs, province), kept
@@ -341,7 +340,7 @@ class KeptResolution:
         for k, texts in initiative_texts(tally.keys).items():
             self.keys[k] = (self.keys[k][0], self.keys[k][1], texts)
         self.facts, self.sources, self.docs = tally.facts, tally.sources, tally.docs
-        self.region_docs = {}
+        self.region_docs = tally.region_docs
         self.entity_of = tally.entity_of
         self.made, self.gone = set(self.entity_of.values()), set(self.nodes)
         self.everything = True
@@ -370,8 +369,8 @@ class KeptResolution:
         rows = []
         for name, eids in members.items():
             its_keys = keys[name]
-            rows.append((name, marshal.dumps((_columns(eids, nodes), {e: self._region_docs(e, nodes[e]) for e in eids
-                                                                       if nodes[e]["type"] == REGION},
+            rows.append((name, marshal.dumps((_columns(eids, nodes), {e: sorted(self.region_docs[e]) for e in eids
+                                                                       if e in self.region_docs},
                                               its_keys, {k: self.entity_of[k] for k in its_keys}, facts[name]))))
         counts = (len(self.keys), len(entities))
         rows.append((ARTICLES_ROW, marshal.dumps((self.fingerprint, self.sources, self.docs, counts))))
@@ -383,12 +382,6 @@ class KeptResolution:
                     db.executemany("INSERT OR REPLACE INTO resolution (key, value) VALUES (?, ?)", rows)
             except sqlite3.Error as exc:
                 raise KgError(f"{self.path}: cannot write the build cache ({exc}); use --no-cache") from None
-
-    def _region_docs(self, eid: str, node: dict) -> list[str]:
-        docs = self.region_docs.get(eid)
-        if docs is None:
-            docs = set(map(self.docs.get, {m.article for m in node["mentions"]}))
-        return sorted(docs)
 
     @contextmanager
     def _db(self):

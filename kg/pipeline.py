@@ -5,7 +5,7 @@ import os
 import threading
 import time
 from collections import Counter
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,6 +85,7 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
         t = time.perf_counter()
         cache = ExtractionCache(Path(cache_path)) if cache_path else None
         kept = KeptResolution(Path(cache_path)) if cache_path else None
+        resolved, resolving = None, 0.0  # (the kept resolution's update, where it served, and its seconds)
         try:
             keys = [cache.key(a, prov, c) for a, c in zip(articles, contents)] if cache else None
             article_keys = dict(zip((a.id for a in articles), keys)) if cache else {}
@@ -92,10 +93,9 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
             # the kept resolution serves: only the new articles' extractions are read (and those kept of the
             # articles removed or changed since, to take them out)
             removed = _kept_extractions(cache, kept, changes[1]) if changes else None
-            added = changes[0] if removed is not None else None
             imports = later.join if later else _load_later_stages
-            if added is not None:
-                new = set(added)
+            if removed is not None:
+                new = set(changes[0])
                 todo = [i for i, a in enumerate(articles) if a.id in new]
                 loading: list[bool] = []  # [whether the kept entities could be read], once read
 
@@ -113,40 +113,33 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
                                                   while_waiting=waiting, keys=[keys[i] for i in todo])
                 counts["cached"] = len(articles) - counts["extracted"]
                 waiting()
-                if not loading[0]:
-                    added = None
-            if added is None:
+                if loading[0]:
+                    started = time.perf_counter()
+                    try:
+                        resolved = kept.update(extractions, prov, removed, reread=lambda aids: _kept_extractions(
+                            cache, kept, {aid: kept.sources[aid] for aid in aids}))
+                    except NotKept:  # (a removed article held a first, and the articles left could not be read)
+                        pass
+                    resolving = time.perf_counter() - started
+            if resolved is None:  # every article's extraction, and everything resolved below
                 extractions, counts = extract_all(articles, prov, jobs=jobs, cache=cache, executor=executor,
                                                   scheduler=scheduler, workers=workers, while_waiting=imports,
                                                   keys=keys)
         finally:
             if cache:
                 cache.close()
-    timings["extract"] = time.perf_counter() - t
+    timings["extract"] = time.perf_counter() - t - resolving
     t = time.perf_counter()
-    if added is not None:
-        def reread(aids: list[str]) -> list[Extraction] | None:  # kept articles' extractions, read again
-            with closing(ExtractionCache(Path(cache_path))) as again:
-                return _kept_extractions(again, kept, {aid: kept.sources[aid] for aid in aids})
-
-        try:
-            entities, relations, unchanged = kept.update(extractions, prov, removed, reread)
-        except NotKept:  # (a removed article held a first, and the articles left could not be read again)
-            added = None
-            cache = ExtractionCache(Path(cache_path))
-            try:
-                extractions, counts = extract_all(articles, prov, jobs=jobs, cache=cache, executor=executor,
-                                                  scheduler=scheduler, keys=keys)
-            finally:
-                cache.close()
-    if added is None:
+    if resolved is not None:
+        entities, relations, unchanged = resolved
+    else:
         tally = Tally()
         tally.add(extractions)
         entities, relations = tally.resolve(prov)
         unchanged = None
         if kept:
             kept.keep_all(tally)
-    timings["resolve"] = time.perf_counter() - t
+    timings["resolve"] = time.perf_counter() - t + resolving
     t = time.perf_counter()
     from .graph import build_graph
 

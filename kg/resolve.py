@@ -65,6 +65,7 @@ class Tally:
         self.sources: dict[str, str] = {}  # article id → its extraction's key in the build cache ("" without one)
         self.docs: dict[str, str] = {}  # article id → its document's name
         self.entity_of: dict[str, str] = {}  # key → the id of the entity it names, once resolved
+        self.region_docs: dict[str, set[str]] = {}  # a region's id → the documents naming it, once resolved
 
     def add(self, extractions: list[Extraction]) -> None:
         """Count in ``extractions`` (of articles not counted yet)."""
@@ -138,9 +139,14 @@ class Tally:
                 entities[eid] = entity(eid, key_type[key], key, parts)
         info = {e.id: (e.type, e.name, e.code) for e in entities.values()}
         doc_of = self.docs.get
-        region_docs = {e.id: set(map(doc_of, {m.article for m in e.mentions}))
-                       for e in entities.values() if e.type == REGION}
-        return entities, relations(self.facts, eid_of, info, region_docs, province)
+        self.region_docs = {e.id: documents(e.mentions, doc_of) for e in entities.values() if e.type == REGION}
+        return entities, relations(self.facts, eid_of, info, self.region_docs, province)
+
+
+def documents(mentions, doc_of) -> set[str]:
+    """The documents ``mentions`` are in (``doc_of``: article id → document name): which regions are named
+    on one page (part_of from the gazetteer holds only between those)."""
+    return set(map(doc_of, {m.article for m in mentions}))
 
 
 def key_types(votes: dict[str, dict[str, list]]) -> dict[str, str]:

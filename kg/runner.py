@@ -285,18 +285,18 @@ class Progress:
 def extract_all(articles: list[Article], province: str, jobs: int | None = None, cache: ExtractionCache | None = None,
                 executor: str = "local", scheduler: str | None = None,
                 workers: Workers | None = None, while_waiting=None,
-                contents: list[bytes] | None = None, keys: list[str] | None = None) -> tuple[list[Extraction], dict]:
+                keys: list[str] | None = None) -> tuple[list[Extraction], dict]:
     """Extractions for ``articles`` in order, with counts of cache hits and computed articles.
     ``workers``: processes already started, used when there are as many as the batches can keep busy
     (else a pool of ``jobs`` is started here); ``while_waiting``: called once
-    the work is handed out, while other processes do it (then this one would sit idle); ``contents``:
-    each article's ``content_hash``, where known (else it is computed for its key); ``keys``: each article's
-    key in the ``cache``, where the caller made them."""
+    the work is handed out, while other processes do it (then this one would sit idle); ``keys``: each
+    article's key in the ``cache``, where the caller made them (a build makes them from the content hashes its
+    cached pages keep), else they are made here."""
     results: list[tuple[list, list] | None] = [None] * len(articles)
-    if cache and keys is None:
-        keys = [cache.key(a, province, c) for a, c in zip(articles, contents or [None] * len(articles))]
-    elif not cache:
+    if not cache:
         keys = []
+    elif keys is None:
+        keys = [cache.key(a, province) for a in articles]
     found = cache.get_many(keys) if cache else {}
     todo = [i for i, k in enumerate(keys) if k not in found] if cache else list(range(len(articles)))
 
