@@ -1,6 +1,9 @@
 """Offsets are the truth: every article, sentence and mention slices back to its text."""
 from __future__ import annotations
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
 from conftest import GOLD, SEEDS
 from kg.extract import Context, extract, infer_province
 from kg.read import read
@@ -84,3 +87,43 @@ def test_province_of_a_large_corpus_is_read_from_an_even_spread():
     texts = [paper if i % 3 else other for i in range(3 * INFER_SAMPLE // len(paper))]
     assert infer_province(texts) == "210000"
     assert infer_province([other * 10, "我省"]) == "110000"
+
+
+def _province_text_by_text(texts: list[str]) -> str:
+    """``infer_province`` as defined: each text's opening scanned on its own, the counts summed."""
+    from collections import Counter
+
+    from kg.extract.context import INFER_SAMPLE
+    from kg.lexicon import gazetteer
+
+    gaz = gazetteer()
+    total = sum(map(len, texts))
+    if total > INFER_SAMPLE:
+        texts = [t[: -(-len(t) * INFER_SAMPLE // total)] for t in texts]
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update([p for _, _, f in gaz.find_forms(text) if (p := gaz.province_by_form.get(f))])
+    if not counts:
+        return ""
+    (top, n), *rest = counts.most_common(2) + [("", 0)]
+    own = sum(t.count("我省") + t.count("全省") + t.count("省委") for t in texts)
+    return top if n >= 3 and n >= 2 * rest[0][1] and own > 0 else ""
+
+
+PROVINCE_PIECES = ["辽宁", "辽宁省", "宁", "省", "我省", "全", "全省", "省委", "吉林", "吉林省", "林", "北京", "北京市",
+                   "京", "黑龙江", "黑龙", "江", "内蒙古", "内蒙", "古", "。", "\n", "沈阳", "长春市", "x"]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(PROVINCE_PIECES), max_size=12).map("".join), min_size=1, max_size=8),
+       st.sampled_from([1, 2, 5, 4000]))
+@example(["黑龙", "江黑龙", "江黑龙", "江我", "省"], 1)  # forms and own words only across the joints: no verdict
+def test_province_scan_of_the_joined_openings_is_the_scan_text_by_text(texts, repeat):
+    """The openings are scanned as one string (one call into the matcher, not one per text): a form cut
+    at a text's end, or one text's end and the next's start that would read as a form together, must
+    count as they do text by text. ``repeat`` grows the corpus past the sample, so openings are cut."""
+    from kg.lexicon import gazetteer
+
+    assert not any("\n" in form for form in gazetteer().province_by_form)  # (the joint the scan relies on)
+    texts = [t * repeat for t in texts]
+    assert infer_province(texts) == _province_text_by_text(texts)
