@@ -127,6 +127,7 @@ class KeptResolution:
         self.region_docs: dict[str, list[str]] = {}  # a region's id → the documents its mentions are in
         self.made: set[str] = set()  # ids of the entities made by ``update`` (their rows to write)
         self.gone: set[str] = set()  # ids of kept entities no longer in the graph (their rows to delete)
+        self.shards: dict[str, list[str]] = {}  # a shard's row → the ids of the entities in it, as read or written
         self.stats: dict[str, int] = {}
         self.everything = False  # True once ``keep_all`` took a full resolution: ``keep`` replaces every row
         with self._db() as db:
@@ -158,13 +159,14 @@ class KeptResolution:
         width = len(Mention._fields)
         with self._db() as db:
             try:
-                rows = db.execute("SELECT value FROM resolution WHERE key != ?", (ARTICLES_ROW,)).fetchall()
+                rows = db.execute("SELECT key, value FROM resolution WHERE key != ?", (ARTICLES_ROW,)).fetchall()
             except sqlite3.Error as exc:
                 raise KgError(f"{self.path}: cannot use as build cache ({exc}); use --no-cache") from None
-        for (value,) in rows:
+        for name, value in rows:
             try:
                 columns, region_docs, keys, entity_of, facts = marshal.loads(value)
                 self.nodes.update(_nodes(columns, width))
+                self.shards[name] = list(columns[0])
                 self.region_docs.update(region_docs)
                 self.keys.update(keys)
                 self.entity_of.update(entity_of)
@@ -350,21 +352,27 @@ class KeptResolution:
         """Write the shards of the entities made and gone (``nodes``: the graph's) and the articles' row
         (after ``keep_all``: replace every row). Opens its own connection: the exporter calls it in the
         process it forks to write the RDF beside the pages."""
-        entities = set(self.entity_of.values())
-        shard = {eid: shard_of(eid) for eid in entities | self.gone}
-        wanted = {shard[eid] for eid in self.made | self.gone}
-        members: dict[str, list[str]] = {name: [] for name in wanted}
-        for eid in entities:
-            if shard[eid] in members:
-                members[shard[eid]].append(eid)
-        keys: dict[str, dict] = {name: {} for name in wanted}
+        if self.everything:  # every entity's shard
+            members: dict[str, list[str]] = {}
+            for eid in set(self.entity_of.values()):
+                members.setdefault(shard_of(eid), []).append(eid)
+        else:  # the shards of the entities made and gone: those kept in them as read, and those made
+            changed = self.made | self.gone
+            members = {name: [] for name in map(shard_of, changed)}
+            for name, eids in members.items():
+                eids += [eid for eid in self.shards.get(name, ()) if eid not in changed]
+            for eid in self.made:
+                members[shard_of(eid)].append(eid)
+        shard = {eid: name for name, eids in members.items() for eid in eids}  # (only theirs: not 15 k crc32s)
+        keys: dict[str, dict] = {name: {} for name in members}
         for k, eid in self.entity_of.items():
-            if shard[eid] in keys:
-                keys[shard[eid]][k] = self.keys[k]
-        facts: dict[str, dict] = {name: {} for name in wanted}
+            name = shard.get(eid)
+            if name is not None:
+                keys[name][k] = self.keys[k]
+        facts: dict[str, dict] = {name: {} for name in members}
         for fk, told in self.facts.items():
-            name = shard[self.entity_of[fk[1]]]
-            if name in facts:
+            name = shard.get(self.entity_of[fk[1]])
+            if name is not None:
                 facts[name][fk] = told
         rows = []
         for name, eids in members.items():
@@ -372,7 +380,8 @@ class KeptResolution:
             rows.append((name, marshal.dumps((_columns(eids, nodes), {e: sorted(self.region_docs[e]) for e in eids
                                                                        if e in self.region_docs},
                                               its_keys, {k: self.entity_of[k] for k in its_keys}, facts[name]))))
-        counts = (len(self.keys), len(entities))
+        self.shards.update(members)
+        counts = (len(self.keys), len(set(self.entity_of.values())))
         rows.append((ARTICLES_ROW, marshal.dumps((self.fingerprint, self.sources, self.docs, counts))))
         with self._db() as db:
             try:
