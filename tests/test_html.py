@@ -36,6 +36,31 @@ def test_index_lists_every_entity_by_type(seeds_build):
     assert all((seeds_build / x).is_file() for x in links)
 
 
+def test_index_ranks_by_relations_then_name_then_as_listed_and_escapes_names():
+    """index.html's order within a type: most relations first, then by name, then in the view's order; every
+    name escaped, and only where it needs it (regression: the list is sorted as tuples in one pass now)."""
+    import html as html_module
+
+    from kg.export.html import ViewGraph, index_page
+
+    v = ViewGraph()
+    names = ["乙", "甲", "A&B", "甲", "<b>丙</b>", "丁'戊", "乙"]
+    ids = [f"organization/{9 - i}" for i in range(len(names))]  # listed against their ids' order
+    for i, (n, name) in enumerate(zip(ids, names)):
+        v.nodes[n] = {"type": "Organization", "name": name, "aliases": [], "code": "", "mentions": i}
+    v.nodes["person/x"] = {"type": "Person", "name": '张"三"', "aliases": [], "code": "", "mentions": 9}
+    v.edges = [(ids[5], ids[2], "part_of", ""), (ids[3], "person/x", "position", "主任")]
+    deg = v.degree()
+    page = index_page(v, "t & t", {ids[3]: "entities/x.html"}, {}, deg)
+    listed = re.findall(r"<li>(.*?) <span class=\"n\">(\d+) relations · (\d+) mentions</span></li>", page)
+    assert listed[0] == ("张&quot;三&quot;", "1", "9")  # Person comes first
+    order = [i for i in sorted(range(len(names)), key=lambda i: (-deg.get(ids[i], 0), names[i]))]  # stable
+    assert order == [2, 5, 3, 4, 0, 6, 1]  # (甲 at 3 before the 乙s: relations first; the two 乙 as listed)
+    shown = [f'<a href="entities/x.html">{names[i]}</a>' if i == 3 else html_module.escape(names[i]) for i in order]
+    assert listed[1:] == [(x, str(deg.get(ids[i], 0)), str(i)) for x, i in zip(shown, order)]
+    assert "A&amp;B" in page and "&lt;b&gt;丙&lt;/b&gt;" in page and "丁&#x27;戊" in page and "<b>丙" not in page
+
+
 def test_hostile_label_is_escaped(tmp_path):
     f = tmp_path / "x.txt"
     f.write_text("本报讯 记者王明报道 “<img src=x onerror=alert(1)>”行动由辽宁省人民政府发起。</script><b>\n", encoding="utf-8")
