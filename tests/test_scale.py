@@ -433,20 +433,28 @@ def test_rebuild_keeps_unchanged_pages_and_redraws_an_edited_one(corpus, serial,
     pages = sorted((out / "articles").glob("*.html"))
     first = {p.name: p.stat().st_ino for p in pages}
     hubs = _inodes(out, "entities")
+    lib = {p.name: p.stat().st_ino for p in (out / "lib").iterdir()}
     assert run_kg("build", str(corpus), "-o", str(out)).returncode == 0
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["pages_kept"] == len(pages) + len(hubs) and len(pages) > 100 and len(hubs) == 40
+    # (and the two vis-network files in lib/, kept like the pages since session 29)
+    assert report["pages_kept"] == len(pages) + len(hubs) + len(lib) and len(pages) > 100 and len(hubs) == 40
     assert report["layouts"]["made"] == 0 and report["layouts"]["reused"] >= 1
     assert {p.name: p.stat().st_ino for p in sorted((out / "articles").glob("*.html"))} == first
     assert _inodes(out, "entities") == hubs
+    assert {p.name: p.stat().st_ino for p in (out / "lib").iterdir()} == lib and len(lib) == 2
     _same_outputs(serial, out)
     edited = pages[len(pages) // 2]
     edited.write_text(edited.read_text(encoding="utf-8").replace("<title>", "<title>EDITED "), encoding="utf-8")
     assert run_kg("build", str(corpus), "-o", str(out)).returncode == 0
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["pages_kept"] == len(pages) + len(hubs) - 1
+    assert report["pages_kept"] == len(pages) + len(hubs) + len(lib) - 1
     assert "EDITED" not in edited.read_text(encoding="utf-8")
     _same_outputs(serial, out)
+    css = out / "lib" / "vis-network.css"
+    kept = css.read_text(encoding="utf-8")
+    css.write_text("/* EDITED */" + kept, encoding="utf-8")  # a library file edited since: written again
+    assert run_kg("build", str(corpus), "-o", str(out)).returncode == 0
+    assert css.read_text(encoding="utf-8") == kept
 
 
 def test_graph_ttl_edited_or_removed_since_serves_no_block(tmp_path):

@@ -706,12 +706,15 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
         emit("graph.html", files["graph.html"])
         files["graph.html"] = None
     js, css = vis_assets()
-    files["lib/vis-network.min.js"] = js
-    files["lib/vis-network.css"] = css
-    if emit:
-        emit("lib/vis-network.min.js", js)
-        emit("lib/vis-network.css", css)
-        files["lib/vis-network.min.js"] = files["lib/vis-network.css"] = None
+    for name, text in (("lib/vis-network.min.js", js), ("lib/vis-network.css", css)):
+        # the same file as the last build's (its key: a hash of its text) is kept where it is, like a page
+        if keep is not None and keep(name, hashlib.sha1(text.encode("utf-8")).hexdigest()):
+            files[name] = None
+        elif emit:
+            emit(name, text)
+            files[name] = None
+        else:
+            files[name] = text
     encoded: dict = {}  # each entity's panel JSON, made once for all the pages it is on
     for n in hubs:
         ids = ego(v, n, 2, MAX_EGO, deg)
