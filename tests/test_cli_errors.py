@@ -70,6 +70,11 @@ def test_failed_build_leaves_previous_outputs(tmp_path):
     _one_line_error(run_kg("build", str(bad), "-o", str(out)))
     assert snapshot() == before
     assert not list(out.glob(".*.tmp"))
+    # a re-build starts its extraction worker before it looks for the files: a missing input still gives one
+    # line, and the worker stops with the build
+    _one_line_error(run_kg("build", str(tmp_path / "gone"), "-o", str(out)), "no such file")
+    assert snapshot() == before
+    assert not list(out.glob(".*.tmp"))
 
 
 def test_bad_gold_file_named(tmp_path, seeds_build):
