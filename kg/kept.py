@@ -352,10 +352,12 @@ class KeptResolution:
         """Write the shards of the entities made and gone (``nodes``: the graph's) and the articles' row
         (after ``keep_all``: replace every row). Opens its own connection: the exporter calls it in the
         process it forks to write the RDF beside the pages."""
+        entities = set(self.entity_of.values())
         if self.everything:  # every entity's shard
             members: dict[str, list[str]] = {}
-            for eid in set(self.entity_of.values()):
+            for eid in entities:
                 members.setdefault(shard_of(eid), []).append(eid)
+            self.shards = {}  # (every row is replaced: none read before stays)
         else:  # the shards of the entities made and gone: those kept in them as read, and those made
             changed = self.made | self.gone
             members = {name: [] for name in map(shard_of, changed)}
@@ -381,7 +383,7 @@ class KeptResolution:
                                                                        if e in self.region_docs},
                                               its_keys, {k: self.entity_of[k] for k in its_keys}, facts[name]))))
         self.shards.update(members)
-        counts = (len(self.keys), len(set(self.entity_of.values())))
+        counts = (len(self.keys), len(entities))
         rows.append((ARTICLES_ROW, marshal.dumps((self.fingerprint, self.sources, self.docs, counts))))
         with self._db() as db:
             try:
