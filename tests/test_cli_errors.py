@@ -75,6 +75,14 @@ def test_failed_build_leaves_previous_outputs(tmp_path):
     _one_line_error(run_kg("build", str(tmp_path / "gone"), "-o", str(out)), "no such file")
     assert snapshot() == before
     assert not list(out.glob(".*.tmp"))
+    # a folder where an output file goes (regression: a traceback from the commit, after the outputs renamed
+    # before it were in place): one line naming it, nothing renamed
+    (out / "report.json").unlink()
+    (out / "report.json" / "x").mkdir(parents=True)
+    del before["report.json"]
+    _one_line_error(run_kg("build", "seeds/", "-o", str(out)), "report.json", "a folder")
+    assert snapshot() == before
+    assert not list(out.glob(".*.tmp"))
 
 
 def test_bad_gold_file_named(tmp_path, seeds_build):

@@ -437,21 +437,29 @@ class Stage:
             raise OutputError(f"{self.outdir / name}: cannot write ({exc.strerror})") from None
 
     def commit(self) -> None:
+        """Rename what is staged into place. A folder where an output file goes stops the build before anything
+        is renamed; another failure of the file system is an OutputError too (what was renamed stays)."""
         outdir = self.outdir
         for name in self.files:
-            os.replace(self.path / name, outdir / name)
-        for folder in sorted(self.folders | set(self.kept)):
-            old = outdir / folder
-            if folder in self.kept and old.is_dir():
-                self._patch(folder)
-                continue
-            trash = None
-            if old.exists():
-                trash = Path(tempfile.mkdtemp(prefix=f".old-{folder}-", suffix=".tmp", dir=outdir))
-                os.replace(old, trash / folder)
-            os.replace(self.path / folder, old)
-            if trash is not None:
-                shutil.rmtree(trash, ignore_errors=True)
+            if os.path.isdir(outdir / name) and not os.path.islink(outdir / name):
+                raise OutputError(f"{outdir / name}: a folder is where this output goes; move it away")
+        try:
+            for name in self.files:
+                os.replace(self.path / name, outdir / name)
+            for folder in sorted(self.folders | set(self.kept)):
+                old = outdir / folder
+                if folder in self.kept and old.is_dir():
+                    self._patch(folder)
+                    continue
+                trash = None
+                if old.exists():
+                    trash = Path(tempfile.mkdtemp(prefix=f".old-{folder}-", suffix=".tmp", dir=outdir))
+                    os.replace(old, trash / folder)
+                os.replace(self.path / folder, old)
+                if trash is not None:
+                    shutil.rmtree(trash, ignore_errors=True)
+        except OSError as exc:
+            raise OutputError(f"{outdir}: cannot put the outputs in place ({exc.strerror})") from None
         self.files, self.folders, self.kept = [], set(), {}
         for task in self._after:
             task()
