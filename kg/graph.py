@@ -24,6 +24,16 @@ if TYPE_CHECKING:
 MENTION_ORDER = attrgetter("article", "start", "end", "type", "key")
 
 
+@dataclass(frozen=True)
+class Changed:
+    """What a re-build served by the kept resolution changed since the build that kept it (token ``since``):
+    the ``articles`` whose mentions may be read as other entities, or whose entities may differ in type, names,
+    code or articles (``KeptResolution.changed_articles``). Every other article reads what it read there."""
+
+    since: str
+    articles: frozenset[str]
+
+
 @dataclass
 class KnowledgeGraph:
     """The built graph plus the articles it was read from; ``to_rdf``/``to_networkx`` for notebooks.
@@ -48,6 +58,11 @@ class KnowledgeGraph:
     # the resolution to keep in the build cache for the next build (``kg/kept.py``), where a cache was used:
     # ``export.outputs`` writes it beside the pages
     resolution: "KeptResolution | None" = field(default=None, repr=False, compare=False)
+    # this build's token (``KeptResolution.token``), where a cache was used, and what changed since the build of
+    # token ``changed.since``, where the kept resolution served: an exporter that records the token with what it
+    # made keeps what it made of the articles not changed (``export.html.site``'s article page keys)
+    token: str = ""
+    changed: "Changed | None" = None
 
     @property
     def nx_graph(self) -> "nx.MultiDiGraph":

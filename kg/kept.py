@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import secrets
 import sqlite3
 import zlib
 from collections import defaultdict
@@ -37,8 +38,8 @@ from .records import INITIATIVE, REGION, Entity, Extraction, Mention, Relation
 from .resolve import (CODE, MENTIONS, QUOTED_OR_SPLIT, VOTES, Tally, aliases, documents, entity, entity_ids,
                       initiative_texts, key_types, relations)
 
-KEPT_ROW = ("kept row 5: marshalled shards (nodes and their mentions as columns, regions' documents, keys' records, "
-            "their entities, facts)")
+KEPT_ROW = ("kept row 6: marshalled shards (nodes and their mentions as columns, regions' documents, keys' records, "
+            "their entities, facts); the articles' row with the build's token")
 ARTICLES_ROW = "articles"  # the row naming the articles (and the resolver) the shards were made from
 SHARDS = 256
 NODE_FIELDS = ("type", "name", "aliases", "code", "articles")  # a node's, as ``graph.entity_node`` makes it,
@@ -98,6 +99,16 @@ def _nodes(columns: tuple, width: int) -> dict[str, dict]:
     return out
 
 
+def _same_elsewhere(old: dict, new: dict, fresh: set[str]) -> bool:
+    """Whether an entity's node (as kept, and as made again) is the same in all but the articles ``fresh``: its
+    type, name, aliases and code, its other articles and its mentions in them, in order."""
+    if (old["type"], old["name"], old["aliases"], old["code"]) != (new["type"], new["name"], new["aliases"], new["code"]):
+        return False
+    if [a for a in old["articles"] if a not in fresh] != [a for a in new["articles"] if a not in fresh]:
+        return False
+    return [m for m in old["mentions"] if m.article not in fresh] == [m for m in new["mentions"] if m.article not in fresh]
+
+
 def fingerprint() -> str:
     """Changes whenever resolving, the graph's nodes or the data they read change, or the rows' layout."""
     root = Path(__file__).resolve().parent
@@ -130,6 +141,11 @@ class KeptResolution:
         self.shards: dict[str, list[str]] = {}  # a shard's row → the ids of the entities in it, as read or written
         self.stats: dict[str, int] = {}
         self.everything = False  # True once ``keep_all`` took a full resolution: ``keep`` replaces every row
+        self.fresh: set[str] = set()  # ids of the articles ``update`` added or took out (a changed one: both)
+        # the token of the build that kept what was read (``since``), and this build's (``token``, new with each
+        # ``update`` or ``keep_all`` and kept by ``keep``): an exporter records the token with what it keeps, and
+        # uses ``changed_articles`` only relative to the build it recorded
+        self.since, self.token = "", ""
         with self._db() as db:
             try:
                 row = db.execute("SELECT value FROM resolution WHERE key = ?", (ARTICLES_ROW,)).fetchone()
@@ -139,9 +155,10 @@ class KeptResolution:
         self.counts = (0, 0)  # (keys, entities) kept, to check a reading of the shards against
         if row is not None:
             try:
-                mark, sources, docs, counts = marshal.loads(row[0])
+                mark, sources, docs, counts, since = marshal.loads(row[0])
                 if mark == self.fingerprint:
                     self.sources, self.docs, self.counts, self.usable = sources, docs, tuple(counts), True
+                    self.since = since
             except (ValueError, EOFError, TypeError):
                 pass
 
@@ -187,6 +204,7 @@ class KeptResolution:
         out = self._subtract(removed, reread)
         new = Tally()
         new.add(extractions)
+        self.fresh, self.token = set(new.sources) | out.articles, secrets.token_hex(8)
         keys, facts = self.keys, self.facts
         for key, rec in new.keys.items():
             texts = initiative_texts({key: rec}).get(key, [])
@@ -346,7 +364,28 @@ class KeptResolution:
         self.entity_of = tally.entity_of
         self.made, self.gone = set(self.entity_of.values()), set(self.nodes)
         self.everything = True
+        self.fresh, self.token = set(self.sources), secrets.token_hex(8)
         self.stats = {"entities kept": 0, "entities made": len(self.made)}
+
+    def changed_articles(self, nodes: dict[str, dict]) -> set[str] | None:
+        """The articles whose mentions may be read as other entities than in the build kept (``since``), or whose
+        entities may differ in type, name, aliases, code or articles: the articles added or taken out, and
+        those of each entity made or gone (its articles then and now) but the entities made again as they were
+        (``nodes``, the graph's, against those read, leaving out the articles added or taken out: one new article
+        naming 中国 makes 中国 again, and not one other article reads it otherwise). None after ``keep_all``: any
+        may. Every other article reads what it read in that build, as the same entities."""
+        if self.everything:
+            return None
+        fresh = self.fresh
+        out = set(fresh)
+        for eid in self.made | self.gone:
+            old, new = self.nodes.get(eid), nodes.get(eid)
+            if old is not None and new is not None and _same_elsewhere(old, new, fresh):
+                continue
+            for node in (old, new):
+                if node is not None:
+                    out.update(node["articles"])
+        return out
 
     def keep(self, nodes: dict[str, dict]) -> None:
         """Write the shards of the entities made and gone (``nodes``: the graph's) and the articles' row
@@ -384,7 +423,7 @@ class KeptResolution:
                                               its_keys, {k: self.entity_of[k] for k in its_keys}, facts[name]))))
         self.shards.update(members)
         counts = (len(self.keys), len(entities))
-        rows.append((ARTICLES_ROW, marshal.dumps((self.fingerprint, self.sources, self.docs, counts))))
+        rows.append((ARTICLES_ROW, marshal.dumps((self.fingerprint, self.sources, self.docs, counts, self.token))))
         with self._db() as db:
             try:
                 with db:

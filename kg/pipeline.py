@@ -144,11 +144,16 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
             kept.keep_all(tally)
     timings["resolve"] = time.perf_counter() - t + resolving
     t = time.perf_counter()
-    from .graph import build_graph
+    from .graph import Changed, build_graph
 
     kg = build_graph(entities, relations, articles, province=prov, base=base, digests=article_keys,
                      text_hashes=text_hashes, kept=unchanged)
     kg.resolution = kept  # written into the build cache by the exporter, beside the pages
+    if kept:
+        kg.token = kept.token
+        changed = kept.changed_articles(kg.nodes) if resolved is not None and kept.since else None
+        if changed is not None:
+            kg.changed = Changed(kept.since, frozenset(changed))
     timings["graph"] = time.perf_counter() - t
     kg.stats = {
         "files": len(sources),

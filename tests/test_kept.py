@@ -44,11 +44,24 @@ def _fresh(exs, province):
     return _graph(*resolve(exs, province))
 
 
+def _as_read(nodes) -> dict[str, list]:
+    """Article id → what it reads, as the graph's nodes give it: each entity it is an article of (id, type, name,
+    aliases, code) and each of its mentions with the entity it is read as, in node order."""
+    out: dict[str, list] = {}
+    for eid, n in nodes.items():
+        for aid in n["articles"]:
+            out.setdefault(aid, []).append((eid, n["type"], n["name"], list(n["aliases"]), n["code"]))
+        for m in n["mentions"]:
+            out.setdefault(m.article, []).append((eid, m))
+    return out
+
+
 def _kept_then_changed(path, steps, province, reread_kept=True):
     """Keep a resolution of ``steps[0]`` (articles), then for each later step (articles added, articles
     removed) update what was kept, read back from the file each time as a re-build does (where the kept
     resolution cannot take a removed article out, resolve everything, as the build does). The last graph, and
-    how many steps the kept resolution served."""
+    how many steps the kept resolution served. Where it served, every article it does not name as changed
+    (``changed_articles``) that was there before reads what it read then."""
     first = Tally()
     first.add(steps[0])
     entities, relations = first.resolve(province)
@@ -67,6 +80,7 @@ def _kept_then_changed(path, steps, province, reread_kept=True):
         assert removed == {ex.article.id: ex.key for ex in gone}
         kept.load()
         reread = (lambda aids: [now[aid] for aid in aids]) if reread_kept else None  # noqa: E731
+        before = nodes
         try:
             entities, relations, unchanged = kept.update(more, province, gone, reread)
             served += 1
@@ -77,6 +91,14 @@ def _kept_then_changed(path, steps, province, reread_kept=True):
             unchanged = None
             kept.keep_all(tally)
         nodes, edges = _graph(entities, relations, unchanged)
+        changed = kept.changed_articles(nodes)
+        if unchanged is None:
+            assert changed is None
+        else:
+            assert kept.fresh <= changed and len(kept.since) == len(kept.token) == 16 and kept.since != kept.token
+            was, now_read = _as_read(before), _as_read(nodes)
+            for aid in (was.keys() & now_read.keys()) - changed:
+                assert was[aid] == now_read[aid], aid
         kept.keep(nodes)
     return (nodes, edges), served
 

@@ -550,3 +550,114 @@ def test_a_fork_waits_for_the_imports_a_rebuild_runs_behind(monkeypatch):
     finally:
         later.join()
     assert not pipeline._ImportsBehind._running
+
+
+def _recorded_page_keys(out) -> dict[str, str]:
+    """The article and hub page keys a build recorded in its build cache, by page."""
+    import sqlite3
+
+    db = sqlite3.connect(out / ".kg-cache.sqlite")
+    try:
+        return {name: value.split()[0] for name, value in db.execute("SELECT key, value FROM html") if "/" in name}
+    finally:
+        db.close()
+
+
+def test_rebuilds_take_the_article_page_keys_they_would_make(tmp_path):
+    """A re-build takes an unchanged article's page key from the previous build's record instead of making it
+    (session 30): after articles are added, removed, edited, and a file changed around its articles, each
+    re-build records the keys a fresh build of the same files makes, and draws the same site."""
+    work = tmp_path / "corpus"
+    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
+    for f in sorted(PD1998.glob("*.txt"))[::60][:40] if PD1998.is_dir() else []:
+        shutil.copy(f, work / f.name)
+    files = sorted(work.glob("*.txt"))
+    held = [tmp_path / f.name for f in files[-2:]]
+    for f, h in zip(files[-2:], held):
+        shutil.move(f, h)
+    # a project read in a city, then in a zone of it: the most specific place stays, so the first article's
+    # relation goes while its entities read as they did (only the relations tell its page changed)
+    (work / "zz-city.txt").write_text("辽宁日报讯 今年，沈阳市加快推进华晨宝马新工厂项目建设。\n", encoding="utf-8")
+    zone = "辽宁日报讯 今年，沈阳经济技术开发区加快推进华晨宝马新工厂项目建设，沈阳市领导到场。\n"
+    out = tmp_path / "o"
+    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    first = files[0].read_text(encoding="utf-8")
+
+    def step(n: int) -> dict:
+        res = run_kg("build", str(work), "-o", str(out))
+        assert res.returncode == 0, res.stderr
+        fresh = tmp_path / f"fresh{n}"
+        assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
+        assert _recorded_page_keys(out) == _recorded_page_keys(fresh), n
+        _same_outputs(fresh, out, positions=False)
+        return json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+    shutil.move(held[0], work / held[0].name)  # an article added
+    report = step(1)
+    assert report["resolution"]["entities kept"] > 0 and report["page_keys_reused"] > 0, report
+    reused = report["page_keys_reused"]
+    files[3].unlink()  # an article removed
+    assert step(2)["page_keys_reused"] > 0
+    text = files[5].read_text(encoding="utf-8")  # an article edited: a sentence naming other entities
+    files[5].write_text(text + "\n国务院总理朱镕基在北京会见了美国国务卿奥尔布赖特。\n", encoding="utf-8")
+    assert step(3)["page_keys_reused"] > 0
+    files[0].write_text(first + "\n\n", encoding="utf-8")  # its articles' text as it was, the file's not
+    assert step(4)["page_keys_reused"] > 0
+    shutil.move(held[1], work / held[1].name)
+    assert step(5)["page_keys_reused"] >= reused - 5
+    (work / "zz-zone.txt").write_text(zone, encoding="utf-8")
+    assert step(6)["page_keys_reused"] > 0
+    assert "沈阳经济技术开发区" in (out / "graph.ttl").read_text(encoding="utf-8")
+
+
+def test_a_rebuild_after_a_failed_one_takes_no_key_recorded_before_it(tmp_path):
+    """A build that fails once its resolution is kept (here: committing its outputs) records no page keys, so
+    what the next build's resolution says changed since the failed build says nothing of the pages the build
+    before drew: the next build makes every article page key (the kept resolution and the pages' record carry
+    one build's token) and draws what a fresh build draws."""
+    work = tmp_path / "corpus"
+    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
+    (work / "zz-city.txt").write_text("辽宁日报讯 今年，沈阳市加快推进华晨宝马新工厂项目建设。\n", encoding="utf-8")
+    out = tmp_path / "o"
+    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    (work / "zz-zone.txt").write_text("辽宁日报讯 今年，沈阳经济技术开发区加快推进华晨宝马新工厂项目建设，沈阳市领导到场。\n",
+                                      encoding="utf-8")  # (the city article's relation goes: its page changes)
+    blocker = out / "report.json"
+    blocker.unlink()
+    (blocker / "x").mkdir(parents=True)  # the report cannot be renamed into place
+    before = (out / "graph.ttl").read_bytes()
+    res = run_kg("build", str(work), "-o", str(out))
+    # (regression: a traceback, with the outputs renamed before it in place)
+    assert res.returncode != 0 and "Traceback" not in res.stderr and "report.json: a folder" in res.stderr, res.stderr
+    assert (out / "graph.ttl").read_bytes() == before
+    shutil.rmtree(blocker)
+    res = run_kg("build", str(work), "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["resolution"]["entities kept"] > 0 and report["page_keys_reused"] == 0, report
+    fresh = tmp_path / "fresh"
+    assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
+    assert _recorded_page_keys(out) == _recorded_page_keys(fresh)
+    _same_outputs(fresh, out, positions=False)
+
+
+def test_article_page_keys_recorded_by_other_drawing_code_are_not_taken(tmp_path, monkeypatch):
+    """Pages drawn by other code (``HTML_FINGERPRINT``) are drawn again in a re-build, though the kept resolution
+    says no article changed: the keys recorded with them are not taken for this code's."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+    from kg.export import html
+
+    work = tmp_path / "corpus"
+    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
+    out = tmp_path / "o"
+    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
+    pages = len(list((out / "articles").glob("*.html")))
+    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["page_keys_reused"] == pages > 0 and report["pages_kept"] >= pages, report
+    monkeypatch.setattr(html, "HTML_FINGERPRINT", "other drawing code")
+    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["page_keys_reused"] == 0 and report["pages_kept"] == 2, report  # (lib/'s two files)

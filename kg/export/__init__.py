@@ -76,6 +76,7 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
     kg.stats["triples"] = triples
     if kept is not None:
         kg.stats["pages_kept"] = len(kept.kept)
+        kg.stats["page_keys_reused"] = kept.reused
         stage.after_commit(kept.save)
     if layouts is not None:
         kg.stats["layouts"] = layouts.stats()
@@ -208,16 +209,33 @@ class KeptPages:
     """Article and hub pages a re-build keeps from the previous one: the build cache's table ``html`` holds
     each page's key (``article_page_key``, ``ego_page_key``) with the file's inode, size and modification
     time as committed. A page whose key is unchanged and whose file is as it was written is kept where it
-    is (``Stage.keep``: creating 3,000 files costs ~0.6 s here) instead of drawn."""
+    is (``Stage.keep``: creating 3,000 files costs ~0.6 s here) instead of drawn. With the keys, one row
+    (``STATE``) records what the pages drawer says they were made from (``state``: ``html.site`` uses the
+    previous build's, ``previous_state``, to know which keys are the same without making them)."""
+
+    STATE = "state"  # (a page's name holds a "/")
 
     def __init__(self, stage: "Stage", cache: Path):
         from ..buildcache import Memo
 
         self.stage, self.cache = stage, cache
         with Memo(cache, "html") as memo:
-            self.previous = {name: value.split() for name, value in memo.get_all().items()}
+            rows = memo.get_all()
+        state = rows.pop(self.STATE, None)
+        self.previous_state: bytes | None = state if isinstance(state, bytes) else None
+        self.previous = {name: value.split() for name, value in rows.items()}
+        self.state: bytes | None = None  # (to record with this build's keys)
+        self.reused = 0  # keys taken from the previous build's record (``previous_key``), not made
         self.keys: dict[str, str] = {}
         self.kept: set[str] = set()
+
+    def previous_key(self, name: str) -> str | None:
+        """The key the previous build recorded for page ``name``."""
+        old = self.previous.get(name)
+        if not old:
+            return None
+        self.reused += 1
+        return old[0]
 
     def __call__(self, name: str, key: str) -> bool:
         self.keys[name] = key
@@ -246,6 +264,8 @@ class KeptPages:
             except OSError:
                 continue
             rows[name] = f"{key} {st.st_ino} {st.st_size} {st.st_mtime_ns}"
+        if self.state is not None:
+            rows[self.STATE] = self.state
         with Memo(self.cache, "html") as memo:
             memo.update(rows, self.kept | set(rows))
 
