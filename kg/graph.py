@@ -34,6 +34,32 @@ class Changed:
     articles: frozenset[str]
 
 
+def articles_of_changed_subjects(old: list[tuple], new: list[tuple], articles_of) -> set[str] | None:
+    """Two builds' relations as records whose first field is the subject, in the graph's order (``edges``: by
+    subject, each subject's in order): the articles (``articles_of(record)``) of every record of each subject
+    whose records differ, from either build. An article's share of the relations (the records naming it, in
+    order) is then the same in both builds unless it is among them. None where the subjects both builds have
+    come in another order (never, in node order): then no article's share is known the same."""
+    if old == new:
+        return set()
+    by_old: dict[str, list[tuple]] = {}
+    by_new: dict[str, list[tuple]] = {}
+    for r in old:
+        by_old.setdefault(r[0], []).append(r)
+    for r in new:
+        by_new.setdefault(r[0], []).append(r)
+    both = by_old.keys() & by_new.keys()
+    if [s for s in by_old if s in both] != [s for s in by_new if s in both]:
+        return None
+    out: set[str] = set()
+    for s in by_old.keys() | by_new.keys():
+        was, now = by_old.get(s, []), by_new.get(s, [])
+        if was != now:
+            for r in was + now:
+                out.update(articles_of(r))
+    return out
+
+
 @dataclass
 class KnowledgeGraph:
     """The built graph plus the articles it was read from; ``to_rdf``/``to_networkx`` for notebooks.

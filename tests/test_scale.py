@@ -552,21 +552,32 @@ def test_a_fork_waits_for_the_imports_a_rebuild_runs_behind(monkeypatch):
     assert not pipeline._ImportsBehind._running
 
 
+SHORT_FORM = "辽宁日报讯 今年，沈抚改革创新示范区加快建设。记者了解到，沈抚示范区今年新签约项目三十个。\n"
+SECOND_FULL_NAME = "辽宁日报讯 沈抚开放合作示范区揭牌成立。\n"
+
+
 def _recorded_page_keys(out) -> dict[str, str]:
-    """The article and hub page keys a build recorded in its build cache, by page."""
+    """The article and hub page keys a build recorded in its build cache, by page, and its articles' Turtle keys,
+    by article."""
+    import marshal
     import sqlite3
+
+    from kg.export import ARTICLE_KEYS
 
     db = sqlite3.connect(out / ".kg-cache.sqlite")
     try:
-        return {name: value.split()[0] for name, value in db.execute("SELECT key, value FROM html") if "/" in name}
+        pages = {name: value.split()[0] for name, value in db.execute("SELECT key, value FROM html") if "/" in name}
+        (row,) = db.execute("SELECT value FROM turtle WHERE key = ?", (ARTICLE_KEYS,)).fetchone()
     finally:
         db.close()
+    return {**pages, **{f"turtle of {aid}": key for aid, key in marshal.loads(row)[4].items()}}
 
 
 def test_rebuilds_take_the_article_page_keys_they_would_make(tmp_path):
-    """A re-build takes an unchanged article's page key from the previous build's record instead of making it
-    (session 30): after articles are added, removed, edited, and a file changed around its articles, each
-    re-build records the keys a fresh build of the same files makes, and draws the same site."""
+    """A re-build takes an unchanged article's page key and Turtle key from the previous build's record instead
+    of making them (session 30): after articles are added, removed, edited, a file changed around its articles,
+    and a relation gone to a more specific place, each re-build records the keys a fresh build of the same files
+    makes, and writes the same graph.ttl and site."""
     work = tmp_path / "corpus"
     shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
     for f in sorted(PD1998.glob("*.txt"))[::60][:40] if PD1998.is_dir() else []:
@@ -579,6 +590,9 @@ def test_rebuilds_take_the_article_page_keys_they_would_make(tmp_path):
     # relation goes while its entities read as they did (only the relations tell its page changed)
     (work / "zz-city.txt").write_text("辽宁日报讯 今年，沈阳市加快推进华晨宝马新工厂项目建设。\n", encoding="utf-8")
     zone = "辽宁日报讯 今年，沈阳经济技术开发区加快推进华晨宝马新工厂项目建设，沈阳市领导到场。\n"
+    # a short form read as the one full name it abbreviates, until a second full name parts them: the first
+    # article's mention is then read as another entity
+    (work / "zz-short.txt").write_text(SHORT_FORM, encoding="utf-8")
     out = tmp_path / "o"
     assert run_kg("build", str(work), "-o", str(out)).returncode == 0
     first = files[0].read_text(encoding="utf-8")
@@ -590,7 +604,9 @@ def test_rebuilds_take_the_article_page_keys_they_would_make(tmp_path):
         assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
         assert _recorded_page_keys(out) == _recorded_page_keys(fresh), n
         _same_outputs(fresh, out, positions=False)
-        return json.loads((out / "report.json").read_text(encoding="utf-8"))
+        report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+        assert report["turtle_cache"]["keys_recorded"] >= report["page_keys_reused"] > 0, report
+        return report
 
     shutil.move(held[0], work / held[0].name)  # an article added
     report = step(1)
@@ -608,6 +624,9 @@ def test_rebuilds_take_the_article_page_keys_they_would_make(tmp_path):
     (work / "zz-zone.txt").write_text(zone, encoding="utf-8")
     assert step(6)["page_keys_reused"] > 0
     assert "沈阳经济技术开发区" in (out / "graph.ttl").read_text(encoding="utf-8")
+    (work / "zz-second.txt").write_text(SECOND_FULL_NAME, encoding="utf-8")
+    assert step(7)["page_keys_reused"] > 0
+    assert "region:沈抚示范区 " in (out / "graph.ttl").read_text(encoding="utf-8")
 
 
 def test_a_rebuild_after_a_failed_one_takes_no_key_recorded_before_it(tmp_path):
@@ -635,19 +654,23 @@ def test_a_rebuild_after_a_failed_one_takes_no_key_recorded_before_it(tmp_path):
     assert res.returncode == 0, res.stderr
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["resolution"]["entities kept"] > 0 and report["page_keys_reused"] == 0, report
+    # (the Turtle keys recorded by the failed build are taken: they describe its articles as its kept resolution
+    # does, whatever was committed; graph.ttl, not committed, is made again)
+    assert report["turtle_cache"]["keys_recorded"] > 0 and report["turtle_cache"]["reused"] == 0, report
     fresh = tmp_path / "fresh"
     assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
     assert _recorded_page_keys(out) == _recorded_page_keys(fresh)
     _same_outputs(fresh, out, positions=False)
 
 
-def test_article_page_keys_recorded_by_other_drawing_code_are_not_taken(tmp_path, monkeypatch):
+def test_article_keys_recorded_by_other_code_or_for_another_base_are_not_taken(tmp_path, monkeypatch):
     """Pages drawn by other code (``HTML_FINGERPRINT``) are drawn again in a re-build, though the kept resolution
-    says no article changed: the keys recorded with them are not taken for this code's."""
+    says no article changed: the keys recorded with them are not taken for this code's; nor are the articles'
+    Turtle keys recorded for another base."""
     from click.testing import CliRunner
 
     from kg.cli import cli
-    from kg.export import html
+    from kg.export import html, rdf
 
     work = tmp_path / "corpus"
     shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
@@ -661,3 +684,52 @@ def test_article_page_keys_recorded_by_other_drawing_code_are_not_taken(tmp_path
     assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["page_keys_reused"] == 0 and report["pages_kept"] == 2, report  # (lib/'s two files)
+    assert report["turtle_cache"]["keys_recorded"] == report["articles"], report
+    monkeypatch.setattr(rdf, "RDF_FINGERPRINT", "other RDF code")
+    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["turtle_cache"]["keys_recorded"] == report["turtle_cache"]["reused"] == 0, report
+    assert report["page_keys_reused"] == pages, report
+    # another base: every IRI is another, and no Turtle key recorded under the other is taken
+    other = "https://example.org/kg/"
+    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1", "--base", other]).exit_code == 0
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["turtle_cache"]["keys_recorded"] == report["turtle_cache"]["reused"] == 0, report
+    fresh = tmp_path / "fresh"
+    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(fresh), "-j", "1", "--base", other]).exit_code == 0
+    assert (out / "graph.ttl").read_bytes() == (fresh / "graph.ttl").read_bytes()
+
+
+def test_records_of_a_build_whose_resolution_was_not_kept_are_not_taken(tmp_path):
+    """The records of a build whose kept resolution did not reach the build cache (killed, or failing, after the
+    writers recorded their keys: simulated by putting back the rows kept before it) are not taken by the next
+    build, which knows what changed only since the build before: here the second full name that parted a short
+    form is gone again, so the first article reads its short form as the full name once more, as it did then."""
+    import sqlite3
+
+    work = tmp_path / "corpus"
+    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
+    (work / "zz-short.txt").write_text(SHORT_FORM, encoding="utf-8")
+    out = tmp_path / "o"
+    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    cache = out / ".kg-cache.sqlite"
+    with sqlite3.connect(cache) as db:
+        kept_rows = db.execute("SELECT key, value FROM resolution").fetchall()
+    (work / "zz-second.txt").write_text(SECOND_FULL_NAME, encoding="utf-8")
+    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    assert "region:沈抚示范区 " in (out / "graph.ttl").read_text(encoding="utf-8")
+    db = sqlite3.connect(cache)
+    with db:
+        db.execute("DELETE FROM resolution")
+        db.executemany("INSERT INTO resolution (key, value) VALUES (?, ?)", kept_rows)
+    db.close()
+    (work / "zz-second.txt").unlink()
+    res = run_kg("build", str(work), "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["resolution"]["entities kept"] > 0, report  # (the kept resolution served, from the first build)
+    assert report["page_keys_reused"] == report["turtle_cache"]["keys_recorded"] == 0, report
+    fresh = tmp_path / "fresh"
+    assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
+    assert _recorded_page_keys(out) == _recorded_page_keys(fresh)
+    _same_outputs(fresh, out, positions=False)

@@ -122,8 +122,8 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
 
     from .graphml import to_graphml
     from ..buildcache import Memo
-    from .rdf import (FORMATS, cached_turtle, graph_union, jsonld_context, serialize, statements, triple_count,
-                      turtle_pieces, union_triples)
+    from .rdf import (FORMATS, ArticleKeys, cached_turtle, graph_union, jsonld_context, serialize, statements,
+                      triple_count, turtle_pieces, union_triples)
     from .rdf import shards as nquads_shards
 
     t = time.perf_counter()
@@ -142,12 +142,15 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
         # article (copying the previous graph.ttl's blocks of unchanged articles and entities, given a cache)
         with Memo(cache, "turtle") if cache is not None and stage is not None else nullcontext() as memo:
             previous = _previous_turtle(memo, stage.out_prefix + "graph.ttl") if memo is not None else None
-            reused = cached_turtle(kg, previous, index=memo is not None)
+            keys = ArticleKeys(memo.get_many([ARTICLE_KEYS]).get(ARTICLE_KEYS)) if memo is not None else None
+            reused = cached_turtle(kg, previous, index=memo is not None, keys=keys)
             if reused is not None:
                 made("graph.ttl", reused[0])
             if memo is not None:  # what the next build may copy: the file as written (rename keeps its stamp)
                 index = reused[3] if reused is not None else None
                 row = {TURTLE_INDEX: marshal.dumps((_stamp(stage.stage_prefix + "graph.ttl"), index.dumps()))} if index else {}
+                if row and keys.made is not None:  # (and its articles' keys, with what they were made from)
+                    row[ARTICLE_KEYS] = keys.made
                 memo.update(row, set(row))
     if reused is None:
         qs = statements(kg) if quads else []
@@ -173,6 +176,7 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
 
 
 TURTLE_INDEX = "index of runs"  # the build cache's row (table turtle) describing the graph.ttl last written
+ARTICLE_KEYS = "article keys"  # ... and the row of its articles' keys (``rdf.ArticleKeys``)
 
 
 def _stamp(path: str) -> tuple[int, int, int] | None:

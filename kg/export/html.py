@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..graph import articles_of_changed_subjects
 from ..read import text_hash
 from ..records import ENTITY_TYPES, POSITION
 
@@ -788,22 +789,10 @@ def _articles_to_key(kg, hubs: list[str], edges: list[tuple], previous: bytes | 
         node = kg.nodes.get(n)
         if node is not None:  # (an entity gone is in ``kg.changed``)
             to_key.update(node["articles"])
-    if old_edges != edges:
-        by_old: dict[str, list[tuple]] = {}
-        by_new: dict[str, list[tuple]] = {}
-        for e in old_edges:
-            by_old.setdefault(e[0], []).append(e)
-        for e in edges:
-            by_new.setdefault(e[0], []).append(e)
-        both = by_old.keys() & by_new.keys()
-        if [s for s in by_old if s in both] != [s for s in by_new if s in both]:
-            return None  # (subjects in another order: never in node order, but then no article is known the same)
-        for s in by_old.keys() | by_new.keys():
-            was, now = by_old.get(s, []), by_new.get(s, [])
-            if was != now:
-                for e in was + now:
-                    to_key.update(e[4])
-    return digests, to_key
+    by_relations = articles_of_changed_subjects(old_edges, edges, itemgetter(4))
+    if by_relations is None:
+        return None
+    return digests, to_key | by_relations
 
 
 _HTML_SPECIAL = re.compile("[&<>\"']")
