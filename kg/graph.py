@@ -34,6 +34,31 @@ class Changed:
     articles: frozenset[str]
 
 
+class Reads:
+    """``KnowledgeGraph.mentions_by_article`` as an exporter wants it: for the articles it names to ``want``, in one
+    pass over the nodes that name them (``mentions_in``), and for all at once the first time it asks for another
+    (where the graph has them all made already, from those)."""
+
+    def __init__(self, kg: "KnowledgeGraph"):
+        self._kg = kg
+        self._got: dict[str, tuple[list[str], list[Mention]]] = {}
+        self._wanted: set[str] = set()
+        self._all: dict | None = None
+
+    def want(self, article_ids) -> None:
+        fresh = set(article_ids) - self._wanted
+        if fresh and self._all is None:
+            self._got.update(self._kg.mentions_in(fresh))
+            self._wanted |= fresh
+
+    def get(self, article_id: str, default=None):
+        if article_id in self._wanted:
+            return self._got.get(article_id, default)
+        if self._all is None:
+            self._all = self._kg.mentions_by_article()
+        return self._all.get(article_id, default)
+
+
 def articles_of_changed_subjects(old: list[tuple], new: list[tuple], articles_of) -> set[str] | None:
     """Two builds' relations as records whose first field is the subject, in the graph's order (``edges``: by
     subject, each subject's in order): the articles (``articles_of(record)``) of every record of each subject
@@ -141,6 +166,27 @@ class KnowledgeGraph:
                 got[0].append(n)
                 got[1].append(m)
         self._by_article = (self.nodes, out)
+        return out
+
+    def mentions_in(self, article_ids: set[str]) -> dict[str, tuple[list[str], list[Mention]]]:
+        """``mentions_by_article`` for the articles ``article_ids`` only (those reading nothing left out): one pass
+        over the nodes that name one of them, not over every mention. A re-build's writers read the few articles
+        they state or draw again (twelve times PD1998: ~0.01 s, against 0.4 s for the 640 k mentions of all)."""
+        if self._by_article is not None and self._by_article[0] is self.nodes:
+            every = self._by_article[1]
+            return {aid: every[aid] for aid in article_ids if aid in every}
+        out: dict[str, tuple[list[str], list[Mention]]] = {}
+        disjoint = article_ids.isdisjoint
+        for n, d in self.nodes.items():
+            if disjoint(d["articles"]):  # (an entity's articles hold those of all its mentions)
+                continue
+            for m in d["mentions"]:
+                if m.article in article_ids:
+                    got = out.get(m.article)
+                    if got is None:
+                        got = out[m.article] = ([], [])
+                    got[0].append(n)
+                    got[1].append(m)
         return out
 
 

@@ -302,3 +302,28 @@ def test_a_kept_resolution_missing_a_shard_does_not_read_back(extractions, tmp_p
         db.execute("DELETE FROM resolution WHERE key = (SELECT key FROM resolution WHERE key LIKE 'shard %' LIMIT 1)")
     with pytest.raises(ValueError):
         KeptResolution(path).load()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**6), size=st.integers(0, 12))
+def test_mentions_in_some_articles_are_those_of_all_made_at_once(extractions, seed, size):
+    """``mentions_in`` (what a re-build's writers read for the articles they make again) gives for each article
+    asked for what ``mentions_by_article`` gives, in its order, whether that is made already or not; and a
+    ``Reads`` gives the same for the articles it was told to want and for any other."""
+    from kg.graph import Reads
+
+    exs, province = extractions
+    entities, relations = resolve(exs, province)
+    ids = sorted({ex.article.id for ex in exs}) + ["no such article#0"]
+    wanted = set(random.Random(seed).sample(ids, min(size, len(ids))))
+    graph = build_graph(entities, relations, [])
+    some = graph.mentions_in(wanted)
+    reads = Reads(graph)
+    reads.want(wanted)
+    from_reads = {aid: reads.get(aid) for aid in wanted}
+    every = graph.mentions_by_article()
+    assert some == {aid: every[aid] for aid in wanted if aid in every}
+    assert from_reads == {aid: every.get(aid) for aid in wanted}
+    assert graph.mentions_in(wanted) == some  # (from the whole, once made)
+    other = next((aid for aid in ids if aid not in wanted and aid in every), None)
+    assert other is None or reads.get(other) == every[other]

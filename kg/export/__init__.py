@@ -46,8 +46,9 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
             layouts = Layouts(memo.get_all())
     if (jobs or os.cpu_count() or 1) > 1 and len(kg.articles) >= PARALLEL_EXPORT_ARTICLES and _can_fork():
         global _CHILD_TASK
-        kg.mentions_by_article()  # made here, once, for both processes: walked after the fork, the mentions'
-        # memory pages were copied by each (twelve times PD1998: -0.33 s wall, -0.8 s CPU a re-build)
+        if kg.changed is None:  # (a re-build's writers read only the articles they make again: ``mentions_in``)
+            kg.mentions_by_article()  # made here, once, for both processes: walked after the fork, the mentions'
+            # memory pages were copied by each (twelve times PD1998: -0.33 s wall, -0.8 s CPU a re-build)
         _CHILD_TASK = rdf
         try:
             ctx = multiprocessing.get_context("fork")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..graph import articles_of_changed_subjects
+from ..graph import Reads, articles_of_changed_subjects
 from ..read import text_hash
 from ..records import ENTITY_TYPES, POSITION
 
@@ -60,8 +60,10 @@ class ViewGraph:
     nodes: dict[str, dict] = field(default_factory=dict)  # id → {type, name, aliases, code, mentions[, sources]}
     edges: list[tuple[str, str, str, str]] = field(default_factory=list)  # (subject, object, kind, title)
     # id → {title, doc, entities, edges, text (of its source file), digest (of that text), sentences,
-    #       mentions: (the entity ids, the mentions) read in it (``article_local`` makes its page's panel of them)}
+    #       mentions: (the entity ids, the mentions) read in it (``article_local`` makes its page's panel of them),
+    #       in a re-build None until ``reads`` gives them (``site``: for the pages it keys or draws)}
     articles: dict[str, dict] = field(default_factory=dict)
+    reads: object = field(default=None, repr=False, compare=False)  # ``graph.Reads``, where made from a build
     _incident: tuple | None = field(default=None, repr=False, compare=False)
     # entity id → its first sentences, for a node made without "sources" (``view_graph``: found when a page
     # first shows the entity, so the 10,000 entities no page draws are never looked up)
@@ -122,14 +124,16 @@ def view_graph(kg) -> ViewGraph:
     every mention for them, and an entity's first sentences stop at the fifth."""
     v = ViewGraph()
     digests: dict[str, str] = dict(kg.text_hashes)  # source file → a hash of its text (kept in the build cache)
-    read = kg.mentions_by_article()
+    read = v.reads = Reads(kg)  # (a re-build's, as wanted: the articles whose pages it keys or draws, ``site``)
+    lazy = kg.changed is not None
     extraction = kg.digests
     nothing: tuple[list, list] = ([], [])
     for a in kg.articles:
         if a.doc not in digests:
             digests[a.doc] = text_hash(a.source_text)
         v.articles[a.id] = {"title": a.title, "doc": a.doc, "entities": set(), "edges": [],
-                            "mentions": read.get(a.id, nothing), "sentences": a.sentences, "text": a.source_text,
+                            "mentions": None if lazy else read.get(a.id, nothing), "sentences": a.sentences,
+                            "text": a.source_text,
                             "digest": digests[a.doc], "extraction": extraction.get(a.id)}
     arts = {a.id: a for a in kg.articles}
 
@@ -742,6 +746,10 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
         digests, to_key = _articles_to_key(kg, hubs, edges, keep.previous_state) or (digests, to_key)
         keep.state = marshal.dumps((kg.token, HTML_FINGERPRINT, hubs,
                                     {a["doc"]: a["digest"] for a in v.articles.values()}, edges))
+    if v.reads is not None:  # what the articles whose keys are made read, in one pass (any other, drawn: all)
+        v.reads.want([aid for aid, a in v.articles.items() if a["mentions"] is None and a["entities"] and (
+            aid in to_key or digests.get(a["doc"]) != a["digest"] or not a["extraction"])])
+    nothing: tuple[list, list] = ([], [])
     for aid, a in v.articles.items():
         if not a["entities"]:
             continue
@@ -750,9 +758,15 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
             key = None
             if aid not in to_key and digests.get(a["doc"]) == a["digest"] and a["extraction"]:
                 key = keep.previous_key(name)  # what ``article_page_key`` gives (``_articles_to_key``)
-            if keep(name, key or article_page_key(v, a, links, who)):
+            if key is None:
+                if a["mentions"] is None:
+                    a["mentions"] = v.reads.get(aid, nothing)
+                key = article_page_key(v, a, links, who)
+            if keep(name, key):
                 files[name] = None  # the previous build's page, unchanged, is in place
                 continue
+        if a["mentions"] is None:
+            a["mentions"] = v.reads.get(aid, nothing)
         files[name] = render_page(v, sorted(a["entities"]), a["title"] or a["doc"],
                                   note=f"{a['doc']} · 本文实体与关系 (entities and relations read in this article)",
                                   edge_ids=a["edges"], links=links, root="../", inline=False,

@@ -23,6 +23,7 @@ from operator import attrgetter, itemgetter
 
 import pyoxigraph as ox
 
+from ..graph import Reads
 from ..records import LOCATED_IN, PART_OF, POSITION, PROMOTED_BY
 from ..vocab import DEFAULT_BASE, ITSRDF, KGO, NIF, ORG, PROV, RDF, RDFS, SDO, SKOS, XSD, mint_str, slug
 
@@ -225,7 +226,7 @@ class _Articles:
         entity = self.entity
         for eid in kg.nodes:
             entity[eid] = iri(entity_iri(base, eid))
-        self.read = kg.mentions_by_article()  # article → (its mentions' entity ids, its mentions)
+        self.read = Reads(kg)  # article → (its mentions' entity ids, its mentions), as wanted
         self.digests: dict[str, str] = kg.digests
         self.text_hashes: dict[str, str] = kg.text_hashes  # source file → its text's hash, where the build cache kept it
         self.cited: dict[str, set[int]] = {}  # article → the sentences the facts read in it cite
@@ -712,6 +713,8 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: s
     if keys is not None:
         made["keys_recorded"] = len(recorded)  # (taken as recorded: not made)
     article_keys: dict[str, str] = {}
+    if recorded and old is not None:  # a re-build: the articles to key, and those whose Turtle is made, are read
+        arts.read.want([art.id for art in kg.articles if art.id not in recorded])  # (another, if any: all are)
     for art in kg.articles:
         key = (recorded.get(art.id) or arts.key(art, base)) if index else ""
         article_keys[art.id] = key
