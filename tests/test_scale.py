@@ -733,3 +733,38 @@ def test_records_of_a_build_whose_resolution_was_not_kept_are_not_taken(tmp_path
     assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
     assert _recorded_page_keys(out) == _recorded_page_keys(fresh)
     _same_outputs(fresh, out, positions=False)
+
+
+def test_records_that_do_not_read_back_serve_nothing(tmp_path):
+    """The pages' and graph.ttl's records of their article keys (session 30), damaged or in another shape, are no
+    error: no key is taken from them, and the re-build is a fresh build's."""
+    import marshal
+    import sqlite3
+
+    from kg.export import ARTICLE_KEYS, KeptPages
+
+    work = tmp_path / "corpus"
+    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
+    added = sorted(work.glob("*.txt"))[-1]
+    held = tmp_path / added.name
+    shutil.move(added, held)
+    out = tmp_path / "o"
+    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    db = sqlite3.connect(out / ".kg-cache.sqlite")
+    (state,) = db.execute("SELECT value FROM html WHERE key = ?", (KeptPages.STATE,)).fetchone()
+    (keys,) = db.execute("SELECT value FROM turtle WHERE key = ?", (ARTICLE_KEYS,)).fetchone()
+    state, keys = marshal.loads(state), marshal.loads(keys)
+    with db:  # the tokens still those of the kept resolution: only the rest is of another shape
+        db.execute("UPDATE html SET value = ? WHERE key = ?", (marshal.dumps(state[:2] + (42,) + state[3:]), KeptPages.STATE))
+        db.execute("UPDATE turtle SET value = ? WHERE key = ?", (marshal.dumps(keys[:4] + ([1, 2],) + keys[5:]), ARTICLE_KEYS))
+    db.close()
+    shutil.move(held, added)
+    res = run_kg("build", str(work), "-o", str(out))
+    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["resolution"]["entities kept"] > 0, report
+    assert report["page_keys_reused"] == report["turtle_cache"]["keys_recorded"] == 0, report
+    fresh = tmp_path / "fresh"
+    assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
+    assert _recorded_page_keys(out) == _recorded_page_keys(fresh)
+    _same_outputs(fresh, out, positions=False)

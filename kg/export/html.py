@@ -792,18 +792,18 @@ def _articles_to_key(kg, hubs: list[str], edges: list[tuple], previous: bytes | 
     None where nothing recorded serves: every key is made."""
     if kg.changed is None or previous is None:
         return None
-    try:
+    try:  # (a record that does not read back as written, damaged or by other code, serves nothing)
         token, fingerprint, old_hubs, digests, old_edges = marshal.loads(previous)
-    except (ValueError, EOFError, TypeError):
+        if token != kg.changed.since or fingerprint != HTML_FINGERPRINT or not isinstance(digests, dict):
+            return None
+        to_key = set(kg.changed.articles)
+        for n in set(old_hubs).symmetric_difference(hubs):
+            node = kg.nodes.get(n)
+            if node is not None:  # (an entity gone is in ``kg.changed``)
+                to_key.update(node["articles"])
+        by_relations = articles_of_changed_subjects(old_edges, edges, itemgetter(4))
+    except (ValueError, EOFError, TypeError, IndexError, KeyError, AttributeError):
         return None
-    if token != kg.changed.since or fingerprint != HTML_FINGERPRINT or not isinstance(digests, dict):
-        return None
-    to_key = set(kg.changed.articles)
-    for n in set(old_hubs).symmetric_difference(hubs):
-        node = kg.nodes.get(n)
-        if node is not None:  # (an entity gone is in ``kg.changed``)
-            to_key.update(node["articles"])
-    by_relations = articles_of_changed_subjects(old_edges, edges, itemgetter(4))
     if by_relations is None:
         return None
     return digests, to_key | by_relations

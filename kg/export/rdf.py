@@ -632,25 +632,25 @@ def recorded_article_keys(kg, base: str, previous: bytes | None, cited: dict[tup
     (~0.5 s of the RDF writer, then the last to finish). Empty where nothing recorded serves."""
     if kg.changed is None or previous is None:
         return {}
-    try:
+    try:  # (a record that does not read back as written, damaged or by other code, serves nothing)
         token, fingerprint, was_base, hashes, keys, was_cited = marshal.loads(previous)
-    except (ValueError, EOFError, TypeError):
+        if token != kg.changed.since or fingerprint != RDF_FINGERPRINT or was_base != base:
+            return {}
+        to_key = set(kg.changed.articles)
+        for fact in was_cited.keys() | cited.keys():
+            was, now = was_cited.get(fact, ()), cited.get(fact, ())
+            if was != now:
+                to_key.update(art for art, _ in was)
+                to_key.update(art for art, _ in now)
+        text_hashes = kg.text_hashes
+        out = {}
+        for art in kg.articles:
+            key = keys.get(art.id)
+            if key is not None and art.id not in to_key and text_hashes.get(art.doc, 0) == hashes.get(art.doc, 1):
+                out[art.id] = key
+    except (ValueError, EOFError, TypeError, IndexError, KeyError, AttributeError):
         return {}
-    if token != kg.changed.since or fingerprint != RDF_FINGERPRINT or was_base != base:
-        return {}
-    to_key = set(kg.changed.articles)
-    for fact in was_cited.keys() | cited.keys():
-        was, now = was_cited.get(fact, ()), cited.get(fact, ())
-        if was != now:
-            to_key.update(art for art, _ in was)
-            to_key.update(art for art, _ in now)
-    text_hashes = kg.text_hashes
-    out = {}
-    for art in kg.articles:
-        key = keys.get(art.id)
-        if key is not None and art.id not in to_key and text_hashes.get(art.doc, 0) == hashes.get(art.doc, 1):
-            out[art.id] = key
-    return out
+    return {aid: key for aid, key in out.items() if isinstance(key, str)}
 
 
 def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: str | None = None,
