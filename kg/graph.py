@@ -33,6 +33,35 @@ class Changed:
     since: str
     articles: frozenset[str]
 
+    def articles_to_key(self, token: str, then: list[tuple], now: list[tuple], articles_of) -> set[str] | None:
+        """For an exporter that recorded its article keys with the token of their build (``token``) and the
+        relations as records whose first field is the subject, in the graph's order (``then``; ``now``, this
+        build's): the articles whose keys may differ from those recorded, by what they read or by their share of
+        the relations. Those are the ``articles`` and, for each subject whose records differ, the articles
+        (``articles_of(record)``) of its records in either build: an article's share (the records naming it, in
+        order) is otherwise the same. None where the record is of another build, or the subjects both builds
+        have come in another order (never, in node order): no key recorded is then known to be made again."""
+        if token != self.since:
+            return None
+        to_key = set(self.articles)
+        if then == now:
+            return to_key
+        by_old: dict[str, list[tuple]] = {}
+        by_new: dict[str, list[tuple]] = {}
+        for r in then:
+            by_old.setdefault(r[0], []).append(r)
+        for r in now:
+            by_new.setdefault(r[0], []).append(r)
+        both = by_old.keys() & by_new.keys()
+        if [s for s in by_old if s in both] != [s for s in by_new if s in both]:
+            return None
+        for s in by_old.keys() | by_new.keys():
+            was, new = by_old.get(s, []), by_new.get(s, [])
+            if was != new:
+                for r in was + new:
+                    to_key.update(articles_of(r))
+        return to_key
+
 
 class Reads:
     """``KnowledgeGraph.mentions_by_article`` as an exporter wants it: for the articles it names to ``want``, in one
@@ -57,32 +86,6 @@ class Reads:
         if self._all is None:
             self._all = self._kg.mentions_by_article()
         return self._all.get(article_id, default)
-
-
-def articles_of_changed_subjects(old: list[tuple], new: list[tuple], articles_of) -> set[str] | None:
-    """Two builds' relations as records whose first field is the subject, in the graph's order (``edges``: by
-    subject, each subject's in order): the articles (``articles_of(record)``) of every record of each subject
-    whose records differ, from either build. An article's share of the relations (the records naming it, in
-    order) is then the same in both builds unless it is among them. None where the subjects both builds have
-    come in another order (never, in node order): then no article's share is known the same."""
-    if old == new:
-        return set()
-    by_old: dict[str, list[tuple]] = {}
-    by_new: dict[str, list[tuple]] = {}
-    for r in old:
-        by_old.setdefault(r[0], []).append(r)
-    for r in new:
-        by_new.setdefault(r[0], []).append(r)
-    both = by_old.keys() & by_new.keys()
-    if [s for s in by_old if s in both] != [s for s in by_new if s in both]:
-        return None
-    out: set[str] = set()
-    for s in by_old.keys() | by_new.keys():
-        was, now = by_old.get(s, []), by_new.get(s, [])
-        if was != now:
-            for r in was + now:
-                out.update(articles_of(r))
-    return out
 
 
 @dataclass

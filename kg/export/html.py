@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..graph import Reads, articles_of_changed_subjects
+from ..graph import Reads
 from ..read import text_hash
 from ..records import ENTITY_TYPES, POSITION
 
@@ -746,9 +746,13 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
         digests, to_key = _articles_to_key(kg, hubs, edges, keep.previous_state) or (digests, to_key)
         keep.state = marshal.dumps((kg.token, HTML_FINGERPRINT, hubs,
                                     {a["doc"]: a["digest"] for a in v.articles.values()}, edges))
+
+    def recorded(aid: str, a: dict) -> bool:  # its key is the one recorded, if any (``_articles_to_key``)
+        return aid not in to_key and digests.get(a["doc"]) == a["digest"] and bool(a["extraction"])
+
     if v.reads is not None:  # what the articles whose keys are made read, in one pass (any other, drawn: all)
-        v.reads.want([aid for aid, a in v.articles.items() if a["mentions"] is None and a["entities"] and (
-            aid in to_key or digests.get(a["doc"]) != a["digest"] or not a["extraction"])])
+        v.reads.want([aid for aid, a in v.articles.items()
+                      if a["mentions"] is None and a["entities"] and not recorded(aid, a)])
     nothing: tuple[list, list] = ([], [])
     for aid, a in v.articles.items():
         if not a["entities"]:
@@ -756,8 +760,8 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
         name = article_pages[aid] = page_name("articles", aid)
         if keep is not None:
             key = None
-            if aid not in to_key and digests.get(a["doc"]) == a["digest"] and a["extraction"]:
-                key = keep.previous_key(name)  # what ``article_page_key`` gives (``_articles_to_key``)
+            if recorded(aid, a):
+                key = keep.previous_key(name)  # what ``article_page_key`` gives
             if key is None:
                 if a["mentions"] is None:
                     a["mentions"] = v.reads.get(aid, nothing)
@@ -794,19 +798,18 @@ def _articles_to_key(kg, hubs: list[str], edges: list[tuple], previous: bytes | 
         return None
     try:  # (a record that does not read back as written, damaged or by other code, serves nothing)
         token, fingerprint, old_hubs, digests, old_edges = marshal.loads(previous)
-        if token != kg.changed.since or fingerprint != HTML_FINGERPRINT or not isinstance(digests, dict):
+        if fingerprint != HTML_FINGERPRINT or not isinstance(digests, dict):
             return None
-        to_key = set(kg.changed.articles)
+        to_key = kg.changed.articles_to_key(token, old_edges, edges, itemgetter(4))
+        if to_key is None:
+            return None
         for n in set(old_hubs).symmetric_difference(hubs):
             node = kg.nodes.get(n)
             if node is not None:  # (an entity gone is in ``kg.changed``)
                 to_key.update(node["articles"])
-        by_relations = articles_of_changed_subjects(old_edges, edges, itemgetter(4))
     except (ValueError, EOFError, TypeError, IndexError, KeyError, AttributeError):
         return None
-    if by_relations is None:
-        return None
-    return digests, to_key | by_relations
+    return digests, to_key
 
 
 _HTML_SPECIAL = re.compile("[&<>\"']")

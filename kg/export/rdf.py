@@ -616,32 +616,33 @@ class ArticleKeys:
     made: bytes | None = None
 
 
-def _cited(kg) -> dict[tuple, list]:
-    """Each relation's sentences (article, index), by its subject, object, kind and title: the facts' part of
-    the articles' keys (the sentences they cite)."""
-    return {(s, o, d["kind"], d["title"]): d["sentences"] for s, o, _, d in kg.edges}
+def _cited(kg) -> list[tuple]:
+    """Each relation's subject, object, kind, title and sentences (article, index), in the graph's order: the
+    facts' part of the articles' keys (the sentences they cite)."""
+    return [(s, o, d["kind"], d["title"], d["sentences"]) for s, o, _, d in kg.edges]
 
 
-def recorded_article_keys(kg, base: str, previous: bytes | None, cited: dict[tuple, list]) -> dict[str, str]:
+def _citing(record: tuple):
+    return (art for art, _ in record[4])
+
+
+def recorded_article_keys(kg, base: str, previous: bytes | None, cited: list[tuple]) -> dict[str, str]:
     """Article id → the key the previous build recorded for it (``ArticleKeys``), for each article whose key is
     what ``_Articles.key`` would make again: the previous build is the one the kept resolution was kept by
     (``kg.changed.since``), with this RDF code and base; the article is not among those ``kg.changed`` names
     (its text, sentences and extraction, and the entities its mentions are read as, are as they were); its
-    file's text hash is unchanged (its title, offsets, and whether it states the file); and no relation whose
-    sentences are in it changed (the sentences cited in it). Twelve times PD1998 has 37,776 articles to key
+    file's text hash is unchanged (its title, offsets, and whether it states the file); and no subject of a
+    relation citing a sentence of it has other relations (``Changed.articles_to_key``: the sentences cited in it). Twelve times PD1998 has 37,776 articles to key
     (~0.5 s of the RDF writer, then the last to finish). Empty where nothing recorded serves."""
     if kg.changed is None or previous is None:
         return {}
     try:  # (a record that does not read back as written, damaged or by other code, serves nothing)
         token, fingerprint, was_base, hashes, keys, was_cited = marshal.loads(previous)
-        if token != kg.changed.since or fingerprint != RDF_FINGERPRINT or was_base != base:
+        if fingerprint != RDF_FINGERPRINT or was_base != base:
             return {}
-        to_key = set(kg.changed.articles)
-        for fact in was_cited.keys() | cited.keys():
-            was, now = was_cited.get(fact, ()), cited.get(fact, ())
-            if was != now:
-                to_key.update(art for art, _ in was)
-                to_key.update(art for art, _ in now)
+        to_key = kg.changed.articles_to_key(token, was_cited, cited, _citing)
+        if to_key is None:
+            return {}
         text_hashes = kg.text_hashes
         out = {}
         for art in kg.articles:
@@ -708,7 +709,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: s
         for (subject, pos), text in zip(blocks, _block_texts(blocks, short)):
             fresh.append((subject, own("", len(pos)), text))
         made["blocks_made"] = len(blocks)
-    cited = _cited(kg) if index and keys is not None else {}
+    cited = _cited(kg) if index and keys is not None else []
     recorded = recorded_article_keys(kg, base, keys.previous, cited) if index and keys is not None else {}
     if keys is not None:
         made["keys_recorded"] = len(recorded)  # (taken as recorded: not made)
