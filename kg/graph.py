@@ -28,24 +28,23 @@ MENTION_ORDER = attrgetter("article", "start", "end", "type", "key")
 class Changed:
     """What a re-build served by the kept resolution changed since the build that kept it (token ``since``):
     the ``articles`` whose mentions may be read as other entities, or whose entities may differ in type, names,
-    code or articles (``KeptResolution.changed_articles``). Every other article reads what it read there."""
+    code or articles (``KeptResolution.changed_articles``); the ``entities`` made again or gone, whose nodes may
+    differ. Every other article reads what it read there, and every other entity's node is the one it had."""
 
     since: str
     articles: frozenset[str]
+    entities: frozenset[str] = frozenset()
 
-    def articles_to_key(self, token: str, then: list[tuple], now: list[tuple], articles_of) -> set[str] | None:
-        """For an exporter that recorded its article keys with the token of their build (``token``) and the
-        relations as records whose first field is the subject, in the graph's order (``then``; ``now``, this
-        build's): the articles whose keys may differ from those recorded, by what they read or by their share of
-        the relations. Those are the ``articles`` and, for each subject whose records differ, the articles
-        (``articles_of(record)``) of its records in either build: an article's share (the records naming it, in
-        order) is otherwise the same. None where the record is of another build, or the subjects both builds
-        have come in another order (never, in node order): no key recorded is then known to be made again."""
+    def changed_subjects(self, token: str, then: list[tuple], now: list[tuple]) -> dict[str, list[tuple]] | None:
+        """For an exporter that recorded what it made with the token of its build (``token``) and the relations
+        as records whose first field is the subject, in the graph's order (``then``; ``now``, this build's): each
+        subject whose records differ, with its records in either build. Every other subject has the same
+        relations, in the same order. None where the record is of another build, or the subjects both builds
+        have come in another order (never, in node order): nothing recorded is then known to be the same."""
         if token != self.since:
             return None
-        to_key = set(self.articles)
         if then == now:
-            return to_key
+            return {}
         by_old: dict[str, list[tuple]] = {}
         by_new: dict[str, list[tuple]] = {}
         for r in then:
@@ -55,11 +54,27 @@ class Changed:
         both = by_old.keys() & by_new.keys()
         if [s for s in by_old if s in both] != [s for s in by_new if s in both]:
             return None
+        out = {}
         for s in by_old.keys() | by_new.keys():
             was, new = by_old.get(s, []), by_new.get(s, [])
             if was != new:
-                for r in was + new:
-                    to_key.update(articles_of(r))
+                out[s] = was + new
+        return out
+
+    def articles_to_key(self, token: str, then: list[tuple], now: list[tuple], articles_of) -> set[str] | None:
+        """The articles whose keys may differ from those an exporter recorded (``changed_subjects``' arguments),
+        by what they read or by their share of the relations: the ``articles`` and, for each subject whose
+        records differ, the articles (``articles_of(record)``) of its records in either build. An article's share
+        (the records naming it, in order) is otherwise the same. None where ``changed_subjects`` is."""
+        changed = self.changed_subjects(token, then, now)
+        return None if changed is None else self.articles_of(changed, articles_of)
+
+    def articles_of(self, changed: dict[str, list[tuple]], articles_of) -> set[str]:
+        """The ``articles`` and those (``articles_of(record)``) of the records of the subjects ``changed``."""
+        to_key = set(self.articles)
+        for records in changed.values():
+            for r in records:
+                to_key.update(articles_of(r))
         return to_key
 
 

@@ -523,6 +523,83 @@ def test_a_changed_entity_or_relation_remakes_its_block_whatever_changed(tmp_pat
     check()
 
 
+def test_merged_block_keys_are_taken_from_the_record_only_where_they_would_be_made_again():
+    """A re-build takes a merged block's key from the previous build's record (``recorded_keys``) instead of
+    hashing what the block is made of only where that is unchanged (session 31): whatever changes among the
+    entities the kept resolution made again (``Changed.entities``: here any edit of a node), the relations (any
+    subject's, found by comparing the recorded relations, declared nowhere) and the articles it says read
+    otherwise (here one cut short, so that a fact cites a sentence it no longer has), the keys ``_graph_keys``
+    gives with the record are those it makes without one."""
+    import copy
+    import dataclasses
+    import marshal
+
+    from hypothesis import given, settings, strategies as st
+
+    from kg.export.rdf import DEFAULT_BASE, RDF_FINGERPRINT, _Articles, _cited, _graph_keys, _Terms, recorded_keys
+    from kg.graph import Changed
+    from kg.pipeline import run
+
+    graph = run([str(SEEDS)])[0]
+    base = DEFAULT_BASE
+
+    def keys(g, known=None):
+        return _graph_keys(g, base, _Articles(g, base, _Terms()), known)
+
+    record = marshal.dumps(("then", RDF_FINGERPRINT, base, {}, {}, _cited(graph), dict(keys(graph))))
+    nodes = sorted(graph.nodes)
+    edges = sorted(graph.nx_graph.edges(keys=True))
+    citing = sorted({art for _, _, _, d in graph.edges for art, idx in d["sentences"] if idx > 0})
+    node_changes = st.sampled_from(["name", "alias", "code", "type", "article", "mention"])
+    edge_changes = st.sampled_from(["title", "article", "sentence", "inferred", "drop"])
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.tuples(st.sampled_from(nodes), node_changes), max_size=3),
+           st.lists(st.tuples(st.sampled_from(edges), edge_changes), max_size=3), st.sampled_from(citing),
+           st.booleans())
+    def check(node_edits, edge_edits, art, cut):
+        g = copy.deepcopy(graph)
+        nxg = g.nx_graph
+        for n, change in node_edits:
+            d = nxg.nodes[n]
+            if change == "name":
+                d["name"] += "甲"
+            elif change == "alias":
+                d["aliases"] = sorted(set(d["aliases"]) | {"别名"})
+            elif change == "code":
+                d["code"] = "" if d["code"] else "210000"
+            elif change == "type":
+                d["type"] = "Project" if d["type"] != "Project" else "Initiative"
+            elif change == "article":
+                d["articles"] = sorted(set(d["articles"]) ^ {art})
+            elif d["mentions"]:
+                d["mentions"] = d["mentions"][1:]
+        for (s, o, k), change in edge_edits:
+            if not nxg.has_edge(s, o, k):
+                continue
+            d = nxg.edges[s, o, k]
+            if change == "title":
+                d["title"] += "副"
+            elif change == "article":
+                d["articles"] = sorted(set(d["articles"]) ^ {art})
+            elif change == "sentence":
+                d["sentences"] = d["sentences"][1:] if d["sentences"] else [(art, 0)]
+            elif change == "inferred":
+                d["inferred"] = not d["inferred"]
+            else:
+                nxg.remove_edge(s, o, k)
+        g.nx_graph = nxg
+        if cut:  # the article now has one sentence: the facts citing its later ones cite nothing there
+            g.articles = [dataclasses.replace(a, sentences=a.sentences[:1]) if a.id == art else a for a in g.articles]
+        g.changed = Changed("then", frozenset({art} if cut else ()), frozenset(n for n, _ in node_edits))
+        _, known = recorded_keys(g, base, record, _cited(g))
+        assert known is not None
+        assert keys(g, known) == keys(g)
+        assert known.taken >= len(nodes) - 3 - len(edge_edits)  # (the others' keys: taken, not made)
+
+    check()
+
+
 def test_a_turtle_head_reads_back_as_the_prefixes_it_declares(seeds_build):
     """``_cut_runs`` reads a kept run's subjects from the previous file through the prefixes its head declares:
     ``head_prefixes`` must give back exactly what ``prefix_head`` wrote, and what graph.ttl opens with."""

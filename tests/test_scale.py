@@ -557,8 +557,8 @@ SECOND_FULL_NAME = "辽宁日报讯 沈抚开放合作示范区揭牌成立。\n
 
 
 def _recorded_page_keys(out) -> dict[str, str]:
-    """The article and hub page keys a build recorded in its build cache, by page, and its articles' Turtle keys,
-    by article."""
+    """The article and hub page keys a build recorded in its build cache, by page, its articles' Turtle keys, by
+    article, and its merged blocks' keys, by subject."""
     import marshal
     import sqlite3
 
@@ -570,7 +570,9 @@ def _recorded_page_keys(out) -> dict[str, str]:
         (row,) = db.execute("SELECT value FROM turtle WHERE key = ?", (ARTICLE_KEYS,)).fetchone()
     finally:
         db.close()
-    return {**pages, **{f"turtle of {aid}": key for aid, key in marshal.loads(row)[4].items()}}
+    record = marshal.loads(row)
+    return {**pages, **{f"turtle of {aid}": key for aid, key in record[4].items()},
+            **{f"block of {subject}": key for subject, key in record[6].items()}}
 
 
 def test_rebuilds_take_the_article_page_keys_they_would_make(tmp_path):
@@ -606,6 +608,7 @@ def test_rebuilds_take_the_article_page_keys_they_would_make(tmp_path):
         _same_outputs(fresh, out, positions=False)
         report = json.loads((out / "report.json").read_text(encoding="utf-8"))
         assert report["turtle_cache"]["keys_recorded"] >= report["page_keys_reused"] > 0, report
+        assert report["turtle_cache"]["block_keys_recorded"] > 0, report
         return report
 
     shutil.move(held[0], work / held[0].name)  # an article added
@@ -657,6 +660,7 @@ def test_a_rebuild_after_a_failed_one_takes_no_key_recorded_before_it(tmp_path):
     # (the Turtle keys recorded by the failed build are taken: they describe its articles as its kept resolution
     # does, whatever was committed; graph.ttl, not committed, is made again)
     assert report["turtle_cache"]["keys_recorded"] > 0 and report["turtle_cache"]["reused"] == 0, report
+    assert report["turtle_cache"]["block_keys_recorded"] > 0, report
     fresh = tmp_path / "fresh"
     assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
     assert _recorded_page_keys(out) == _recorded_page_keys(fresh)
@@ -685,16 +689,21 @@ def test_article_keys_recorded_by_other_code_or_for_another_base_are_not_taken(t
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["page_keys_reused"] == 0 and report["pages_kept"] == 2, report  # (lib/'s two files)
     assert report["turtle_cache"]["keys_recorded"] == report["articles"], report
+    # (nothing changed: every entity's and relation's block key is taken; the roles' are made, from their titles)
+    blocks = sum(report["entities"].values()) + sum(report["relations"].values())
+    assert report["turtle_cache"]["block_keys_recorded"] == blocks > 0, report
     monkeypatch.setattr(rdf, "RDF_FINGERPRINT", "other RDF code")
     assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["turtle_cache"]["keys_recorded"] == report["turtle_cache"]["reused"] == 0, report
+    assert report["turtle_cache"]["block_keys_recorded"] == report["turtle_cache"]["blocks_reused"] == 0, report
     assert report["page_keys_reused"] == pages, report
     # another base: every IRI is another, and no Turtle key recorded under the other is taken
     other = "https://example.org/kg/"
     assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1", "--base", other]).exit_code == 0
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["turtle_cache"]["keys_recorded"] == report["turtle_cache"]["reused"] == 0, report
+    assert report["turtle_cache"]["block_keys_recorded"] == report["turtle_cache"]["blocks_reused"] == 0, report
     fresh = tmp_path / "fresh"
     assert CliRunner().invoke(cli, ["build", str(work), "-o", str(fresh), "-j", "1", "--base", other]).exit_code == 0
     assert (out / "graph.ttl").read_bytes() == (fresh / "graph.ttl").read_bytes()
@@ -729,6 +738,7 @@ def test_records_of_a_build_whose_resolution_was_not_kept_are_not_taken(tmp_path
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["resolution"]["entities kept"] > 0, report  # (the kept resolution served, from the first build)
     assert report["page_keys_reused"] == report["turtle_cache"]["keys_recorded"] == 0, report
+    assert report["turtle_cache"]["block_keys_recorded"] == 0, report
     fresh = tmp_path / "fresh"
     assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
     assert _recorded_page_keys(out) == _recorded_page_keys(fresh)
@@ -764,6 +774,7 @@ def test_records_that_do_not_read_back_serve_nothing(tmp_path):
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["resolution"]["entities kept"] > 0, report
     assert report["page_keys_reused"] == report["turtle_cache"]["keys_recorded"] == 0, report
+    assert report["turtle_cache"]["block_keys_recorded"] == 0, report
     fresh = tmp_path / "fresh"
     assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
     assert _recorded_page_keys(out) == _recorded_page_keys(fresh)

@@ -432,20 +432,40 @@ def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles, wanted: set[str] 
                 yield (fact, arts.term[art], [(evidence, arts.sentence_iri(art, idx))])
 
 
-def _graph_keys(kg, base: str, arts: _Articles) -> list[tuple[str, str]] | None:
+@dataclass
+class KnownBlocks:
+    """The merged blocks' keys the previous build recorded (subject → key), with what says which of them this
+    build's blocks are still made of (``recorded_keys``): the ``entities`` whose nodes or relations may differ
+    since (made again or gone, or the subject of other relations now), the relation ``subjects`` whose relations
+    differ, and the ``articles`` that may read otherwise (a fact cites only the sentences its articles have)."""
+
+    keys: dict[str, str]
+    entities: set[str]
+    subjects: set[str]
+    articles: frozenset[str]
+    taken: int = 0  # (how many ``_graph_keys`` took)
+
+
+def _graph_keys(kg, base: str, arts: _Articles, known: KnownBlocks | None = None) -> list[tuple[str, str]] | None:
     """Each subject ``_graph_bursts`` states, with a key of everything its block is made from (hashed with
     the base and the RDF code), in one pass over the nodes and edges that makes no statement: an entity's
     type, names, code, articles, number of mentions and the relations it is the subject of; a fact's
     kind, ends, title, whether inferred, articles and the sentences it was read in (those the articles
     have); a role's title. A re-build makes the blocks of the few keys the previous graph.ttl lacks,
-    instead of all 20 k blocks' statements to hash them. None where two of them would state one subject
-    (their blocks merge: then every block is made)."""
+    instead of all 20 k blocks' statements to hash them. ``known``: the keys recorded by the build the kept
+    resolution was kept by, taken where the block is made of what it was then (an entity not made again with the
+    same relations; a relation of such a subject citing no article that changed) instead of hashed again:
+    twelve times PD1998's 15 k entities list 19 articles each on average (~0.25 s of the RDF writer, the last
+    process to finish there). None where two of them would state one subject (their blocks merge: then every
+    block is made)."""
     salt = f"{RDF_FINGERPRINT}\0{base}\0".encode("utf-8", "surrogatepass")
     sha1, dumps = hashlib.sha1, marshal.dumps
     entity = arts.entity
     said: dict[str, list[tuple[str, str]]] = {}  # entity id → (kind, object) of the relations it states
-    facts: list[tuple[str, tuple]] = []
+    facts: list[tuple[str, tuple | None, str | None]] = []  # (subject, what its block is made of, or its key known)
     roles: dict[str, tuple] = {}
+    recorded = known.keys if known is not None else {}
+    stale = (known.entities | known.subjects) if known is not None else set()
     for s, o, _, d in kg.edges:
         kind, title = d["kind"], d["title"]
         fact, role = arts.fact_terms(s, o, kind, title)
@@ -453,16 +473,30 @@ def _graph_keys(kg, base: str, arts: _Articles) -> list[tuple[str, str]] | None:
             roles.setdefault(role, ("role", title))
         else:
             said.setdefault(s, []).append((kind, o))
+        as_then = known is not None and s not in known.subjects and known.articles.isdisjoint(
+            [art for art, _ in d["sentences"]])  # (its subject's relations as they were, its sentences' articles)
+        key = recorded.get(fact) if as_then else None
+        if key is not None:
+            facts.append((fact, None, key))
+            continue
         read = [(art, idx) for art, idx in d["sentences"] if arts.has_sentence(art, idx)]
-        facts.append((fact, ("fact", kind, s, o, title, bool(d["inferred"]), d["articles"], read)))
-    parts = [(entity[eid], ("entity", eid, d["type"], d["name"], d["aliases"], d["code"], d["articles"],
-                            len(d["mentions"]), said.get(eid, []))) for eid, d in kg.nodes.items()]
+        facts.append((fact, ("fact", kind, s, o, title, bool(d["inferred"]), d["articles"], read), None))
+    parts: list[tuple[str, tuple | None, str | None]] = []
+    for eid, d in kg.nodes.items():
+        subject = entity[eid]
+        key = recorded.get(subject) if eid not in stale else None
+        parts.append((subject, None, key) if key is not None else
+                     (subject, ("entity", eid, d["type"], d["name"], d["aliases"], d["code"], d["articles"],
+                                len(d["mentions"]), said.get(eid, [])), None))
     parts += facts
-    parts += roles.items()
-    if len({subject for subject, _ in parts}) < len(parts):
+    parts += [(role, made_of, None) for role, made_of in roles.items()]
+    if len({subject for subject, _, _ in parts}) < len(parts):
         return None
+    if known is not None:
+        known.taken = sum(1 for _, made_of, _ in parts if made_of is None)
     # marshal version 0: equal inputs give equal bytes (later versions share interned strings)
-    return [(subject, "block:" + sha1(salt + dumps(made_of, 0)).hexdigest()) for subject, made_of in parts]
+    return [(subject, key if made_of is None else "block:" + sha1(salt + dumps(made_of, 0)).hexdigest())
+            for subject, made_of, key in parts]
 
 
 IRI_KINDS = ("article", "sentence", "mention", "source", "membership", "statement", "role",
@@ -608,41 +642,49 @@ class TurtleIndex:
 
 @dataclass
 class ArticleKeys:
-    """The articles' keys (``_Articles.key``) a build recorded with what they were made from, for the next build
-    to take those of the articles it knows unchanged (``recorded_article_keys``): ``previous``, the record read
-    from the build cache; ``made``, this build's, once ``cached_turtle`` has keyed its articles."""
+    """The articles' and merged blocks' keys (``_Articles.key``, ``_graph_keys``) a build recorded with what they
+    were made from, for the next build to take those it knows unchanged (``recorded_keys``): ``previous``, the
+    record read from the build cache; ``made``, this build's, once ``cached_turtle`` has keyed its parts."""
 
     previous: bytes | None = None
     made: bytes | None = None
 
 
 def _cited(kg) -> list[tuple]:
-    """Each relation's subject, object, kind, title and sentences (article, index), in the graph's order: the
-    facts' part of the articles' keys (the sentences they cite)."""
-    return [(s, o, d["kind"], d["title"], d["sentences"]) for s, o, _, d in kg.edges]
+    """Each relation's subject, object, kind, title, sentences (article, index), whether inferred and articles, in
+    the graph's order: the facts' part of the articles' keys (the sentences they cite), and what the relations'
+    blocks and their subjects' are made of."""
+    return [(s, o, d["kind"], d["title"], d["sentences"], bool(d["inferred"]), d["articles"])
+            for s, o, _, d in kg.edges]
 
 
 def _citing(record: tuple):
     return (art for art, _ in record[4])
 
 
-def recorded_article_keys(kg, base: str, previous: bytes | None, cited: list[tuple]) -> dict[str, str]:
-    """Article id → the key the previous build recorded for it (``ArticleKeys``), for each article whose key is
-    what ``_Articles.key`` would make again: the previous build is the one the kept resolution was kept by
-    (``kg.changed.since``), with this RDF code and base; the article is not among those ``kg.changed`` names
-    (its text, sentences and extraction, and the entities its mentions are read as, are as they were); its
-    file's text hash is unchanged (its title, offsets, and whether it states the file); and no subject of a
-    relation citing a sentence of it has other relations (``Changed.articles_to_key``: the sentences cited in it). Twelve times PD1998 has 37,776 articles to key
-    (~0.5 s of the RDF writer, then the last to finish). Empty where nothing recorded serves."""
+def recorded_keys(kg, base: str, previous: bytes | None, cited: list[tuple]
+                  ) -> tuple[dict[str, str], KnownBlocks | None]:
+    """What the previous build recorded (``ArticleKeys``) that this build would make again, where that build is
+    the one the kept resolution was kept by (``kg.changed.since``), with this RDF code and base:
+
+    - article id → its key (``_Articles.key``), for each article not among those ``kg.changed`` names (its text,
+      sentences and extraction, and the entities its mentions are read as, are as they were) whose file's text
+      hash is unchanged (its title, offsets, and whether it states the file) and where no subject of a relation
+      citing a sentence of it has other relations (``Changed.articles_to_key``: the sentences cited in it).
+      Twelve times PD1998 has 37,776 articles to key (~0.5 s of the RDF writer, then the last to finish);
+    - the merged blocks' keys, with what says which still serve (``KnownBlocks``, read by ``_graph_keys``).
+
+    Empty and None where nothing recorded serves."""
     if kg.changed is None or previous is None:
-        return {}
+        return {}, None
     try:  # (a record that does not read back as written, damaged or by other code, serves nothing)
-        token, fingerprint, was_base, hashes, keys, was_cited = marshal.loads(previous)
-        if fingerprint != RDF_FINGERPRINT or was_base != base:
-            return {}
-        to_key = kg.changed.articles_to_key(token, was_cited, cited, _citing)
-        if to_key is None:
-            return {}
+        token, fingerprint, was_base, hashes, keys, was_cited, blocks = marshal.loads(previous)
+        if fingerprint != RDF_FINGERPRINT or was_base != base or not isinstance(blocks, dict):
+            return {}, None
+        changed = kg.changed.changed_subjects(token, was_cited, cited)
+        if changed is None:
+            return {}, None
+        to_key = kg.changed.articles_of(changed, _citing)
         text_hashes = kg.text_hashes
         out = {}
         for art in kg.articles:
@@ -650,8 +692,10 @@ def recorded_article_keys(kg, base: str, previous: bytes | None, cited: list[tup
             if key is not None and art.id not in to_key and text_hashes.get(art.doc, 0) == hashes.get(art.doc, 1):
                 out[art.id] = key
     except (ValueError, EOFError, TypeError, IndexError, KeyError, AttributeError):
-        return {}
-    return {aid: key for aid, key in out.items() if isinstance(key, str)}
+        return {}, None
+    known = KnownBlocks({s: k for s, k in blocks.items() if isinstance(k, str)}, set(kg.changed.entities),
+                        set(changed), kg.changed.articles)
+    return {aid: key for aid, key in out.items() if isinstance(key, str)}, known
 
 
 def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: str | None = None,
@@ -667,7 +711,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: s
     None if two parts would state one subject (then only the whole union merges them right). Without
     ``index`` (a build with no cache) no key is made: each article's Turtle made on its own is still
     quicker than one union of all statements. ``keys``: the articles' keys recorded by the previous build, whose
-    unchanged ones are taken instead of made (``recorded_article_keys``), and this build's to record."""
+    unchanged ones are taken instead of made (``recorded_keys``), and this build's to record."""
     base = base or kg.base or DEFAULT_BASE
     pre = prefixes(kg, base)
     short = _Compactor(pre)
@@ -687,7 +731,9 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: s
         owner_counts.append(count)
         return len(owner_keys) - 1
 
-    keyed = _graph_keys(kg, base, arts) if index else None
+    cited = _cited(kg) if index and keys is not None else []
+    recorded, known = recorded_keys(kg, base, keys.previous, cited) if index and keys is not None else ({}, None)
+    keyed = _graph_keys(kg, base, arts, known) if index else None
     if keyed is not None:  # the blocks whose keys the previous file holds are copied; only the rest are made
         owner_of: dict[str, int] = {}  # the blocks to make (owners numbered in key order, made or kept)
         for subject, key in keyed:
@@ -709,10 +755,9 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: s
         for (subject, pos), text in zip(blocks, _block_texts(blocks, short)):
             fresh.append((subject, own("", len(pos)), text))
         made["blocks_made"] = len(blocks)
-    cited = _cited(kg) if index and keys is not None else []
-    recorded = recorded_article_keys(kg, base, keys.previous, cited) if index and keys is not None else {}
-    if keys is not None:
-        made["keys_recorded"] = len(recorded)  # (taken as recorded: not made)
+    if keys is not None:  # (taken as recorded: not made)
+        made["keys_recorded"] = len(recorded)
+        made["block_keys_recorded"] = known.taken if known is not None and keyed is not None else 0
     article_keys: dict[str, str] = {}
     if recorded and old is not None:  # a re-build: the articles to key, and those whose Turtle is made, are read
         arts.read.want([art.id for art in kg.articles if art.id not in recorded])  # (another, if any: all are)
@@ -732,7 +777,8 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: s
     if any(fresh[i][0] == fresh[i - 1][0] for i in range(1, len(fresh))):
         return None
     if index and keys is not None:
-        keys.made = marshal.dumps((kg.token, RDF_FINGERPRINT, base, kg.text_hashes, article_keys, cited))
+        keys.made = marshal.dumps((kg.token, RDF_FINGERPRINT, base, kg.text_hashes, article_keys, cited,
+                                   dict(keyed) if keyed is not None else {}))
     if index:
         plan, out = _splice(head, fresh, old, kept_owners, owner_keys, owner_counts, data)
         if plan is None:
