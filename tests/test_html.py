@@ -455,3 +455,28 @@ def test_graph_html_laid_out_again_from_the_previous_positions():
                                                                  for i in range(299)])
     unknown = Layouts(dict(first.fresh))
     assert unknown.placed(other, warm=True) == layout(other) and unknown.warm == 0  # none of them known
+
+
+def test_a_rebuild_makes_the_entity_sets_it_was_left_in_two_passes_at_most(tmp_path):
+    """In a re-build the view model leaves each article's entity set and edges to make (``ViewGraph.fill``):
+    ``filled`` makes them for one article the first time it is asked, then for every article still left, so that a
+    re-build finding many pages removed since walks the corpus twice, not once a page; and the sets made are those
+    a fresh view model has."""
+    from kg.export.html import view_graph
+    from kg.graph import Changed
+    from kg.pipeline import run
+
+    graph = run([str(SEEDS)])[0]
+    whole = view_graph(graph)
+    graph.changed = Changed("then", frozenset())
+    v = view_graph(graph)
+    assert all(a["entities"] is None and a["edges"] is None for a in v.articles.values())
+    asked: list[int] = []
+    fill = v.fill
+    v.fill = lambda aids: (asked.append(len(aids)), fill(aids))
+    ids = list(v.articles)
+    for aid in ids[:3] + ids[-2:]:
+        assert v.filled(aid)["entities"] == whole.articles[aid]["entities"]
+        assert v.filled(aid)["edges"] == whole.articles[aid]["edges"]
+    assert asked == [1, len(ids) - 1]
+    assert all(v.articles[aid]["entities"] == whole.articles[aid]["entities"] for aid in ids)

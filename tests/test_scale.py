@@ -457,6 +457,32 @@ def test_rebuild_keeps_unchanged_pages_and_redraws_an_edited_one(corpus, serial,
     assert css.read_text(encoding="utf-8") == kept
 
 
+def test_a_rebuild_redraws_the_pages_removed_since_with_what_they_draw(tmp_path):
+    """A re-build makes the entity sets only of the articles whose page keys it makes, and takes how many entities
+    the other pages draw from the previous build's record (session 31); pages removed or edited by hand since are
+    drawn again, their entity sets made then (one, then all those left, in one pass each): the site is a fresh
+    build's, index.html's counts included."""
+    work = tmp_path / "corpus"
+    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
+    out = tmp_path / "o"
+    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    pages = sorted((out / "articles").glob("*.html"))
+    assert len(pages) > 10
+    for page in pages[::4]:  # removed since
+        page.unlink()
+    edited = pages[1]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("<title>", "<title>EDITED "), encoding="utf-8")
+    (work / "zz-city.txt").write_text("辽宁日报讯 今年，沈阳市加快推进华晨宝马新工厂项目建设。\n", encoding="utf-8")
+    res = run_kg("build", str(work), "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["resolution"]["entities kept"] > 0 and report["page_keys_reused"] > 0, report
+    fresh = tmp_path / "fresh"
+    assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
+    _same_outputs(fresh, out, positions=False)
+    assert "EDITED" not in edited.read_text(encoding="utf-8")
+
+
 def test_graph_ttl_edited_or_removed_since_serves_no_block(tmp_path):
     """A re-build copies graph.ttl's unchanged blocks from the previous file only while it is the file the
     build cache describes (inode, size, modification time as written): edited in place to the same size,
