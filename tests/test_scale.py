@@ -805,3 +805,34 @@ def test_records_that_do_not_read_back_serve_nothing(tmp_path):
     assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
     assert _recorded_page_keys(out) == _recorded_page_keys(fresh)
     _same_outputs(fresh, out, positions=False)
+
+
+def test_a_pages_record_whose_entity_counts_are_not_numbers_serves_nothing(tmp_path):
+    """The pages' record gives how many entities each unchanged article's page draws (session 31): a record whose
+    counts read back as something else (damaged, or written by other code) serves nothing, and the re-build is a
+    fresh build's (index.html's counts included)."""
+    import marshal
+    import sqlite3
+
+    from kg.export import KeptPages
+
+    work = tmp_path / "corpus"
+    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
+    out = tmp_path / "o"
+    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    db = sqlite3.connect(out / ".kg-cache.sqlite")
+    (state,) = db.execute("SELECT value FROM html WHERE key = ?", (KeptPages.STATE,)).fetchone()
+    state = marshal.loads(state)
+    assert sum(state[5].values()) > 0
+    with db:
+        db.execute("UPDATE html SET value = ? WHERE key = ?",
+                   (marshal.dumps(state[:5] + ({aid: str(n) for aid, n in state[5].items()},)), KeptPages.STATE))
+    db.close()
+    (work / "zz-city.txt").write_text("辽宁日报讯 今年，沈阳市加快推进华晨宝马新工厂项目建设。\n", encoding="utf-8")
+    res = run_kg("build", str(work), "-o", str(out))
+    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["resolution"]["entities kept"] > 0 and report["page_keys_reused"] == 0, report
+    fresh = tmp_path / "fresh"
+    assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
+    _same_outputs(fresh, out, positions=False)

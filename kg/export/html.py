@@ -826,19 +826,21 @@ def _articles_to_key(kg, hubs: list[str], edges: list[tuple], previous: bytes | 
                      ) -> tuple[dict[str, str], set[str], dict[str, int]] | None:
     """Where the previous build recorded its article pages' keys with what they were made from (``previous``:
     its resolution's token, the drawing code, the hubs, each document's text hash, the relations with their
-    articles), and this build's resolution changed only some articles since that very build (``kg.changed``):
-    those documents' hashes, and the ids of the articles whose page key may differ from that build's. Those are
-    the articles ``kg.changed`` names (their mentions or entities read otherwise), those of an entity that
-    became or stopped being a hub (its link), and those of the relations of a subject whose relations changed
-    (an article's relations are its subjects' in node order, each subject's in the order given). Any other
-    article in an unchanged document gives the key recorded (``article_page_key``: the same article, the same
-    entities as they were, the same relations): twelve times PD1998 has 37,775 of them to hash (0.7-0.9 s).
-    None where nothing recorded serves: every key is made."""
+    articles, how many entities each article's page draws), and this build's resolution changed only some
+    articles since that very build (``kg.changed``): those documents' hashes, the ids of the articles whose page
+    key may differ from that build's, and those counts. The articles whose key may differ are those
+    ``kg.changed`` names (their mentions or entities read otherwise), those of an entity that became or stopped
+    being a hub (its link), and those of the relations of a subject whose relations changed (an article's
+    relations are its subjects' in node order, each subject's in the order given). Any other article in an
+    unchanged document gives the key recorded (``article_page_key``: the same article, the same entities as they
+    were, the same relations) and draws as many entities: twelve times PD1998 has 37,775 of them to hash (0.7-0.9
+    s). None where nothing recorded serves: every key is made."""
     if kg.changed is None or previous is None:
         return None
     try:  # (a record that does not read back as written, damaged or by other code, serves nothing)
         token, fingerprint, old_hubs, digests, old_edges, counts = marshal.loads(previous)
-        if fingerprint != HTML_FINGERPRINT or not isinstance(digests, dict) or not isinstance(counts, dict):
+        if (fingerprint != HTML_FINGERPRINT or not isinstance(digests, dict) or not isinstance(counts, dict)
+                or not all(type(n) is int for n in counts.values())):
             return None
         to_key = kg.changed.articles_to_key(token, old_edges, edges, itemgetter(4))
         if to_key is None:
