@@ -276,7 +276,7 @@ def test_cached_rows_give_back_what_reading_and_extraction_made(tmp_path):
     from kg.extract import Context, extract
     from kg.read import find_files, read_all
     from kg.pipeline import run
-    from kg.records import Mention, Sentence
+    from kg.records import Mention, Sentence, Sentences
     from kg.runner import ExtractionCache, ReadCache, load_extraction
     from kg.segment import segment
 
@@ -295,8 +295,12 @@ def test_cached_rows_give_back_what_reading_and_extraction_made(tmp_path):
         fresh = segment(s)
         assert cached == fresh and [a.sentences for a in cached] == [a.sentences for a in fresh]
         assert [vars(a) == vars(b) for a, b in zip(cached, fresh)] == [True] * len(fresh)  # (source_text too)
-        assert [type(v) for a in cached for v in vars(a).values()] == [type(v) for a in fresh for v in vars(a).values()]
+        assert [type(v) for a in cached for k, v in vars(a).items() if k != "sentences"] == \
+            [type(v) for a in fresh for k, v in vars(a).items() if k != "sentences"]
+        # (the sentences read back as ``Sentences``, made when asked for: the same sequence, hashed alike)
+        assert all(type(a.sentences) is Sentences and hash(a) == hash(b) for a, b in zip(cached, fresh))
         assert all(type(x) is Sentence for a in cached for x in a.sentences)
+        assert all(type(a.sentences[i]) is Sentence for a in cached for i in range(-len(a.sentences), len(a.sentences)))
         assert all(a.source_text is s.text for a in cached)  # one text per page, as read
         for a in cached:
             row = rows.get_many([rows.key(a, first.province)])
@@ -309,6 +313,42 @@ def test_cached_rows_give_back_what_reading_and_extraction_made(tmp_path):
             checked += len(mentions)
     pages.close()
     assert checked > 100
+
+
+def test_sentences_read_back_are_the_sequence_they_were():
+    """``Sentences`` (an article's sentences as a re-build reads them back, made when asked for) behave as the tuple
+    of ``Sentence`` s they stand for wherever the stages use them: length, truth, indexing either way (one made
+    alone, or from the whole tuple once made), slices, iteration, equality both ways, hashing, repr; pickled (to
+    the extraction workers, to Dask) they are that tuple, and an article pickled twice is what it was."""
+    import pickle
+
+    from hypothesis import given, strategies as st
+
+    from kg.records import Article, Sentence, Sentences
+
+    @given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), max_size=8), st.integers(-10, 10))
+    def check(spans, i):
+        made = tuple(Sentence(a, b) for a, b in spans)
+        for lazy in (Sentences(tuple(x for span in spans for x in span)), None):
+            if lazy is None:  # (the same once the whole tuple is made)
+                lazy = Sentences(tuple(x for span in spans for x in span))
+                list(lazy)
+            assert len(lazy) == len(made) and bool(lazy) == bool(made)
+            assert lazy == made and made == lazy and not (lazy != made) and hash(lazy) == hash(made)
+            assert list(lazy) == list(made) and lazy[1:3] == made[1:3] and repr(lazy) == repr(made)
+            if -len(made) <= i < len(made):
+                assert lazy[i] == made[i] and type(lazy[i]) is Sentence
+            else:
+                with pytest.raises(IndexError):
+                    lazy[i]
+            back = pickle.loads(pickle.dumps(lazy))
+            assert back == made and type(back) is tuple
+        article = Article(id="d#0", doc="d", index=0, title="", byline="", start=0, end=9, body_start=0,
+                          sentences=made, source_text="x" * 9)
+        again = pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(article))))
+        assert again == article and type(again.sentences) is Sentences and again.sentences == made
+
+    check()
 
 
 def test_damaged_cache_rows_are_read_and_extracted_again(tmp_path):
