@@ -457,6 +457,49 @@ def test_a_run_whose_bytes_do_not_read_as_indexed_is_not_cut():
         assert _splice(head, fresh, index, {0: 0}, ["o", "n"], [2, 1], damaged)[0] is None
 
 
+NODE_CHANGES = ["name", "alias", "code", "type", "article", "mention"]
+EDGE_CHANGES = ["title", "article", "sentence", "inferred", "drop"]
+
+
+def _edited(graph, node_edits, edge_edits, art: str):
+    """A copy of ``graph`` with each node edit (node, one of NODE_CHANGES) and relation edit ((subject, object,
+    key), one of EDGE_CHANGES) made; ``art``, the article an edit adds or takes out."""
+    import copy
+
+    g = copy.deepcopy(graph)
+    nxg = g.nx_graph
+    for n, change in node_edits:
+        d = nxg.nodes[n]
+        if change == "name":
+            d["name"] += "甲"
+        elif change == "alias":
+            d["aliases"] = sorted(set(d["aliases"]) | {"别名"})
+        elif change == "code":
+            d["code"] = "" if d["code"] else "210000"
+        elif change == "type":
+            d["type"] = "Project" if d["type"] != "Project" else "Initiative"
+        elif change == "article":
+            d["articles"] = sorted(set(d["articles"]) ^ {art})
+        elif d["mentions"]:
+            d["mentions"] = d["mentions"][1:]
+    for (s, o, k), change in edge_edits:
+        if not nxg.has_edge(s, o, k):
+            continue
+        d = nxg.edges[s, o, k]
+        if change == "title":
+            d["title"] += "副"
+        elif change == "article":
+            d["articles"] = sorted(set(d["articles"]) ^ {art})
+        elif change == "sentence":
+            d["sentences"] = d["sentences"][1:] if d["sentences"] else [(art, 0)]
+        elif change == "inferred":
+            d["inferred"] = not d["inferred"]
+        else:
+            nxg.remove_edge(s, o, k)
+    g.nx_graph = nxg
+    return g
+
+
 @pytest.mark.parametrize("cached", [False, True])
 def test_a_changed_entity_or_relation_remakes_its_block_whatever_changed(tmp_path, cached):
     """The merged blocks are copied by a key of what they are made from (``_graph_keys``), not of their
@@ -465,8 +508,6 @@ def test_a_changed_entity_or_relation_remakes_its_block_whatever_changed(tmp_pat
     spliced graph.ttl is still the whole union's; also where articles are keyed by their extraction's key
     (``cached``), which then stands for their mentions' spans but not for the entities they resolve to or
     the sentences the facts cite."""
-    import copy
-
     from hypothesis import given, settings, strategies as st
 
     from kg.export.rdf import cached_turtle, graph_union, turtle_pieces
@@ -478,44 +519,13 @@ def test_a_changed_entity_or_relation_remakes_its_block_whatever_changed(tmp_pat
     nodes = sorted(graph.nx_graph.nodes)
     edges = sorted(graph.nx_graph.edges(keys=True))
     arts = [a.id for a in graph.articles]
-    node_changes = st.sampled_from(["name", "alias", "code", "type", "article", "mention"])
-    edge_changes = st.sampled_from(["title", "article", "sentence", "inferred", "drop"])
+    node_changes, edge_changes = st.sampled_from(NODE_CHANGES), st.sampled_from(EDGE_CHANGES)
 
     @settings(max_examples=40, deadline=None)
     @given(st.lists(st.tuples(st.sampled_from(nodes), node_changes), max_size=3),
            st.lists(st.tuples(st.sampled_from(edges), edge_changes), max_size=3), st.sampled_from(arts))
     def check(node_edits, edge_edits, art):
-        g = copy.deepcopy(graph)
-        nxg = g.nx_graph
-        for n, change in node_edits:
-            d = nxg.nodes[n]
-            if change == "name":
-                d["name"] += "甲"
-            elif change == "alias":
-                d["aliases"] = sorted(set(d["aliases"]) | {"别名"})
-            elif change == "code":
-                d["code"] = "" if d["code"] else "210000"
-            elif change == "type":
-                d["type"] = "Project" if d["type"] != "Project" else "Initiative"
-            elif change == "article":
-                d["articles"] = sorted(set(d["articles"]) ^ {art})
-            elif d["mentions"]:
-                d["mentions"] = d["mentions"][1:]
-        for (s, o, k), change in edge_edits:
-            if not nxg.has_edge(s, o, k):
-                continue
-            d = nxg.edges[s, o, k]
-            if change == "title":
-                d["title"] += "副"
-            elif change == "article":
-                d["articles"] = sorted(set(d["articles"]) ^ {art})
-            elif change == "sentence":
-                d["sentences"] = d["sentences"][1:] if d["sentences"] else [(art, 0)]
-            elif change == "inferred":
-                d["inferred"] = not d["inferred"]
-            else:
-                nxg.remove_edge(s, o, k)
-        g.nx_graph = nxg
+        g = _edited(graph, node_edits, edge_edits, art)
         got = cached_turtle(g, previous)
         assert got is not None
         assert b"".join(got[0]) == b"".join(turtle_pieces(g, graph_union(g)))
@@ -530,7 +540,6 @@ def test_merged_block_keys_are_taken_from_the_record_only_where_they_would_be_ma
     subject's, found by comparing the recorded relations, declared nowhere) and the articles it says read
     otherwise (here one cut short, so that a fact cites a sentence it no longer has), the keys ``_graph_keys``
     gives with the record are those it makes without one."""
-    import copy
     import dataclasses
     import marshal
 
@@ -550,45 +559,14 @@ def test_merged_block_keys_are_taken_from_the_record_only_where_they_would_be_ma
     nodes = sorted(graph.nodes)
     edges = sorted(graph.nx_graph.edges(keys=True))
     citing = sorted({art for _, _, _, d in graph.edges for art, idx in d["sentences"] if idx > 0})
-    node_changes = st.sampled_from(["name", "alias", "code", "type", "article", "mention"])
-    edge_changes = st.sampled_from(["title", "article", "sentence", "inferred", "drop"])
+    node_changes, edge_changes = st.sampled_from(NODE_CHANGES), st.sampled_from(EDGE_CHANGES)
 
     @settings(max_examples=40, deadline=None)
     @given(st.lists(st.tuples(st.sampled_from(nodes), node_changes), max_size=3),
            st.lists(st.tuples(st.sampled_from(edges), edge_changes), max_size=3), st.sampled_from(citing),
            st.booleans())
     def check(node_edits, edge_edits, art, cut):
-        g = copy.deepcopy(graph)
-        nxg = g.nx_graph
-        for n, change in node_edits:
-            d = nxg.nodes[n]
-            if change == "name":
-                d["name"] += "甲"
-            elif change == "alias":
-                d["aliases"] = sorted(set(d["aliases"]) | {"别名"})
-            elif change == "code":
-                d["code"] = "" if d["code"] else "210000"
-            elif change == "type":
-                d["type"] = "Project" if d["type"] != "Project" else "Initiative"
-            elif change == "article":
-                d["articles"] = sorted(set(d["articles"]) ^ {art})
-            elif d["mentions"]:
-                d["mentions"] = d["mentions"][1:]
-        for (s, o, k), change in edge_edits:
-            if not nxg.has_edge(s, o, k):
-                continue
-            d = nxg.edges[s, o, k]
-            if change == "title":
-                d["title"] += "副"
-            elif change == "article":
-                d["articles"] = sorted(set(d["articles"]) ^ {art})
-            elif change == "sentence":
-                d["sentences"] = d["sentences"][1:] if d["sentences"] else [(art, 0)]
-            elif change == "inferred":
-                d["inferred"] = not d["inferred"]
-            else:
-                nxg.remove_edge(s, o, k)
-        g.nx_graph = nxg
+        g = _edited(graph, node_edits, edge_edits, art)
         if cut:  # the article now has one sentence: the facts citing its later ones cite nothing there
             g.articles = [dataclasses.replace(a, sentences=a.sentences[:1]) if a.id == art else a for a in g.articles]
         g.changed = Changed("then", frozenset({art} if cut else ()), frozenset(n for n, _ in node_edits))
