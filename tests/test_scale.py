@@ -513,13 +513,7 @@ def test_a_rebuild_redraws_the_pages_removed_since_with_what_they_draw(tmp_path)
     edited = pages[1]
     edited.write_text(edited.read_text(encoding="utf-8").replace("<title>", "<title>EDITED "), encoding="utf-8")
     (work / "zz-city.txt").write_text("辽宁日报讯 今年，沈阳市加快推进华晨宝马新工厂项目建设。\n", encoding="utf-8")
-    res = run_kg("build", str(work), "-o", str(out))
-    assert res.returncode == 0, res.stderr
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["resolution"]["entities kept"] > 0 and report["page_keys_reused"] > 0, report
-    fresh = tmp_path / "fresh"
-    assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
-    _same_outputs(fresh, out, positions=False)
+    assert _rebuild_is_a_fresh_build(work, out, tmp_path)["page_keys_reused"] > 0
     assert "EDITED" not in edited.read_text(encoding="utf-8")
 
 
@@ -641,6 +635,20 @@ def _recorded_page_keys(out) -> dict[str, str]:
             **{f"block of {subject}": key for subject, key in record[6].items()}}
 
 
+def _rebuild_is_a_fresh_build(work, out, tmp_path) -> dict:
+    """Re-build ``work`` into ``out`` with the kept resolution serving (no error, no traceback), then check it records
+    the keys and writes the outputs a fresh build of ``work`` does; its report, for what it took."""
+    res = run_kg("build", str(work), "-o", str(out))
+    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["resolution"]["entities kept"] > 0, report  # (the kept resolution served)
+    fresh = tmp_path / "fresh"
+    assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
+    assert _recorded_page_keys(out) == _recorded_page_keys(fresh)
+    _same_outputs(fresh, out, positions=False)
+    return report
+
+
 def test_rebuilds_take_the_article_page_keys_they_would_make(tmp_path):
     """A re-build takes an unchanged article's page key and Turtle key from the previous build's record instead
     of making them (session 30): after articles are added, removed, edited, a file changed around its articles,
@@ -719,18 +727,12 @@ def test_a_rebuild_after_a_failed_one_takes_no_key_recorded_before_it(tmp_path):
     assert res.returncode != 0 and "Traceback" not in res.stderr and "report.json: a folder" in res.stderr, res.stderr
     assert (out / "graph.ttl").read_bytes() == before
     shutil.rmtree(blocker)
-    res = run_kg("build", str(work), "-o", str(out))
-    assert res.returncode == 0, res.stderr
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["resolution"]["entities kept"] > 0 and report["page_keys_reused"] == 0, report
+    report = _rebuild_is_a_fresh_build(work, out, tmp_path)
+    assert report["page_keys_reused"] == 0, report
     # (the Turtle keys recorded by the failed build are taken: they describe its articles as its kept resolution
     # does, whatever was committed; graph.ttl, not committed, is made again)
     assert report["turtle_cache"]["keys_recorded"] > 0 and report["turtle_cache"]["reused"] == 0, report
     assert report["turtle_cache"]["block_keys_recorded"] > 0, report
-    fresh = tmp_path / "fresh"
-    assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
-    assert _recorded_page_keys(out) == _recorded_page_keys(fresh)
-    _same_outputs(fresh, out, positions=False)
 
 
 def test_article_keys_recorded_by_other_code_or_for_another_base_are_not_taken(tmp_path, monkeypatch):
@@ -799,16 +801,9 @@ def test_records_of_a_build_whose_resolution_was_not_kept_are_not_taken(tmp_path
         db.executemany("INSERT INTO resolution (key, value) VALUES (?, ?)", kept_rows)
     db.close()
     (work / "zz-second.txt").unlink()
-    res = run_kg("build", str(work), "-o", str(out))
-    assert res.returncode == 0, res.stderr
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["resolution"]["entities kept"] > 0, report  # (the kept resolution served, from the first build)
+    report = _rebuild_is_a_fresh_build(work, out, tmp_path)  # (the kept resolution of the first build served)
     assert report["page_keys_reused"] == report["turtle_cache"]["keys_recorded"] == 0, report
     assert report["turtle_cache"]["block_keys_recorded"] == 0, report
-    fresh = tmp_path / "fresh"
-    assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
-    assert _recorded_page_keys(out) == _recorded_page_keys(fresh)
-    _same_outputs(fresh, out, positions=False)
 
 
 def test_records_that_do_not_read_back_serve_nothing(tmp_path):
@@ -835,16 +830,9 @@ def test_records_that_do_not_read_back_serve_nothing(tmp_path):
         db.execute("UPDATE turtle SET value = ? WHERE key = ?", (marshal.dumps(keys[:4] + ([1, 2],) + keys[5:]), ARTICLE_KEYS))
     db.close()
     shutil.move(held, added)
-    res = run_kg("build", str(work), "-o", str(out))
-    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["resolution"]["entities kept"] > 0, report
+    report = _rebuild_is_a_fresh_build(work, out, tmp_path)
     assert report["page_keys_reused"] == report["turtle_cache"]["keys_recorded"] == 0, report
     assert report["turtle_cache"]["block_keys_recorded"] == 0, report
-    fresh = tmp_path / "fresh"
-    assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
-    assert _recorded_page_keys(out) == _recorded_page_keys(fresh)
-    _same_outputs(fresh, out, positions=False)
 
 
 def test_a_pages_record_whose_entity_counts_are_not_numbers_serves_nothing(tmp_path):
@@ -869,10 +857,4 @@ def test_a_pages_record_whose_entity_counts_are_not_numbers_serves_nothing(tmp_p
                    (marshal.dumps(state[:5] + ({aid: str(n) for aid, n in state[5].items()},)), KeptPages.STATE))
     db.close()
     (work / "zz-city.txt").write_text("辽宁日报讯 今年，沈阳市加快推进华晨宝马新工厂项目建设。\n", encoding="utf-8")
-    res = run_kg("build", str(work), "-o", str(out))
-    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["resolution"]["entities kept"] > 0 and report["page_keys_reused"] == 0, report
-    fresh = tmp_path / "fresh"
-    assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
-    _same_outputs(fresh, out, positions=False)
+    assert _rebuild_is_a_fresh_build(work, out, tmp_path)["page_keys_reused"] == 0
