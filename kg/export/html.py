@@ -776,12 +776,12 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
         edges = [(s, o, e["kind"], e["title"] or "", e["articles"]) for s, o, _, e in kg.edges]
         digests, to_key, counts = _articles_to_key(kg, hubs, edges, keep.previous_state) or (digests, to_key, counts)
 
-    def recorded(aid: str, a: dict) -> bool:  # its key is the one recorded, if any (``_articles_to_key``)
-        return aid not in to_key and digests.get(a["doc"]) == a["digest"] and bool(a["extraction"])
-
+    # the articles whose key is the one recorded, if any (``_articles_to_key``; none where nothing recorded serves)
+    recorded = {aid for aid, a in v.articles.items()
+                if aid not in to_key and digests.get(a["doc"]) == a["digest"] and a["extraction"]} if digests else set()
     # the entity sets the view model left to make (a re-build): those of the articles whose keys are made; the
     # others' pages draw the entities they drew, as many as recorded (twelve times PD1998: 37 k sets, ~0.2 s)
-    left = [aid for aid, a in v.articles.items() if a["entities"] is None and not (recorded(aid, a) and aid in counts)]
+    left = [aid for aid, a in v.articles.items() if a["entities"] is None and not (aid in recorded and aid in counts)]
     if left:
         v.fill(left)
     size = {aid: counts[aid] if a["entities"] is None else len(a["entities"]) for aid, a in v.articles.items()}
@@ -790,7 +790,7 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
                                     {a["doc"]: a["digest"] for a in v.articles.values()}, edges, size))
     if v.reads is not None:  # what the articles whose keys are made read, in one pass (any other, drawn: all)
         v.reads.want([aid for aid, a in v.articles.items()
-                      if a["mentions"] is None and size[aid] and not recorded(aid, a)])
+                      if a["mentions"] is None and size[aid] and aid not in recorded])
     nothing: tuple[list, list] = ([], [])
     for aid, a in v.articles.items():
         if not size[aid]:
@@ -798,7 +798,7 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
         name = article_pages[aid] = page_name("articles", aid)
         if keep is not None:
             key = None
-            if recorded(aid, a):
+            if aid in recorded:
                 key = keep.previous_key(name)  # what ``article_page_key`` gives
             if key is None:
                 a = v.filled(aid)
