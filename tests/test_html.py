@@ -410,9 +410,10 @@ def test_graph_edges_in_networkx_order_and_build_without_networkx(tmp_path):
 
 def test_graph_html_laid_out_again_from_the_previous_positions():
     """A re-build lays out graph.html from where the previous build put its entities (``Layouts.placed`` with
-    ``warm``): they stay near there (a layout from scratch, its random start shifted by one new name, moves
-    them everywhere), a new entity lands beside its neighbour, the picture keeps the spread a layout from
-    scratch gives, and the same inputs give the same positions. With too few entities known, or no previous
+    ``warm``), once the entities placed beside their neighbours since it was last laid out (or newly related) make
+    more than ``PLACE_SHARE`` of them: they stay near there (a layout from scratch, its random start shifted by one
+    new name, moves them everywhere), a new entity lands beside its neighbour, the picture keeps the spread a layout
+    from scratch gives, and the same inputs give the same positions. With too few entities known, or no previous
     positions (a first build), it is laid out from scratch."""
     import math
     import random
@@ -420,21 +421,29 @@ def test_graph_html_laid_out_again_from_the_previous_positions():
 
     import marshal
 
-    from kg.export.html import SPACING, WARM_ITERATIONS, WHOLE_LAYOUT, DrawnGraph, Layouts, layout
+    from kg.export.html import (SPACING, WARM_ITERATIONS, WHOLE_LAYOUT, WHOLE_PLACED, DrawnGraph, Layouts,
+                                layout)
 
     rng = random.Random(4)
     names = [f"org/{i:03d}" for i in range(400)]
     pairs = [(rng.choice(names), rng.choice(names)) for _ in range(700)]
     before = DrawnGraph(names, pairs)
     first = Layouts({})
-    placed = first.placed(before, warm=True)
+    placed = first.placed(before, warm=WHOLE_LAYOUT)
     assert placed == layout(before) and first.warm == 0 and WHOLE_LAYOUT in first.fresh  # a first build
     after = DrawnGraph(["org/000a"] + names, pairs + [("org/000a", "org/123"), ("org/010", "org/300")])
-    again = Layouts(dict(first.fresh))
-    warm = again.placed(after, warm=True)
-    assert again.warm == len({v for a, b in before.edges() if a != b for v in (a, b)})
-    assert warm == Layouts(dict(first.fresh)).placed(after, warm=True)
+    known = len({v for a, b in before.edges() if a != b for v in (a, b)})
+    rows = dict(first.fresh)
+    count, kept_pairs = marshal.loads(rows[WHOLE_PLACED])
+    rows[WHOLE_PLACED] = marshal.dumps((known // 50 - 2, kept_pairs))  # placed since: one more would be too many
+    again = Layouts(rows)
+    warm = again.placed(after, warm=WHOLE_LAYOUT)
+    assert again.warm == known and again.beside is None and marshal.loads(again.fresh[WHOLE_PLACED])[0] == 0
+    assert warm == Layouts(dict(rows)).placed(after, warm=WHOLE_LAYOUT)
     assert warm == layout(after, iterations=WARM_ITERATIONS, start=marshal.loads(first.fresh[WHOLE_LAYOUT]))
+    for row in (None, b"not marshal", marshal.dumps((-1, []))):  # none kept, or a damaged row: laid out
+        damaged = {k: v for k, v in rows.items() if k != WHOLE_PLACED} | ({WHOLE_PLACED: row} if row else {})
+        assert Layouts(damaged).placed(after, warm=WHOLE_LAYOUT) == warm
     fresh = layout(after)
 
     def moved(pos):
@@ -454,7 +463,65 @@ def test_graph_html_laid_out_again_from_the_previous_positions():
     other = DrawnGraph([f"region/{i:03d}" for i in range(300)], [(f"region/{i:03d}", f"region/{i + 1:03d}")
                                                                  for i in range(299)])
     unknown = Layouts(dict(first.fresh))
-    assert unknown.placed(other, warm=True) == layout(other) and unknown.warm == 0  # none of them known
+    assert unknown.placed(other, warm=WHOLE_LAYOUT) == layout(other) and unknown.warm == 0  # none of them known
+
+
+def test_graph_html_new_entities_placed_beside_their_neighbours_until_too_many():
+    """A re-build that adds a few entities to graph.html places them beside their neighbours and leaves the others
+    where the previous build put them (``place_beside``: no forces), counting them, and the entities newly related,
+    until more than ``PLACE_SHARE`` of those it lays out were so placed since it was last laid out: then it is laid
+    out again (``WARM_ITERATIONS``), and the count starts again."""
+    import math
+    import random
+    import statistics
+
+    import marshal
+
+    from kg.export.html import PLACE_SHARE, WHOLE_LAYOUT, WHOLE_PLACED, DrawnGraph, Layouts, place_beside
+
+    rng = random.Random(4)
+    names = [f"org/{i:03d}" for i in range(400)]
+    pairs = [(rng.choice(names), rng.choice(names)) for _ in range(700)]
+    before = DrawnGraph(names, pairs)
+    first = Layouts({})
+    placed = first.placed(before, warm=WHOLE_LAYOUT)
+    related = {v for a, b in before.edges() if a != b for v in (a, b)}
+    start = marshal.loads(first.fresh[WHOLE_LAYOUT])
+    # two new entities (one beside the other only) and one relation between two entities already drawn
+    after = DrawnGraph(["org/000a", "org/000b"] + names,
+                       pairs + [("org/000a", "org/123"), ("org/000b", "org/000a"), ("org/010", "org/300")])
+    again = Layouts(dict(first.fresh))
+    pos = again.placed(after, warm=WHOLE_LAYOUT)
+    assert again.beside == 2 and again.warm == len(related) and again.stats()["made"] == 0
+    assert pos == Layouts(dict(first.fresh)).placed(after, warm=WHOLE_LAYOUT) == place_beside(after, start)
+    coords = marshal.loads(again.fresh[WHOLE_LAYOUT])
+    assert {n: coords[n] for n in start} == start  # the others stay where they were, in the layout's units
+    scale = statistics.median(pos[n][0] / start[n][0] for n in start if abs(start[n][0]) > 0.1)
+    assert all(math.dist(pos[n], (start[n][0] * scale, start[n][1] * scale)) < 0.2 for n in start)
+    edge = statistics.median(math.dist(placed[a], placed[b]) for a, b in before.edges() if a != b)
+    assert math.dist(pos["org/000a"], pos["org/123"]) < edge and math.dist(pos["org/000b"], pos["org/000a"]) < edge
+    assert min(math.dist(pos["org/000a"], pos[n]) for n in start) > 0  # on no one
+    assert marshal.loads(again.fresh[WHOLE_PLACED])[0] == 2 + 2  # the two placed, the two newly related
+    # a new component, related to nothing drawn: just outside the rest, its entities together
+    lone = DrawnGraph(["zz/1", "zz/2"] + names, pairs + [("zz/1", "zz/2")])
+    out = Layouts(dict(first.fresh)).placed(lone, warm=WHOLE_LAYOUT)
+    reach = max(math.hypot(*placed[n]) for n in related)
+    assert math.hypot(*out["zz/1"]) > reach * 0.9 and math.dist(out["zz/1"], out["zz/2"]) < edge
+    # build after build, until too many were placed: then laid out again, and counted from none
+    rows, made, n = dict(first.fresh), 0, 0
+    while made == 0:
+        n += 1
+        g = DrawnGraph([f"org/new{i}" for i in range(n)] + names,
+                       pairs + [(f"org/new{i}", names[i * 7]) for i in range(n)])
+        step = Layouts(rows)
+        step.placed(g, warm=WHOLE_LAYOUT)
+        made = step.stats()["made"]
+        total = marshal.loads(step.fresh[WHOLE_PLACED])[0]
+        assert (total == 0) == bool(made)
+        if not made:
+            assert step.beside == 1 and total == n <= PLACE_SHARE * len(related) + 1
+        rows = {**rows, **step.fresh}
+    assert n - 1 == int(PLACE_SHARE * (len(related) + n))
 
 
 def test_a_rebuild_makes_the_entity_sets_it_was_left_in_two_passes_at_most(tmp_path):

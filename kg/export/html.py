@@ -18,6 +18,7 @@ import importlib.util
 import json
 import marshal
 import math
+import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,8 +26,6 @@ from functools import lru_cache
 from json.encoder import encode_basestring
 from operator import attrgetter, itemgetter
 from pathlib import Path
-
-import numpy as np
 
 from ..graph import Reads
 from ..read import text_hash
@@ -45,6 +44,12 @@ BROWSER_LAYOUT = 200  # article and ego pages up to this many entities are laid 
 WARM_ITERATIONS = 5  # graph.html in a re-build: the last steps of the cooling, from the previous positions
 WARM_SHARE = 0.8  # ... when at least this share of the entities it lays out were laid out by the previous build
 WHOLE_LAYOUT = "graph.html"  # the layout cache's row of graph.html's previous positions (the layout's own units)
+# graph.html and the hub pages in a re-build: their new entities placed beside their neighbours, the others left
+# where they were, until those so placed since the page was last laid out make this share of those it lays out
+# (then: WARM_ITERATIONS)
+PLACE_SHARE = 0.02
+PLACED = " placed"  # the layout cache's row of how many, by page: the page's name and this (marshalled)
+WHOLE_PLACED = WHOLE_LAYOUT + PLACED
 MAX_SOURCES = 5
 START, END, SENTENCE = attrgetter("start"), attrgetter("end"), attrgetter("sentence")
 SENTENCE_SPAN = attrgetter("start", "end")
@@ -271,9 +276,14 @@ def layout(g: "DrawnGraph", iterations: int = 50, seed: int = 7, start: dict | N
     them into the same even disc, at a cost that grows with the square of their number (that roster's
     page: 0.39 s; now 0.01 s). ``g``: a ``DrawnGraph``, or a networkx graph (its nodes and edges in its order).
     ``start`` and ``coords``: as ``force_layout`` takes them."""
-    nodes = sorted(g.nodes())
     edges, linked = _related(g)
     pos = force_layout(sorted(linked), edges, iterations, seed, start, coords) if linked else {}
+    return _around(g, linked, pos)
+
+
+def _around(g, linked: set[str], pos: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """``pos`` (the related entities' positions) with the unrelated ones of ``g`` on the spiral around them."""
+    nodes = sorted(g.nodes())
     lone = [v for v in nodes if v not in linked]
     inner = max((math.hypot(x, y) for x, y in pos.values()), default=-SPACING) + SPACING
     golden = math.pi * (3 - math.sqrt(5))
@@ -281,6 +291,50 @@ def layout(g: "DrawnGraph", iterations: int = 50, seed: int = 7, start: dict | N
         r, a = math.sqrt(inner * inner + k * SPACING * SPACING), k * golden
         pos[v] = (round(r * math.cos(a), 1), round(r * math.sin(a), 1))
     return {v: pos[v] for v in nodes}
+
+
+def place_beside(g: "DrawnGraph", start: dict, seed: int = 7, coords: dict | None = None
+                 ) -> dict[str, tuple[float, float]]:
+    """Positions for ``g`` with no forces: the related entities ``start`` has (positions in the layout's own units,
+    ``force_layout``'s ``coords``) stay there; each other one goes beside the mean of its neighbours placed so far
+    (a step of the layout's ideal distance, in a direction drawn from a seeded generator), in id order, as many
+    rounds as it takes; one with no neighbour placed by then (a component new to the picture) goes just outside the
+    rest, and its neighbours beside it. Then scaled, and the unrelated put around, as ``layout`` does. For a
+    re-build that adds a few entities to graph.html (``Layouts.placed``): the picture stays as it was, and no
+    layout is computed (nor numpy imported)."""
+    edges, linked = _related(g)
+    order = sorted(linked)
+    k = math.sqrt(4.0 / len(order)) if order else 0.0  # force_layout's ideal distance
+    rng = random.Random(seed)
+    xy = {v: (float(start[v][0]), float(start[v][1])) for v in order if v in start}
+    nbrs: dict[str, list[str]] = {v: [] for v in order if v not in xy}
+    for a, b in edges:
+        if a in nbrs:
+            nbrs[a].append(b)
+        if b in nbrs:
+            nbrs[b].append(a)
+    left = list(nbrs)
+    while left:
+        still = []
+        for v in left:
+            near = [xy[u] for u in nbrs[v] if u in xy]
+            if not near:
+                still.append(v)
+                continue
+            a = rng.uniform(0, 2 * math.pi)
+            xy[v] = (sum(p[0] for p in near) / len(near) + k * math.cos(a),
+                     sum(p[1] for p in near) / len(near) + k * math.sin(a))
+        if len(still) == len(left):  # none beside anything placed: the first goes outside the rest
+            r = max((math.hypot(*p) for p in xy.values()), default=0.0) + k
+            a = rng.uniform(0, 2 * math.pi)
+            xy[still[0]] = (r * math.cos(a), r * math.sin(a))
+            still = still[1:]
+        left = still
+    if coords is not None:
+        coords.update(xy)
+    scale = SPACING * math.sqrt(len(order)) / max(max((max(abs(x), abs(y)) for x, y in xy.values()), default=0.0),
+                                                  1e-9)
+    return _around(g, linked, {v: (round(x * scale, 1), round(y * scale, 1)) for v, (x, y) in xy.items()})
 
 
 SPACING = 120.0  # px: force_layout scales n nodes to a half-width of SPACING·√n
@@ -302,7 +356,10 @@ def force_layout(nodes: list[str], edges: list[tuple[str, str]], iterations: int
     ``start``: node → position in the layout's own units (``coords`` of an earlier layout) for some of the
     nodes: they start there, the others beside the mean of their neighbours that have one (else near the
     middle), and the ``iterations`` run are the last ones of the cooling, so each entity moves a little from
-    where it was. ``coords``, if given, receives every node's position in those units."""
+    where it was. ``coords``, if given, receives every node's position in those units. (numpy is imported
+    here, not with the module: a re-build that lays nothing out does without its 0.1 s import.)"""
+    import numpy as np
+
     n = len(nodes)
     if n == 0:
         return {}
@@ -382,6 +439,8 @@ def _warm_start(nodes: list[str], pairs: list[tuple[str, str]], start: dict, x, 
     """``x``, ``y`` (random) set from ``start`` where it has the node; a node it lacks goes beside the mean of
     its neighbours that have one (a step of ``k``, the layout's ideal distance, in a direction drawn from
     ``rng``), or, with none, stays where ``rng`` put it, drawn in to a tenth of the way out."""
+    import numpy as np
+
     index = {v: i for i, v in enumerate(nodes)}
     placed = np.zeros(len(nodes), dtype=bool)
     for v, i in index.items():
@@ -412,7 +471,8 @@ def _warm_start(nodes: list[str], pairs: list[tuple[str, str]], start: dict, x, 
 class Layouts:
     """Positions ``layout`` gave earlier builds, by a hash of the graph laid out (its nodes, and its edges
     in order: the force sums follow it), so that a re-build whose graph.html or hub pages draw the same
-    entities and relations does not lay them out again (0.3 s for 1,500 nodes). ``previous``: key →
+    entities and relations does not lay them out again (0.3 s for 1,500 nodes); and, by page, the positions each
+    large page's entities had, for a re-build that draws it otherwise (``placed``). ``previous``: key →
     marshalled positions; ``fresh`` and ``used`` say what to keep for the next build."""
 
     def __init__(self, previous: dict[str, bytes]):
@@ -420,22 +480,35 @@ class Layouts:
         self.fresh: dict[str, bytes] = {}
         self.used: set[str] = set()
         self.warm = 0  # entities of graph.html that started where the previous build had put them
+        self.beside: int | None = None  # graph.html's new entities placed beside their neighbours (``place_beside``)
+        self.pages_placed = 0  # pages whose new entities were placed so, with no layout computed
+        self._page_rows: set[str] = set()
 
     @staticmethod
     def key(g: "DrawnGraph") -> str:
         drawn = repr((HTML_FINGERPRINT, sorted(g.nodes()), list(g.edges())))
         return hashlib.sha1(drawn.encode("utf-8", "surrogatepass")).hexdigest()
 
-    def placed(self, g: "DrawnGraph", warm: bool = False) -> dict[str, tuple[float, float]]:
-        """Positions for ``g``: those of an earlier build that drew the same, else a layout. ``warm`` (graph.html):
-        the layout starts from the positions the previous build gave its entities, where it had most of them
-        (``WARM_SHARE``), and runs the last ``WARM_ITERATIONS`` of the cooling, so that a re-build moves the
-        picture little (0.05 s instead of 0.25-0.35 s for 1,300 related entities); a build with no previous
-        positions lays it out from scratch, as a build with no cache does."""
+    def keep(self, page: str) -> None:
+        """Keep the rows of ``page``'s entities' positions for the next build (a page kept as it was)."""
+        rows = (page, page + PLACED)
+        self.used.update(rows)
+        self._page_rows.update(rows)
+
+    def placed(self, g: "DrawnGraph", warm: str = "") -> dict[str, tuple[float, float]]:
+        """Positions for ``g``: those of an earlier build that drew the same, else a layout. ``warm``: the page
+        (graph.html, a hub's ego page) whose entities' positions are kept by page. Where the previous build
+        positioned most of the entities it relates (``WARM_SHARE``), those stay where they were and the new ones
+        are placed beside their neighbours (``place_beside``), until the entities so placed, or given a relation,
+        since the page was last laid out make more than ``PLACE_SHARE`` of them; then the layout starts from where
+        they were and runs the last ``WARM_ITERATIONS`` of the cooling (graph.html: 0.03 s and numpy's import,
+        0.1 s, instead of 0.25-0.35 s for 1,300 related entities from scratch). Either way a re-build moves the
+        picture little. A build with no previous positions lays it out from scratch, as a build with no cache
+        does."""
         key = self.key(g)
         self.used.add(key)
         if warm:
-            self.used.add(WHOLE_LAYOUT)
+            self.keep(warm)
         got = _kept_positions(self.previous.get(key) or self.fresh.get(key))
         if got is not None:
             return got
@@ -443,23 +516,55 @@ class Layouts:
             pos = layout(g)
         else:
             coords: dict[str, tuple[float, float]] = {}
-            start = _kept_positions(self.previous.get(WHOLE_LAYOUT)) or {}
-            linked = _related(g)[1]
+            start = _kept_positions(self.previous.get(warm)) or {}
+            edges, linked = _related(g)
+            pairs = {(a, b) if a < b else (b, a) for a, b in edges}
             known = sum(1 for n in linked if n in start)
+            unsettled = 0
             if start and known >= WARM_SHARE * len(linked):
-                pos = layout(g, iterations=WARM_ITERATIONS, start=start, coords=coords)
-                self.warm = known
+                if warm == WHOLE_LAYOUT:
+                    self.warm = known
+                before = _kept_unsettled(self.previous.get(warm + PLACED))
+                if before is not None:  # those placed since the last layout, the new ones, and the newly related
+                    touched = {v for a, b in pairs - before[1] if a in start and b in start for v in (a, b)}
+                    unsettled = before[0] + len(linked) - known + len(touched)
+                if before is not None and unsettled <= PLACE_SHARE * len(linked):
+                    pos = place_beside(g, start, coords=coords)
+                    self.pages_placed += 1
+                    if warm == WHOLE_LAYOUT:
+                        self.beside = len(linked) - known
+                else:
+                    pos = layout(g, iterations=WARM_ITERATIONS, start=start, coords=coords)
+                    unsettled = 0
             else:
                 pos = layout(g, coords=coords)
-            self.fresh[WHOLE_LAYOUT] = marshal.dumps(coords)
+            self.fresh[warm] = marshal.dumps(coords)
+            self.fresh[warm + PLACED] = marshal.dumps((unsettled, sorted(pairs)))
         self.fresh[key] = marshal.dumps(pos)
         return pos
 
     def stats(self) -> dict[str, int]:
-        """For the report: page layouts reused and made (graph.html's kept positions are not one), and how many
-        of graph.html's entities started where the previous build had put them."""
-        made = len(self.fresh.keys() - {WHOLE_LAYOUT})
-        return {"reused": len(self.used - {WHOLE_LAYOUT}) - made, "made": made, "graph_html_from_previous": self.warm}
+        """For the report: page layouts reused and made (the pages' kept positions are not one, nor a page whose
+        new entities were placed beside their neighbours: those are ``placed``), how many of graph.html's entities
+        started where the previous build had put them, and how many new ones were placed so (None: graph.html was
+        laid out or reused)."""
+        fresh = len(self.fresh.keys() - self._page_rows)
+        return {"reused": len(self.used - self._page_rows) - fresh, "made": fresh - self.pages_placed,
+                "placed": self.pages_placed, "graph_html_from_previous": self.warm,
+                "graph_html_placed_beside": self.beside}
+
+
+def _kept_unsettled(row: bytes | None) -> tuple[int, set[tuple[str, str]]] | None:
+    """graph.html's ``WHOLE_PLACED`` row as ``Layouts`` keeps it: how many of its entities were placed, or given a
+    relation, since it was last laid out, and the related pairs it drew; None for no row, or a damaged one."""
+    if row is None:
+        return None
+    try:
+        count, pairs = marshal.loads(row)
+        pairs = {(a, b) for a, b in pairs}
+    except Exception:  # whatever bytes a damaged row holds: graph.html is then laid out
+        return None
+    return (count, pairs) if type(count) is int and count >= 0 else None
 
 
 def _kept_positions(row: bytes | None) -> dict[str, tuple[float, float]] | None:
@@ -583,7 +688,7 @@ def _drawn_graph(node_ids: list[str], chosen: list[tuple[str, str, str, str]]) -
 def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", edge_ids: list[int] | None = None,
                 links: dict[str, str] | None = None, root: str = "", inline: bool = True,
                 focus: str = "", place: bool = True, encoded: dict | None = None,
-                article: dict | None = None, layouts: "Layouts | None" = None, warm: bool = False) -> str:
+                article: dict | None = None, layouts: "Layouts | None" = None, warm: str = "") -> str:
     """One page drawing ``node_ids`` and the edges among them (or the edges ``edge_ids`` lists).
     ``links``: entity id → page (relative to the output root) to offer in the side panel.
     ``place``: positions computed here; without, the browser settles the (small) graph itself.
@@ -592,8 +697,8 @@ def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", e
     ``article``: the article the page is of (``ViewGraph.articles``): its panel then gives each entity's
     mentions and sentences in that article, not in the corpus, so the page changes only with the
     article or with who its entities are (name, aliases, code, ego page).
-    ``layouts``: positions computed by earlier builds, reused for the same nodes and edges; ``warm``
-    (graph.html): else started from the previous build's (``Layouts.placed``)."""
+    ``layouts``: positions computed by earlier builds, reused for the same nodes and edges; ``warm`` (graph.html,
+    a hub's ego page: the page's name): else kept or started from the previous build's (``Layouts.placed``)."""
     keep = set(node_ids)
     pos = None
     chosen = [v.edges[i] for i in _edges_among(v, keep, edge_ids)]
@@ -674,7 +779,7 @@ def whole_graph_page(v: ViewGraph, title: str, links: dict[str, str], layouts: L
         note = (f"显示关联最多的 {len(ids):,} 个实体（共 {len(v.nodes):,} 个）。Showing the {len(ids):,} most connected "
                 f"of {len(v.nodes):,} entities; every entity is listed in index.html, and `kg view NAME` draws any "
                 "entity's neighbourhood.")
-    return render_page(v, ids, title, note=note, links=links, layouts=layouts, warm=True)
+    return render_page(v, ids, title, note=note, links=links, layouts=layouts, warm=WHOLE_LAYOUT)
 
 
 def article_page_key(v: ViewGraph, a: dict, links: dict[str, str], who: dict[str, bytes] | None = None) -> str:
@@ -761,9 +866,11 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
             files[links[n]] = None  # the previous build's page, unchanged, is in place
             if place and layouts is not None:  # its positions stay in the cache for the next change
                 layouts.used.add(layouts.key(_drawn_graph(ids, [v.edges[i] for i in edge_ids])))
+                layouts.keep(links[n])
             continue
         files[links[n]] = render_page(v, ids, title_n, note=note, edge_ids=edge_ids, links=links, root="../",
-                                      inline=False, focus=n, place=place, encoded=encoded, layouts=layouts)
+                                      inline=False, focus=n, place=place, encoded=encoded, layouts=layouts,
+                                      warm=links[n])
         if emit:
             emit(links[n], files[links[n]])
             files[links[n]] = None
