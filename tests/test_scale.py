@@ -873,7 +873,8 @@ def test_a_rebuild_that_adds_a_few_entities_places_them_with_no_layout(tmp_path)
     """A re-build whose new article adds a few entities to graph.html and a hub's laid-out page places them beside
     their neighbours and leaves the others where the first build put them (``Layouts.placed``): no layout is
     computed and numpy is not imported (0.1 s), the entities drawn before keep their positions up to the page's
-    scale, and all but the positions is what a fresh build writes."""
+    scale, and all but the positions is what a fresh build writes. The hub page's positions outlive a re-build
+    that keeps the page as it was."""
     import statistics
     import subprocess
     import sys
@@ -883,6 +884,14 @@ def test_a_rebuild_that_adds_a_few_entities_places_them_with_no_layout(tmp_path)
     out = tmp_path / "o"
     assert run_kg("build", str(work), "-o", str(out)).returncode == 0
     first = json.loads((out / "report.json").read_text(encoding="utf-8"))["layouts"]
+    # an article that relates nothing: graph.html draws one more entity, the hub pages are kept as they were (and
+    # so are their entities' positions, for the next re-build)
+    hubs = _inodes(out, "entities")
+    (work / "zz-lone.txt").write_text("本报讯 王小明在会上发言。\n", encoding="utf-8")
+    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    lone = json.loads((out / "report.json").read_text(encoding="utf-8"))["layouts"]
+    assert lone["made"] == 0 and lone["placed"] == 1 and lone["graph_html_placed_beside"] == 0, lone
+    assert _inodes(out, "entities") == hubs
     before = _positions(out / "graph.html")
     (work / "zz-new.txt").write_text("辽宁日报讯 本报记者王小明报道：今年，丹东市宽甸满族自治县推进“乡村振兴示范带”建设。\n",
                                      encoding="utf-8")
