@@ -524,6 +524,29 @@ def test_graph_html_new_entities_placed_beside_their_neighbours_until_too_many()
     assert n - 1 == int(PLACE_SHARE * (len(related) + n))
 
 
+def test_a_new_entity_is_placed_in_the_clearest_direction_beside_its_neighbour():
+    """``place_beside`` puts a new entity a step from its neighbours in the clearest of the directions it tries, not
+    on top of an entity already there: beside a hub ringed by 18 of its relations with a quarter of the ring empty,
+    it lands in the gap, whatever the seed (one direction drawn at random would land on the ring 3 times in 4)."""
+    import math
+
+    from kg.export.html import DrawnGraph, place_beside
+
+    ring = [i for i in range(24) if i < 18]  # every 15 degrees, but for 270-345
+    names = ["org/a"] + [f"org/r{i:02d}" for i in ring]
+    g = DrawnGraph(names + ["org/new"], [("org/a", n) for n in names[1:]] + [("org/a", "org/new")])
+    k = math.sqrt(4.0 / len(names + ["org/new"]))
+    start = {"org/a": (0.0, 0.0)} | {f"org/r{i:02d}": (k * math.cos(math.radians(15 * i)),
+                                                       k * math.sin(math.radians(15 * i))) for i in ring}
+    for seed in range(12):
+        coords: dict = {}
+        place_beside(g, start, seed=seed, coords=coords)
+        x, y = coords["org/new"]
+        assert abs(math.hypot(x, y) - k) < 1e-9  # a step from its neighbour
+        assert min(math.dist((x, y), start[n]) for n in names[1:]) > 0.5 * k, seed  # in the gap, clear of the ring
+        assert {n: coords[n] for n in start} == start
+
+
 def test_a_rebuild_makes_the_entity_sets_it_was_left_in_two_passes_at_most(tmp_path):
     """In a re-build the view model leaves each article's entity set and edges to make (``ViewGraph.fill``):
     ``filled`` makes them for one article the first time it is asked, then for every article still left, so that a

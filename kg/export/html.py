@@ -296,12 +296,12 @@ def _around(g, linked: set[str], pos: dict[str, tuple[float, float]]) -> dict[st
 def place_beside(g: "DrawnGraph", start: dict, seed: int = 7, coords: dict | None = None
                  ) -> dict[str, tuple[float, float]]:
     """Positions for ``g`` with no forces: the related entities ``start`` has (positions in the layout's own units,
-    ``force_layout``'s ``coords``) stay there; each other one goes beside the mean of its neighbours placed so far
-    (a step of the layout's ideal distance, in a direction drawn from a seeded generator), in id order, as many
-    rounds as it takes; one with no neighbour placed by then (a component new to the picture) goes just outside the
-    rest, and its neighbours beside it. Then scaled, and the unrelated put around, as ``layout`` does. For a
-    re-build that adds a few entities to graph.html (``Layouts.placed``): the picture stays as it was, and no
-    layout is computed (nor numpy imported)."""
+    ``force_layout``'s ``coords``) stay there; each other one goes beside the mean of its neighbours placed so far,
+    a step of the layout's ideal distance away in the clearest of ``DIRECTIONS`` directions (the first from a seeded
+    generator), in id order, as many rounds as it takes; one with no neighbour placed by then (a component new to
+    the picture) goes just outside the rest, and its neighbours beside it. Then scaled, and the unrelated put
+    around, as ``layout`` does. For a re-build that adds a few entities to graph.html (``Layouts.placed``): the
+    picture stays as it was, and no layout is computed (nor numpy imported)."""
     edges, linked = _related(g)
     order = sorted(linked)
     k = math.sqrt(4.0 / len(order)) if order else 0.0  # force_layout's ideal distance
@@ -313,6 +313,20 @@ def place_beside(g: "DrawnGraph", start: dict, seed: int = 7, coords: dict | Non
             nbrs[a].append(b)
         if b in nbrs:
             nbrs[b].append(a)
+    grid: dict[tuple[int, int], list[tuple[float, float]]] = {}  # the positions by square of side k
+
+    def put(v: str, p: tuple[float, float]) -> None:
+        xy[v] = p
+        grid.setdefault((math.floor(p[0] / k), math.floor(p[1] / k)), []).append(p)
+
+    def clearance(p: tuple[float, float]) -> float:
+        """The distance from ``p`` to the nearest entity placed, up to k (the squares around it hold all nearer)."""
+        cx, cy = math.floor(p[0] / k), math.floor(p[1] / k)
+        return min([math.hypot(p[0] - q[0], p[1] - q[1]) for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+                    for q in grid.get((cx + dx, cy + dy), ())] + [k])
+
+    for v, p in list(xy.items()):
+        put(v, p)
     left = list(nbrs)
     while left:
         still = []
@@ -321,13 +335,15 @@ def place_beside(g: "DrawnGraph", start: dict, seed: int = 7, coords: dict | Non
             if not near:
                 still.append(v)
                 continue
-            a = rng.uniform(0, 2 * math.pi)
-            xy[v] = (sum(p[0] for p in near) / len(near) + k * math.cos(a),
-                     sum(p[1] for p in near) / len(near) + k * math.sin(a))
+            mx, my = sum(p[0] for p in near) / len(near), sum(p[1] for p in near) / len(near)
+            first = rng.uniform(0, 2 * math.pi)
+            ways = [(mx + k * math.cos(first + i * 2 * math.pi / DIRECTIONS),
+                     my + k * math.sin(first + i * 2 * math.pi / DIRECTIONS)) for i in range(DIRECTIONS)]
+            put(v, max(ways, key=clearance))  # (the first of the clearest)
         if len(still) == len(left):  # none beside anything placed: the first goes outside the rest
             r = max((math.hypot(*p) for p in xy.values()), default=0.0) + k
             a = rng.uniform(0, 2 * math.pi)
-            xy[still[0]] = (r * math.cos(a), r * math.sin(a))
+            put(still[0], (r * math.cos(a), r * math.sin(a)))
             still = still[1:]
         left = still
     if coords is not None:
@@ -337,6 +353,7 @@ def place_beside(g: "DrawnGraph", start: dict, seed: int = 7, coords: dict | Non
     return _around(g, linked, {v: (round(x * scale, 1), round(y * scale, 1)) for v, (x, y) in xy.items()})
 
 
+DIRECTIONS = 12  # tried around a new entity's neighbours (``place_beside``)
 SPACING = 120.0  # px: force_layout scales n nodes to a half-width of SPACING·√n
 
 
