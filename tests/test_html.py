@@ -408,6 +408,21 @@ def test_graph_edges_in_networkx_order_and_build_without_networkx(tmp_path):
     assert res.stdout.split()[-1] == "False" and (out / "graph.html").stat().st_size > 0
 
 
+def _graph_html_laid_out():
+    """A random graph of 400 entities and 700 relations, laid out as a first build lays out graph.html: its names,
+    relations, ``DrawnGraph``, ``Layouts`` and positions."""
+    import random
+
+    from kg.export.html import WHOLE_LAYOUT, DrawnGraph, Layouts
+
+    rng = random.Random(4)
+    names = [f"org/{i:03d}" for i in range(400)]
+    pairs = [(rng.choice(names), rng.choice(names)) for _ in range(700)]
+    before = DrawnGraph(names, pairs)
+    first = Layouts({})
+    return names, pairs, before, first, first.placed(before, warm=WHOLE_LAYOUT)
+
+
 def test_graph_html_laid_out_again_from_the_previous_positions():
     """A re-build lays out graph.html from where the previous build put its entities (``Layouts.placed`` with
     ``warm``), once the entities placed beside their neighbours since it was last laid out (or newly related) make
@@ -416,7 +431,6 @@ def test_graph_html_laid_out_again_from_the_previous_positions():
     from scratch gives, and the same inputs give the same positions. With too few entities known, or no previous
     positions (a first build), it is laid out from scratch."""
     import math
-    import random
     import statistics
 
     import marshal
@@ -424,12 +438,7 @@ def test_graph_html_laid_out_again_from_the_previous_positions():
     from kg.export.html import (SPACING, WARM_ITERATIONS, WHOLE_LAYOUT, WHOLE_PLACED, DrawnGraph, Layouts,
                                 layout)
 
-    rng = random.Random(4)
-    names = [f"org/{i:03d}" for i in range(400)]
-    pairs = [(rng.choice(names), rng.choice(names)) for _ in range(700)]
-    before = DrawnGraph(names, pairs)
-    first = Layouts({})
-    placed = first.placed(before, warm=WHOLE_LAYOUT)
+    names, pairs, before, first, placed = _graph_html_laid_out()
     assert placed == layout(before) and first.warm == 0 and WHOLE_LAYOUT in first.fresh  # a first build
     after = DrawnGraph(["org/000a"] + names, pairs + [("org/000a", "org/123"), ("org/010", "org/300")])
     known = len({v for a, b in before.edges() if a != b for v in (a, b)})
@@ -472,19 +481,13 @@ def test_graph_html_new_entities_placed_beside_their_neighbours_until_too_many()
     until more than ``PLACE_SHARE`` of those it lays out were so placed since it was last laid out: then it is laid
     out again (``WARM_ITERATIONS``), and the count starts again."""
     import math
-    import random
     import statistics
 
     import marshal
 
     from kg.export.html import PLACE_SHARE, WHOLE_LAYOUT, WHOLE_PLACED, DrawnGraph, Layouts, place_beside
 
-    rng = random.Random(4)
-    names = [f"org/{i:03d}" for i in range(400)]
-    pairs = [(rng.choice(names), rng.choice(names)) for _ in range(700)]
-    before = DrawnGraph(names, pairs)
-    first = Layouts({})
-    placed = first.placed(before, warm=WHOLE_LAYOUT)
+    names, pairs, before, first, placed = _graph_html_laid_out()
     related = {v for a, b in before.edges() if a != b for v in (a, b)}
     start = marshal.loads(first.fresh[WHOLE_LAYOUT])
     # two new entities (one beside the other only) and one relation between two entities already drawn
