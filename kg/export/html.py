@@ -41,8 +41,10 @@ MAX_EGO = 400
 HUB_PAGES = 40  # ego pages written by kg build for the most connected entities
 LAYOUT_BLOCK = 128  # rows of the force matrix computed together (128 × 1,500 float32: 0.75 MB)
 BROWSER_LAYOUT = 200  # article and ego pages up to this many entities are laid out by the browser (~0.1 s)
-WARM_ITERATIONS = 5  # graph.html in a re-build: the last steps of the cooling, from the previous positions
-WARM_SHARE = 0.8  # ... when at least this share of the entities it lays out were laid out by the previous build
+# graph.html and the hub pages in a re-build: the last steps of the cooling, from the previous positions, when at
+# least this share of the entities a page lays out were laid out by the previous build
+WARM_ITERATIONS = 5
+WARM_SHARE = 0.8
 WHOLE_LAYOUT = "graph.html"  # the layout cache's row of graph.html's previous positions (the layout's own units)
 # graph.html and the hub pages in a re-build: their new entities placed beside their neighbours, the others left
 # where they were, until those so placed since the page was last laid out make this share of those it lays out
@@ -572,14 +574,15 @@ class Layouts:
 
 
 def _kept_unsettled(row: bytes | None) -> tuple[int, set[tuple[str, str]]] | None:
-    """graph.html's ``WHOLE_PLACED`` row as ``Layouts`` keeps it: how many of its entities were placed, or given a
-    relation, since it was last laid out, and the related pairs it drew; None for no row, or a damaged one."""
+    """A page's row of placed entities (its name and ``PLACED``) as ``Layouts`` keeps it: how many of its entities
+    were placed, or given a relation, since it was last laid out, and the related pairs it drew; None for no row,
+    or a damaged one."""
     if row is None:
         return None
     try:
         count, pairs = marshal.loads(row)
         pairs = {(a, b) for a, b in pairs}
-    except Exception:  # whatever bytes a damaged row holds: graph.html is then laid out
+    except Exception:  # whatever bytes a damaged row holds: the page is then laid out
         return None
     return (count, pairs) if type(count) is int and count >= 0 else None
 
