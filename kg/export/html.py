@@ -298,18 +298,30 @@ def _around(g, linked: set[str], pos: dict[str, tuple[float, float]]) -> dict[st
 def place_beside(g: "DrawnGraph", start: dict, seed: int = 7, coords: dict | None = None
                  ) -> dict[str, tuple[float, float]]:
     """Positions for ``g`` with no forces: the related entities ``start`` has (positions in the layout's own units,
-    ``force_layout``'s ``coords``) stay there; each other one goes beside the mean of its neighbours placed so far,
-    a step of the layout's ideal distance away in the clearest of ``DIRECTIONS`` directions (the first from a seeded
-    generator), in id order, as many rounds as it takes; one with no neighbour placed by then (a component new to
-    the picture) goes just outside the rest, and its neighbours beside it. Then scaled, and the unrelated put
-    around, as ``layout`` does. For a re-build that adds a few entities to graph.html (``Layouts.placed``): the
-    picture stays as it was, and no layout is computed (nor numpy imported)."""
+    ``force_layout``'s ``coords``) stay there and the others go beside them (``_beside``); then scaled, and the
+    unrelated put around, as ``layout`` does. For a re-build that adds a few entities to graph.html
+    (``Layouts.placed``): the picture stays as it was, and no layout is computed (nor numpy imported)."""
     edges, linked = _related(g)
     order = sorted(linked)
-    k = math.sqrt(4.0 / len(order)) if order else 0.0  # force_layout's ideal distance
-    rng = random.Random(seed)
-    xy = {v: (float(start[v][0]), float(start[v][1])) for v in order if v in start}
-    nbrs: dict[str, list[str]] = {v: [] for v in order if v not in xy}
+    xy = _beside(order, edges, start, random.Random(seed))
+    if coords is not None:
+        coords.update(xy)
+    scale = SPACING * math.sqrt(len(order)) / max(max((max(abs(x), abs(y)) for x, y in xy.values()), default=0.0),
+                                                  1e-9)
+    return _around(g, linked, {v: (round(x * scale, 1), round(y * scale, 1)) for v, (x, y) in xy.items()})
+
+
+def _beside(nodes: list[str], edges: list[tuple[str, str]], start: dict, rng: random.Random
+            ) -> dict[str, tuple[float, float]]:
+    """Positions in the layout's own units for ``nodes`` (related by ``edges``): those ``start`` has stay there;
+    each other one goes beside the mean of its neighbours placed so far, a step of the layout's ideal distance
+    away in the clearest of ``DIRECTIONS`` directions (the first drawn from ``rng``), in the order given, as many
+    rounds as it takes; one with no neighbour placed by then (a component new to the picture) goes just outside
+    the rest, and its neighbours beside it. Where a re-build's new entities go, placed (``place_beside``) or
+    before a warm layout's last steps (``force_layout``)."""
+    k = math.sqrt(4.0 / len(nodes)) if nodes else 0.0  # force_layout's ideal distance
+    xy = {v: (float(start[v][0]), float(start[v][1])) for v in nodes if v in start}
+    nbrs: dict[str, list[str]] = {v: [] for v in nodes if v not in xy}
     for a, b in edges:
         if a in nbrs:
             nbrs[a].append(b)
@@ -348,14 +360,10 @@ def place_beside(g: "DrawnGraph", start: dict, seed: int = 7, coords: dict | Non
             put(still[0], (r * math.cos(a), r * math.sin(a)))
             still = still[1:]
         left = still
-    if coords is not None:
-        coords.update(xy)
-    scale = SPACING * math.sqrt(len(order)) / max(max((max(abs(x), abs(y)) for x, y in xy.values()), default=0.0),
-                                                  1e-9)
-    return _around(g, linked, {v: (round(x * scale, 1), round(y * scale, 1)) for v, (x, y) in xy.items()})
+    return xy
 
 
-DIRECTIONS = 12  # tried around a new entity's neighbours (``place_beside``)
+DIRECTIONS = 12  # tried around a new entity's neighbours (``_beside``)
 SPACING = 120.0  # px: force_layout scales n nodes to a half-width of SPACING·√n
 
 
@@ -373,8 +381,8 @@ def force_layout(nodes: list[str], edges: list[tuple[str, str]], iterations: int
     switches to a per-node Python loop above 500 nodes (18 s for 3,000 here). Deterministic: ``nodes``
     sorted, ``edges`` (no loops) in a fixed order, since the forces are summed in that order.
     ``start``: node → position in the layout's own units (``coords`` of an earlier layout) for some of the
-    nodes: they start there, the others beside the mean of their neighbours that have one (else near the
-    middle), and the ``iterations`` run are the last ones of the cooling, so each entity moves a little from
+    nodes: they start there, the others beside their neighbours (``_beside``, as a re-build places them with no
+    layout), and the ``iterations`` run are the last ones of the cooling, so each entity moves a little from
     where it was. ``coords``, if given, receives every node's position in those units. (numpy is imported
     here, not with the module: a re-build that lays nothing out does without its 0.1 s import.)"""
     import numpy as np
@@ -392,8 +400,10 @@ def force_layout(nodes: list[str], edges: list[tuple[str, str]], iterations: int
     k2 = np.float32(4.0 / n)
     k = np.sqrt(k2)
     t = np.float32(0.2)
-    if start:
-        _warm_start(nodes, pairs, start, x, y, float(k), rng)
+    if start:  # (``_beside`` gives every node a position: the random start is not used)
+        placed = _beside(nodes, pairs, start, random.Random(seed))
+        x[:] = [placed[v][0] for v in nodes]
+        y[:] = [placed[v][1] for v in nodes]
         t = np.float32(0.2 * 0.93 ** max(0, 50 - iterations))  # where a layout from scratch would be by then
     block = min(n, LAYOUT_BLOCK)  # rows at a time, so the work stays in the cache: memory-bound otherwise
     fbuf = np.empty(block * n, dtype=np.float32)  # buffers reused by every strip of every iteration
@@ -452,39 +462,6 @@ def force_layout(nodes: list[str], edges: list[tuple[str, str]], iterations: int
         coords.update((v, (float(a), float(b))) for v, a, b in zip(nodes, x, y))
     scale = SPACING * np.sqrt(n) / max(float(np.abs(x).max()), float(np.abs(y).max()), 1e-9)
     return {v: (round(float(a * scale), 1), round(float(b * scale), 1)) for v, a, b in zip(nodes, x, y)}
-
-
-def _warm_start(nodes: list[str], pairs: list[tuple[str, str]], start: dict, x, y, k: float, rng) -> None:
-    """``x``, ``y`` (random) set from ``start`` where it has the node; a node it lacks goes beside the mean of
-    its neighbours that have one (a step of ``k``, the layout's ideal distance, in a direction drawn from
-    ``rng``), or, with none, stays where ``rng`` put it, drawn in to a tenth of the way out."""
-    import numpy as np
-
-    index = {v: i for i, v in enumerate(nodes)}
-    placed = np.zeros(len(nodes), dtype=bool)
-    for v, i in index.items():
-        got = start.get(v)
-        if got is not None:
-            x[i], y[i] = got
-            placed[i] = True
-    sums: dict[int, list[float]] = {}
-    for a, b in pairs:
-        i, j = index[a], index[b]
-        for p, q in ((i, j), (j, i)):
-            if not placed[p] and placed[q]:
-                acc = sums.setdefault(p, [0.0, 0.0, 0])
-                acc[0] += float(x[q])
-                acc[1] += float(y[q])
-                acc[2] += 1
-    angles = rng.uniform(0, 2 * math.pi, size=len(nodes))
-    for i in np.flatnonzero(~placed):
-        acc = sums.get(int(i))
-        if acc is None:
-            x[i] *= 0.1
-            y[i] *= 0.1
-        else:
-            x[i] = acc[0] / acc[2] + k * math.cos(angles[i])
-            y[i] = acc[1] / acc[2] + k * math.sin(angles[i])
 
 
 class Layouts:
