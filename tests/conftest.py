@@ -28,6 +28,15 @@ def need_tool(name: str) -> str:
     return path
 
 
+def page_data(page) -> dict:
+    """The data a page draws (its ``const DATA``): nodes with their positions, edges, the side panel's details."""
+    import json
+
+    text = page.read_text(encoding="utf-8")
+    start = text.index("const DATA = ") + len("const DATA = ")
+    return json.loads(text[start : text.index(";\ndocument", start)])
+
+
 def run_kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the real command line in a subprocess, as a user would."""
     env = dict(os.environ, PYTHONIOENCODING="utf-8")

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import SEEDS, run_kg
+from conftest import SEEDS, page_data as _page_data, run_kg
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -225,14 +225,6 @@ def test_entities_without_relations_ring_the_rest_evenly():
     assert all(math.hypot(*pos[n]) > inner for n in mixed if mixed.degree(n) == 0)
     assert nearest(list(pos.values())) > 1
     assert layout(nx.MultiGraph([("a", "a")])) == {"a": (0.0, 0.0)}  # a self-loop relates nothing
-
-
-def _page_data(page) -> dict:
-    import json
-
-    text = page.read_text(encoding="utf-8")
-    start = text.index("const DATA = ") + len("const DATA = ")
-    return json.loads(text[start : text.index(";\ndocument", start)])
 
 
 def test_article_page_panel_tells_what_the_article_read(seeds_build):

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import SEEDS, run_kg
+from conftest import SEEDS, page_data, run_kg
 
 PD1998 = SEEDS.parent.parent / "shared" / "benchmarks" / "pd1998" / "articles"
 
@@ -915,7 +915,6 @@ def test_a_rebuild_that_adds_a_few_entities_places_them_with_no_layout(tmp_path)
 def _positions(page) -> dict[str, tuple[float, float]]:
     """Each related entity's position on a page that lays them out, from its data (the unrelated ones go on a
     spiral around them, in id order)."""
-    text = page.read_text(encoding="utf-8")
-    data = json.loads(text.split("const DATA = ", 1)[1].split(";\n", 1)[0])
+    data = page_data(page)
     related = {n for e in data["edges"] if e["from"] != e["to"] for n in (e["from"], e["to"])}
     return {n["id"]: (n["x"], n["y"]) for n in data["nodes"] if n["id"] in related}
