@@ -370,3 +370,41 @@ def _running(pid: int) -> bool:
             return fh.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
     except OSError:
         return False
+
+
+@pytest.mark.parametrize("kernel_copies", [True, False])
+def test_ranges_of_a_previous_file_are_copied_between_written_pieces(tmp_path, monkeypatch, kernel_copies):
+    """A re-build writes graph.ttl as pieces made now and ranges of the previous graph.ttl, which the kernel
+    copies (``os.copy_file_range``) between what is buffered; where it cannot (another file system, an old
+    kernel: here the call fails), they are read and written. Either way the file holds the pieces in order,
+    and a range past the end of the previous file (it changed since its index was written) fails the build
+    with one line, not a short file."""
+    import os
+
+    from kg.errors import OutputError
+    from kg.export import PreviousFile, Stage
+
+    calls = []
+    if not kernel_copies:
+        def refuse(*args):
+            calls.append(args)
+            raise OSError(18, "Invalid cross-device link")  # EXDEV
+
+        monkeypatch.setattr(os, "copy_file_range", refuse)
+    before = tmp_path / "previous.ttl"
+    old = "".join(f"<s{i}> <p> \"事实 {i}\" .\n" for i in range(20_000)).encode()
+    before.write_bytes(old)
+    out = tmp_path / "o"
+    out.mkdir()
+    previous = PreviousFile(str(before))
+    try:
+        with Stage(out) as stage:
+            stage.write_unregistered("graph.ttl", [b"@prefix : <x> .\n", previous.range(100, 300_000), b"made\n",
+                                                   previous.range(0, 7), previous.range(len(old) - 9, len(old))])
+            written = (stage.path / "graph.ttl").read_bytes()
+            with pytest.raises(OutputError, match="graph2.ttl: cannot write"):
+                stage.write_unregistered("graph2.ttl", [b"x", previous.range(len(old) - 5, len(old) + 5)])
+    finally:
+        previous.close()
+    assert written == b"@prefix : <x> .\n" + old[100:300_000] + b"made\n" + old[:7] + old[-9:]
+    assert bool(calls) != kernel_copies  # (the kernel's copy tried where it is offered)

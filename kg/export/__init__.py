@@ -1,6 +1,7 @@
 """Stage 6, export: the graph → Turtle, HTML, report. Each writer writes a temp file and renames it."""
 from __future__ import annotations
 
+import errno
 import functools
 import marshal
 import mmap
@@ -13,6 +14,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import OutputError
 from ..runtime import die_with_parent
@@ -143,10 +145,14 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
         # article (copying the previous graph.ttl's blocks of unchanged articles and entities, given a cache)
         with Memo(cache, "turtle") if cache is not None and stage is not None else nullcontext() as memo:
             previous = _previous_turtle(memo, stage.out_prefix + "graph.ttl") if memo is not None else None
-            keys = ArticleKeys(memo.get_many([ARTICLE_KEYS]).get(ARTICLE_KEYS)) if memo is not None else None
-            reused = cached_turtle(kg, previous, index=memo is not None, keys=keys)
-            if reused is not None:
-                made("graph.ttl", reused[0])
+            try:
+                keys = ArticleKeys(memo.get_many([ARTICLE_KEYS]).get(ARTICLE_KEYS)) if memo is not None else None
+                reused = cached_turtle(kg, previous, index=memo is not None, keys=keys)
+                if reused is not None:
+                    made("graph.ttl", reused[0])
+            finally:
+                if previous is not None:
+                    previous[1].close()
             if memo is not None:  # what the next build may copy: the file as written (rename keeps its stamp)
                 index = reused[3] if reused is not None else None
                 row = {TURTLE_INDEX: marshal.dumps((_stamp(stage.stage_prefix + "graph.ttl"), index.dumps()))} if index else {}
@@ -189,9 +195,9 @@ def _stamp(path: str) -> tuple[int, int, int] | None:
 
 
 def _previous_turtle(memo, path: str):
-    """The committed graph.ttl's index and bytes (mapped), where the build cache describes that very file
-    (the same inode, size and modification time as written); else None, and every part is made. The
-    build replaces the file by renaming a new one over it, so the mapped one stays as it was."""
+    """The committed graph.ttl's index and bytes (a ``PreviousFile``), where the build cache describes that very
+    file (the same inode, size and modification time as written); else None, and every part is made. The
+    build replaces the file by renaming a new one over it, so the open one stays as it was."""
     from .rdf import TurtleIndex
 
     row = memo.get_many([TURTLE_INDEX]).get(TURTLE_INDEX)
@@ -201,13 +207,70 @@ def _previous_turtle(memo, path: str):
         stamp, index = marshal.loads(row)
         if stamp is None or tuple(stamp) != _stamp(path):
             return None
-        with open(path, "rb") as fh:  # mapped, not read: a year's graph.ttl need not sit on the heap
-            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if stamp[1] else b""
+        data = PreviousFile(path)
         if _stamp(path) != tuple(stamp) or len(data) != stamp[1]:
+            data.close()
             return None
         return TurtleIndex.loads(index), data
     except (OSError, ValueError, EOFError, TypeError):
         return None
+
+
+class FileRange(NamedTuple):
+    """Bytes ``start`` to ``end`` of the open file ``fd``: a piece of an output that ``Stage`` copies in the kernel
+    (``os.copy_file_range``) instead of reading and writing them."""
+
+    fd: int
+    start: int
+    end: int
+
+    def __bytes__(self) -> bytes:
+        return os.pread(self.fd, self.end - self.start, self.start)
+
+    def copy_into(self, out: int) -> None:
+        """Append the bytes to the file open as ``out``, at its offset. A re-build copies nearly all of the
+        previous graph.ttl this way: twelve times PD1998's 467 MB took 0.18-0.44 s written from a mapping of
+        it, 0.11 s copied (ext4, this VM); where the kernel or file system cannot, they are read and written."""
+        at, left = self.start, self.end - self.start
+        while left > 0:
+            try:
+                n = os.copy_file_range(self.fd, out, left, at)
+            except (AttributeError, OSError):  # (no such call; another file system; a special file)
+                n = os.write(out, os.pread(self.fd, min(left, 1 << 24), at))
+            if n <= 0:
+                raise OSError(errno.EIO, "the previous file is shorter than its index says")
+            at, left = at + n, left - n
+
+
+class PreviousFile:
+    """A committed output file, open: its bytes by slice (mapped, not read: a year's graph.ttl need not sit on
+    the heap) for the few a re-build reads, and by ``range`` for those it copies into the new file. The build
+    replaces the file by renaming a new one over it, so the open one stays as it was."""
+
+    def __init__(self, path: str):
+        self.fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        try:
+            size = os.fstat(self.fd).st_size
+            self.map = mmap.mmap(self.fd, 0, access=mmap.ACCESS_READ) if size else b""
+        except BaseException:
+            os.close(self.fd)
+            raise
+
+    def __len__(self) -> int:
+        return len(self.map)
+
+    def __getitem__(self, part):
+        return self.map[part]
+
+    def range(self, start: int, end: int) -> FileRange:
+        return FileRange(self.fd, start, end)
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            if isinstance(self.map, mmap.mmap):
+                self.map.close()
+            os.close(self.fd)
+            self.fd = -1
 
 
 class KeptPages:
@@ -457,7 +520,11 @@ class Stage:
                     fh.write(data.encode("utf-8") if isinstance(data, str) else data)
                 else:
                     for piece in data:  # pieces of a large file, never joined
-                        fh.write(piece)
+                        if isinstance(piece, FileRange):  # (copied after what is buffered)
+                            fh.flush()
+                            piece.copy_into(fh.fileno())
+                        else:
+                            fh.write(piece)
         except OSError as exc:
             raise OutputError(f"{self.outdir / name}: cannot write ({exc.strerror})") from None
 

@@ -698,7 +698,7 @@ def recorded_keys(kg, base: str, previous: bytes | None, cited: list[tuple]
     return {aid: key for aid, key in out.items() if isinstance(key, str)}, known
 
 
-def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: str | None = None,
+def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: str | None = None,
                   index: bool = True, keys: ArticleKeys | None = None
                   ) -> tuple[Iterator[bytes], int, dict[str, int], TurtleIndex | None] | None:
     """graph.ttl as ``turtle_pieces`` writes it (its pieces, as they are made), its number of triples, how
@@ -706,9 +706,10 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: s
     consumed. A part is an article's own statements (its source, sentences and mentions: nine tenths of the
     file), keyed by ``_Articles.key``, or one merged entity's, relation's or role's block, keyed by what it is
     made from (``_graph_keys``; made afresh, under no key, where two parts would state one subject); with
-    ``previous`` (an index and the bytes of the file it describes), a part whose key the index holds is
-    copied from those bytes, not made. Same bytes as ``turtle_pieces(kg, graph_union(kg))``;
-    None if two parts would state one subject (then only the whole union merges them right). Without
+    ``previous`` (an index and the bytes of the file it describes, or that file open: ``export.PreviousFile``), a
+    part whose key the index holds is copied from those bytes, not made. Same bytes as
+    ``turtle_pieces(kg, graph_union(kg))``; None if two parts would state one subject (then only the whole union
+    merges them right). Without
     ``index`` (a build with no cache) no key is made: each article's Turtle made on its own is still
     quicker than one union of all statements. ``keys``: the articles' keys recorded by the previous build, whose
     unchanged ones are taken instead of made (``recorded_keys``), and this build's to record."""
@@ -787,9 +788,17 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: s
         plan, out = [text for _, _, text in fresh], None
 
     def pieces() -> Iterator[bytes]:
-        """The plan: runs of the previous file's bytes as one slice each; made blocks joined ~1 MB a piece."""
+        """The plan: runs of the previous file's bytes as one slice each (a range of it to copy, where ``data`` is
+        an open file: ``export.PreviousFile``); made blocks joined ~1 MB a piece."""
         yield head.encode("utf-8")
-        view = memoryview(data)
+        if hasattr(data, "range"):
+            piece = data.range
+        else:
+            view = memoryview(data)
+
+            def piece(start: int, end: int):
+                return view[start:end]
+
         batch: list = []
         size = 0
         for part in plan:
@@ -797,7 +806,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, bytes] | None = None, base: s
                 if batch:
                     yield _joined(batch)
                     batch, size = [], 0
-                yield view[part[0] : part[1]]
+                yield piece(*part)
             else:
                 batch.append(part)
                 size += len(part)
