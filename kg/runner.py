@@ -36,11 +36,9 @@ def extractor_fingerprint() -> str:
     for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes())
-    from importlib.metadata import version
+    from .extract.segmenter import installed_version, segmenter_name
 
-    from .extract.segmenter import segmenter_name
-
-    h.update(version("jieba").encode())
+    h.update(installed_version("jieba").encode())
     h.update(segmenter_name().encode())
     return h.hexdigest()[:20]
 
