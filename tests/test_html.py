@@ -565,3 +565,32 @@ def test_a_rebuild_makes_the_entity_sets_it_was_left_in_two_passes_at_most(tmp_p
         assert v.filled(aid)["edges"] == whole.articles[aid]["edges"]
     assert asked == [1, len(ids) - 1]
     assert all(v.articles[aid]["entities"] == whole.articles[aid]["entities"] for aid in ids)
+
+
+def test_ego_page_light_key_changes_with_all_but_the_entities_own_details():
+    """A hub page's light key (recorded beside its key; where it is the same and none of the page's entities was
+    made again, a re-build takes the key recorded) changes with which entities the page draws, their links, the
+    relations among them, its title, note, focus and layout; not with an entity's own details (names, mentions,
+    first sentences), which change only where the entity is made again. The full key changes with those."""
+    from kg.export.html import MAX_EGO, _edges_among, ego, ego_page_key, ego_page_light_key, view_graph
+    from kg.pipeline import run
+
+    graph = run([str(SEEDS)])[0]
+    v = view_graph(graph)
+    center = max(v.degree().items(), key=lambda nd: nd[1])[0]
+    ids = ego(v, center, 2, MAX_EGO)
+    edge_ids = _edges_among(v, set(ids))
+    assert len(ids) > 10 and len(edge_ids) > 10
+    args = (ids, edge_ids, "title", "note", center, False, {center: "entities/c.html"})
+    light, full = ego_page_light_key(v, *args), ego_page_key(v, *args)
+    changes = [(ids[:-1], edge_ids[:-1]), (ids, edge_ids[:-1]), (ids, edge_ids, "other"), (ids, edge_ids, "title", "x"),
+               (ids, edge_ids, "title", "note", ids[1]), (ids, edge_ids, "title", "note", center, True),
+               (ids, edge_ids, "title", "note", center, False, {center: "entities/d.html"})]
+    for change in changes:
+        changed = change + args[len(change):]
+        assert ego_page_light_key(v, *changed) != light and ego_page_key(v, *changed) != full, change
+    assert ego_page_light_key(v, list(reversed(ids)), *args[1:]) == light  # (the entities as a set)
+    node = v.nodes[ids[1]]
+    node["mentions"] += 1
+    node["sources"] = [{"article": "a", "doc": "d", "sentence": "另一句。"}]
+    assert ego_page_light_key(v, *args) == light and ego_page_key(v, *args) != full

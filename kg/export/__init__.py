@@ -79,7 +79,8 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
     kg.stats["triples"] = triples
     if kept is not None:
         kg.stats["pages_kept"] = len(kept.kept)
-        kg.stats["page_keys_reused"] = kept.reused
+        kg.stats["page_keys_reused"] = kept.reused.get("articles", 0)  # (the article pages')
+        kg.stats["hub_page_keys_reused"] = kept.reused.get("entities", 0)
         stage.after_commit(kept.save)
     if layouts is not None:
         kg.stats["layouts"] = layouts.stats()
@@ -293,7 +294,8 @@ class KeptPages:
         self.previous_state: bytes | None = state if isinstance(state, bytes) else None
         self.previous = {name: value.split() for name, value in rows.items()}
         self.state: bytes | None = None  # (to record with this build's keys)
-        self.reused = 0  # keys taken from the previous build's record (``previous_key``), not made
+        self.reused: dict[str, int] = {}  # folder → its pages' keys taken from the previous build's record
+        # (``previous_key``), not made
         self.keys: dict[str, str] = {}
         self.kept: set[str] = set()
 
@@ -302,7 +304,8 @@ class KeptPages:
         old = self.previous.get(name)
         if not old:
             return None
-        self.reused += 1
+        folder = name.partition("/")[0]
+        self.reused[folder] = self.reused.get(folder, 0) + 1
         return old[0]
 
     def __call__(self, name: str, key: str) -> bool:

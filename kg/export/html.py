@@ -823,6 +823,19 @@ def ego_page_key(v: ViewGraph, ids: list[str], edge_ids: list[int], title: str, 
     return hashlib.sha1(marshal.dumps(page, 0)).hexdigest()
 
 
+def ego_page_light_key(v: ViewGraph, ids: list[str], edge_ids: list[int], title: str, note: str, focus: str,
+                       place: bool, links: dict[str, str]) -> str:
+    """A hash of which entities a hub's ego page draws and how (``ego_page_key``'s parts but the entities' own:
+    their ids, links and relations, the title, note, focus and layout), recorded with the pages' keys. Where it is
+    the one recorded and none of the page's entities was made again since (``kg.changed``: every other entity's
+    node is the one it had, its names, mentions and first sentences too), the page's key is the one recorded;
+    a re-build then looks up no first sentence for the hub pages it keeps (most of ``ego_page_key``'s time)."""
+    ordered = sorted(ids)
+    page = (HTML_FINGERPRINT, "ego light", title, note, focus, place, ordered, [links.get(n) for n in ordered],
+            [v.edges[i] for i in edge_ids])
+    return hashlib.sha1(marshal.dumps(page, 0)).hexdigest()
+
+
 def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | None = None) -> dict[str, str | None]:
     """All pages: graph.html, index.html, lib/, one page per article, ego pages for the hubs.
     ``emit(name, text)``, if given, receives each page in a folder as soon as it is made, so a writer
@@ -853,13 +866,20 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
         else:
             files[name] = text
     encoded: dict = {}  # each entity's panel JSON, made once for all the pages it is on
+    record = _previous_record(kg, keep.previous_state) if keep is not None else None
+    lights: dict[str, str] = {}  # each hub page's ``ego_page_light_key``, recorded for the next build
     for n in hubs:
         ids = ego(v, n, 2, MAX_EGO, deg)
         title_n = f"{v.nodes[n]['name']} · {TYPE_ZH[v.nodes[n]['type']]}"
         note = f"{v.nodes[n]['name']} 两步以内的关联 (within two relations)"
         place = len(ids) > BROWSER_LAYOUT
         edge_ids = _edges_among(v, set(ids))
-        if keep is not None and keep(links[n], ego_page_key(v, ids, edge_ids, title_n, note, n, place, links)):
+        key = None
+        if keep is not None:  # the key recorded, where the page is of the same entities, none of them made again
+            light = lights[links[n]] = ego_page_light_key(v, ids, edge_ids, title_n, note, n, place, links)
+            if record is not None and record[5].get(links[n]) == light and kg.changed.entities.isdisjoint(ids):
+                key = keep.previous_key(links[n])  # (what ``ego_page_key`` gives: no first sentence looked up)
+        if keep is not None and keep(links[n], key or ego_page_key(v, ids, edge_ids, title_n, note, n, place, links)):
             files[links[n]] = None  # the previous build's page, unchanged, is in place
             if place and layouts is not None:  # its positions stay in the cache for the next change
                 layouts.used.add(layouts.key(_drawn_graph(ids, [v.edges[i] for i in edge_ids])))
@@ -878,7 +898,7 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
     counts: dict[str, int] = {}  # article → the entities on its page, as recorded
     if keep is not None:  # what this build's article page keys are made from, recorded with them for the next
         edges = [(s, o, e["kind"], e["title"] or "", e["articles"]) for s, o, _, e in kg.edges]
-        digests, to_key, counts = _articles_to_key(kg, hubs, edges, keep.previous_state) or (digests, to_key, counts)
+        digests, to_key, counts = _articles_to_key(kg, hubs, edges, record) or (digests, to_key, counts)
 
     # the articles whose key is the one recorded, if any (``_articles_to_key``; none where nothing recorded serves)
     recorded = {aid for aid, a in v.articles.items()
@@ -891,7 +911,7 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
     size = {aid: counts[aid] if a["entities"] is None else len(a["entities"]) for aid, a in v.articles.items()}
     if keep is not None:
         keep.state = marshal.dumps((kg.token, HTML_FINGERPRINT, hubs,
-                                    {a["doc"]: a["digest"] for a in v.articles.values()}, edges, size))
+                                    {a["doc"]: a["digest"] for a in v.articles.values()}, edges, size, lights))
     if v.reads is not None:  # what the articles whose keys are made read, in one pass (any other, drawn: all)
         v.reads.want([aid for aid, a in v.articles.items()
                       if a["mentions"] is None and size[aid] and aid not in recorded])
@@ -926,26 +946,41 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
     return files
 
 
-def _articles_to_key(kg, hubs: list[str], edges: list[tuple], previous: bytes | None
-                     ) -> tuple[dict[str, str], set[str], dict[str, int]] | None:
-    """Where the previous build recorded its article pages' keys with what they were made from (``previous``:
-    its resolution's token, the drawing code, the hubs, each document's text hash, the relations with their
-    articles, how many entities each article's page draws), and this build's resolution changed only some
-    articles since that very build (``kg.changed``): those documents' hashes, the ids of the articles whose page
-    key may differ from that build's, and those counts. The articles whose key may differ are those
-    ``kg.changed`` names (their mentions or entities read otherwise), those of an entity that became or stopped
-    being a hub (its link), and those of the relations of a subject whose relations changed (an article's
-    relations are its subjects' in node order, each subject's in the order given). Any other article in an
-    unchanged document gives the key recorded (``article_page_key``: the same article, the same entities as they
-    were, the same relations) and draws as many entities: twelve times PD1998 has 37,775 of them to hash (0.7-0.9
-    s). None where nothing recorded serves: every key is made."""
+def _previous_record(kg, previous: bytes | None) -> tuple | None:
+    """The previous build's record of what its pages were made from (``previous``: ``KeptPages.previous_state``,
+    as ``site`` records it), read back: its resolution's token, its hubs, each document's text hash, the relations
+    with their articles, how many entities each article's page draws, and each hub page's
+    ``ego_page_light_key``. None where this build's resolution did not change only some articles since that very
+    build (``kg.changed``), or the record does not read back as written (damaged, or by other code)."""
     if kg.changed is None or previous is None:
         return None
-    try:  # (a record that does not read back as written, damaged or by other code, serves nothing)
-        token, fingerprint, old_hubs, digests, old_edges, counts = marshal.loads(previous)
-        if (fingerprint != HTML_FINGERPRINT or not isinstance(digests, dict) or not isinstance(counts, dict)
-                or not all(type(n) is int for n in counts.values())):
+    try:
+        token, fingerprint, old_hubs, digests, old_edges, counts, lights = marshal.loads(previous)
+        if (fingerprint != HTML_FINGERPRINT or token != kg.changed.since or not isinstance(digests, dict)
+                or not isinstance(counts, dict) or not all(type(n) is int for n in counts.values())
+                or not isinstance(lights, dict)):
             return None
+    except (ValueError, EOFError, TypeError):
+        return None
+    return token, old_hubs, digests, old_edges, counts, lights
+
+
+def _articles_to_key(kg, hubs: list[str], edges: list[tuple], record: tuple | None
+                     ) -> tuple[dict[str, str], set[str], dict[str, int]] | None:
+    """Where the previous build recorded its article pages' keys with what they were made from (``record``:
+    ``_previous_record``), and this build's resolution changed only some articles since that very build
+    (``kg.changed``): those documents' hashes, the ids of the articles whose page key may differ from that
+    build's, and those counts. The articles whose key may differ are those ``kg.changed`` names (their mentions or
+    entities read otherwise), those of an entity that became or stopped being a hub (its link), and those of the
+    relations of a subject whose relations changed (an article's relations are its subjects' in node order, each
+    subject's in the order given). Any other article in an unchanged document gives the key recorded
+    (``article_page_key``: the same article, the same entities as they were, the same relations) and draws as
+    many entities: twelve times PD1998 has 37,775 of them to hash (0.7-0.9 s). None where nothing recorded
+    serves: every key is made."""
+    if record is None:
+        return None
+    token, old_hubs, digests, old_edges, counts, _ = record
+    try:  # (a record that does not read back as written, damaged or by other code, serves nothing)
         to_key = kg.changed.articles_to_key(token, old_edges, edges, itemgetter(4))
         if to_key is None:
             return None
@@ -953,7 +988,7 @@ def _articles_to_key(kg, hubs: list[str], edges: list[tuple], previous: bytes | 
             node = kg.nodes.get(n)
             if node is not None:  # (an entity gone is in ``kg.changed``)
                 to_key.update(node["articles"])
-    except (ValueError, EOFError, TypeError, IndexError, KeyError, AttributeError):
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError):
         return None
     return digests, to_key, counts
 
