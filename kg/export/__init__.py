@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -41,11 +41,12 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
     kept = KeptPages(stage, cache) if stage is not None and cache is not None else None
     layouts = None
     if cache is not None:
-        from ..buildcache import Memo
+        from ..buildcache import Memo, forget_tables
         from .html import Layouts
 
         with Memo(cache, "layout") as memo:
             layouts = Layouts(memo.get_all())
+        forget_tables(cache, "turtle")  # (graph.ttl's record is a SideRecord now)
     if (jobs or os.cpu_count() or 1) > 1 and len(kg.articles) >= PARALLEL_EXPORT_ARTICLES and _can_fork():
         global _CHILD_TASK
         if kg.changed is None:  # (a re-build's writers read only the articles they make again: ``mentions_in``)
@@ -125,7 +126,7 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
     import time
 
     from .graphml import to_graphml
-    from ..buildcache import Memo
+    from ..buildcache import SideRecord
     from .rdf import (FORMATS, ArticleKeys, cached_turtle, graph_union, jsonld_context, serialize, statements,
                       triple_count, turtle_pieces, union_triples)
     from .rdf import shards as nquads_shards
@@ -144,22 +145,23 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
     reused = None
     if not quads and "ntriples" not in formats:  # graph.ttl the only file of statements: made article by
         # article (copying the previous graph.ttl's blocks of unchanged articles and entities, given a cache)
-        with Memo(cache, "turtle") if cache is not None and stage is not None else nullcontext() as memo:
-            previous = _previous_turtle(memo, stage.out_prefix + "graph.ttl") if memo is not None else None
-            try:
-                keys = ArticleKeys(memo.get_many([ARTICLE_KEYS]).get(ARTICLE_KEYS)) if memo is not None else None
-                reused = cached_turtle(kg, previous, index=memo is not None, keys=keys)
-                if reused is not None:
-                    made("graph.ttl", reused[0])
-            finally:
-                if previous is not None:
-                    previous[1].close()
-            if memo is not None:  # what the next build may copy: the file as written (rename keeps its stamp)
-                index = reused[3] if reused is not None else None
-                row = {TURTLE_INDEX: marshal.dumps((_stamp(stage.stage_prefix + "graph.ttl"), index.dumps()))} if index else {}
-                if row and keys.made is not None:  # (and its articles' keys, with what they were made from)
-                    row[ARTICLE_KEYS] = keys.made
-                memo.update(row, set(row))
+        record = SideRecord(cache, TURTLE_RECORD) if cache is not None and stage is not None else None
+        rows = record.read() if record is not None else {}
+        previous = _previous_turtle(rows.get(TURTLE_INDEX), stage.out_prefix + "graph.ttl") if record else None
+        try:
+            keys = ArticleKeys(rows.get(ARTICLE_KEYS)) if record is not None else None
+            reused = cached_turtle(kg, previous, index=record is not None, keys=keys)
+            if reused is not None:
+                made("graph.ttl", reused[0])
+        finally:
+            if previous is not None:
+                previous[1].close()
+        if record is not None:  # what the next build may copy: the file as written (rename keeps its stamp)
+            index = reused[3] if reused is not None else None
+            row = {TURTLE_INDEX: marshal.dumps((_stamp(stage.stage_prefix + "graph.ttl"), index.dumps()))} if index else {}
+            if row and keys.made is not None:  # (and its articles' keys, with what they were made from)
+                row[ARTICLE_KEYS] = keys.made
+            record.replace(row)
     if reused is None:
         qs = statements(kg) if quads else []
         union = union_triples(qs) if quads else graph_union(kg)  # made once: Turtle, N-Triples and the count share it
@@ -183,7 +185,8 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
     return files, triples, seconds, reused[2] if reused and cache is not None and stage is not None else {}
 
 
-TURTLE_INDEX = "index of runs"  # the build cache's row (table turtle) describing the graph.ttl last written
+TURTLE_RECORD = "turtle"  # the build cache's record (``SideRecord``) of the graph.ttl last written:
+TURTLE_INDEX = "index of runs"  # its row describing the file
 ARTICLE_KEYS = "article keys"  # ... and the row of its articles' keys (``rdf.ArticleKeys``)
 
 
@@ -195,13 +198,12 @@ def _stamp(path: str) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def _previous_turtle(memo, path: str):
-    """The committed graph.ttl's index and bytes (a ``PreviousFile``), where the build cache describes that very
-    file (the same inode, size and modification time as written); else None, and every part is made. The
-    build replaces the file by renaming a new one over it, so the open one stays as it was."""
+def _previous_turtle(row: bytes | None, path: str):
+    """The committed graph.ttl's index and bytes (a ``PreviousFile``), where the build cache's record (``row``)
+    describes that very file (the same inode, size and modification time as written); else None, and every part is
+    made. The build replaces the file by renaming a new one over it, so the open one stays as it was."""
     from .rdf import TurtleIndex
 
-    row = memo.get_many([TURTLE_INDEX]).get(TURTLE_INDEX)
     if row is None:
         return None
     try:
