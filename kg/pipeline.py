@@ -269,7 +269,7 @@ class _ImportsBehind:
 
 
 def _load_later_stages() -> None:
-    """Import what the graph and export stages need (pyoxigraph and the writers; the RDF writer, which the forked
+    """Import what the graph and export stages need (the writers; the RDF writer, which the forked
     RDF writer then inherits; not networkx, which the build does not use, nor numpy, which a layout computed
     imports) while the extraction workers run, instead of after them on the critical path."""
     from .export import html, rdf  # noqa: F401

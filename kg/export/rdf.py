@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from operator import attrgetter, itemgetter
 
-import pyoxigraph as ox
-
 from ..graph import Reads
 from ..records import LOCATED_IN, PART_OF, POSITION, PROMOTED_BY
 from ..vocab import DEFAULT_BASE, ITSRDF, KGO, NIF, ORG, PROV, RDF, RDFS, SDO, SKOS, XSD, mint_str, slug
@@ -1096,8 +1094,12 @@ def _block_texts(blocks: Blocks, short: _Compactor) -> list[str]:
     return out
 
 
-def ox_quads(qs: list[Statement]) -> list[ox.Quad]:
-    """The statements as pyoxigraph quads (parsed from their N-Quads), for writers that need terms."""
+def ox_quads(qs: list[Statement]) -> list["ox.Quad"]:
+    """The statements as pyoxigraph quads (parsed from their N-Quads), for writers that need terms. (pyoxigraph is
+    imported here and by the functions that read its terms: the build's Turtle writer does not, and its import,
+    ~7 ms, was in every build's main process.)"""
+    import pyoxigraph as ox
+
     data = "".join([f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n" for s, p, o, g in qs]).encode("utf-8")
     return list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
 
@@ -1121,6 +1123,8 @@ def to_jsonld(kg, base: str | None = None, qs: list[Statement] | None = None) ->
                 return f"{name}:{iri[len(ns):]}"
         return iri
 
+    import pyoxigraph as ox
+
     nodes: dict[str, dict] = {}
     qs = statements(kg, base) if qs is None else qs
     for tr in dict.fromkeys(q.triple for q in sorted(ox_quads(qs), key=lambda q: q.subject.value)):
@@ -1143,6 +1147,7 @@ def to_jsonld(kg, base: str | None = None, qs: list[Statement] | None = None) ->
 
 
 def _to_rdflib(term):
+    import pyoxigraph as ox
     from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, ox.NamedNode):
