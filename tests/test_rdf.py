@@ -588,3 +588,31 @@ def test_a_turtle_head_reads_back_as_the_prefixes_it_declares(seeds_build):
     head = prefix_head(pre)
     assert len(pre) > 5 and head_prefixes(head) == pre
     assert (seeds_build / "graph.ttl").read_text(encoding="utf-8").startswith(head)
+
+
+def test_slug_keeps_letters_and_digits_of_any_script_and_encodes_the_rest():
+    """An IRI segment (``vocab.slug``) is its text where every character is a letter or digit of any script
+    (taken whole without a regex pass), and otherwise the text with each character outside ``\\w-.~``
+    percent-encoded as UTF-8: the same segment either way, for names of every kind."""
+    import re
+    import string
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kg.vocab import slug
+
+    def encoded(text: str) -> str:
+        return re.sub(r"[^\w\-.~]", lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8", "surrogatepass")),
+                      text) or "_"
+
+    for text in ("沈阳市", "华晨宝马新工厂项目", "Ⅲ期", "x²", "٣٤", "ǅ", "a_b", "a b", "", "中国/北京", "〇一二", "①号"):
+        assert slug(text) == encoded(text), text
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)) | st.sampled_from(string.punctuation + "　"),
+                   max_size=12))
+    def same(text):
+        assert slug(text) == encoded(text)
+
+    same()
