@@ -645,6 +645,19 @@ def _recorded_page_keys(out) -> dict[str, str]:
             **{f"block of {subject}": key for subject, key in record[6].items()}}
 
 
+def _built_without_the_last_seed(tmp_path):
+    """The seeds copied to ``tmp_path``/corpus and built into ``tmp_path``/o without the last of them, which is held
+    beside: (the corpus, the last seed's place in it, where it is held, the output)."""
+    work = tmp_path / "corpus"
+    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
+    added = sorted(work.glob("*.txt"))[-1]
+    held = tmp_path / added.name
+    shutil.move(added, held)
+    out = tmp_path / "o"
+    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    return work, added, held, out
+
+
 def _rebuild_is_a_fresh_build(work, out, tmp_path) -> dict:
     """Re-build ``work`` into ``out`` with the kept resolution serving (no error, no traceback), then check it records
     the keys and writes the outputs a fresh build of ``work`` does; its report, for what it took."""
@@ -825,13 +838,7 @@ def test_records_that_do_not_read_back_serve_nothing(tmp_path):
     from kg.buildcache import SideRecord
     from kg.export import ARTICLE_KEYS, TURTLE_RECORD, KeptPages
 
-    work = tmp_path / "corpus"
-    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
-    added = sorted(work.glob("*.txt"))[-1]
-    held = tmp_path / added.name
-    shutil.move(added, held)
-    out = tmp_path / "o"
-    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    work, added, held, out = _built_without_the_last_seed(tmp_path)
     db = sqlite3.connect(out / ".kg-cache.sqlite")
     (state,) = db.execute("SELECT value FROM html WHERE key = ?", (KeptPages.STATE,)).fetchone()
     record = SideRecord(out / ".kg-cache.sqlite", TURTLE_RECORD)
@@ -981,13 +988,7 @@ def test_graph_ttls_record_beside_the_build_cache_serves_only_when_whole(tmp_pat
     from kg.buildcache import SideRecord
     from kg.export import ARTICLE_KEYS, TURTLE_INDEX, TURTLE_RECORD
 
-    work = tmp_path / "corpus"
-    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
-    added = sorted(work.glob("*.txt"))[-1]
-    held = tmp_path / added.name
-    shutil.move(added, held)
-    out = tmp_path / "o"
-    assert run_kg("build", str(work), "-o", str(out)).returncode == 0
+    work, added, held, out = _built_without_the_last_seed(tmp_path)
     record = SideRecord(out / ".kg-cache.sqlite", TURTLE_RECORD)
     assert set(record.read()) == {TURTLE_INDEX, ARTICLE_KEYS} and not list(out.glob(".*.tmp"))
     shutil.move(held, added)
