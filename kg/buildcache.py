@@ -96,9 +96,9 @@ class Memo:
 class SideRecord:
     """Rows a build replaces whole, too large to rewrite in the SQLite file at every build: graph.ttl's index and
     its parts' keys, 7 MB over PD1998, took 25-30 ms to write there (the old pages copied to the journal, then the
-    new ones written) and 9 ms to read; as one file beside it (``CACHE-NAME``), 2 ms each. The rows are one
-    marshalled dict, written to a temporary file and renamed over the last (so a build killed half way leaves the
-    previous record); a file that does not read back holds no row."""
+    new ones written) and 9 ms to read; as one file beside it (its name and ``-NAME``: .kg-cache.sqlite-turtle),
+    2 ms each. The rows are one marshalled dict, written to a temporary file and renamed over the last (so a build
+    killed half way leaves the previous record); a file that does not read back holds no row."""
 
     def __init__(self, cache: Path, name: str):
         self.path = Path(f"{cache}-{name}")

@@ -318,13 +318,17 @@ def use_gazetteer(gaz: Gazetteer) -> None:
 
 
 SNAPSHOT_LAYOUT = "gazetteer snapshot 1: marshalled (region field tuples, forms, name-like forms, province by form)"
-GAZETTEER_DATA = ("regions.tsv", "macro_regions.txt", "countries.txt", "world_cities.txt", COUNTY_TAGS)
+# what the gazetteer is made from: its data, and the tags of the county short forms the shipped table lacks
+# (``_shipped_tag_of``: the segmenter's, with the words it does not cut whole)
+GAZETTEER_DATA = ("regions.tsv", "macro_regions.txt", "countries.txt", "world_cities.txt", COUNTY_TAGS,
+                  "split_word_tags.tsv")
 
 
 def gazetteer_key() -> str:
-    """What the shipped gazetteer is made from, hashed: this module's code, its data files, the segmenter, and
-    jieba's dict.txt as installed, by its device, inode, size and times (as ``make`` judges a file unchanged:
-    the shipped county tags hold only for the dictionary they were derived from, and hashing it takes 10 ms)."""
+    """What the shipped gazetteer is made from, hashed: this module's code and the tokenizer's (the tags of the
+    county short forms), its data files, the segmenter, and jieba's dict.txt as installed, by its device, inode,
+    size and times (as ``make`` judges a file unchanged: the shipped county tags hold only for the dictionary they
+    were derived from, and hashing it takes 10 ms)."""
     import hashlib
     import os
     from pathlib import Path
@@ -333,6 +337,7 @@ def gazetteer_key() -> str:
 
     h = hashlib.sha1(SNAPSHOT_LAYOUT.encode())
     h.update(Path(__file__).read_bytes())
+    h.update((Path(__file__).parent / "extract" / "tokens.py").read_bytes())
     for name in GAZETTEER_DATA:
         h.update(name.encode() + b"\0" + (DATA / name).read_bytes())
     h.update(segmenter_name().encode())

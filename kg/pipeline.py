@@ -48,12 +48,12 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
     timings: dict[str, float] = {}
     t = time.perf_counter()
     pages = ReadCache(Path(cache_path)) if cache_path else None
+    if cache_path:  # (before the workers start, which share it)
+        _gazetteer_from_cache(Path(cache_path))
     # workers start before reading and load the extractor meanwhile: as many as the files can keep busy
     # in a first build; one in a re-build (pages cached), for the few articles that are new (more start
     # a pool of their own), started before the files are found: its extractor loaded (~0.25 s) is then what
     # the re-build waits on least (finding 3,148 files: ~0.035 s)
-    if cache_path:
-        _gazetteer_from_cache(Path(cache_path))
     first = pages is None or not pages.rows
     files = find_files(inputs) if first else None
     with _extraction_workers(executor, jobs, _batches_expected(files) if first else 1) as workers:

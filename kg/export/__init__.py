@@ -147,7 +147,7 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
         # article (copying the previous graph.ttl's blocks of unchanged articles and entities, given a cache)
         record = SideRecord(cache, TURTLE_RECORD) if cache is not None and stage is not None else None
         rows = record.read() if record is not None else {}
-        previous = _previous_turtle(rows.get(TURTLE_INDEX), stage.out_prefix + "graph.ttl") if record else None
+        previous = None if record is None else _previous_turtle(rows.get(TURTLE_INDEX), stage.out_prefix + "graph.ttl")
         try:
             keys = ArticleKeys(rows.get(ARTICLE_KEYS)) if record is not None else None
             reused = cached_turtle(kg, previous, index=record is not None, keys=keys)
