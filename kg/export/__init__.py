@@ -310,31 +310,6 @@ class KeptPages:
         self.reused[folder] = self.reused.get(folder, 0) + 1
         return old[0]
 
-    def take_recorded(self, names: list[str]) -> set[str]:
-        """For each of ``names`` whose key the previous build recorded, that key taken as this build's (as
-        ``previous_key``) and the page kept where its file is as written (as ``__call__`` with it): the names whose
-        key was taken, those kept among them in ``kept``. At once, for the article pages a re-build keys as
-        recorded (twelve times PD1998: 37 k of them, ~12 µs each when asked one at a time)."""
-        previous, keys, kept, keep = self.previous, self.keys, self.kept, self.stage.keep
-        prefix, lstat = self.stage.out_prefix, os.lstat
-        taken = set()
-        for name in names:
-            old = previous.get(name)
-            if not old:
-                continue
-            keys[name] = old[0]
-            taken.add(name)
-            try:
-                st = lstat(prefix + name)
-            except OSError:
-                continue
-            if old[1:] == [str(st.st_ino), str(st.st_size), str(st.st_mtime_ns)] and keep(name):
-                kept.add(name)
-        for name in taken:
-            folder = name.partition("/")[0]
-            self.reused[folder] = self.reused.get(folder, 0) + 1
-        return taken
-
     def __call__(self, name: str, key: str) -> bool:
         self.keys[name] = key
         old = self.previous.get(name)

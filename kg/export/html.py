@@ -891,6 +891,7 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
         if emit:
             emit(links[n], files[links[n]])
             files[links[n]] = None
+    article_pages = {}
     who: dict[str, bytes] = {}  # each entity's part of the page keys (``article_page_key``)
     digests: dict[str, str] = {}  # (no key recorded serves: each is made)
     to_key: set[str] = set()
@@ -915,20 +916,20 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
         v.reads.want([aid for aid, a in v.articles.items()
                       if a["mentions"] is None and size[aid] and aid not in recorded])
     nothing: tuple[list, list] = ([], [])
-    article_pages = {aid: page_name("articles", aid) for aid in v.articles if size[aid]}
-    # the pages whose key is the one recorded (what ``article_page_key`` gives), taken at once: each kept where its
-    # file is as written (twelve times PD1998: 37 k pages)
-    taken = keep.take_recorded([name for aid, name in article_pages.items() if aid in recorded]) if recorded else set()
-    for aid, name in article_pages.items():
-        if name in taken:
-            if name in keep.kept:
-                files[name] = None  # the previous build's page, unchanged, is in place
-                continue
-        elif keep is not None:
-            a = v.filled(aid)
-            if a["mentions"] is None:
-                a["mentions"] = v.reads.get(aid, nothing)
-            if keep(name, article_page_key(v, a, links, who)):
+    for aid, a in v.articles.items():
+        if not size[aid]:
+            continue
+        name = article_pages[aid] = page_name("articles", aid)
+        if keep is not None:
+            key = None
+            if aid in recorded:
+                key = keep.previous_key(name)  # what ``article_page_key`` gives
+            if key is None:
+                a = v.filled(aid)
+                if a["mentions"] is None:
+                    a["mentions"] = v.reads.get(aid, nothing)
+                key = article_page_key(v, a, links, who)
+            if keep(name, key):
                 files[name] = None  # the previous build's page, unchanged, is in place
                 continue
         a = v.filled(aid)  # (a page edited or removed since)
