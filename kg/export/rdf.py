@@ -707,9 +707,8 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
     ``previous`` (an index and the bytes of the file it describes, or that file open: ``export.PreviousFile``), a
     part whose key the index holds is copied from those bytes, not made. Same bytes as
     ``turtle_pieces(kg, graph_union(kg))``; None if two parts would state one subject (then only the whole union
-    merges them right). Without
-    ``index`` (a build with no cache) no key is made: each article's Turtle made on its own is still
-    quicker than one union of all statements. ``keys``: the articles' keys recorded by the previous build, whose
+    merges them right). Without ``index`` (a build with no cache) no key is made: each article's Turtle made on its
+    own is still quicker than one union of all statements. ``keys``: the articles' keys recorded by the previous build, whose
     unchanged ones are taken instead of made (``recorded_keys``), and this build's to record."""
     base = base or kg.base or DEFAULT_BASE
     pre = prefixes(kg, base)
