@@ -258,7 +258,10 @@ class Workers:
         self.pool.submit(int)  # starts the processes now (forked ones all start at the first task)
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the workers once extraction is over, not waiting for them to end: each ends by itself as it
+        reads the pool's last message, the pool's thread reaping it (waiting took 7 ms of a PD1998
+        re-build, between resolving and the graph)."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 class Progress:
