@@ -9,7 +9,6 @@ import sqlite3
 from pathlib import Path
 
 from .errors import KgError
-from .runtime import WRITEBACK_BYTES, start_writeback
 
 
 def open_cache(path: Path, table: str) -> sqlite3.Connection:
@@ -124,9 +123,6 @@ class SideRecord:
                 return
             with open(tmp, "wb") as fh:
                 fh.write(marshal.dumps(rows))
-                fh.flush()
-                if fh.tell() >= WRITEBACK_BYTES and self.path.exists():  # (renamed over its previous below)
-                    start_writeback(fh.fileno())
             os.replace(tmp, self.path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)

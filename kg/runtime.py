@@ -42,26 +42,3 @@ def die_with_parent(parent: int) -> None:
         return
     if os.getppid() != parent:  # the build died before the signal was asked for
         os._exit(1)
-
-
-WRITEBACK_BYTES = 4 << 20  # smaller files: the flush inside a rename costs less than asking for it
-
-
-def start_writeback(fd: int) -> bool:
-    """Ask the kernel to start writing a file's dirty pages to disk now, without waiting for them (Linux's
-    sync_file_range with SYNC_FILE_RANGE_WRITE). On ext4, a file renamed over an older one has its delayed
-    blocks allocated and its pages sent to disk inside the rename (``auto_da_alloc``: what keeps the new file
-    whole if the machine crashes): for a re-build's 40 MB graph.ttl that was 20-30 ms of the build's last
-    step, the commit. Asked for by the process that wrote the file, once it is written, the writing runs
-    beside the rest of the build and the rename finds little left to flush. False where it cannot be asked
-    (not Linux, no libc symbol, an error): then the rename flushes, as before."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        import ctypes
-
-        call = ctypes.CDLL(None, use_errno=True).sync_file_range
-        call.argtypes = (ctypes.c_int, ctypes.c_longlong, ctypes.c_longlong, ctypes.c_uint)
-        return call(fd, 0, 0, 2) == 0  # offset 0, length 0: to the end; 2 = SYNC_FILE_RANGE_WRITE
-    except (OSError, AttributeError):  # pragma: no cover - no libc sync_file_range
-        return False

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import OutputError
-from ..runtime import WRITEBACK_BYTES, die_with_parent, start_writeback
+from ..runtime import die_with_parent
 
 EXTRA_FORMATS = ("trig", "nquads", "ntriples", "jsonld", "graphml")
 
@@ -535,9 +535,6 @@ class Stage:
                             piece.copy_into(fh.fileno())
                         else:
                             fh.write(piece)
-                fh.flush()
-                if os.fstat(fh.fileno()).st_size >= WRITEBACK_BYTES and os.path.exists(self.out_prefix + name):
-                    start_writeback(fh.fileno())  # (a large file to be renamed over its previous: graph.ttl)
         except OSError as exc:
             raise OutputError(f"{self.outdir / name}: cannot write ({exc.strerror})") from None
 
