@@ -42,3 +42,31 @@ def die_with_parent(parent: int) -> None:
         return
     if os.getppid() != parent:  # the build died before the signal was asked for
         os._exit(1)
+
+
+_STOPPING: list = []  # threads stopping process pools (``stop_without_waiting``), maybe still waiting on them
+_HOOKED = False  # (whether forks wait for them first: registered once)
+
+
+def stop_without_waiting(pool) -> None:
+    """Stop a process pool whose work is all handed back, without waiting for its processes to end: a thread
+    stops it (each process ends by itself as it reads the pool's last message) while the build goes on
+    (waiting for their exits, each freeing its memory, took 7-8 ms of a PD1998 re-build's path, once for the
+    extraction worker and once for the RDF writer). The next fork of this process first waits for that thread
+    to finish (a process forked while another thread holds a lock inherits it held), by when it is long over: a
+    build forks next ~0.1 s later."""
+    global _HOOKED
+    import threading
+
+    stopping = threading.Thread(target=pool.shutdown, kwargs={"wait": True, "cancel_futures": True},
+                                name="kg-pool-stop", daemon=True)
+    stopping.start()
+    _STOPPING.append(stopping)
+    if not _HOOKED and hasattr(os, "register_at_fork"):
+        os.register_at_fork(before=_wait_for_stopping)
+        _HOOKED = True
+
+
+def _wait_for_stopping() -> None:
+    while _STOPPING:
+        _STOPPING.pop().join()
