@@ -230,8 +230,8 @@ def _batches_expected(found) -> int:
 @contextmanager
 def _extraction_workers(executor: str, jobs: int | None, busy: int):
     """For a run with more than one job, up to ``busy`` local extraction processes, started now — before
-    the articles are read — and stopped when extraction is over, before the exporter forks (``Workers.close``:
-    each ends by itself, not waited for)."""
+    the articles are read — and stopped when extraction is over, before the exporter forks (``Workers.close``,
+    not waiting for their exits: ``runtime.stop_without_waiting``)."""
     jobs = jobs or os.cpu_count() or 1
     if executor != "local" or jobs <= 1:
         yield None

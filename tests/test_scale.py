@@ -98,9 +98,10 @@ def test_main_process_leaves_extraction_to_the_workers(corpus, tmp_path):
 def test_the_build_does_not_wait_for_its_helpers_to_end_and_they_end(corpus, tmp_path):
     """The extraction workers and the forked RDF writer are stopped without waiting for their processes to end
     (each one's exit, freeing its memory, took 7-8 ms of a PD1998 re-build's path): once their work is handed
-    back they end by themselves, and the pools' threads reap them. Here each helper's exit is made to take a
-    second: the build goes on past it; the next fork (the RDF writer's) first waits for the workers' pool to have
-    reaped them, so that no thread is busy with them when the process forks; none is left running, nor a zombie."""
+    back they end by themselves, a thread stopping each pool (``runtime.stop_without_waiting``). Here each helper's
+    exit is made to take a second: the build goes on past it; the next fork (the RDF writer's) first waits for the
+    workers' pool to be stopped, so that no thread is busy with it when the process forks; none is left running,
+    nor a zombie."""
     import subprocess
     import sys
 
