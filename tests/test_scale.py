@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import SEEDS, page_data, run_kg
+from conftest import ROOT, SEEDS, page_data, run_kg
 
 PD1998 = SEEDS.parent.parent / "shared" / "benchmarks" / "pd1998" / "articles"
 
@@ -1070,3 +1070,30 @@ def test_graph_ttls_record_beside_the_build_cache_serves_only_when_whole(tmp_pat
     db = sqlite3.connect(out / ".kg-cache.sqlite")
     assert "turtle" not in {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     db.close()
+
+
+def test_the_rebuild_trace_finds_every_stage_it_names(tmp_path):
+    """``benchmarks/rebuild_trace.py`` wraps the build's stage functions by name, so renaming one would leave its
+    timeline short: over the seeds each stage it names is logged, in time order, each ending after it starts and
+    within the re-build, and it reports the share of the first build gone before the exports."""
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from rebuild_trace import STAGES
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "rebuild_trace.py"), str(SEEDS), "--runs", "1"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    wall = float(next(line for line in lines if line.startswith("re-build 1:")).split()[2])
+    rows = [line.split() for line in lines if line.split()[:1] in (["main"], ["worker"], ["rdf"])]
+    logged = {" ".join(r[1:-3]) for r in rows}
+    assert logged == {label.strip() for _, _, _, label in STAGES}, logged
+    starts = [float(r[-3]) for r in rows]
+    assert starts == sorted(starts)
+    assert all(0 < float(r[-3]) <= float(r[-2]) < wall for r in rows)
+    share = next(line for line in lines if line.startswith("before the exports start:"))
+    assert 0 < float(share.split()[4]) < wall and 0 < float(share.split()[7]) < 100, share
