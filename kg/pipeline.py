@@ -17,6 +17,7 @@ from .records import Article, Extraction
 from .kept import KeptResolution, NotKept, RemovedArticle
 from .resolve import Tally
 from .runner import BATCH, ExtractionCache, ReadCache, Workers, extract_all, load_extraction
+from .runtime import forget_finished, fork_waits_for
 from .segment import segment
 
 if TYPE_CHECKING:
@@ -246,29 +247,18 @@ def _extraction_workers(executor: str, jobs: int | None, busy: int):
 
 class _ImportsBehind:
     """``_load_later_stages`` in a thread. A process forked while it imports would inherit the import locks it
-    holds (a worker pool started for many new articles, the RDF writer): every fork waits for it first."""
-
-    _running: list["_ImportsBehind"] = []
-    _registered = False
+    holds (a worker pool started for many new articles, the RDF writer): every fork waits for it first
+    (``runtime.fork_waits_for``)."""
 
     def __init__(self):
         self.thread = threading.Thread(target=_load_later_stages, name="kg-imports", daemon=True)
-        if not _ImportsBehind._registered and hasattr(os, "register_at_fork"):
-            os.register_at_fork(before=_ImportsBehind._before_fork)
-            _ImportsBehind._registered = True
-        _ImportsBehind._running.append(self)
         self.thread.start()
+        fork_waits_for(self.thread)
 
     def join(self) -> None:
         if self.thread is not threading.current_thread():
             self.thread.join()
-        if self in _ImportsBehind._running:
-            _ImportsBehind._running.remove(self)
-
-    @staticmethod
-    def _before_fork() -> None:
-        for imports in list(_ImportsBehind._running):
-            imports.join()
+            forget_finished(self.thread)
 
 
 def _load_later_stages() -> None:

@@ -5,6 +5,7 @@ import gc
 import os
 import signal
 import sys
+import threading
 from contextlib import contextmanager
 
 
@@ -44,29 +45,41 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-_STOPPING: list = []  # threads stopping process pools (``stop_without_waiting``), maybe still waiting on them
-_HOOKED = False  # (whether forks wait for them first: registered once)
+_FORK_WAITS_FOR: list = []  # threads every fork of this process first waits for (``fork_waits_for``)
+_HOOKED = False  # (the fork hook: registered once)
+
+
+def fork_waits_for(thread: threading.Thread) -> None:
+    """Make every later fork of this process wait for ``thread`` (started) to finish first: a process forked while
+    another thread holds a lock inherits it held. The build's threads that may work while it forks: the imports
+    run behind a re-build's reading (the import locks) and the threads stopping helper pools (their queues)."""
+    global _HOOKED
+    _FORK_WAITS_FOR.append(thread)
+    if not _HOOKED and hasattr(os, "register_at_fork"):
+        os.register_at_fork(before=_wait_before_fork)
+        _HOOKED = True
+
+
+def forget_finished(thread: threading.Thread) -> None:
+    """``thread``, joined, no longer waited for by forks."""
+    if thread in _FORK_WAITS_FOR:
+        _FORK_WAITS_FOR.remove(thread)
+
+
+def _wait_before_fork() -> None:
+    for thread in list(_FORK_WAITS_FOR):
+        if thread is not threading.current_thread():  # (a fork from the thread itself does not wait for it)
+            thread.join()
+            forget_finished(thread)
 
 
 def stop_without_waiting(pool) -> None:
     """Stop a process pool whose work is all handed back, without waiting for its processes to end: a thread
     stops it (each process ends by itself as it reads the pool's last message) while the build goes on
     (waiting for their exits, each freeing its memory, took 7-8 ms of a PD1998 re-build's path, once for the
-    extraction worker and once for the RDF writer). The next fork of this process first waits for that thread
-    to finish (a process forked while another thread holds a lock inherits it held), by when it is long over: a
-    build forks next ~0.1 s later."""
-    global _HOOKED
-    import threading
-
+    extraction worker and once for the RDF writer). The next fork waits for that thread (``fork_waits_for``), by
+    when it is long over: a build forks next ~0.1 s later."""
     stopping = threading.Thread(target=pool.shutdown, kwargs={"wait": True, "cancel_futures": True},
                                 name="kg-pool-stop", daemon=True)
     stopping.start()
-    _STOPPING.append(stopping)
-    if not _HOOKED and hasattr(os, "register_at_fork"):
-        os.register_at_fork(before=_wait_for_stopping)
-        _HOOKED = True
-
-
-def _wait_for_stopping() -> None:
-    while _STOPPING:
-        _STOPPING.pop().join()
+    fork_waits_for(stopping)
