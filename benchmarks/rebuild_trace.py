@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from speed import added_article, compile_kg  # noqa: E402
 
 # (process, module, qualified name, label): the stages "What is left" in the README reads
 STAGES = [
@@ -84,11 +86,6 @@ main()
 """
 
 
-def median_article(corpus: Path) -> Path:
-    files = sorted(corpus.glob("*.txt"), key=lambda f: (f.stat().st_size, f.name))
-    return files[len(files) // 2]
-
-
 def kg_build(inputs: Path, out: Path, log: Path | None = None) -> float:
     """Wall seconds of one `kg build` (traced into ``log`` if given), byte-compiled kg, from ROOT."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -124,8 +121,8 @@ def main() -> None:
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "kg")], check=True)
-    added = median_article(args.corpus)
+    compile_kg()
+    added = added_article(sorted(args.corpus.glob("*.txt")))
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "in").mkdir()
