@@ -720,7 +720,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
     old_owner = {k: i for i, k in enumerate(old.owner_keys)} if old is not None else {}
     owner_keys: list[str] = []
     owner_counts: list[int] = []
-    fresh: list[tuple[str, int, str]] = []  # (subject, owner, its Turtle) of the parts made here
+    fresh: list[tuple[str, int, str | bytes]] = []  # (subject, owner, its Turtle) of the parts made here
     kept_owners: dict[int, int] = {}  # the previous index's owner → the new one, for the parts it serves
     made = {"reused": 0, "made": 0, "blocks_reused": 0, "blocks_made": 0}
 
@@ -746,7 +746,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
         for (subject, pos), text in zip(blocks, _block_texts(blocks, short)):
             n = owner_of[subject]
             owner_counts[n] = len(pos)
-            fresh.append((subject, n, text))
+            fresh.append((subject, n, text.encode("utf-8", "surrogatepass")))
         made["blocks_made"], made["blocks_reused"] = len(owner_of), len(keyed) - len(owner_of)
     else:  # no index, or two parts of one subject: every block made, under no key (none is ever copied)
         blocks = _subject_blocks(_graph_bursts(kg, base, t, arts))
@@ -769,7 +769,10 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
             continue
         count, texts = _article_turtle(art, arts, t, short)
         n = own(key, count)
-        fresh += [(s, n, text) for s, text in texts]
+        # (each block UTF-8 as soon as made, for ``_splice``: held once, not as text and then bytes; without an
+        # index, text: joined ~1 MB at a time, then encoded)
+        fresh += [(s, n, text.encode("utf-8", "surrogatepass")) for s, text in texts] if index else [
+            (s, n, text) for s, text in texts]
         made["made"] += 1
     fresh.sort(key=itemgetter(0))
     if any(fresh[i][0] == fresh[i - 1][0] for i in range(1, len(fresh))):
@@ -781,8 +784,8 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
         plan, out = _splice(head, fresh, old, kept_owners, owner_keys, owner_counts, data)
         if plan is None:
             return None
-    else:  # (no index, no previous file: the made blocks in order, joined as text)
-        plan, out = [text for _, _, text in fresh], None
+    else:  # (no index, no previous file: the made blocks in order, joined as text, each let go once joined)
+        plan, out = _texts(fresh), None
 
     def pieces() -> Iterator[bytes]:
         """The plan: runs of the previous file's bytes as one slice each (a range of it to copy, where ``data`` is
@@ -820,30 +823,23 @@ def _joined(parts: list) -> bytes:
     return b"".join(parts) if isinstance(parts[0], bytes) else "".join(parts).encode("utf-8", "surrogatepass")
 
 
-def _splice(head: str, fresh: list[tuple[str, int, str]], old: "TurtleIndex | None", kept_owners: dict[int, int],
-            owner_keys: list[str], owner_counts: list[int], data=None) -> tuple[list | None, "TurtleIndex"]:
-    """How graph.ttl is put together: a list of the previous file's byte ranges (start, end), each a stretch of
-    consecutive runs kept, and of made blocks (UTF-8), in subject order; and the new file's index. The made
-    blocks (``fresh``, sorted) are placed among the kept runs by bisection, so a re-build handles the 100 k
-    blocks as a few slices of lists of runs, not one by one; a made block that falls between two subjects of
-    one kept run (an article named so that its IRIs sort among another's: ``a-1.txt`` beside ``a.txt``) cuts
-    that run where it goes, read from the previous file's bytes (``data``). (None, _) if a made block states a
-    subject a kept one states."""
-    encoded = [text.encode("utf-8", "surrogatepass") for _, _, text in fresh]
+def _splice(head: str, fresh: list[tuple[str, int, str | bytes]], old: "TurtleIndex | None",
+            kept_owners: dict[int, int], owner_keys: list[str], owner_counts: list[int],
+            data=None) -> tuple[Iterator | None, "TurtleIndex"]:
+    """How graph.ttl is put together, as the pieces to write in subject order: the previous file's byte ranges
+    (start, end), each a stretch of consecutive runs kept, and the made blocks (UTF-8); and the new file's index,
+    complete once the pieces are consumed. The made blocks (``fresh``, sorted) are placed among the kept runs by
+    bisection, so a re-build handles the 100 k blocks as a few slices of lists of runs, not one by one; a made
+    block that falls between two subjects of one kept run (an article named so that its IRIs sort among another's:
+    ``a-1.txt`` beside ``a.txt``) cuts that run where it goes, read from the previous file's bytes (``data``).
+    (None, _) if a made block states a subject a kept one states. Where the blocks go is decided here, before any is
+    written; each made block (UTF-8, as ``cached_turtle`` makes them, or text, encoded then) is let go once written
+    (``fresh``'s entry made None). A first build's made blocks are the whole file: encoded here all at once, beside
+    their texts, they were held twice (PD1998: 278 → 213 MB at the RDF writer's peak)."""
     out = TurtleIndex(head, [], [], [], [], owner_keys, owner_counts)
-    plan: list = []
-    at = len(head.encode("utf-8"))
-
-    def made(k: int) -> None:
-        nonlocal at
-        at += len(encoded[k])
-        plan.append(encoded[k])
-        out.add(fresh[k][0], fresh[k][0], fresh[k][1], at)
-
+    start_at = len(head.encode("utf-8"))
     if old is None:
-        for k in range(len(fresh)):
-            made(k)
-        return plan, out
+        return _made_pieces(fresh, range(len(fresh)), out, start_at), out
     first = len(old.head.encode("utf-8"))
     places = [bisect_left(old.firsts, s) for s, _, _ in fresh]  # runs 0..i-1 open before the block
     within: dict[int, list[str]] = {}  # kept runs that made blocks fall within → those blocks' subjects
@@ -855,40 +851,69 @@ def _splice(head: str, fresh: list[tuple[str, int, str]], old: "TurtleIndex | No
         if old is None:
             return None, out
         places = [bisect_left(old.firsts, s) for s, _, _ in fresh]
-    firsts, lasts, ends = old.firsts, old.lasts, old.ends
     new_of = [kept_owners.get(o) for o in old.owners]  # each old run's owner in the new index, None if dropped
     dropped = [i for i, o in enumerate(new_of) if o is None]
+    firsts = old.firsts
     for (s, _, _), i in zip(fresh, places):  # (a block within a dropped run goes after it, as it goes)
         if i < len(firsts) and firsts[i] == s and new_of[i] is not None:
             return None, out
+    # walk the old runs once: cut at each dropped run and at each place a made block goes
+    steps: list[tuple[int, int]] = []  # (a, b): the old runs a..b-1, all kept; (-1, k): made block k
+    cuts = sorted([(i, 1, k) for k, i in enumerate(places)] + [(i, 0, -1) for i in dropped])
+    a = 0
+    for i, is_made, k in cuts:  # (a run dropped at i is passed before a block made at i, which goes before
+        if a < i:                  # the old run at i)
+            steps.append((a, i))
+        if is_made:
+            steps.append((-1, k))
+            a = max(a, i)
+        else:
+            a = max(a, i + 1)
+    if a < len(firsts):
+        steps.append((a, len(firsts)))
+    return _spliced_pieces(steps, fresh, old, new_of, out, start_at, first), out
 
-    def kept(a: int, b: int) -> None:
-        """The old runs a..b-1, all kept: one byte range."""
-        nonlocal at
-        if a >= b:
-            return
+
+def _made_pieces(fresh: list, order, out: "TurtleIndex", at: int) -> Iterator[bytes]:
+    """The made blocks ``order`` lists, encoded as written, each indexed where it ends (``_splice``)."""
+    for k in order:
+        subject, owner, data = fresh[k]
+        fresh[k] = None
+        if not isinstance(data, bytes):
+            data = data.encode("utf-8", "surrogatepass")
+        at += len(data)
+        out.add(subject, subject, owner, at)
+        yield data
+
+
+def _texts(fresh: list) -> Iterator[str]:
+    """The made blocks' texts in order, each let go (``fresh``'s entry made None) as it is handed on."""
+    for k in range(len(fresh)):
+        text = fresh[k][2]
+        fresh[k] = None
+        yield text
+
+
+def _spliced_pieces(steps: list[tuple[int, int]], fresh: list, old: "TurtleIndex", new_of: list,
+                    out: "TurtleIndex", at: int, first: int) -> Iterator:
+    """``_splice``'s steps written: a stretch of the old runs kept as one byte range of the previous file, its runs
+    indexed where they now end; a made block encoded (``_made_pieces``)."""
+    firsts, lasts, ends = old.firsts, old.lasts, old.ends
+    for a, b in steps:
+        if a < 0:
+            for data in _made_pieces(fresh, (b,), out, at):
+                at += len(data)
+                yield data
+            continue
         start = ends[a - 1] if a else first
         shift = at - start
-        plan.append((start, ends[b - 1]))
         out.add(firsts[a], lasts[a], new_of[a], ends[a] + shift)  # (the runs after it have other owners)
         out.firsts.extend(firsts[a + 1 : b])
         out.lasts.extend(lasts[a + 1 : b])
         out.owners.extend(new_of[a + 1 : b])
         out.ends.extend([e + shift for e in ends[a + 1 : b]])
         at = ends[b - 1] + shift
-
-    # walk the old runs once: cut at each dropped run and at each place a made block goes
-    cuts = sorted([(i, 1, k) for k, i in enumerate(places)] + [(i, 0, -1) for i in dropped])
-    a = 0
-    for i, is_made, k in cuts:  # (a run dropped at i is passed before a block made at i, which goes before
-        kept(a, i)                 # the old run at i)
-        if is_made:
-            made(k)
-            a = max(a, i)
-        else:
-            a = max(a, i + 1)
-    kept(a, len(firsts))
-    return plan, out
+        yield (start, ends[b - 1])
 
 
 def _cut_runs(old: "TurtleIndex", within: dict[int, list[str]], data, first: int) -> "TurtleIndex | None":
