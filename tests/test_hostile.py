@@ -300,6 +300,58 @@ def test_page_writer_thread_writes_every_page(tmp_path):
     assert sorted(p.read_text() for p in (out / "articles").iterdir()) == sorted(f"page {i}" for i in range(300))
 
 
+def test_page_writer_thread_keeps_few_pages_waiting(tmp_path, monkeypatch):
+    """Regression (session 35): the pages drawn wait for the thread that writes them in a queue of at most
+    ``WRITE_BEHIND_PAGES``; ``put`` waits for room. Unbounded, the thread (which needs the GIL after every call
+    into the file system) fell behind a caller that kept the GIL: twelve times PD1998's first build held ~0.8 GB
+    of pages drawn and not written. Here the writing is slowed, and every page is still written, in the end."""
+    import time
+
+    from kg.export import WRITE_BEHIND_PAGES, Stage
+
+    out = tmp_path / "o"
+    out.mkdir()
+    written: list[str] = []
+    most = 0
+    with Stage(out) as stage:
+        write = stage._write_one
+
+        def slowly(name, data, made):
+            time.sleep(0.001)
+            write(name, data, made)
+            written.append(name)
+
+        monkeypatch.setattr(stage, "_write_one", slowly)
+        n = 4 * WRITE_BEHIND_PAGES
+        with stage.writing_behind() as put:
+            for i in range(n):
+                put(f"articles/p{i}.html", f"page {i}")
+                most = max(most, i + 1 - len(written))
+        stage.commit()
+    assert most <= WRITE_BEHIND_PAGES + 1  # (the queue's, and the one being written)
+    assert sorted(p.read_text() for p in (out / "articles").iterdir()) == sorted(f"page {i}" for i in range(n))
+
+
+def test_page_writer_thread_that_stops_is_an_error_not_a_hang(tmp_path, monkeypatch):
+    """If the writing thread ends without taking the pages (a BaseException, which it does not catch), a
+    ``put`` that waits for room stops with an OutputError instead of waiting for ever."""
+    from kg.errors import OutputError
+    from kg.export import Stage
+
+    def dies(*args):
+        raise SystemExit  # (ends the thread quietly)
+
+    out = tmp_path / "o"
+    out.mkdir()
+    with Stage(out) as stage:
+        monkeypatch.setattr(stage, "_write_one", dies)
+        with pytest.raises(OutputError, match="the thread writing the pages stopped"):
+            with stage.writing_behind(pending=2) as put:
+                for i in range(10):
+                    put(f"articles/p{i}.html", f"page {i}")
+    assert not (out / "articles").exists()
+
+
 def test_corrupt_build_cache_is_a_clear_error(tmp_path):
     """A cache file that is not a database (a copy cut short, disk debris) stops the build with one
     line naming it and the way out, and no traceback; --no-cache builds."""

@@ -375,6 +375,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
 
 
 LOCK_NAME = ".kg-build.lock"
+WRITE_BEHIND_PAGES = 64  # pages drawn and waiting for the thread that writes them (``Stage.writing_behind``)
 
 
 @contextmanager
@@ -477,11 +478,15 @@ class Stage:
             self._write_one(name, data, made)
 
     @contextmanager
-    def writing_behind(self):
+    def writing_behind(self, pending: int = WRITE_BEHIND_PAGES):
         """A ``put(name, data)`` that stages a file from a thread while the caller goes on: the thread
         waits on the file system with the GIL released, so drawing pages and writing them overlap.
-        Leaving waits for the last file and raises the first error (later files are not written)."""
-        todo: queue.SimpleQueue = queue.SimpleQueue()
+        At most ``pending`` files wait for the thread; ``put`` then waits for it. The thread needs the GIL
+        after each call into the file system, which a caller drawing pages holds 5 ms at a time, so
+        unbounded it fell behind: twelve times PD1998's first build had drawn 35,000 pages and written
+        1,801, holding ~0.8 GB of pages. Leaving waits for the last file and raises the first error (later
+        files are not written)."""
+        todo: queue.Queue = queue.Queue(maxsize=max(1, pending))
         errors: list[Exception] = []
 
         def drain() -> None:
@@ -496,16 +501,25 @@ class Stage:
         writer = threading.Thread(target=drain, name="kg-stage-writer", daemon=True)
         writer.start()
 
+        def hand_over(item) -> None:
+            while True:  # (a thread that ended would never make room: not waited for)
+                try:
+                    todo.put(item, timeout=0.5)
+                    return
+                except queue.Full:
+                    if not writer.is_alive():
+                        raise OutputError(f"{self.outdir}: the thread writing the pages stopped") from None
+
         def put(name: str, data: str | bytes) -> None:
             if errors:
                 raise errors[0]
             self._register(name)
-            todo.put((name, data))
+            hand_over((name, data))
 
         try:
             yield put
         finally:
-            todo.put(None)
+            hand_over(None)
             writer.join()
         if errors:
             raise errors[0]
