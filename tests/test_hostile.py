@@ -332,6 +332,7 @@ def test_page_writer_thread_keeps_few_pages_waiting(tmp_path, monkeypatch):
     assert sorted(p.read_text() for p in (out / "articles").iterdir()) == sorted(f"page {i}" for i in range(n))
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # (the thread ended, as meant)
 def test_page_writer_thread_that_stops_is_an_error_not_a_hang(tmp_path, monkeypatch):
     """If the writing thread ends without taking the pages (a BaseException, which it does not catch), a
     ``put`` that waits for room stops with an OutputError instead of waiting for ever."""

@@ -646,3 +646,45 @@ def test_a_first_builds_turtle_is_held_once_not_as_text_and_bytes():
         tracemalloc.stop()
     assert used["made"] == len(graph.articles) and size > 500_000
     assert peak < 4.5 * size, (peak, size)
+
+
+@pytest.mark.parametrize("index", [True, False])
+def test_a_first_builds_blocks_are_spilled_to_a_file_and_copied_from_it(tmp_path, index):
+    """With a ``spill`` folder (a build's staging folder), a first build's made blocks go to a temporary file there
+    as they are made, and graph.ttl is copied from it in ranges (``FileRange``): the same bytes as the whole union,
+    no block held in memory but the prefix head, fewer ranges than articles (the blocks of a namespace, written in
+    order to a file of its own, are mostly one range), and nothing left in the folder. tracemalloc's peak over making and writing it, against the file's size: 2.8 ×
+    with the index, 2.6 × without, where holding the blocks took 3.5 × and 6.2 × (the texts, until joined)."""
+    import os
+    import tracemalloc
+
+    from kg.export import FileRange
+    from kg.export.rdf import cached_turtle, graph_union, turtle_pieces
+    from kg.pipeline import run
+
+    graph = run([str(SEEDS)], cache_path=str(tmp_path / "cache.sqlite"))[0]
+    whole = b"".join(turtle_pieces(graph, graph_union(graph)))
+    spill = tmp_path / "stage"
+    spill.mkdir()
+    held = ranges = 0
+    with open(tmp_path / "graph.ttl", "wb") as fh:
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            pieces, _, used, _ = cached_turtle(graph, index=index, spill=str(spill))
+            for piece in pieces:
+                if isinstance(piece, FileRange):
+                    fh.flush()
+                    piece.copy_into(fh.fileno())
+                    ranges += 1
+                else:
+                    fh.write(piece)
+                    held += len(piece)
+            peak = tracemalloc.get_traced_memory()[1] - before
+        finally:
+            tracemalloc.stop()
+    assert (tmp_path / "graph.ttl").read_bytes() == whole
+    assert held == whole.index(b"\n\n") + 2  # the prefix head only
+    assert 0 < ranges <= len(graph.articles)  # (the seeds' 34 articles and 881 merged blocks: 27 ranges)
+    assert os.listdir(spill) == []
+    assert peak < 3.2 * len(whole), (peak, len(whole))

@@ -126,7 +126,8 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
     how many were made.
     Given a ``stage``, each file goes into its folder as soon as it is made (graph.ttl piece by piece)
     and is listed with None (the caller ``adopt``s them): a forked writer then hands back names, not
-    40 MB of Turtle through a pipe. Given a ``cache`` and a ``stage`` (and no quads to write), each
+    40 MB of Turtle through a pipe; and graph.ttl's blocks, where no previous file serves, wait for their
+    place in temporary files there (``rdf._Spill``), not in memory. Given a ``cache`` and a ``stage`` (and no quads to write), each
     article's Turtle and each merged block is copied from the committed graph.ttl where its inputs are
     unchanged (``rdf.cached_turtle``), and the new file's index is kept for the next build."""
     import json
@@ -157,7 +158,8 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
         previous = None if record is None else _previous_turtle(rows.get(TURTLE_INDEX), stage.out_prefix + "graph.ttl")
         try:
             keys = ArticleKeys(rows.get(ARTICLE_KEYS)) if record is not None else None
-            reused = cached_turtle(kg, previous, index=record is not None, keys=keys)
+            reused = cached_turtle(kg, previous, index=record is not None, keys=keys,
+                                   spill=stage.stage_prefix if stage is not None else None)
             if reused is not None:
                 made("graph.ttl", reused[0])
         finally:
