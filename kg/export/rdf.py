@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
@@ -722,8 +723,8 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
     old_owner = {k: i for i, k in enumerate(old.owner_keys)} if old is not None else {}
     owner_keys: list[str] = []
     owner_counts: list[int] = []
-    fresh: list[tuple] = []  # (subject, owner, its Turtle) of the parts made here; spilled: (subject, owner, start,
-    # length) in ``spilled``'s file
+    fresh: list[tuple] = []  # (subject, owner, its Turtle) of the parts made here; spilled: (first subject, last
+    # subject, owner, place, length) of runs of them in ``spilled``'s files
     spilled = _Spill(spill) if spill is not None and old is None else None
     kept_owners: dict[int, int] = {}  # the previous index's owner → the new one, for the parts it serves
     made = {"reused": 0, "made": 0, "blocks_reused": 0, "blocks_made": 0}
@@ -788,12 +789,14 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
                 (s, n, text) for s, text in texts]
         made["made"] += 1
     fresh.sort(key=itemgetter(0))
-    if any(fresh[i][0] == fresh[i - 1][0] for i in range(1, len(fresh))):
-        if spilled is not None:
+    if spilled is not None:  # (runs of blocks, not blocks)
+        fresh = spilled.ordered(fresh, head)
+        if fresh is None:
             spilled.close()
-        return None
-    if spilled is not None:
+            return None
         spilled.ready()
+    elif any(fresh[i][0] == fresh[i - 1][0] for i in range(1, len(fresh))):
+        return None
     if index and keys is not None:
         keys.made = marshal.dumps((kg.token, RDF_FINGERPRINT, base, kg.text_hashes, article_keys, cited,
                                    dict(keyed) if keyed is not None else {}))
@@ -900,17 +903,17 @@ def _splice(head: str, fresh: list[tuple[str, int, str | bytes]], old: "TurtleIn
 def _made_pieces(fresh: list, order, out: "TurtleIndex | None", at: int, spilled: "_Spill | None" = None
                  ) -> Iterator:
     """The made blocks ``order`` lists, each indexed where it ends (in ``out``, if any: ``_splice``): encoded as
-    written, or, where they were spilled (``_Spill``), as ranges of the spill's file, consecutive blocks that lie
-    one after the other there (an article's sentences, its mentions) one range."""
+    written, or, where they were spilled (``_Spill``: runs of blocks), as ranges of the spill's files, consecutive
+    runs that lie one after the other there one range."""
     run_start = run_end = -1
     for k in order:
         entry = fresh[k]
         fresh[k] = None
-        if len(entry) == 4:  # (subject, owner, start, length) in the spill
-            subject, owner, start, n = entry
+        if len(entry) == 5:  # (first subject, last subject, owner, place, length) of a run in the spill
+            first, last, owner, start, n = entry
             if out is not None:
                 at += n
-                out.add(subject, subject, owner, at)
+                out.add(first, last, owner, at)
             if start != run_end:
                 if run_end >= 0:
                     yield spilled.range(run_start, run_end)
@@ -956,11 +959,14 @@ class _Spill:
         self.ats.append(0)
         return k
 
-    def put(self, blocks: list[tuple[str, int, str]]) -> list[tuple[str, int, int, int]]:
-        """Write (subject, owner, Turtle) blocks in subject order; returns (subject, owner, place, length) each."""
+    def put(self, blocks: list[tuple[str, int, str]]) -> list[tuple[str, str, int, int, int]]:
+        """Write (subject, owner, Turtle) blocks in subject order; returns them as runs: (first subject, last
+        subject, owner, place, length) of each stretch of consecutive blocks with one namespace and one owner (an
+        article's mentions, its sentences; a merged block alone)."""
         out = []
         ats = self.ats
-        ns, k, at, write = None, -1, 0, None
+        ns, k, at, write, who = None, -1, 0, None, None
+        run = None
         for subject, owner, text in sorted(blocks, key=itemgetter(0)):
             here = subject[: subject.rfind("/") + 1]
             if here != ns:  # (sorted: an article's blocks of one namespace come together)
@@ -971,11 +977,48 @@ class _Spill:
                 if k is None:
                     k = self._file(ns)
                 at, write = ats[k], self.files[k].write
+                who = None
             n = write(text.encode("utf-8", "surrogatepass"))  # (buffered)
-            out.append((subject, owner, k * _SPILL_FILE + at, n))
+            if owner == who:
+                run[1], run[4] = subject, run[4] + n
+            else:
+                run = [subject, subject, owner, k * _SPILL_FILE + at, n]
+                out.append(run)
+                who = owner
             at += n
         if k >= 0:
             ats[k] = at
+        return list(map(tuple, out))
+
+    def ordered(self, runs: list[tuple], head: str) -> list[tuple] | None:
+        """``runs`` (sorted by first subject) in graph.ttl's order: those whose subjects interleave with another's
+        (articles whose IRIs sort among each other's: ``a-1.txt`` beside ``a.txt``) split into their blocks, read
+        back from the spill; None where two blocks state one subject."""
+        marked: set[int] = set()
+        top = -1  # the run reaching furthest so far
+        for i, run in enumerate(runs):
+            if top >= 0 and run[0] <= runs[top][1]:
+                marked.update((i, top))
+            if top < 0 or run[1] > runs[top][1]:
+                top = i
+        if not marked:
+            return runs
+        self.ready()
+        namespaces = head_prefixes(head)
+        out = [run for i, run in enumerate(runs) if i not in marked]
+        for i in marked:
+            _, _, owner, place, length = runs[i]
+            k, at = divmod(place, _SPILL_FILE)
+            read = _block_subjects(os.pread(self.files[k].fileno(), length, at), namespaces)
+            if read is None:
+                return None
+            start = 0
+            for subject, end in zip(*read):
+                out.append((subject, subject, owner, place + start, end - start))
+                start = end
+        out.sort(key=itemgetter(0))
+        if any(out[i][0] <= out[i - 1][1] for i in range(1, len(out))):
+            return None
         return out
 
     def ready(self) -> None:
@@ -1044,17 +1087,11 @@ def _cut_runs(old: "TurtleIndex", within: dict[int, list[str]], data, first: int
         out.copy_runs(old, done, r)
         done = r + 1
         start = old.ends[r - 1] if r else first
-        chunk = bytes(data[start : old.ends[r]])
-        subjects, ends = [], []  # the run's blocks: each one's subject, and where it ends in the file
-        opens = [0] + [m.end() for m in re.finditer(rb"\n(?=[^\t\n])", chunk)]
-        for a, b in zip(opens, opens[1:] + [len(chunk)]):
-            try:
-                written = chunk[a : chunk.find(b" ", a)].decode("utf-8", "surrogatepass")
-            except UnicodeDecodeError:
-                return None
-            name, _, local = written.partition(":")
-            subjects.append(written if written.startswith("<") else f"<{namespaces.get(name, '')}{local}>")
-            ends.append(start + b)
+        read = _block_subjects(bytes(data[start : old.ends[r]]), namespaces)
+        if read is None:
+            return None
+        subjects, ends = read[0], [start + b for b in read[1]]  # the run's blocks: each one's subject, and where
+        # it ends in the file
         if subjects[0] != old.firsts[r] or subjects[-1] != old.lasts[r] or subjects != sorted(subjects):
             return None
         at = [bisect_left(subjects, s) for s in within[r]]
@@ -1068,6 +1105,23 @@ def _cut_runs(old: "TurtleIndex", within: dict[int, list[str]], data, first: int
             out.ends.append(ends[b - 1])
     out.copy_runs(old, done, len(old.firsts))
     return out
+
+
+def _block_subjects(chunk: bytes, namespaces: dict[str, str]) -> tuple[list[str], list[int]] | None:
+    """The blocks of Turtle this module wrote in ``chunk``: each one's subject (prefixed names expanded by
+    ``namespaces``) and where it ends in the chunk. A block opens a line that does not open with a tab (literals
+    hold no raw line break), with its subject. None where the bytes are not UTF-8."""
+    subjects, ends = [], []
+    opens = [0] + [m.end() for m in re.finditer(rb"\n(?=[^\t\n])", chunk)]
+    for a, b in zip(opens, opens[1:] + [len(chunk)]):
+        try:
+            written = chunk[a : chunk.find(b" ", a)].decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            return None
+        name, _, local = written.partition(":")
+        subjects.append(written if written.startswith("<") else f"<{namespaces.get(name, '')}{local}>")
+        ends.append(b)
+    return subjects, ends
 
 
 def _blocks_turtle(bursts: list[Burst], short: "_Compactor") -> tuple[int, list[tuple[str, str]]]:
