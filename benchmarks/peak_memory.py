@@ -5,12 +5,12 @@
 Runs `kg build` from this checkout in a fresh process and samples /proc every 0.05 s: the resident memory of
 the build and all its helper processes summed (what `speed.py` reports as the peak; pages a forked process
 shares with the build count in both), and each process's high-water mark (VmHWM), whose largest is the most
-one process held. Prints the wall seconds and both peaks. OUT is replaced.
+one process held. Prints the wall seconds and both peaks. OUT is built into as `kg build` does: a re-build
+where it holds an earlier build (with its cache), a first build where it is empty or missing.
 """
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -55,8 +55,6 @@ def main() -> None:
     args = sys.argv[1:]
     if "-o" not in args:
         raise SystemExit(__doc__)
-    out = Path(args[args.index("-o") + 1])
-    shutil.rmtree(out, ignore_errors=True)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "kg", "build", *args], cwd=Path.cwd(), env=env,

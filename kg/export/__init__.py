@@ -127,9 +127,9 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
     Given a ``stage``, each file goes into its folder as soon as it is made (graph.ttl piece by piece)
     and is listed with None (the caller ``adopt``s them): a forked writer then hands back names, not
     40 MB of Turtle through a pipe; and graph.ttl's blocks, where no previous file serves, wait for their
-    place in temporary files there (``rdf._Spill``), not in memory. Given a ``cache`` and a ``stage`` (and no quads to write), each
-    article's Turtle and each merged block is copied from the committed graph.ttl where its inputs are
-    unchanged (``rdf.cached_turtle``), and the new file's index is kept for the next build."""
+    place in temporary files there (``rdf._Spill``), not in memory. Given a ``cache`` and a ``stage`` (and no
+    quads to write), each article's Turtle and each merged block is copied from the committed graph.ttl where
+    its inputs are unchanged (``rdf.cached_turtle``), and the new file's index is kept for the next build."""
     import json
     import time
 
