@@ -353,6 +353,28 @@ def test_page_writer_thread_that_stops_is_an_error_not_a_hang(tmp_path, monkeypa
     assert not (out / "articles").exists()
 
 
+@pytest.mark.parametrize("jobs", [["-j", "1"], []])
+def test_a_full_disk_is_a_clear_error_and_keeps_the_previous_outputs(tmp_path, jobs):
+    """Regression (session 35): a file size limit (``RLIMIT_FSIZE``, as a disk that fills up: writes past it fail)
+    stops the build with one line and no traceback, the previous outputs as they were. With ``-j 1`` the RDF is
+    written first, and the first write to fail is one of graph.ttl's blocks going to the spill's files: that
+    OSError escaped as a traceback; it names graph.ttl now, as writing graph.ttl itself did."""
+    import resource
+
+    out = tmp_path / "o"
+    assert run_kg("build", str(SEEDS), "-o", str(out), "--no-cache").returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and p.name != ".kg-build.lock"}
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
+
+    res = subprocess.run([sys.executable, "-m", "kg", "build", str(SEEDS), "-o", str(out), "--no-cache", *jobs],
+                         capture_output=True, text=True, cwd=ROOT, preexec_fn=limited, timeout=600)
+    _error(res, ": cannot write (File too large)", *([f"{out / 'graph.ttl'}: cannot write"] if jobs else []))
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and p.name != ".kg-build.lock"} == before
+    assert not list(out.glob(".stage-*"))
+
+
 def test_corrupt_build_cache_is_a_clear_error(tmp_path):
     """A cache file that is not a database (a copy cut short, disk debris) stops the build with one
     line naming it and the way out, and no traceback; --no-cache builds."""

@@ -158,8 +158,11 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
         previous = None if record is None else _previous_turtle(rows.get(TURTLE_INDEX), stage.out_prefix + "graph.ttl")
         try:
             keys = ArticleKeys(rows.get(ARTICLE_KEYS)) if record is not None else None
-            reused = cached_turtle(kg, previous, index=record is not None, keys=keys,
-                                   spill=stage.stage_prefix if stage is not None else None)
+            try:
+                reused = cached_turtle(kg, previous, index=record is not None, keys=keys,
+                                       spill=stage.stage_prefix if stage is not None else None)
+            except OSError as exc:  # (writing the blocks to the spill's files: a full disk, a file size limit)
+                raise OutputError(f"{stage.outdir / 'graph.ttl'}: cannot write ({exc.strerror})") from None
             if reused is not None:
                 made("graph.ttl", reused[0])
         finally:
