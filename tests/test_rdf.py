@@ -650,11 +650,12 @@ def test_a_first_builds_turtle_is_held_once_not_as_text_and_bytes():
 
 @pytest.mark.parametrize("index", [True, False])
 def test_a_first_builds_blocks_are_spilled_to_a_file_and_copied_from_it(tmp_path, index):
-    """With a ``spill`` folder (a build's staging folder), a first build's made blocks go to a temporary file there
-    as they are made, and graph.ttl is copied from it in ranges (``FileRange``): the same bytes as the whole union,
-    no block held in memory but the prefix head, fewer ranges than articles (the blocks of a namespace, written in
-    order to a file of its own, are mostly one range), and nothing left in the folder. tracemalloc's peak over making and writing it, against the file's size: 2.8 ×
-    with the index, 2.6 × without, where holding the blocks took 3.5 × and 6.2 × (the texts, until joined)."""
+    """With a ``spill`` folder (a build's staging folder), a first build's made blocks go to temporary files there
+    (one a namespace) as they are made, and graph.ttl is copied from them in ranges (``FileRange``): the same bytes
+    as the whole union, no block held in memory but the prefix head, fewer ranges than articles (the blocks of a
+    namespace, written in order to a file of its own, are mostly one range), and nothing left in the folder.
+    tracemalloc's peak over making and writing it, against the file's size: 2.8 × with the index, 2.6 × without,
+    where holding the blocks took 3.5 × and 6.2 × (the texts, until joined)."""
     import os
     import tracemalloc
 
