@@ -19,36 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from speed import tree_rss_kb  # noqa: E402
-
-
-def descendants(pid: int) -> list[int]:
-    """The process and all its descendants (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as fh:
-                    children.setdefault(int(fh.read().rsplit(")", 1)[1].split()[1]), []).append(int(d))
-            except (OSError, ValueError, IndexError):
-                pass
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo += children.get(p, [])
-    return out
-
-
-def high_water_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+from speed import descendants, status_kb, tree_rss_kb  # noqa: E402
 
 
 def main() -> None:
@@ -65,7 +36,7 @@ def main() -> None:
         while proc.poll() is None:
             tree[0] = max(tree[0], tree_rss_kb(proc.pid))
             for p in descendants(proc.pid):
-                largest[p] = max(largest.get(p, 0), high_water_kb(p))
+                largest[p] = max(largest.get(p, 0), status_kb(p, "VmHWM"))
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample)
