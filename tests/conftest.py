@@ -14,6 +14,10 @@ GOLD = SHARED / "gold"
 CONTRACT = SHARED / "contract"
 SEEDS = ROOT / "seeds"
 ALL_FORMATS = ("-f", "trig", "-f", "nquads", "-f", "ntriples", "-f", "jsonld", "-f", "graphml")
+# ``a-1.txt``, 15 short articles: beside ``a.txt`` (a seed page) the mentions of a-1#13 and a-1#14
+# (mention:a-1-13-S-E) sort among those of a#1 (mention:a-1-S-E), so two articles' IRIs interleave
+INTERLEAVING_PAGE = "\n\n".join(f"# 第{i}篇 辽宁推进产业发展\n\n沈阳市人民政府和大连市发展改革委员会在辽宁省召开会议，推进“数字辽宁”建设。"
+                                for i in range(1, 16)) + "\n"
 
 
 def need_tool(name: str) -> str:

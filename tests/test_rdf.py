@@ -15,7 +15,7 @@ import pytest
 import rdflib
 import rdflib.compare
 
-from conftest import CONTRACT, ROOT, SEEDS, need_tool, run_kg
+from conftest import CONTRACT, INTERLEAVING_PAGE, ROOT, SEEDS, need_tool, run_kg
 
 ARTICLE_COUNT_QUERY = "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://schema.org/NewsArticle> }"
 
@@ -648,76 +648,81 @@ def test_a_first_builds_turtle_is_held_once_not_as_text_and_bytes():
     assert peak < 4.5 * size, (peak, size)
 
 
+def _staged(pieces, stage) -> tuple[int, int]:
+    """graph.ttl's ``pieces`` written as a build stages them (``Stage.write_unregistered``: ranges copied in the
+    kernel): how many bytes came as bytes, and how many pieces were ranges."""
+    from kg.export import FileRange
+
+    seen = [0, 0]
+
+    def counted():
+        for piece in pieces:
+            if isinstance(piece, FileRange):
+                seen[1] += 1
+            else:
+                seen[0] += len(piece)
+            yield piece
+
+    stage.write_unregistered("graph.ttl", counted())
+    return seen[0], seen[1]
+
+
 @pytest.mark.parametrize("index", [True, False])
 def test_a_first_builds_blocks_are_spilled_to_a_file_and_copied_from_it(tmp_path, index):
     """With a ``spill`` folder (a build's staging folder), a first build's made blocks go to temporary files there
     (one a namespace) as they are made, and graph.ttl is copied from them in ranges (``FileRange``): the same bytes
     as the whole union, no block held in memory but the prefix head, fewer ranges than articles (the blocks of a
-    namespace, written in order to a file of its own, are mostly one range), and nothing left in the folder.
-    tracemalloc's peak over making and writing it, against the file's size: 2.8 × with the index, 2.6 × without,
-    where holding the blocks took 3.5 × and 6.2 × (the texts, until joined)."""
+    namespace, written in order to a file of its own, are mostly one range), and nothing left in the folder but
+    graph.ttl. tracemalloc's peak over making and writing it, against the file's size: 2.8 × with the index, 2.6 ×
+    without, where holding the blocks took 3.5 × and 6.2 × (the texts, until joined)."""
     import os
     import tracemalloc
 
-    from kg.export import FileRange
+    from kg.export import Stage
     from kg.export.rdf import cached_turtle, graph_union, turtle_pieces
     from kg.pipeline import run
 
     graph = run([str(SEEDS)], cache_path=str(tmp_path / "cache.sqlite"))[0]
     whole = b"".join(turtle_pieces(graph, graph_union(graph)))
-    spill = tmp_path / "stage"
-    spill.mkdir()
-    held = ranges = 0
-    with open(tmp_path / "graph.ttl", "wb") as fh:
+    (tmp_path / "o").mkdir()
+    with Stage(tmp_path / "o") as stage:
         tracemalloc.start()
         try:
             before = tracemalloc.get_traced_memory()[0]
-            pieces, _, used, _ = cached_turtle(graph, index=index, spill=str(spill))
-            for piece in pieces:
-                if isinstance(piece, FileRange):
-                    fh.flush()
-                    piece.copy_into(fh.fileno())
-                    ranges += 1
-                else:
-                    fh.write(piece)
-                    held += len(piece)
+            pieces, _, used, _ = cached_turtle(graph, index=index, spill=stage.stage_prefix)
+            held, ranges = _staged(pieces, stage)
             peak = tracemalloc.get_traced_memory()[1] - before
         finally:
             tracemalloc.stop()
-    assert (tmp_path / "graph.ttl").read_bytes() == whole
+        assert os.listdir(stage.path) == ["graph.ttl"]
+        written = (stage.path / "graph.ttl").read_bytes()
+    assert written == whole
     assert held == whole.index(b"\n\n") + 2  # the prefix head only
     assert 0 < ranges <= len(graph.articles)  # (the seeds' 34 articles and 881 merged blocks: 27 ranges)
-    assert os.listdir(spill) == []
     assert peak < 3.2 * len(whole), (peak, len(whole))
 
 
 @pytest.mark.parametrize("index", [True, False])
 def test_spilled_runs_whose_iris_interleave_are_split_into_their_blocks(tmp_path, monkeypatch, index):
-    """``a-1.txt`` (15 short articles) beside ``a.txt`` (a seed page): the mentions of a-1#13 (mention:a-1-13-S-E)
-    sort among those of a#1 (mention:a-1-S-E), so their runs in the spill interleave. Those runs are split into
-    their blocks, read back from the spill, and graph.ttl is still the whole union's bytes."""
-    from kg.export import FileRange, rdf
+    """``a-1.txt`` beside ``a.txt`` (``INTERLEAVING_PAGE``): the mentions of a-1#13 sort among those of a#1, so their
+    runs in the spill interleave. Those runs are split into their blocks, read back from the spill, and graph.ttl
+    is still the whole union's bytes."""
+    from kg.export import Stage, rdf
     from kg.export.rdf import cached_turtle, graph_union, turtle_pieces
     from kg.pipeline import run
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").write_bytes(sorted(SEEDS.glob("*.txt"))[0].read_bytes())
-    (corpus / "a-1.txt").write_text("\n\n".join(f"# 第{i}篇 辽宁推进产业发展\n\n沈阳市人民政府和大连市发展改革委员会在辽宁省"
-                                                "召开会议，推进“数字辽宁”建设。" for i in range(1, 16)) + "\n", encoding="utf-8")
+    (corpus / "a-1.txt").write_text(INTERLEAVING_PAGE, encoding="utf-8")
     graph = run([str(corpus)])[0]
     whole = b"".join(turtle_pieces(graph, graph_union(graph)))
     split = []
     read = rdf._block_subjects
     monkeypatch.setattr(rdf, "_block_subjects", lambda *a: split.append(1) or read(*a))
-    spill = tmp_path / "stage"
-    spill.mkdir()
-    with open(tmp_path / "graph.ttl", "wb") as fh:
-        for piece in cached_turtle(graph, index=index, spill=str(spill))[0]:
-            if isinstance(piece, FileRange):
-                fh.flush()
-                piece.copy_into(fh.fileno())
-            else:
-                fh.write(piece)
+    (tmp_path / "o").mkdir()
+    with Stage(tmp_path / "o") as stage:
+        _staged(cached_turtle(graph, index=index, spill=stage.stage_prefix)[0], stage)
+        written = (stage.path / "graph.ttl").read_bytes()
     assert len(split) >= 2  # (the two runs that interleave, at least)
-    assert (tmp_path / "graph.ttl").read_bytes() == whole
+    assert written == whole

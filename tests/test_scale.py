@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, SEEDS, page_data, run_kg
+from conftest import INTERLEAVING_PAGE, ROOT, SEEDS, page_data, run_kg
 
 PD1998 = SEEDS.parent.parent / "shared" / "benchmarks" / "pd1998" / "articles"
 
@@ -472,8 +472,7 @@ def test_rebuild_splices_an_article_whose_iris_sort_among_anothers(tmp_path):
     assert run_kg("build", str(work), "-o", str(out)).returncode == 0
     before = json.loads((out / "report.json").read_text(encoding="utf-8"))["articles"]
     old_mentions = sorted(m + ">" for m in re.findall(r"^mention:(a-1-\d+-\d+) ", (out / "graph.ttl").read_text(encoding="utf-8"), re.M))
-    (work / "a-1.txt").write_text("\n\n".join(f"# 第{i}篇 辽宁推进产业发展\n\n沈阳市人民政府和大连市发展改革委员会在辽宁省"
-                                              "召开会议，推进“数字辽宁”建设。" for i in range(1, 16)) + "\n", encoding="utf-8")
+    (work / "a-1.txt").write_text(INTERLEAVING_PAGE, encoding="utf-8")
     res = run_kg("build", str(work), "-o", str(out))
     assert res.returncode == 0, res.stderr
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
