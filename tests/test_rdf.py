@@ -558,7 +558,7 @@ def test_merged_block_keys_are_taken_from_the_record_only_where_they_would_be_ma
     def keys(g, known=None):
         return _graph_keys(g, base, _Articles(g, base, _Terms()), known)
 
-    record = marshal.dumps(("then", RDF_FINGERPRINT, base, {}, {}, _cited(graph), dict(keys(graph))))
+    record = marshal.dumps(("then", RDF_FINGERPRINT, base, {}, {}, _cited(graph), dict(keys(graph)), ({}, {})))
     nodes = sorted(graph.nodes)
     edges = sorted(graph.nx_graph.edges(keys=True))
     citing = sorted({art for _, _, _, d in graph.edges for art, idx in d["sentences"] if idx > 0})
@@ -573,7 +573,7 @@ def test_merged_block_keys_are_taken_from_the_record_only_where_they_would_be_ma
         if cut:  # the article now has one sentence: the facts citing its later ones cite nothing there
             g.articles = [dataclasses.replace(a, sentences=a.sentences[:1]) if a.id == art else a for a in g.articles]
         g.changed = Changed("then", frozenset({art} if cut else ()), frozenset(n for n, _ in node_edits))
-        _, known = recorded_keys(g, base, record, _cited(g))
+        _, known, _ = recorded_keys(g, base, record, _cited(g))
         assert known is not None
         assert keys(g, known) == keys(g)
         assert known.taken >= len(nodes) - 3 - len(edge_edits)  # (the others' keys: taken, not made)

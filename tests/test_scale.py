@@ -1098,3 +1098,43 @@ def test_the_rebuild_trace_finds_every_stage_it_names(tmp_path):
     assert all(0 < float(r[-3]) <= float(r[-2]) < wall for r in rows)
     share = next(line for line in lines if line.startswith("before the exports start:"))
     assert 0 < float(share.split()[4]) < wall and 0 < float(share.split()[7]) < 100, share
+
+
+def test_a_rebuild_mints_the_iris_only_of_entities_and_relations_new_since(tmp_path, monkeypatch):
+    """graph.ttl's record keeps each entity's IRI and each relation's fact and role IRIs (``_Articles.terms``), and a
+    re-build takes them (``_Articles.seed``) instead of minting them again: it mints only those of the entities and
+    relations the previous build did not have (PD1998: 15 k slugged IRIs and 4.8 k hashed ones, ~0.03 s of the RDF
+    writer). What it takes is what it would mint, and graph.ttl is a fresh build's."""
+    import marshal
+
+    from click.testing import CliRunner
+
+    from kg.buildcache import SideRecord
+    from kg.cli import cli
+    from kg.export import ARTICLE_KEYS, TURTLE_RECORD, rdf
+
+    work, added, held, out = _built_without_the_last_seed(tmp_path)
+
+    def terms() -> tuple[dict, dict]:
+        return marshal.loads(SideRecord(out / ".kg-cache.sqlite", TURTLE_RECORD).read()[ARTICLE_KEYS])[7]
+
+    entities, facts = terms()
+    minted, hashed = [], []
+    entity_iri, hash_ = rdf.entity_iri, rdf._hash
+    monkeypatch.setattr(rdf, "entity_iri", lambda base, eid: minted.append(eid) or entity_iri(base, eid))
+    monkeypatch.setattr(rdf, "_hash", lambda *parts: hashed.append(parts) or hash_(*parts))
+    shutil.move(held, added)
+    res = CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"])
+    assert res.exit_code == 0, res.output
+    now_entities, now_facts = terms()
+    new_entities = now_entities.keys() - entities.keys()
+    new_facts = now_facts.keys() - facts.keys()
+    assert new_entities and new_facts and len(now_entities) > 3 * len(new_entities)
+    assert sorted(minted) == sorted(new_entities)
+    assert len(hashed) == len(new_facts)
+    assert now_entities == {eid: f"<{entity_iri(rdf.DEFAULT_BASE, eid)}>" for eid in now_entities}
+    fresh = tmp_path / "fresh"  # (its record's terms all minted)
+    assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
+    assert (out / "graph.ttl").read_bytes() == (fresh / "graph.ttl").read_bytes()
+    out = fresh
+    assert terms() == (now_entities, now_facts)

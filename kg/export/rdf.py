@@ -221,10 +221,8 @@ class _Articles:
         for art in kg.articles:
             self.owns_source[art.id] = art.doc not in docs
             docs.add(art.doc)
-        self.entity: dict[str, str] = {}  # entity id → its IRI term
-        entity = self.entity
-        for eid in kg.nodes:
-            entity[eid] = iri(entity_iri(base, eid))
+        # entity id → its IRI term, made when first wanted or taken from the previous build's record (``seed``)
+        self.entity: dict[str, str] = _Made(lambda eid: iri(entity_iri(base, eid)))
         self.read = Reads(kg)  # article → (its mentions' entity ids, its mentions), as wanted
         self.digests: dict[str, str] = kg.digests
         self.text_hashes: dict[str, str] = kg.text_hashes  # source file → its text's hash, where the build cache kept it
@@ -235,6 +233,22 @@ class _Articles:
                     self.cited.setdefault(art, set()).add(idx)
         self._mentions: dict[str, list[tuple[str, int, int, str, int]]] = {}
         self._facts: dict[tuple[str, str, str, str], tuple[str, str | None]] = {}
+
+    def seed(self, terms) -> None:
+        """Take the entities' IRI terms and the relations' fact and role terms a previous build recorded
+        (``recorded_keys``: with this RDF code and base, so each is what would be minted now): a re-build then
+        mints only those of new entities and relations (PD1998: 15 k slugged entity IRIs and 4.8 k hashed fact
+        IRIs; in a re-build's RDF writer, ``_Articles`` 0.068 → 0.013 s and ``_graph_keys`` 0.05 → 0.03 s)."""
+        entities, facts = terms
+        self.entity.update(entities)
+        self._facts.update(facts)
+
+    def terms(self, kg) -> tuple[dict[str, str], dict[tuple, tuple[str, str | None]]]:
+        """The IRI terms of the graph's entities and of its relations' facts and roles, for the next build to
+        ``seed`` (those of entities and relations gone since left out)."""
+        entity, fact_terms = self.entity, self.fact_terms
+        return ({eid: entity[eid] for eid in kg.nodes},
+                {(s, o, d["kind"], d["title"]): fact_terms(s, o, d["kind"], d["title"]) for s, o, _, d in kg.edges})
 
     def fact_terms(self, s: str, o: str, kind: str, title: str) -> tuple[str, str | None]:
         """A relation's fact subject (a membership, or the rdf:Statement of another kind) and, for a
@@ -662,7 +676,7 @@ def _citing(record: tuple):
 
 
 def recorded_keys(kg, base: str, previous: bytes | None, cited: list[tuple]
-                  ) -> tuple[dict[str, str], KnownBlocks | None]:
+                  ) -> tuple[dict[str, str], KnownBlocks | None, tuple | None]:
     """What the previous build recorded (``ArticleKeys``) that this build would make again, where that build is
     the one the kept resolution was kept by (``kg.changed.since``), with this RDF code and base:
 
@@ -671,18 +685,24 @@ def recorded_keys(kg, base: str, previous: bytes | None, cited: list[tuple]
       hash is unchanged (its title, offsets, and whether it states the file) and where no subject of a relation
       citing a sentence of it has other relations (``Changed.articles_to_key``: the sentences cited in it).
       Twelve times PD1998 has 37,776 articles to key (~0.5 s of the RDF writer, then the last to finish);
-    - the merged blocks' keys, with what says which still serve (``KnownBlocks``, read by ``_graph_keys``).
+    - the merged blocks' keys, with what says which still serve (``KnownBlocks``, read by ``_graph_keys``);
+    - the entities' and the relations' IRI terms (``_Articles.terms``, for ``_Articles.seed``), whichever build
+      recorded them: they are what this code mints under this base.
 
     Empty and None where nothing recorded serves."""
-    if kg.changed is None or previous is None:
-        return {}, None
+    if previous is None:
+        return {}, None, None
     try:  # (a record that does not read back as written, damaged or by other code, serves nothing)
-        token, fingerprint, was_base, hashes, keys, was_cited, blocks = marshal.loads(previous)
+        token, fingerprint, was_base, hashes, keys, was_cited, blocks, terms = marshal.loads(previous)
         if fingerprint != RDF_FINGERPRINT or was_base != base or not isinstance(blocks, dict):
-            return {}, None
+            return {}, None, None
+        if not (isinstance(terms, tuple) and len(terms) == 2 and all(isinstance(x, dict) for x in terms)):
+            terms = None
+        if kg.changed is None:
+            return {}, None, terms
         changed = kg.changed.changed_subjects(token, was_cited, cited)
         if changed is None:
-            return {}, None
+            return {}, None, terms
         to_key = kg.changed.articles_of(changed, _citing)
         text_hashes = kg.text_hashes
         out = {}
@@ -691,10 +711,10 @@ def recorded_keys(kg, base: str, previous: bytes | None, cited: list[tuple]
             if key is not None and art.id not in to_key and text_hashes.get(art.doc, 0) == hashes.get(art.doc, 1):
                 out[art.id] = key
     except (ValueError, EOFError, TypeError, IndexError, KeyError, AttributeError):
-        return {}, None
+        return {}, None, None
     known = KnownBlocks({s: k for s, k in blocks.items() if isinstance(k, str)}, set(kg.changed.entities),
                         set(changed), kg.changed.articles)
-    return {aid: key for aid, key in out.items() if isinstance(key, str)}, known
+    return {aid: key for aid, key in out.items() if isinstance(key, str)}, known, terms
 
 
 def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: str | None = None,
@@ -735,7 +755,10 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
         return len(owner_keys) - 1
 
     cited = _cited(kg) if index and keys is not None else []
-    recorded, known = recorded_keys(kg, base, keys.previous, cited) if index and keys is not None else ({}, None)
+    recorded, known, terms = (recorded_keys(kg, base, keys.previous, cited) if index and keys is not None
+                              else ({}, None, None))
+    if terms is not None:
+        arts.seed(terms)
     keyed = _graph_keys(kg, base, arts, known) if index else None
     if keyed is not None:  # the blocks whose keys the previous file holds are copied; only the rest are made
         owner_of: dict[str, int] = {}  # the blocks to make (owners numbered in key order, made or kept)
@@ -799,7 +822,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
         return None
     if index and keys is not None:
         keys.made = marshal.dumps((kg.token, RDF_FINGERPRINT, base, kg.text_hashes, article_keys, cited,
-                                   dict(keyed) if keyed is not None else {}))
+                                   dict(keyed) if keyed is not None else {}, arts.terms(kg)))
     if index:
         plan, out = _splice(head, fresh, old, kept_owners, owner_keys, owner_counts, data, spilled)
         if plan is None:
