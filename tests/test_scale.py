@@ -1138,3 +1138,62 @@ def test_a_rebuild_mints_the_iris_only_of_entities_and_relations_new_since(tmp_p
     assert (out / "graph.ttl").read_bytes() == (fresh / "graph.ttl").read_bytes()
     out = fresh
     assert terms() == (now_entities, now_facts)
+
+
+def _linked_copy(out, to):
+    """A copy of a build's output folder as ``ab_rebuild_cpu.sh`` makes one: its files hard-linked (the pages keep
+    their inode, size and time, as the build recorded them), its SQLite cache copied (a build writes it in place)."""
+    import os
+
+    shutil.copytree(out, to, copy_function=os.link)
+    for cache in to.glob(".kg-cache.sqlite*"):
+        cache.unlink()
+        shutil.copy2(out / cache.name, cache)
+    return to
+
+
+def test_graph_html_drawing_what_it_drew_is_patched_as_it_would_be_drawn(tmp_path, monkeypatch):
+    """Where graph.html draws the entities, relations, links and positions the previous build's did
+    (``page_light_key``), a re-build makes it from that file, with the entries of the entities made again since and
+    the note made again (``patched_page``), not drawn: the same bytes as drawing it, after a paragraph is added that
+    names drawn entities again (their mentions and first sentences change) and after an article adds entities that
+    are not drawn (the note counts them). A graph.html edited since is drawn, not patched. (graph.html draws the 30
+    most related entities here, as it draws PD1998's 1,500 of 15 k.)"""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+    from kg.export import html
+
+    monkeypatch.setattr(html, "MAX_WHOLE", 30)
+    work = tmp_path / "corpus"
+    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
+    out = tmp_path / "o"
+    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
+    first = sorted(work.glob("*.txt"))[0]
+    paragraph = max(first.read_text(encoding="utf-8").split("\n\n"), key=len)
+
+    def rebuild(n: int, patch: bool) -> dict:
+        to = _linked_copy(out, tmp_path / f"{n}-{patch}")
+        with monkeypatch.context() as m:
+            if not patch:
+                m.setattr(html, "patched_page", lambda *args: None)
+            res = CliRunner().invoke(cli, ["build", str(work), "-o", str(to), "-j", "1"])
+        assert res.exit_code == 0, res.output
+        return json.loads((to / "report.json").read_text(encoding="utf-8")) | {"out": to}
+
+    edits = [lambda: first.write_text(first.read_text(encoding="utf-8") + "\n\n" + paragraph + "\n", encoding="utf-8"),
+             lambda: (work / "zz-new.txt").write_text("辽宁日报讯 昨天，盘锦市副市长林志远在盘锦市第三中学调研。\n",
+                                                      encoding="utf-8")]
+    for n, edit in enumerate(edits):
+        edit()
+        made, drawn = rebuild(n, True), rebuild(n, False)
+        assert made["pages_patched"] == ["graph.html"] and drawn["pages_patched"] == [], n
+        assert (made["out"] / "graph.html").read_bytes() == (drawn["out"] / "graph.html").read_bytes(), n
+        shutil.rmtree(out)
+        out = _linked_copy(made["out"], tmp_path / f"o{n}")
+    # a graph.html edited since (a byte changed: its time and its stamp with it) is drawn
+    page = out / "graph.html"
+    page.write_bytes(page.read_bytes().replace(b"<title>", b"<title> "))
+    first.write_text(first.read_text(encoding="utf-8") + "\n\n" + paragraph + "\n", encoding="utf-8")
+    made = rebuild(9, True)
+    assert made["pages_patched"] == [] and b"<title> " not in (made["out"] / "graph.html").read_bytes()

@@ -89,6 +89,7 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
         kg.stats["pages_kept"] = len(kept.kept)
         kg.stats["page_keys_reused"] = kept.reused.get("articles", 0)  # (the article pages')
         kg.stats["hub_page_keys_reused"] = kept.reused.get("entities", 0)
+        kg.stats["pages_patched"] = kept.patched
         stage.after_commit(kept.save)
     if layouts is not None:
         kg.stats["layouts"] = layouts.stats()
@@ -309,6 +310,7 @@ class KeptPages:
         # (``previous_key``), not made
         self.keys: dict[str, str] = {}
         self.kept: set[str] = set()
+        self.patched: list[str] = []  # pages made from the previous build's file (``previous_text``), not drawn
 
     def previous_key(self, name: str) -> str | None:
         """The key the previous build recorded for page ``name``."""
@@ -318,6 +320,23 @@ class KeptPages:
         folder = name.partition("/")[0]
         self.reused[folder] = self.reused.get(folder, 0) + 1
         return old[0]
+
+    def previous_text(self, name: str, key: str) -> str | None:
+        """The page ``name`` as the previous build committed it, where that build recorded ``key`` for it and the file
+        is as written (its inode, size and time), else None; ``key`` is recorded for this build's page. A page drawn
+        from what the previous one was (``html.page_light_key``) is then patched (``html.patched_page``), not drawn."""
+        self.keys[name] = key
+        old = self.previous.get(name)
+        if old is None or old[0] != key:
+            return None
+        try:
+            with open(self.stage.out_prefix + name, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                if [str(st.st_ino), str(st.st_size), str(st.st_mtime_ns)] != old[1:]:
+                    return None
+                return fh.read().decode("utf-8", "surrogatepass")
+        except (OSError, UnicodeDecodeError):
+            return None
 
     def __call__(self, name: str, key: str) -> bool:
         self.keys[name] = key
