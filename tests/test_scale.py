@@ -706,6 +706,28 @@ def _recorded_page_keys(out) -> dict[str, str]:
             **{f"block of {subject}": key for subject, key in record[6].items()}}
 
 
+def _same_recorded_keys(out, fresh) -> None:
+    """``out``'s build recorded the page, Turtle and block keys a fresh build of the same files (``fresh``) records;
+    but a hub page it patched (``html.patched_page``) is recorded under ``patched:`` and its light key, the one the
+    fresh build records for the page (a key no drawing gives, so that the next build takes it back only where
+    nothing on the page changed again)."""
+    import marshal
+    import sqlite3
+
+    db = sqlite3.connect(fresh / ".kg-cache.sqlite")
+    try:
+        (state,), = db.execute("SELECT value FROM html WHERE key = 'state'")
+    finally:
+        db.close()
+    lights = marshal.loads(state)[6]
+    ours, theirs = _recorded_page_keys(out), _recorded_page_keys(fresh)
+    for name, key in ours.items():
+        if key.startswith("patched:"):
+            assert key == "patched:" + lights[name], name
+            ours[name] = theirs.get(name)
+    assert ours == theirs
+
+
 def _built_without_the_last_seed(tmp_path):
     """The seeds copied to ``tmp_path``/corpus and built into ``tmp_path``/o without the last of them, which is held
     beside: (the corpus, the last seed's place in it, where it is held, the output)."""
@@ -728,7 +750,7 @@ def _rebuild_is_a_fresh_build(work, out, tmp_path) -> dict:
     assert report["resolution"]["entities kept"] > 0, report  # (the kept resolution served)
     fresh = tmp_path / "fresh"
     assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
-    assert _recorded_page_keys(out) == _recorded_page_keys(fresh)
+    _same_recorded_keys(out, fresh)
     _same_outputs(fresh, out, positions=False)
     return report
 
@@ -762,7 +784,7 @@ def test_rebuilds_take_the_article_page_keys_they_would_make(tmp_path):
         assert res.returncode == 0, res.stderr
         fresh = tmp_path / f"fresh{n}"
         assert run_kg("build", str(work), "-o", str(fresh)).returncode == 0
-        assert _recorded_page_keys(out) == _recorded_page_keys(fresh), n
+        _same_recorded_keys(out, fresh)
         _same_outputs(fresh, out, positions=False)
         report = json.loads((out / "report.json").read_text(encoding="utf-8"))
         assert report["turtle_cache"]["keys_recorded"] >= report["page_keys_reused"] > 0, report
@@ -1152,19 +1174,21 @@ def _linked_copy(out, to):
     return to
 
 
-def test_graph_html_drawing_what_it_drew_is_patched_as_it_would_be_drawn(tmp_path, monkeypatch):
-    """Where graph.html draws the entities, relations, links and positions the previous build's did
-    (``page_light_key``), a re-build makes it from that file, with the entries of the entities made again since and
-    the note made again (``patched_page``), not drawn: the same bytes as drawing it, after a paragraph is added that
-    names drawn entities again (their mentions and first sentences change) and after an article adds entities that
-    are not drawn (the note counts them). A graph.html edited since is drawn, not patched. (graph.html draws the 30
-    most related entities here, as it draws PD1998's 1,500 of 15 k.)"""
+def test_pages_drawing_what_they_drew_are_patched_as_they_would_be_drawn(tmp_path, monkeypatch):
+    """Where graph.html or a hub page draws the entities, relations, links and positions the previous build's did
+    (``page_light_key``, ``ego_page_light_key``), a re-build makes it from that file, with the entries of the entities
+    made again since and the note made again (``patched_page``), not drawn: every page the same bytes as drawing them
+    gives, after a paragraph is added that names drawn entities again (their mentions and first sentences change),
+    after an article adds entities that are not drawn (graph.html's note counts them), and again from the pages so
+    patched (recorded under keys no drawing gives). A graph.html edited since is drawn, not patched. (graph.html
+    draws the 30 most related entities here, as it draws PD1998's 1,500 of 15 k.)"""
     from click.testing import CliRunner
 
     from kg.cli import cli
     from kg.export import html
 
     monkeypatch.setattr(html, "MAX_WHOLE", 30)
+    monkeypatch.setattr(html, "BROWSER_LAYOUT", 20)  # (hub pages of more entities placed here, as PD1998's of 400)
     work = tmp_path / "corpus"
     shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
     out = tmp_path / "o"
@@ -1184,16 +1208,28 @@ def test_graph_html_drawing_what_it_drew_is_patched_as_it_would_be_drawn(tmp_pat
     edits = [lambda: first.write_text(first.read_text(encoding="utf-8") + "\n\n" + paragraph + "\n", encoding="utf-8"),
              lambda: (work / "zz-new.txt").write_text("辽宁日报讯 昨天，盘锦市副市长林志远在盘锦市第三中学调研。\n",
                                                       encoding="utf-8")]
-    for n, edit in enumerate(edits):
+    def pages(to) -> dict[str, bytes]:
+        return {str(f.relative_to(to)): f.read_bytes() for f in sorted(to.rglob("*.html"))}
+
+    hubs = 0
+    for n, edit in enumerate(edits + edits[:1]):
         edit()
         made, drawn = rebuild(n, True), rebuild(n, False)
-        assert made["pages_patched"] == ["graph.html"] and drawn["pages_patched"] == [], n
-        assert (made["out"] / "graph.html").read_bytes() == (drawn["out"] / "graph.html").read_bytes(), n
+        assert made["pages_patched"][:1] == ["graph.html"] and drawn["pages_patched"] == [], n
+        assert pages(made["out"]) == pages(drawn["out"]), n
+        hubs += len(made["pages_patched"]) - 1
         shutil.rmtree(out)
         out = _linked_copy(made["out"], tmp_path / f"o{n}")
+    assert hubs > 0
+    # hub pages that draw otherwise than recorded (their light keys all other) are drawn, not patched
+    edits[0]()
+    with monkeypatch.context() as m:
+        m.setattr(html, "ego_page_light_key", lambda *args: "other")
+        made = rebuild(8, True)
+    assert made["pages_patched"] == ["graph.html"], made["pages_patched"]
     # a graph.html edited since (a byte changed: its time and its stamp with it) is drawn
     page = out / "graph.html"
     page.write_bytes(page.read_bytes().replace(b"<title>", b"<title> "))
     first.write_text(first.read_text(encoding="utf-8") + "\n\n" + paragraph + "\n", encoding="utf-8")
     made = rebuild(9, True)
-    assert made["pages_patched"] == [] and b"<title> " not in (made["out"] / "graph.html").read_bytes()
+    assert "graph.html" not in made["pages_patched"] and b"<title> " not in (made["out"] / "graph.html").read_bytes()

@@ -321,13 +321,14 @@ class KeptPages:
         self.reused[folder] = self.reused.get(folder, 0) + 1
         return old[0]
 
-    def previous_text(self, name: str, key: str) -> str | None:
-        """The page ``name`` as the previous build committed it, where that build recorded ``key`` for it and the file
-        is as written (its inode, size and time), else None; ``key`` is recorded for this build's page. A page drawn
-        from what the previous one was (``html.page_light_key``) is then patched (``html.patched_page``), not drawn."""
+    def previous_text(self, name: str, key: str, check: bool = True) -> str | None:
+        """The page ``name`` as the previous build committed it, where that build recorded ``key`` for it (any key,
+        without ``check``: the caller knows the page the same otherwise) and the file is as written (its inode, size
+        and time), else None; ``key`` is recorded for this build's page. A page drawn from what the previous one was
+        (``html.page_light_key``) is then patched (``html.patched_page``), not drawn."""
         self.keys[name] = key
         old = self.previous.get(name)
-        if old is None or old[0] != key:
+        if old is None or (check and old[0] != key):
             return None
         try:
             with open(self.stage.out_prefix + name, "rb") as fh:

@@ -486,6 +486,10 @@ class Layouts:
         drawn = repr((HTML_FINGERPRINT, sorted(g.nodes()), list(g.edges())))
         return hashlib.sha1(drawn.encode("utf-8", "surrogatepass")).hexdigest()
 
+    def has(self, g: "DrawnGraph") -> bool:
+        """Whether an earlier build's positions for ``g`` are kept: ``placed`` then gives them."""
+        return _kept_positions(self.previous.get(self.key(g))) is not None
+
     def keep(self, page: str) -> None:
         """Keep the rows of ``page``'s entities' positions for the next build (a page kept as it was)."""
         rows = (page, page + PLACED)
@@ -833,14 +837,14 @@ def page_light_key(name: str, title: str, ids: list[str], links: dict[str, str],
 
 
 def patched_page(previous: str, v: ViewGraph, ids: list[str], links: dict[str, str], root: str, drawn: tuple,
-                 changed: frozenset[str], note: str) -> str | None:
+                 changed: frozenset[str], note: str, encoded: dict | None = None) -> str | None:
     """``render_page``'s page of ``ids`` (no article's), made from ``previous``, the same page as drawn by a build
     whose ``page_light_key`` for it was the same: the details (side panels) of the entities ``changed`` since made
     again and put where theirs were, and the note. Everything else is as it was: the network's nodes (an entity's
     label and type are its id's, its size and place the key's), every other entity's details (its node is as it
     was, ``kg.changed``, and so are its relations on the page and the names they give), the edges. Each entry is
     found by what opens it and what opens the next (JSON structure, which no string holds: a quote inside one is
-    escaped). None where one is not found (then the page is drawn)."""
+    escaped). None where one is not found (then the page is drawn). ``encoded``: ``render_page``'s."""
     chosen, _, _ = drawn
     touched = changed.intersection(ids)
     order = sorted(ids)
@@ -855,7 +859,8 @@ def patched_page(previous: str, v: ViewGraph, ids: list[str], links: dict[str, s
         end = previous.find(following, start) if start >= 0 else -1
         if end < 0:
             return None
-        edits.append((start, end, _detail_entry(v, n, facts[n], (root + links[n]) if links and n in links else "")))
+        edits.append((start, end, _detail_entry(v, n, facts[n], (root + links[n]) if links and n in links else "",
+                                                encoded)))
         at = end
     # the data's keys are sorted: details, edges, focus, index, local, nodes, note, types
     start = previous.rfind(', "note": ')
@@ -970,8 +975,24 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
         key = None
         if keep is not None:  # the key recorded, where the page is of the same entities, none of them made again
             light = lights[links[n]] = ego_page_light_key(v, ids, edge_ids, title_n, note, n, place, links)
-            if record is not None and record[5].get(links[n]) == light and kg.changed.entities.isdisjoint(ids):
+            same = record is not None and record[5].get(links[n]) == light
+            if same and kg.changed.entities.isdisjoint(ids):
                 key = keep.previous_key(links[n])  # (what ``ego_page_key`` gives: no first sentence looked up)
+            elif same and (not place or layouts is not None and layouts.has(
+                    _drawn_graph(ids, [v.edges[i] for i in edge_ids]))):  # (then the same positions: the key has none)
+                # the previous page patched: its panels of the entities made again (``patched_page``), recorded under
+                # a key no drawing gives (the next build takes it back as ``key`` above, or makes the page again)
+                previous = keep.previous_text(links[n], "patched:" + light, check=False)
+                drawn = _drawn(v, ids, edge_ids, place, layouts, warm=links[n]) if previous is not None else None
+                text = previous and patched_page(previous, v, ids, links, "../", drawn, kg.changed.entities, note,
+                                                 encoded)
+                if text is not None:
+                    keep.patched.append(links[n])
+                    files[links[n]] = text
+                    if emit:
+                        emit(links[n], text)
+                        files[links[n]] = None
+                    continue
         if keep is not None and keep(links[n], key or ego_page_key(v, ids, edge_ids, title_n, note, n, place, links)):
             files[links[n]] = None  # the previous build's page, unchanged, is in place
             if place and layouts is not None:  # its positions stay in the cache for the next change
