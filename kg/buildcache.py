@@ -123,7 +123,11 @@ class SideRecord:
                 return
             with open(tmp, "wb") as fh:
                 fh.write(marshal.dumps(rows))
-            os.replace(tmp, self.path)
+            # removed, then renamed: ext4 writes a file renamed over another to disk at once (``auto_da_alloc``,
+            # which keeps it whole through a crash): 6 ms for PD1998's 7.5 MB, on the RDF writer's path. A cache
+            # record lost in a crash, or missing a moment, is none: the next build makes what it would copy
+            self.path.unlink(missing_ok=True)
+            os.rename(tmp, self.path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise KgError(f"{self.path}: cannot write the build cache ({exc.strerror}); use --no-cache") from None
