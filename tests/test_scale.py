@@ -1233,3 +1233,58 @@ def test_pages_drawing_what_they_drew_are_patched_as_they_would_be_drawn(tmp_pat
     first.write_text(first.read_text(encoding="utf-8") + "\n\n" + paragraph + "\n", encoding="utf-8")
     made = rebuild(9, True)
     assert "graph.html" not in made["pages_patched"] and b"<title> " not in (made["out"] / "graph.html").read_bytes()
+
+
+def test_the_resolution_is_kept_once_by_whichever_exporting_process_is_done_first(corpus, tmp_path):
+    """The pages' process and the forked RDF writer share a claim (``export._keep``): whichever is done with its
+    outputs first writes the kept resolution into the build cache, once, while the other finishes. Here the RDF
+    writer is slowed, then the pages: each time exactly one process keeps it (the pages', then the writer's), and
+    the re-build that follows is served by it and gives a fresh build's graph."""
+    import subprocess
+    import sys
+
+    code = """if True:
+        import os, sys, time
+        import kg.export, kg.export.html, kg.kept
+        from kg.cli import main
+
+        log, slow = sys.argv[3], sys.argv[4]
+        keep = kg.kept.KeptResolution.keep
+
+        def logged(self, nodes):
+            with open(log, "a") as fh:
+                fh.write(f"{os.getpid()}\\n")
+            keep(self, nodes)
+
+        kg.kept.KeptResolution.keep = logged
+
+        def slowed(fn):
+            def slower(*args, **kwargs):
+                time.sleep(0.5)
+                return fn(*args, **kwargs)
+            return slower
+
+        if slow == "rdf":
+            kg.export._rdf_files = slowed(kg.export._rdf_files)
+        else:
+            kg.export.html.site = slowed(kg.export.html.site)
+        print(os.getpid(), file=sys.stderr)
+        sys.argv = ["kg", "build", sys.argv[1], "-o", sys.argv[2], "-j", "2"]
+        main()
+    """
+    out = tmp_path / "o"
+    for slow, by_main in (("rdf", True), ("pages", False)):
+        log = tmp_path / f"kept-{slow}.log"
+        res = subprocess.run([sys.executable, "-c", code, str(corpus), str(out), str(log), slow],
+                             capture_output=True, text=True, cwd=SEEDS.parent, timeout=300)
+        assert res.returncode == 0, res.stderr
+        main_pid = res.stderr.strip().splitlines()[0]
+        kept = log.read_text().split()
+        assert len(kept) == 1 and (kept[0] == main_pid) == by_main, (slow, kept, main_pid)
+        report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+        assert report["export"].startswith("RDF in a forked process"), report["export"]
+    # (nothing changed since: the second build was served by the first's kept resolution, and kept its own)
+    assert report["resolution"]["entities kept"] == sum(report["entities"].values()) > 0, report["resolution"]
+    fresh = tmp_path / "fresh"
+    assert run_kg("build", str(corpus), "-o", str(fresh), "--no-cache").returncode == 0
+    assert (out / "graph.ttl").read_bytes() == (fresh / "graph.ttl").read_bytes()
