@@ -726,3 +726,27 @@ def test_spilled_runs_whose_iris_interleave_are_split_into_their_blocks(tmp_path
         written = (stage.path / "graph.ttl").read_bytes()
     assert len(split) >= 2  # (the two runs that interleave, at least)
     assert written == whole
+
+
+def test_recorded_relation_terms_keep_those_gone_only_while_few():
+    """``_Articles.terms`` copies the relations' terms whole, those of relations gone since included (a re-build
+    seeds them from the last record and mints the new ones), until the gone ones are more than a fifth of the
+    relations (and a hundred): then only the graph's own are recorded. The entities' are always the graph's."""
+    from kg.export.rdf import DEFAULT_BASE, _Articles, _graph_keys, _Terms
+    from kg.pipeline import run
+
+    graph = run([str(SEEDS)])[0]
+    arts = _Articles(graph, DEFAULT_BASE, _Terms())
+    _graph_keys(graph, DEFAULT_BASE, arts)
+    entities, own = arts.terms(graph)
+    assert entities.keys() == graph.nodes.keys() and len(own) == len(graph.edges)
+    few = len(own) // 10 + 50  # (a tenth and fifty: kept; then more than a fifth and a hundred: dropped)
+    gone = {("organization/x", f"region/{i}", "located_in", ""): (f"<statement/{i}>", None) for i in range(few)}
+    arts.entity["region/gone"] = "<region/gone>"
+    arts._facts.update(gone)
+    entities, facts = arts.terms(graph)
+    assert entities.keys() == graph.nodes.keys() and facts == {**own, **gone}
+    arts._facts.update({("organization/y", f"region/{i}", "located_in", ""): (f"<statement/y{i}>", None)
+                        for i in range(len(own) // 4 + 101)})
+    entities, facts = arts.terms(graph)
+    assert facts == own
