@@ -5,6 +5,7 @@ The build cache's table ``resolution`` holds the entities in ``SHARDS`` rows (an
 id): each entity's node as the graph holds it, the votes, first code and quoted initiative texts of each key
 merged into it (``resolve.Tally``'s records without the mentions, which the node holds), and the facts those
 keys are the subjects of; and one row naming the articles it was all made from, with their extraction keys.
+A shard's mentions are read back only when one of its entities' is first wanted (``KeptMentions``).
 
 A re-build takes the articles removed or changed since out of the kept counts (their extractions read back
 from the build cache) and counts the new or changed articles' tally in (``update``): the type and the aliases
@@ -25,6 +26,7 @@ import secrets
 import sqlite3
 import zlib
 from collections import defaultdict
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import repeat
@@ -38,8 +40,8 @@ from .records import INITIATIVE, REGION, Entity, Extraction, Mention, Relation
 from .resolve import (CODE, MENTIONS, QUOTED_OR_SPLIT, VOTES, Tally, aliases, documents, entity, entity_ids,
                       initiative_texts, key_types, relations)
 
-KEPT_ROW = ("kept row 6: marshalled shards (nodes and their mentions as columns, regions' documents, keys' records, "
-            "their entities, facts); the articles' row with the build's token")
+KEPT_ROW = ("kept row 7: marshalled shards (nodes as columns, their mentions' columns marshalled apart with a CRC-32, "
+            "regions' documents, keys' records, their entities, facts); the articles' row with the build's token")
 ARTICLES_ROW = "articles"  # the row naming the articles (and the resolver) the shards were made from
 SHARDS = 256
 NODE_FIELDS = ("type", "name", "aliases", "code", "articles")  # a node's, as ``graph.entity_node`` makes it,
@@ -70,33 +72,95 @@ class _Removed:
 
 def _columns(eids: list[str], nodes: dict[str, dict]) -> tuple:
     """The nodes of ``eids`` as columns: their ids, each field's values, how many mentions each has, and all their
-    mentions' fields, a column each. Made and read back by C loops (``zip``, ``map``): a tuple made per mention or
-    per node in Python cost ~1.5 s of a first build's keeping at twelve times PD1998. Each string is made one
-    object (marshal writes an object it wrote before as a reference, and reads it back once)."""
+    mentions' fields, a column each, marshalled apart (with their CRC-32: ``_ShardMentions``). Made and read back by C
+    loops (``zip``, ``map``): a tuple made per mention or per node in Python cost ~1.5 s of a first build's keeping
+    at twelve times PD1998. Each string is made one object (marshal writes an object it wrote before as a reference,
+    and reads it back once)."""
     same = {}.setdefault
     of = [nodes[e] for e in eids]
     mentions = [m for node in of for m in node["mentions"]]
     fields = [[node[f] for node in of] for f in NODE_FIELDS]
     fields[NODE_FIELDS.index("articles")] = [list(map(same, a, a)) for a in fields[NODE_FIELDS.index("articles")]]
-    columns = [tuple(map(same, c, c)) if c and isinstance(c[0], str) else c for c in zip(*mentions)]
-    return eids, fields, [len(node["mentions"]) for node in of], columns
+    columns = marshal.dumps([tuple(map(same, c, c)) if c and isinstance(c[0], str) else c for c in zip(*mentions)])
+    return eids, fields, [len(node["mentions"]) for node in of], (zlib.crc32(columns), columns)
 
 
 def _nodes(columns: tuple, width: int) -> dict[str, dict]:
-    """``_columns``' nodes back, their mentions as ``Mention``s (ValueError for columns of another shape)."""
-    eids, fields, counts, mention_columns = columns
-    total = sum(counts)
+    """``_columns``' nodes back, each one's mentions a ``KeptMentions`` (ValueError for columns of another shape, or
+    mentions' columns whose CRC-32 is not theirs)."""
+    eids, fields, counts, (crc, mention_columns) = columns
     if (len(fields) != len(NODE_FIELDS) or any(len(f) != len(eids) for f in fields) or len(counts) != len(eids)
-            or len(mention_columns) != (width if total else 0) or any(len(c) != total for c in mention_columns)):
+            or not isinstance(mention_columns, bytes) or zlib.crc32(mention_columns) != crc):
         raise ValueError("kept entities of another shape")
-    mentions = list(map(tuple.__new__, repeat(Mention), zip(*mention_columns)))
+    shard = _ShardMentions(mention_columns, width, sum(counts))
     out, at = {}, 0
     for eid, values, n in zip(eids, zip(*fields), counts):
         node = dict(zip(NODE_FIELDS, values))
-        node["mentions"] = mentions[at : at + n]
+        node["mentions"] = KeptMentions(shard, at, n)
         at += n
         out[eid] = node
     return out
+
+
+class _ShardMentions:
+    """The mentions of a shard's entities, as columns marshalled apart in its row: read back when one of them is
+    first wanted. A re-build reads the mentions of the few entities made again (their shards: a dozen of 256 after
+    one article) and counts the others' (PD1998: 53 k mentions, ~0.045 s of the main process before the worker's
+    article is in, now that the pages patched from the last build's read no entity's first sentences but those)."""
+
+    __slots__ = ("_data", "_width", "_total", "_columns")
+
+    def __init__(self, data: bytes, width: int, total: int):
+        self._data, self._width, self._total = data, width, total
+        self._columns: list | None = None
+
+    def columns(self) -> list:
+        if self._columns is None:
+            columns = marshal.loads(self._data)
+            if (not isinstance(columns, list) or len(columns) != (self._width if self._total else 0)
+                    or any(len(c) != self._total for c in columns)):  # (its CRC-32 was checked: never, but for a bug)
+                raise ValueError("kept mentions of another shape")
+            self._columns, self._data = columns, b""
+        return self._columns
+
+
+class KeptMentions(Sequence):
+    """A kept entity's mentions (``Mention``s, in order), their number known at once and the mentions made from the
+    shard's columns when first read (``_ShardMentions``). Equal to the list of them; pickled as that list."""
+
+    __slots__ = ("_shard", "_at", "_n", "_made")
+
+    def __init__(self, shard: _ShardMentions, at: int, n: int):
+        self._shard, self._at, self._n = shard, at, n
+        self._made: list[Mention] | None = None
+
+    def _list(self) -> list[Mention]:
+        if self._made is None:
+            at, n = self._at, self._n
+            self._made = list(map(tuple.__new__, repeat(Mention), zip(*[c[at : at + n] for c in self._shard.columns()])))
+        return self._made
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        return self._list()[i]
+
+    def __iter__(self):
+        return iter(self._list())
+
+    def __eq__(self, other):
+        if isinstance(other, (KeptMentions, list)):
+            return self._list() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # (as a list's)
+
+    def __repr__(self) -> str:
+        return repr(self._list())
+
+    def __reduce__(self):
+        return list, (self._list(),)
 
 
 def _same_elsewhere(old: dict, new: dict, fresh: set[str]) -> bool:

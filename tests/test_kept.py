@@ -327,3 +327,59 @@ def test_mentions_in_some_articles_are_those_of_all_made_at_once(extractions, se
     assert graph.mentions_in(wanted) == some  # (from the whole, once made)
     other = next((aid for aid in ids if aid not in wanted and aid in every), None)
     assert other is None or reads.get(other) == every[other]
+
+
+def test_kept_mentions_are_read_back_for_the_entities_a_rebuild_reads_only(tmp_path, monkeypatch):
+    """A kept entity's mentions are its shard's columns, marshalled apart and read back when first wanted
+    (``KeptMentions``): their number is known at once. A re-build after a page naming a city is added reads back the
+    mentions of the entities it makes again (and of their shards', to keep them) and of those its writers read, not all (graph.html draws the 30 most related
+    entities here, as PD1998's draws 1,500 of 15 k, and is patched: no other entity's first sentences are looked
+    up), and writes what a fresh build writes. A shard whose mentions' bytes do not match their CRC-32 is a kept entity that does not read back: the
+    build resolves everything, and still writes a fresh build's graph."""
+    import marshal
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from kg import kept as kept_module
+    from kg.cli import cli
+    from kg.export import html
+
+    monkeypatch.setattr(html, "MAX_WHOLE", 30)
+    work = tmp_path / "corpus"
+    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
+    out, fresh = tmp_path / "o", tmp_path / "fresh"
+    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
+    (work / "zz-more.txt").write_text("辽宁日报讯 今年，沈阳市加快推进项目建设。\n", encoding="utf-8")
+    read: list[int] = []
+    columns = kept_module._ShardMentions.columns
+
+    def counted(self):
+        if self._columns is None:
+            read.append(self._total)
+        return columns(self)
+
+    monkeypatch.setattr(kept_module._ShardMentions, "columns", counted)
+    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["resolution"]["entities kept"] > 0 and "graph.html" in report["pages_patched"], report
+    assert 0 < len(read) < 10, len(read)
+    assert run_kg("build", str(work), "-o", str(fresh), "--no-cache").returncode == 0
+    assert (out / "graph.ttl").read_bytes() == (fresh / "graph.ttl").read_bytes()
+    # one shard's mentions' bytes damaged, their CRC-32 left as it was
+    db = sqlite3.connect(out / ".kg-cache.sqlite")
+    name, value = db.execute("SELECT key, value FROM resolution WHERE key LIKE 'shard %' LIMIT 1").fetchone()
+    columns_, *rest = marshal.loads(value)
+    eids, fields, counts, (crc, data) = columns_
+    damaged = data[:-8] + bytes(8)
+    with db:
+        db.execute("UPDATE resolution SET value = ? WHERE key = ?",
+                   (marshal.dumps(((eids, fields, counts, (crc, damaged)), *rest)), name))
+    db.close()
+    (work / "zz-new.txt").write_text("辽宁日报讯 昨天，盘锦市副市长林志远在盘锦市第三中学调研。\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"])
+    assert res.exit_code == 0, res.output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["resolution"]["entities kept"] == 0, report["resolution"]
+    assert run_kg("build", str(work), "-o", str(fresh), "--no-cache").returncode == 0
+    assert (out / "graph.ttl").read_bytes() == (fresh / "graph.ttl").read_bytes()
