@@ -34,10 +34,8 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
     import json
     import time
 
-    from .html import site
-
     from ..buildcache import Memo, forget_tables
-    from .html import Layouts
+    from .html import Layouts, site
 
     rdf = functools.partial(_rdf_files, kg, tuple(formats), shards, stage, cache)
     t = time.perf_counter()
