@@ -39,17 +39,14 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
 
     rdf = functools.partial(_rdf_files, kg, tuple(formats), shards, stage, cache)
     t = time.perf_counter()
-    kept: KeptPages | None = None
-    layouts: Layouts | None = None
 
-    def read_pages_record() -> None:
+    def pages_record() -> tuple[KeptPages | None, Layouts | None]:
         """What the previous build's pages were (``KeptPages``) and their layouts, read by the pages' process once
         the RDF writer is forked (~8 ms of PD1998's re-build, off the writer's path)."""
-        nonlocal kept, layouts
-        kept = KeptPages(stage, cache) if stage is not None and cache is not None else None
-        if cache is not None:
-            with Memo(cache, "layout") as memo:
-                layouts = Layouts(memo.get_all())
+        if cache is None:
+            return None, None
+        with Memo(cache, "layout") as memo:
+            return KeptPages(stage, cache) if stage is not None else None, Layouts(memo.get_all())
 
     if cache is not None:
         forget_tables(cache, "turtle")  # (graph.ttl's record is a SideRecord now)
@@ -65,7 +62,7 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
             pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
             try:
                 child = pool.submit(_run_child_task, os.getpid())
-                read_pages_record()
+                kept, layouts = pages_record()
                 if stage is not None:  # pages go to disk from a thread as they are drawn
                     with stage.writing_behind() as put:
                         pages = site(kg, title="policy-kg", emit=put, keep=kept, layouts=layouts)
@@ -89,7 +86,7 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
         kg.stats["export"] = "RDF, then HTML"
         files, triples, rdf_seconds, turtle_cache = rdf()
         t = time.perf_counter()
-        read_pages_record()
+        kept, layouts = pages_record()
         pages = site(kg, title="policy-kg", keep=kept, layouts=layouts)
         html_seconds = time.perf_counter() - t
         _counted(kg)

@@ -719,15 +719,13 @@ def _node(v: ViewGraph, n: str, deg: dict[str, int], pos: dict) -> dict:
 def _facts(v: ViewGraph, chosen: list[tuple], keep: set[str]) -> dict[str, list[dict]]:
     """Each entity of ``keep``'s relations among the ``chosen`` edges, as its side panel lists them (in the order
     of the edges, each from either end)."""
-    names = {n: v.nodes[n]["name"] for n in keep}
+    nodes = v.nodes
     facts: dict[str, list] = {n: [] for n in keep}
     for s, o, kind, ttl in chosen:
         if s in facts:
-            facts[s].append({"rel": RELATION_ZH.get(kind, kind), "title": ttl, "other": names.get(o) or v.nodes[o]["name"],
-                             "dir": "out"})
+            facts[s].append({"rel": RELATION_ZH.get(kind, kind), "title": ttl, "other": nodes[o]["name"], "dir": "out"})
         if o in facts:
-            facts[o].append({"rel": RELATION_ZH.get(kind, kind), "title": ttl, "other": names.get(s) or v.nodes[s]["name"],
-                             "dir": "in"})
+            facts[o].append({"rel": RELATION_ZH.get(kind, kind), "title": ttl, "other": nodes[s]["name"], "dir": "in"})
     return facts
 
 
@@ -972,7 +970,7 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
         note = f"{v.nodes[n]['name']} 两步以内的关联 (within two relations)"
         place = len(ids) > BROWSER_LAYOUT
         edge_ids = _edges_among(v, set(ids))
-        key = None
+        key = drawn = None
         if keep is not None:  # the key recorded, where the page is of the same entities, none of them made again
             light = lights[links[n]] = ego_page_light_key(v, ids, edge_ids, title_n, note, n, place, links)
             same = record is not None and record[5].get(links[n]) == light
@@ -984,8 +982,8 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
                 # a key no drawing gives (the next build takes it back as ``key`` above, or makes the page again)
                 previous = keep.previous_text(links[n], "patched:" + light, check=False)
                 drawn = _drawn(v, ids, edge_ids, place, layouts, warm=links[n]) if previous is not None else None
-                text = previous and patched_page(previous, v, ids, links, "../", drawn, kg.changed.entities, note,
-                                                 encoded)
+                text = patched_page(previous, v, ids, links, "../", drawn, kg.changed.entities, note,
+                                    encoded) if previous is not None else None
                 if text is not None:
                     keep.patched.append(links[n])
                     files[links[n]] = text
@@ -1001,7 +999,7 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
             continue
         files[links[n]] = render_page(v, ids, title_n, note=note, edge_ids=edge_ids, links=links, root="../",
                                       inline=False, focus=n, place=place, encoded=encoded, layouts=layouts,
-                                      warm=links[n])
+                                      warm=links[n], drawn=drawn)  # (made above where a patch was tried)
         if emit:
             emit(links[n], files[links[n]])
             files[links[n]] = None
