@@ -1182,8 +1182,12 @@ def test_pages_drawing_what_they_drew_are_patched_as_they_would_be_drawn(tmp_pat
     made again since and the note made again (``patched_page``), not drawn: every page the same bytes as drawing them
     gives, after a paragraph is added that names drawn entities again (their mentions and first sentences change),
     after an article adds entities that are not drawn (graph.html's note counts them), and again from the pages so
-    patched (recorded under keys no drawing gives). A graph.html edited since is drawn, not patched. (graph.html
+    patched (recorded under keys no drawing gives); in one process, and with the RDF writer forked and the pages
+    written from a thread (their unchanged stretches copied from the previous files, open until then). A graph.html edited since is drawn, not patched. (graph.html
     draws the 30 most related entities here, as it draws PD1998's 1,500 of 15 k.)"""
+    import subprocess
+    import sys
+
     from click.testing import CliRunner
 
     from kg.cli import cli
@@ -1207,6 +1211,20 @@ def test_pages_drawing_what_they_drew_are_patched_as_they_would_be_drawn(tmp_pat
         assert res.exit_code == 0, res.output
         return json.loads((to / "report.json").read_text(encoding="utf-8")) | {"out": to}
 
+    def rebuild_forked(n: int) -> dict:
+        """The re-build with the RDF writer forked beside the pages, which go to disk from a thread: a patched page's
+        unchanged stretches are copied from the previous file, open until the thread has written them."""
+        to = _linked_copy(out, tmp_path / f"{n}-forked")
+        code = ("import sys; import kg.export as export; from kg.export import html; from kg.cli import main; "
+                "html.MAX_WHOLE, html.BROWSER_LAYOUT, export.PARALLEL_EXPORT_ARTICLES = 30, 20, 1; "
+                "sys.argv = ['kg', 'build', sys.argv[1], '-o', sys.argv[2], '-j', '2']; main()")
+        res = subprocess.run([sys.executable, "-c", code, str(work), str(to)], capture_output=True, text=True,
+                             cwd=SEEDS.parent, timeout=300)
+        assert res.returncode == 0, res.stderr
+        report = json.loads((to / "report.json").read_text(encoding="utf-8"))
+        assert report["export"].startswith("RDF in a forked process"), report["export"]
+        return report | {"out": to}
+
     edits = [lambda: first.write_text(first.read_text(encoding="utf-8") + "\n\n" + paragraph + "\n", encoding="utf-8"),
              lambda: (work / "zz-new.txt").write_text("辽宁日报讯 昨天，盘锦市副市长林志远在盘锦市第三中学调研。\n",
                                                       encoding="utf-8")]
@@ -1216,9 +1234,10 @@ def test_pages_drawing_what_they_drew_are_patched_as_they_would_be_drawn(tmp_pat
     hubs = 0
     for n, edit in enumerate(edits + edits[:1]):
         edit()
-        made, drawn = rebuild(n, True), rebuild(n, False)
+        made, drawn, forked = rebuild(n, True), rebuild(n, False), rebuild_forked(n)
         assert made["pages_patched"][:1] == ["graph.html"] and drawn["pages_patched"] == [], n
         assert pages(made["out"]) == pages(drawn["out"]), n
+        assert forked["pages_patched"] == made["pages_patched"] and pages(forked["out"]) == pages(drawn["out"]), n
         hubs += len(made["pages_patched"]) - 1
         shutil.rmtree(out)
         out = _linked_copy(made["out"], tmp_path / f"o{n}")

@@ -64,9 +64,13 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
                 child = pool.submit(_run_child_task, os.getpid())
                 kept, layouts = pages_record()
                 if stage is not None:  # pages go to disk from a thread as they are drawn
-                    with stage.writing_behind() as put:
-                        pages = site(kg, title="policy-kg", emit=put, keep=kept, layouts=layouts)
-                        html_seconds = time.perf_counter() - t
+                    try:
+                        with stage.writing_behind() as put:
+                            pages = site(kg, title="policy-kg", emit=put, keep=kept, layouts=layouts)
+                            html_seconds = time.perf_counter() - t
+                    finally:  # (the pages patched from them written)
+                        if kept is not None:
+                            kept.close()
                 else:
                     pages = site(kg, title="policy-kg")
                     html_seconds = time.perf_counter() - t
@@ -87,7 +91,11 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
         files, triples, rdf_seconds, turtle_cache = rdf()
         t = time.perf_counter()
         kept, layouts = pages_record()
-        pages = site(kg, title="policy-kg", keep=kept, layouts=layouts)
+        try:
+            pages = site(kg, title="policy-kg", keep=kept, layouts=layouts)
+        finally:
+            if kept is not None:
+                kept.close()
         html_seconds = time.perf_counter() - t
         _counted(kg)
     if stage is not None:
@@ -298,6 +306,12 @@ class PreviousFile:
     def __getitem__(self, part):
         return self.map[part]
 
+    def find(self, sub: bytes, start: int = 0) -> int:
+        return self.map.find(sub, start)
+
+    def rfind(self, sub: bytes, start: int = 0) -> int:
+        return self.map.rfind(sub, start)
+
     def range(self, start: int, end: int) -> FileRange:
         return FileRange(self.fd, start, end)
 
@@ -333,7 +347,8 @@ class KeptPages:
         # (``previous_key``), not made
         self.keys: dict[str, str] = {}
         self.kept: set[str] = set()
-        self.patched: list[str] = []  # pages made from the previous build's file (``previous_text``), not drawn
+        self.patched: list[str] = []  # pages made from the previous build's file (``previous_file``), not drawn
+        self.opened: list[PreviousFile] = []  # (``previous_file``'s, until ``close``)
 
     def previous_key(self, name: str) -> str | None:
         """The key the previous build recorded for page ``name``."""
@@ -344,23 +359,31 @@ class KeptPages:
         self.reused[folder] = self.reused.get(folder, 0) + 1
         return old[0]
 
-    def previous_text(self, name: str, key: str, check: bool = True) -> str | None:
-        """The page ``name`` as the previous build committed it, where that build recorded ``key`` for it (any key,
-        without ``check``: the caller knows the page the same otherwise) and the file is as written (its inode, size
-        and time), else None; ``key`` is recorded for this build's page. A page drawn from what the previous one was
-        (``html.page_light_key``) is then patched (``html.patched_page``), not drawn."""
+    def previous_file(self, name: str, key: str, check: bool = True) -> PreviousFile | None:
+        """The page ``name`` as the previous build committed it, open (``PreviousFile``), where that build recorded
+        ``key`` for it (any key, without ``check``: the caller knows the page the same otherwise) and the file is as
+        written (its inode, size and time), else None; ``key`` is recorded for this build's page. A page drawn from
+        what the previous one was (``html.page_light_key``) is then patched (``html.patched_page``), not drawn: its
+        unchanged stretches are copied from this file (``FileRange``), which stays open until ``close``."""
         self.keys[name] = key
         old = self.previous.get(name)
         if old is None or (check and old[0] != key):
             return None
         try:
-            with open(self.stage.out_prefix + name, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                if [str(st.st_ino), str(st.st_size), str(st.st_mtime_ns)] != old[1:]:
-                    return None
-                return fh.read().decode("utf-8", "surrogatepass")
-        except (OSError, UnicodeDecodeError):
+            previous = PreviousFile(self.stage.out_prefix + name)
+        except (OSError, ValueError):
             return None
+        st = os.fstat(previous.fd)
+        if [str(st.st_ino), str(st.st_size), str(st.st_mtime_ns)] != old[1:]:
+            previous.close()
+            return None
+        self.opened.append(previous)
+        return previous
+
+    def close(self) -> None:
+        """Close the previous pages ``previous_file`` opened, once the pages patched from them are written."""
+        while self.opened:
+            self.opened.pop().close()
 
     def __call__(self, name: str, key: str) -> bool:
         self.keys[name] = key

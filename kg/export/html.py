@@ -799,13 +799,15 @@ def render_page(v: ViewGraph, node_ids: list[str], title: str, note: str = "", e
 
 
 def whole_graph_page(v: ViewGraph, title: str, links: dict[str, str], layouts: Layouts | None = None,
-                     ranked: list[str] | None = None, keep=None, changed: frozenset[str] | None = None) -> str:
+                     ranked: list[str] | None = None, keep=None, changed: frozenset[str] | None = None,
+                     pieces: bool = False) -> str | list:
     """``ranked``: ``most_connected(v, MAX_WHOLE)``, where the caller has it. ``keep``: the previous build's pages
     (``export.KeptPages``), which record graph.html's ``page_light_key``; ``changed``: the entities made again or
     gone since that build (``kg.changed``, where the pages' record is of that very build). Where graph.html draws
     the same entities, relations, links and positions as that build's, which is in place as written, the page is
     that file with the entries of the entities ``changed`` and the note made again (``patched_page``: PD1998's
-    re-build after one article, 5 entries of 1,500; graph.html 0.10 → 0.03 s, the patch ~0.01 s of it)."""
+    re-build after one article, 5 entries of 1,500; graph.html 0.10 → 0.03 s, the patch ~0.01 s of it): with
+    ``pieces``, as ``patched_page``'s pieces (for a writer that copies their ranges before the file is closed)."""
     ids = most_connected(v, MAX_WHOLE) if ranked is None else ranked
     note = ""
     if len(ids) < len(v.nodes):
@@ -814,12 +816,12 @@ def whole_graph_page(v: ViewGraph, title: str, links: dict[str, str], layouts: L
                 "entity's neighbourhood.")
     drawn = _drawn(v, ids, None, True, layouts, WHOLE_LAYOUT)
     if keep is not None:
-        previous = keep.previous_text(WHOLE_LAYOUT, page_light_key(WHOLE_LAYOUT, title, ids, links, "", drawn))
+        previous = keep.previous_file(WHOLE_LAYOUT, page_light_key(WHOLE_LAYOUT, title, ids, links, "", drawn))
         if previous is not None and changed is not None:
             patched = patched_page(previous, v, ids, links, "", drawn, changed, note)
             if patched is not None:
                 keep.patched.append(WHOLE_LAYOUT)
-                return patched
+                return patched if pieces else patched_text(previous, patched)
     return render_page(v, ids, title, note=note, links=links, layouts=layouts, warm=WHOLE_LAYOUT, drawn=drawn)
 
 
@@ -834,15 +836,18 @@ def page_light_key(name: str, title: str, ids: list[str], links: dict[str, str],
     return hashlib.sha1(marshal.dumps(page, 0)).hexdigest()
 
 
-def patched_page(previous: str, v: ViewGraph, ids: list[str], links: dict[str, str], root: str, drawn: tuple,
-                 changed: frozenset[str], note: str, encoded: dict | None = None) -> str | None:
-    """``render_page``'s page of ``ids`` (no article's), made from ``previous``, the same page as drawn by a build
-    whose ``page_light_key`` for it was the same: the details (side panels) of the entities ``changed`` since made
-    again and put where theirs were, and the note. Everything else is as it was: the network's nodes (an entity's
-    label and type are its id's, its size and place the key's), every other entity's details (its node is as it
-    was, ``kg.changed``, and so are its relations on the page and the names they give), the edges. Each entry is
-    found by what opens it and what opens the next (JSON structure, which no string holds: a quote inside one is
-    escaped). None where one is not found (then the page is drawn). ``encoded``: ``render_page``'s."""
+def patched_page(previous, v: ViewGraph, ids: list[str], links: dict[str, str], root: str, drawn: tuple,
+                 changed: frozenset[str], note: str, encoded: dict | None = None) -> list | None:
+    """``render_page``'s page of ``ids`` (no article's), made from ``previous`` (``export.PreviousFile``: the file
+    open), the same page as drawn by a build whose ``page_light_key`` for it was the same: the details (side panels)
+    of the entities ``changed`` since made again and put where theirs were, and the note. Everything else is as it
+    was: the network's nodes (an entity's label and type are its id's, its size and place the key's), every other
+    entity's details (its node is as it was, ``kg.changed``, and so are its relations on the page and the names
+    they give), the edges. Each entry is found by what opens it and what opens the next (JSON structure, which no
+    string holds: a quote inside one is escaped). Returned as the page's pieces: the entries made again, in UTF-8,
+    between ranges of the previous file (``FileRange``, copied in the kernel: PD1998's graph.html is 3.2 MB, of
+    which 5 entries change), neither read as text nor written again (``patched_text`` joins them, where the page is
+    wanted whole). None where an entry is not found (then the page is drawn). ``encoded``: ``render_page``'s."""
     chosen, _, _ = drawn
     touched = changed.intersection(ids)
     order = sorted(ids)
@@ -852,26 +857,32 @@ def patched_page(previous: str, v: ViewGraph, ids: list[str], links: dict[str, s
     at = 0
     for n in sorted(touched):
         i = bisect_left(order, n)
-        start = previous.find(js(n) + ': {"aliases": [', at)
+        start = previous.find((js(n) + ': {"aliases": [').encode("utf-8"), at)
         following = (", " + js(order[i + 1]) + ': {"aliases": [') if i + 1 < len(order) else '}, "edges": ['
-        end = previous.find(following, start) if start >= 0 else -1
+        end = previous.find(following.encode("utf-8"), start) if start >= 0 else -1
         if end < 0:
             return None
         edits.append((start, end, _detail_entry(v, n, facts[n], (root + links[n]) if links and n in links else "",
                                                 encoded)))
         at = end
     # the data's keys are sorted: details, edges, focus, index, local, nodes, note, types
-    start = previous.rfind(', "note": ')
-    end = previous.find(', "types": {', start) if start > at else -1
+    start = previous.rfind(b', "note": ')
+    end = previous.find(b', "types": {', start) if start > at else -1
     if end < 0:
         return None
     edits.append((start + len(', "note": '), end, _escape_json(json.dumps(note, ensure_ascii=False))))
     out, done = [], 0
     for start, end, text in edits:
-        out += [previous[done:start], text]
+        out += [previous.range(done, start), text.encode("utf-8")]
         done = end
-    out.append(previous[done:])
-    return "".join(out)
+    out.append(previous.range(done, len(previous)))
+    return out
+
+
+def patched_text(previous, pieces: list) -> str:
+    """A page ``patched_page`` gave, as text: for a build that keeps its pages until the end (one process, no
+    writing thread), by when the previous files are closed."""
+    return b"".join([previous[p.start:p.end] if hasattr(p, "copy_into") else p for p in pieces]).decode("utf-8")
 
 
 def article_page_key(v: ViewGraph, a: dict, links: dict[str, str], who: dict[str, bytes] | None = None) -> str:
@@ -935,7 +946,9 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
     """All pages: graph.html, index.html, lib/, one page per article, ego pages for the hubs.
     ``emit(name, text)``, if given, receives each page in a folder as soon as it is made, so a writer
     can put it on disk while the next one is drawn; such pages are then listed with None, not kept
-    (3,000 pages are ~100 MB of text that would otherwise live to the end of the build).
+    (3,000 pages are ~100 MB of text that would otherwise live to the end of the build). A page patched from the
+    previous build's file comes as its pieces (``patched_page``), some of them ranges of that file, which ``keep``
+    holds open until it is closed.
     ``keep(name, key)``, if given, is asked for each article and hub page with the hash of what it is
     drawn from (``article_page_key``, ``ego_page_key``) and returns True when the previous build's page,
     drawn from the same, has been put in place: that page is then neither drawn nor written (listed
@@ -948,7 +961,8 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
     links = {n: page_name("entities", n) for n in hubs}
     record = _previous_record(kg, keep.previous_state) if keep is not None else None
     files: dict[str, str] = {"graph.html": whole_graph_page(v, title, links, layouts, ranked, keep,
-                                                            kg.changed.entities if record is not None else None)}
+                                                            kg.changed.entities if record is not None else None,
+                                                            pieces=emit is not None)}
     if emit:  # 3 MB written while the other pages are drawn
         emit("graph.html", files["graph.html"])
         files["graph.html"] = None
@@ -980,16 +994,17 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
                     _drawn_graph(ids, [v.edges[i] for i in edge_ids]))):  # (then the same positions: the key has none)
                 # the previous page patched: its panels of the entities made again (``patched_page``), recorded under
                 # a key no drawing gives (the next build takes it back as ``key`` above, or makes the page again)
-                previous = keep.previous_text(links[n], "patched:" + light, check=False)
+                previous = keep.previous_file(links[n], "patched:" + light, check=False)
                 drawn = _drawn(v, ids, edge_ids, place, layouts, warm=links[n]) if previous is not None else None
-                text = patched_page(previous, v, ids, links, "../", drawn, kg.changed.entities, note,
-                                    encoded) if previous is not None else None
-                if text is not None:
+                patched = patched_page(previous, v, ids, links, "../", drawn, kg.changed.entities, note,
+                                       encoded) if previous is not None else None
+                if patched is not None:
                     keep.patched.append(links[n])
-                    files[links[n]] = text
                     if emit:
-                        emit(links[n], text)
+                        emit(links[n], patched)
                         files[links[n]] = None
+                    else:
+                        files[links[n]] = patched_text(previous, patched)
                     continue
         if keep is not None and keep(links[n], key or ego_page_key(v, ids, edge_ids, title_n, note, n, place, links)):
             files[links[n]] = None  # the previous build's page, unchanged, is in place
