@@ -548,7 +548,8 @@ def test_merged_block_keys_are_taken_from_the_record_only_where_they_would_be_ma
 
     from hypothesis import given, settings, strategies as st
 
-    from kg.export.rdf import DEFAULT_BASE, RDF_FINGERPRINT, _Articles, _cited, _graph_keys, _Terms, recorded_keys
+    from kg.export.rdf import (DEFAULT_BASE, RDF_FINGERPRINT, _Articles, _cited, _graph_keys, _Terms, cached_turtle,
+                               recorded_keys)
     from kg.graph import Changed
     from kg.pipeline import run
 
@@ -558,7 +559,11 @@ def test_merged_block_keys_are_taken_from_the_record_only_where_they_would_be_ma
     def keys(g, known=None):
         return _graph_keys(g, base, _Articles(g, base, _Terms()), known)
 
-    record = marshal.dumps(("then", RDF_FINGERPRINT, base, {}, {}, _cited(graph), dict(keys(graph)), ({}, {})))
+    # the blocks' keys as graph.ttl's index gives them (``TurtleIndex.blocks``): those ``_graph_keys`` made
+    pieces, _, _, index = cached_turtle(graph)
+    b"".join(pieces)
+    assert index.blocks() == dict(keys(graph))
+    record = marshal.dumps(("then", RDF_FINGERPRINT, base, {}, {}, _cited(graph), ({}, {})))
     nodes = sorted(graph.nodes)
     edges = sorted(graph.nx_graph.edges(keys=True))
     citing = sorted({art for _, _, _, d in graph.edges for art, idx in d["sentences"] if idx > 0})
@@ -573,7 +578,7 @@ def test_merged_block_keys_are_taken_from_the_record_only_where_they_would_be_ma
         if cut:  # the article now has one sentence: the facts citing its later ones cite nothing there
             g.articles = [dataclasses.replace(a, sentences=a.sentences[:1]) if a.id == art else a for a in g.articles]
         g.changed = Changed("then", frozenset({art} if cut else ()), frozenset(n for n, _ in node_edits))
-        _, known, _ = recorded_keys(g, base, record, _cited(g))
+        _, known, _ = recorded_keys(g, base, record, _cited(g), index)
         assert known is not None
         assert keys(g, known) == keys(g)
         assert known.taken >= len(nodes) - 3 - len(edge_edits)  # (the others' keys: taken, not made)

@@ -694,16 +694,19 @@ def _recorded_page_keys(out) -> dict[str, str]:
     import sqlite3
 
     from kg.buildcache import SideRecord
-    from kg.export import ARTICLE_KEYS, TURTLE_RECORD
+    from kg.export import ARTICLE_KEYS, TURTLE_INDEX, TURTLE_RECORD
+    from kg.export.rdf import TurtleIndex
 
     db = sqlite3.connect(out / ".kg-cache.sqlite")
     try:
         pages = {name: value.split()[0] for name, value in db.execute("SELECT key, value FROM html") if "/" in name}
     finally:
         db.close()
-    record = marshal.loads(SideRecord(out / ".kg-cache.sqlite", TURTLE_RECORD).read()[ARTICLE_KEYS])
+    rows = SideRecord(out / ".kg-cache.sqlite", TURTLE_RECORD).read()
+    record, blocks = marshal.loads(rows[ARTICLE_KEYS]), TurtleIndex.loads(marshal.loads(rows[TURTLE_INDEX])[1]).blocks()
+    assert blocks  # (the blocks' keys, as the index gives them)
     return {**pages, **{f"turtle of {aid}": key for aid, key in record[4].items()},
-            **{f"block of {subject}": key for subject, key in record[6].items()}}
+            **{f"block of {subject}": key for subject, key in blocks.items()}}
 
 
 def _same_recorded_keys(out, fresh) -> None:
@@ -1138,7 +1141,7 @@ def test_a_rebuild_mints_the_iris_only_of_entities_and_relations_new_since(tmp_p
     work, added, held, out = _built_without_the_last_seed(tmp_path)
 
     def terms() -> tuple[dict, dict]:
-        return marshal.loads(SideRecord(out / ".kg-cache.sqlite", TURTLE_RECORD).read()[ARTICLE_KEYS])[7]
+        return marshal.loads(SideRecord(out / ".kg-cache.sqlite", TURTLE_RECORD).read()[ARTICLE_KEYS])[6]
 
     entities, facts = terms()
     minted, hashed = [], []

@@ -199,7 +199,7 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
             if reused is not None:
                 made("graph.ttl", reused[0])
         finally:
-            if previous is not None:
+            if previous is not None and previous[1] is not None:
                 previous[1].close()
         if record is not None:  # what the next build may copy: the file as written (rename keeps its stamp)
             index = reused[3] if reused is not None else None
@@ -243,22 +243,25 @@ def _stamp(path: str) -> tuple[int, int, int] | None:
 
 
 def _previous_turtle(row: bytes | None, path: str):
-    """The committed graph.ttl's index and bytes (a ``PreviousFile``), where the build cache's record (``row``)
-    describes that very file (the same inode, size and modification time as written); else None, and every part is
-    made. The build replaces the file by renaming a new one over it, so the open one stays as it was."""
+    """The index the build cache's record (``row``) holds of the graph.ttl last made, and that file's bytes (a
+    ``PreviousFile``) where it is in place as written (the same inode, size and modification time), else None: then
+    every part is made (the index still gives the blocks' keys, ``rdf.TurtleIndex.blocks``, of a build that failed
+    once it had made the file). None where the record holds no index. The build replaces the file by renaming a new
+    one over it, so the open one stays as it was."""
     from .rdf import TurtleIndex
 
     if row is None:
         return None
     try:
         stamp, index = marshal.loads(row)
+        index = TurtleIndex.loads(index)
         if stamp is None or tuple(stamp) != _stamp(path):
-            return None
+            return index, None
         data = PreviousFile(path)
         if _stamp(path) != tuple(stamp) or len(data) != stamp[1]:
             data.close()
-            return None
-        return TurtleIndex.loads(index), data
+            return index, None
+        return index, data
     except (OSError, ValueError, EOFError, TypeError):
         return None
 

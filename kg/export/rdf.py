@@ -655,12 +655,22 @@ class TurtleIndex:
     def loads(cls, data: bytes) -> "TurtleIndex":
         return cls(*marshal.loads(data))
 
+    def blocks(self) -> dict[str, str]:
+        """The merged blocks' keys (``_graph_keys``) by subject: a block is a run of its own (one subject, an owner
+        of its own) whose owner's key is a block's. What the build that wrote the file keyed its blocks by, read off
+        its index rather than recorded beside it (PD1998: 20 k subjects and keys, 2.1 MB marshalled, once less
+        dumped, written, read and loaded in each re-build's RDF writer)."""
+        keys = self.owner_keys
+        return {first: key for first, key in zip(self.firsts, map(keys.__getitem__, self.owners))
+                if key.startswith("block:")}
+
 
 @dataclass
 class ArticleKeys:
-    """The articles' and merged blocks' keys (``_Articles.key``, ``_graph_keys``) a build recorded with what they
-    were made from, for the next build to take those it knows unchanged (``recorded_keys``): ``previous``, the
-    record read from the build cache; ``made``, this build's, once ``cached_turtle`` has keyed its parts."""
+    """The articles' keys (``_Articles.key``) a build recorded with what they and the merged blocks' keys
+    (``_graph_keys``, read off graph.ttl's index: ``TurtleIndex.blocks``) were made from, for the next build to take
+    those it knows unchanged (``recorded_keys``): ``previous``, the record read from the build cache; ``made``, this
+    build's, once ``cached_turtle`` has keyed its parts."""
 
     previous: bytes | None = None
     made: bytes | None = None
@@ -678,7 +688,7 @@ def _citing(record: tuple):
     return (art for art, _ in record[4])
 
 
-def recorded_keys(kg, base: str, previous: bytes | None, cited: list[tuple]
+def recorded_keys(kg, base: str, previous: bytes | None, cited: list[tuple], index: TurtleIndex | None = None
                   ) -> tuple[dict[str, str], KnownBlocks | None, tuple | None]:
     """What the previous build recorded (``ArticleKeys``) that this build would make again, where that build is
     the one the kept resolution was kept by (``kg.changed.since``), with this RDF code and base:
@@ -688,7 +698,8 @@ def recorded_keys(kg, base: str, previous: bytes | None, cited: list[tuple]
       hash is unchanged (its title, offsets, and whether it states the file) and where no subject of a relation
       citing a sentence of it has other relations (``Changed.articles_to_key``: the sentences cited in it).
       Twelve times PD1998 has 37,776 articles to key (~0.5 s of the RDF writer, then the last to finish);
-    - the merged blocks' keys, with what says which still serve (``KnownBlocks``, read by ``_graph_keys``);
+    - the merged blocks' keys, with what says which still serve (``KnownBlocks``, read by ``_graph_keys``): read off
+      ``index``, the previous graph.ttl's (``TurtleIndex.blocks``), where it describes that file (else none);
     - the entities' and the relations' IRI terms (``_Articles.terms``, for ``_Articles.seed``), whichever build
       recorded them: they are what this code mints under this base.
 
@@ -696,8 +707,8 @@ def recorded_keys(kg, base: str, previous: bytes | None, cited: list[tuple]
     if previous is None:
         return {}, None, None
     try:  # (a record that does not read back as written, damaged or by other code, serves nothing)
-        token, fingerprint, was_base, hashes, keys, was_cited, blocks, terms = marshal.loads(previous)
-        if fingerprint != RDF_FINGERPRINT or was_base != base or not isinstance(blocks, dict):
+        token, fingerprint, was_base, hashes, keys, was_cited, terms = marshal.loads(previous)
+        if fingerprint != RDF_FINGERPRINT or was_base != base:
             return {}, None, None
         if not (isinstance(terms, tuple) and len(terms) == 2 and all(isinstance(x, dict) for x in terms)):
             terms = None
@@ -713,10 +724,10 @@ def recorded_keys(kg, base: str, previous: bytes | None, cited: list[tuple]
             key = keys.get(art.id)
             if key is not None and art.id not in to_key and text_hashes.get(art.doc, 0) == hashes.get(art.doc, 1):
                 out[art.id] = key
+        blocks = index.blocks() if index is not None else {}
     except (ValueError, EOFError, TypeError, IndexError, KeyError, AttributeError):
         return {}, None, None
-    known = KnownBlocks({s: k for s, k in blocks.items() if isinstance(k, str)}, set(kg.changed.entities),
-                        set(changed), kg.changed.articles)
+    known = KnownBlocks(blocks, set(kg.changed.entities), set(changed), kg.changed.articles)
     return {aid: key for aid, key in out.items() if isinstance(key, str)}, known, terms
 
 
@@ -728,8 +739,9 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
     consumed. A part is an article's own statements (its source, sentences and mentions: nine tenths of the
     file), keyed by ``_Articles.key``, or one merged entity's, relation's or role's block, keyed by what it is
     made from (``_graph_keys``; made afresh, under no key, where two parts would state one subject); with
-    ``previous`` (an index and the bytes of the file it describes, or that file open: ``export.PreviousFile``), a
-    part whose key the index holds is copied from those bytes, not made. Same bytes as
+    ``previous`` (an index and the bytes of the file it describes, or that file open: ``export.PreviousFile``, or
+    None where that file is not in place: then the index gives only the blocks' keys), a part whose key the index
+    holds is copied from those bytes, not made. Same bytes as
     ``turtle_pieces(kg, graph_union(kg))``; None if two parts would state one subject (then only the whole union
     merges them right). Without ``index`` (a build with no cache) no key is made: each article's Turtle made on its
     own is still quicker than one union of all statements. ``keys``: the articles' keys recorded by the previous build, whose
@@ -742,7 +754,9 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
     t = _Terms()
     arts = _Articles(kg, base, t)
     head = prefix_head(pre)
-    old, data = previous if previous is not None and previous[0].head == head else (None, b"")
+    recorded_index = previous[0] if previous is not None else None  # (its blocks' keys, even with no file in place)
+    in_place = previous is not None and previous[1] is not None and previous[0].head == head
+    old, data = previous if in_place else (None, b"")
     old_owner = {k: i for i, k in enumerate(old.owner_keys)} if old is not None else {}
     owner_keys: list[str] = []
     owner_counts: list[int] = []
@@ -758,7 +772,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
         return len(owner_keys) - 1
 
     cited = _cited(kg) if index and keys is not None else []
-    recorded, known, terms = (recorded_keys(kg, base, keys.previous, cited) if index and keys is not None
+    recorded, known, terms = (recorded_keys(kg, base, keys.previous, cited, recorded_index) if index and keys is not None
                               else ({}, None, None))
     if terms is not None:
         arts.seed(terms)
@@ -831,7 +845,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
         return None
     if index and keys is not None:
         keys.made = marshal.dumps((kg.token, RDF_FINGERPRINT, base, kg.text_hashes, article_keys, cited,
-                                   dict(keyed) if keyed is not None else {}, arts.terms(kg)))
+                                   arts.terms(kg)))  # (and the blocks' keys: ``TurtleIndex.blocks`` of its index)
     if index:
         plan, out = _splice(head, fresh, old, kept_owners, owner_keys, owner_counts, data, spilled)
         if plan is None:
