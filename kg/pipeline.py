@@ -262,5 +262,7 @@ def _load_later_stages() -> None:
     """Import what the graph and export stages need (the writers; the RDF writer, which the forked
     RDF writer then inherits; not networkx, which the build does not use, nor numpy, which a layout computed
     imports) while the extraction workers run, instead of after them on the critical path."""
-    from .export import html, rdf  # noqa: F401
+    from .export import exchange_call, html, rdf  # noqa: F401
     from .graph import build_graph  # noqa: F401
+
+    exchange_call()  # (ctypes, for the commit: ``export.swap_in``)

@@ -483,3 +483,59 @@ def test_ranges_of_a_previous_file_are_copied_between_written_pieces(tmp_path, m
         previous.close()
     assert written == b"@prefix : <x> .\n" + old[100:300_000] + b"made\n" + old[:7] + old[-9:]
     assert bool(calls) != kernel_copies  # (the kernel's copy tried where it is offered)
+
+
+@pytest.mark.parametrize("exchange", [True, False])
+def test_commit_swaps_the_outputs_in_and_removes_the_old_ones(tmp_path, monkeypatch, exchange):
+    """``Stage.commit`` puts each output where the committed one is in one step, swapped with it (``swap_in``:
+    no flush of the new file's data and no freeing of the old one's in the rename), or renamed over it where the
+    system cannot swap: either way a reader that opened the old file still reads it whole, the new one is in place,
+    no old file is left in the folder or its pages, and a folder where an output goes is still an error that moves
+    nothing."""
+    from kg import export
+    from kg.errors import OutputError
+    from kg.export import Stage
+
+    if not exchange:
+        monkeypatch.setattr(export, "_RENAMEAT2", [None])
+    elif export.exchange_call() is None:
+        pytest.skip("no renameat2 here")
+    swaps = []
+    swap_in = export.swap_in
+    monkeypatch.setattr(export, "swap_in", lambda new, old: swaps.append(swap_in(new, old)) or swaps[-1])
+    out = tmp_path / "o"
+    out.mkdir()
+    with Stage(out) as stage:
+        stage.write({"graph.ttl": b"old graph\n" * 1000, "articles/a.html": "old page", "articles/b.html": "b"})
+        stage.commit()
+    opened = open(out / "graph.ttl", "rb")
+    inode = os.stat(out / "graph.ttl").st_ino
+    try:
+        with Stage(out) as stage:
+            stage.write({"graph.ttl": b"new graph\n", "articles/a.html": "new page"})
+            stage.keep("articles/b.html")
+            stage.commit()
+            assert sorted(p.name for p in stage.path.rglob("*") if p.is_file()) == []  # (old ones removed)
+        assert opened.read() == b"old graph\n" * 1000
+    finally:
+        opened.close()
+    assert (out / "graph.ttl").read_bytes() == b"new graph\n" and os.stat(out / "graph.ttl").st_ino != inode
+    assert (out / "articles" / "a.html").read_text() == "new page" and (out / "articles" / "b.html").read_text() == "b"
+    assert sorted(p.name for p in out.iterdir()) == ["articles", "graph.ttl"]
+    assert swaps[-2:] == [exchange, exchange]
+    (out / "graph.ttl").unlink()
+    (out / "graph.ttl").mkdir()
+    with Stage(out) as stage:
+        stage.write({"graph.ttl": b"x", "articles/a.html": "x"})
+        with pytest.raises(OutputError, match="a folder is where this output goes"):
+            stage.commit()
+    assert (out / "graph.ttl").is_dir() and (out / "articles" / "a.html").read_text() == "new page"
+    with Stage(out) as stage:  # a folder named as a page is not swapped out of the way: an error, as a rename is
+        (out / "articles" / "a.html").unlink()
+        (out / "articles" / "a.html").mkdir()
+        (out / "graph.ttl").rmdir()
+        stage.write({"articles/a.html": "y"})
+        stage.keep("articles/b.html")  # (the folder patched, not swapped in whole)
+        with pytest.raises(OutputError, match="cannot put the outputs in place"):
+            stage.commit()
+    assert (out / "articles" / "a.html").is_dir()
