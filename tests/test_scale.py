@@ -703,7 +703,7 @@ def _recorded_page_keys(out) -> dict[str, str]:
     finally:
         db.close()
     rows = SideRecord(out / ".kg-cache.sqlite", TURTLE_RECORD).read()
-    record, blocks = marshal.loads(rows[ARTICLE_KEYS]), TurtleIndex.loads(marshal.loads(rows[TURTLE_INDEX])[1]).blocks()
+    record, blocks = marshal.loads(rows[ARTICLE_KEYS]), TurtleIndex.loads(rows[TURTLE_INDEX]).blocks()
     assert blocks  # (the blocks' keys, as the index gives them)
     return {**pages, **{f"turtle of {aid}": key for aid, key in record[4].items()},
             **{f"block of {subject}": key for subject, key in blocks.items()}}
@@ -1064,6 +1064,33 @@ def test_the_gazetteer_is_read_back_from_the_build_cache(tmp_path, monkeypatch):
     assert len(rows) == 1 and lexicon.Gazetteer.from_snapshot(rows[0][1]).forms == made.forms
 
 
+def test_a_side_records_rows_read_back_as_written_and_only_whole(tmp_path):
+    """``SideRecord`` writes its rows one after the other behind a head naming them, each as it is given (bytes, or a
+    view of another record's), and reads them back as views of the file mapped, which stay valid when the record
+    is replaced; a file cut short, grown, of another layout, empty or missing holds no row."""
+    import marshal
+
+    from kg.buildcache import SideRecord
+
+    record = SideRecord(tmp_path / "cache", "x")
+    assert record.read() == {}
+    rows = {"index": marshal.dumps(list(range(1000))), "keys": b"", "stamp": marshal.dumps((1, 2, 3)), "é": b"\0" * 7}
+    record.replace(rows)
+    got = record.read()
+    assert list(got) == list(rows) and {k: bytes(v) for k, v in got.items()} == rows
+    record.replace({"index": got["index"], "more": b"new"})  # (a row passed on as read)
+    assert marshal.loads(got["index"]) == list(range(1000)) and bytes(got["é"]) == b"\0" * 7  # (the old views)
+    again = record.read()
+    assert {k: bytes(v) for k, v in again.items()} == {"index": rows["index"], "more": b"new"}
+    whole = record.path.read_bytes()
+    for damaged in (whole[:-1], whole + b"x", b"garbage", b"", whole.replace(b"kg rows", b"kg rowz", 1),
+                    whole[: len(SideRecord.MAGIC) + 3]):
+        record.path.write_bytes(damaged)
+        assert record.read() == {}, damaged[:20]
+    record.replace({})
+    assert not record.path.exists()
+
+
 def test_graph_ttls_record_beside_the_build_cache_serves_only_when_whole(tmp_path):
     """graph.ttl's index and its parts' keys are one file beside the build cache (``SideRecord``, replaced whole
     at every build: 2 ms where rewriting them in SQLite took 25-30 ms over PD1998). A re-build copies the unchanged
@@ -1072,11 +1099,11 @@ def test_graph_ttls_record_beside_the_build_cache_serves_only_when_whole(tmp_pat
     import sqlite3
 
     from kg.buildcache import SideRecord
-    from kg.export import ARTICLE_KEYS, TURTLE_INDEX, TURTLE_RECORD
+    from kg.export import ARTICLE_KEYS, TURTLE_INDEX, TURTLE_RECORD, TURTLE_STAMP
 
     work, added, held, out = _built_without_the_last_seed(tmp_path)
     record = SideRecord(out / ".kg-cache.sqlite", TURTLE_RECORD)
-    assert set(record.read()) == {TURTLE_INDEX, ARTICLE_KEYS} and not list(out.glob(".*.tmp"))
+    assert set(record.read()) == {TURTLE_STAMP, TURTLE_INDEX, ARTICLE_KEYS} and not list(out.glob(".*.tmp"))
     shutil.move(held, added)
     report = _rebuild_is_a_fresh_build(work, out, tmp_path)
     assert report["turtle_cache"]["reused"] > 0 and report["turtle_cache"]["blocks_reused"] > 0, report
@@ -1092,7 +1119,7 @@ def test_graph_ttls_record_beside_the_build_cache_serves_only_when_whole(tmp_pat
         (work / "zz-new.txt").write_text(f"辽宁日报讯 {len(damaged)} 沈阳市加快建设。\n", encoding="utf-8")
         report = _rebuild_is_a_fresh_build(work, out, tmp_path / str(len(damaged)))
         assert report["turtle_cache"]["reused"] == 0, report
-        assert set(record.read()) == {TURTLE_INDEX, ARTICLE_KEYS}
+        assert set(record.read()) == {TURTLE_STAMP, TURTLE_INDEX, ARTICLE_KEYS}
     db = sqlite3.connect(out / ".kg-cache.sqlite")
     assert "turtle" not in {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     db.close()

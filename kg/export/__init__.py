@@ -190,7 +190,8 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
         # article (copying the previous graph.ttl's blocks of unchanged articles and entities, given a cache)
         record = SideRecord(cache, TURTLE_RECORD) if cache is not None and stage is not None else None
         rows = record.read() if record is not None else {}
-        previous = None if record is None else _previous_turtle(rows.get(TURTLE_INDEX), stage.out_prefix + "graph.ttl")
+        previous = None if record is None else _previous_turtle(rows.get(TURTLE_STAMP), rows.get(TURTLE_INDEX),
+                                                                stage.out_prefix + "graph.ttl")
         try:
             keys = ArticleKeys(rows.get(ARTICLE_KEYS)) if record is not None else None
             try:
@@ -205,7 +206,8 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
                 previous[1].close()
         if record is not None:  # what the next build may copy: the file as written (rename keeps its stamp)
             index = reused[3] if reused is not None else None
-            row = {TURTLE_INDEX: marshal.dumps((_stamp(stage.stage_prefix + "graph.ttl"), index.dumps()))} if index else {}
+            row = {TURTLE_STAMP: marshal.dumps(_stamp(stage.stage_prefix + "graph.ttl")),
+                   TURTLE_INDEX: index.dumps()} if index else {}
             if row and keys.made is not None:  # (and its articles' keys, with what they were made from)
                 row[ARTICLE_KEYS] = keys.made
             record.replace(row)
@@ -232,7 +234,8 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
 
 
 TURTLE_RECORD = "turtle"  # the build cache's record (``SideRecord``) of the graph.ttl last written:
-TURTLE_INDEX = "index of runs"  # its row describing the file
+TURTLE_INDEX = "index of runs"  # its row describing the file (``rdf.TurtleIndex``)
+TURTLE_STAMP = "stamp"  # ... the file's inode, size and modification time as written
 ARTICLE_KEYS = "article keys"  # ... and the row of its articles' keys (``rdf.ArticleKeys``)
 
 
@@ -244,19 +247,18 @@ def _stamp(path: str) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def _previous_turtle(row: bytes | None, path: str):
-    """The index the build cache's record (``row``) holds of the graph.ttl last made, and that file's bytes (a
-    ``PreviousFile``) where it is in place as written (the same inode, size and modification time), else None: then
-    every part is made (the index still gives the blocks' keys, ``rdf.TurtleIndex.blocks``, of a build that failed
-    once it had made the file). None where the record holds no index. The build replaces the file by renaming a new
-    one over it, so the open one stays as it was."""
+def _previous_turtle(stamp_row, row, path: str):
+    """The index the build cache's record holds of the graph.ttl last made (``row``), and that file's bytes (a
+    ``PreviousFile``) where it is in place as written (``stamp_row``: the same inode, size and modification time),
+    else None: then every part is made (the index still gives the blocks' keys, ``rdf.TurtleIndex.blocks``, of a
+    build that failed once it had made the file). None where the record holds no index. The build replaces the file
+    by swapping a new one in (``swap_in``), so the open one stays as it was."""
     from .rdf import TurtleIndex
 
-    if row is None:
+    if row is None or stamp_row is None:
         return None
     try:
-        stamp, index = marshal.loads(row)
-        index = TurtleIndex.loads(index)
+        stamp, index = marshal.loads(stamp_row), TurtleIndex.loads(row)
         if stamp is None or tuple(stamp) != _stamp(path):
             return index, None
         data = PreviousFile(path)

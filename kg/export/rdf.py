@@ -672,7 +672,7 @@ class ArticleKeys:
     those it knows unchanged (``recorded_keys``): ``previous``, the record read from the build cache; ``made``, this
     build's, once ``cached_turtle`` has keyed its parts."""
 
-    previous: bytes | None = None
+    previous: bytes | memoryview | None = None
     made: bytes | None = None
 
 
