@@ -171,8 +171,10 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
     }
     if kept:
         kg.stats["resolution"] = kept.stats
-    if resolved is None:  # (a re-build's are counted by the exporter beside the RDF writer, not before it forks:
-        kg.stats.update(kg.counts())  # 7-16 ms of PD1998's, the kept nodes lying scattered over the heap)
+    if resolved is None:
+        kg.stats.update(kg.counts())
+    else:  # (the entities counted by type as the kept resolution was updated, not node by node)
+        kg.stats.update(entities=kept.entity_types(), relations=kg.relation_kinds())
     return kg, extractions
 
 

@@ -76,7 +76,6 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
                 else:
                     pages = site(kg, title="policy-kg")
                     html_seconds = time.perf_counter() - t
-                _counted(kg)
                 _keep(kg, cache, claim)
                 files, triples, rdf_seconds, turtle_cache = child.result()
             except BaseException:  # (the writer's work finished or abandoned before the error goes on)
@@ -99,7 +98,6 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
             if kept is not None:
                 kept.close()
         html_seconds = time.perf_counter() - t
-        _counted(kg)
     if stage is not None:
         stage.adopt([name for name, data in files.items() if data is None])  # written there by the RDF writer
     files.update(pages)
@@ -137,12 +135,6 @@ def _can_fork() -> bool:
 def _run_child_task(parent: int):
     die_with_parent(parent)
     return _CHILD_TASK()
-
-
-def _counted(kg) -> None:
-    """The report's counts of entities and relations, where the pipeline left them (a re-build: ``pipeline.run``)."""
-    if "entities" not in kg.stats:
-        kg.stats.update(kg.counts())
 
 
 def _keep(kg, cache: Path | None, claim=None) -> None:
