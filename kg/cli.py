@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from .errors import KgError
+from .runtime import ends_without_freeing
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 from .export import EXTRA_FORMATS as BUILD_FORMATS  # noqa: E402
@@ -278,6 +279,7 @@ def main():
     is written, renamed into place and closed by then, and stdout is flushed."""
     global _COMMAND
     _COMMAND = True
+    ends_without_freeing()
     try:
         cli(prog_name="kg")
     except SystemExit as exc:

@@ -15,7 +15,7 @@ from .records import Article, Extraction
 from .kept import KeptResolution, NotKept, RemovedArticle
 from .resolve import Tally
 from .runner import BATCH, ExtractionCache, ReadCache, Workers, extract_all, load_extraction
-from .runtime import forget_finished, fork_waits_for
+from .runtime import forget_finished, fork_waits_for, hold_to_exit
 from .segment import segment
 
 if TYPE_CHECKING:
@@ -175,6 +175,7 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
         kg.stats.update(kg.counts())
     else:  # (the entities counted by type as the kept resolution was updated, not node by node)
         kg.stats.update(entities=kept.entity_types(), relations=kg.relation_kinds())
+    hold_to_exit(locals())  # (not freed here, on the build's path, where the process ends without freeing them)
     return kg, extractions
 
 

@@ -28,6 +28,27 @@ def paused_gc(resume: bool = True):
             gc.enable()
 
 
+_HELD: list = []  # what a process that ends without freeing its heap holds to its end (``hold_to_exit``)
+_ENDS_WITHOUT_FREEING: list[bool] = []  # (``ends_without_freeing``: the kg command)
+
+
+def ends_without_freeing() -> None:
+    """This process ends with ``os._exit`` once its work is done (the ``kg`` command, ``cli.main``), not freeing its
+    heap one object at a time: what a stage leaves behind may as well be held to the end (``hold_to_exit``)."""
+    _ENDS_WITHOUT_FREEING.append(True)
+
+
+def hold_to_exit(objects) -> None:
+    """Hold ``objects`` (a stage's locals, say) until the process ends, where it ends without freeing its heap
+    (``ends_without_freeing``); elsewhere (kg as a library, the tests) nothing is held. Freed where a stage returns,
+    they are garbage freed one object at a time on the build's path: the pipeline's locals (the cached pages'
+    rows, the files' status, the sources, the relations made into the graph's edges) took 6-10 ms of PD1998's
+    re-build between resolving and the exports, and the re-build was 0.025 s quicker without (10 interleaved pairs,
+    session 37), with no more page faults: the memory they free would be taken up again by no later stage there."""
+    if _ENDS_WITHOUT_FREEING:
+        _HELD.append(objects)
+
+
 def die_with_parent(parent: int) -> None:
     """In a forked helper (an extraction worker, the RDF writer): be killed when ``parent``, the build,
     dies. Without it a build killed with SIGKILL (or by the OOM killer) left its workers blocked for

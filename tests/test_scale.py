@@ -1348,3 +1348,40 @@ def test_the_resolution_is_kept_once_by_whichever_exporting_process_is_done_firs
     fresh = tmp_path / "fresh"
     assert run_kg("build", str(corpus), "-o", str(fresh), "--no-cache").returncode == 0
     assert (out / "graph.ttl").read_bytes() == (fresh / "graph.ttl").read_bytes()
+
+
+def test_the_kg_command_holds_the_pipelines_leftovers_to_its_exit_and_a_library_call_does_not(tmp_path):
+    """The ``kg`` command ends without freeing its heap (``os._exit``), so what the pipeline leaves behind (the cached
+    pages' rows, the sources, the relations made into edges) is held to the end (``runtime.hold_to_exit``) rather
+    than freed on the build's path; kg called as a library (here ``pipeline.run``) holds nothing, and a process
+    calling it again and again does not grow."""
+    import subprocess
+    import sys
+
+    from kg import runtime
+    from kg.pipeline import run
+
+    code = """if True:
+        import os, sys
+        import kg.runtime
+        from kg.cli import main
+
+        exit = os._exit
+
+        def reported(status):
+            held = kg.runtime._HELD
+            print(len(held), sorted(k for k in ("pages", "reading", "relations", "articles") if held and k in held[0]))
+            sys.stdout.flush()
+            exit(status)
+
+        os._exit = reported
+        sys.argv = ["kg", "build", sys.argv[1], "-o", sys.argv[2], "-j", "1"]
+        main()
+    """
+    res = subprocess.run([sys.executable, "-c", code, str(SEEDS), str(tmp_path / "o")], capture_output=True,
+                         text=True, cwd=SEEDS.parent, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip().splitlines()[-1] == "1 ['articles', 'pages', 'reading', 'relations']", res.stdout
+    held = len(runtime._HELD)
+    run([str(SEEDS)], cache_path=str(tmp_path / "cache.sqlite"))
+    assert len(runtime._HELD) == held == 0
