@@ -54,7 +54,7 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
     # in a first build; one in a re-build (pages cached), for the few articles that are new (more start
     # a pool of their own), started before the files are found: its extractor loaded (~0.25 s) is then what
     # the re-build waits on least (finding 3,148 files: ~0.035 s)
-    first = pages is None or not pages.rows
+    first = pages is None or pages.empty
     files = find_files(inputs) if first else None
     with _extraction_workers(executor, jobs, _batches_expected(files) if first else 1) as workers:
         if files is None:
