@@ -383,3 +383,58 @@ def test_kept_mentions_are_read_back_for_the_entities_a_rebuild_reads_only(tmp_p
     assert report["resolution"]["entities kept"] == 0, report["resolution"]
     assert run_kg("build", str(work), "-o", str(fresh), "--no-cache").returncode == 0
     assert (out / "graph.ttl").read_bytes() == (fresh / "graph.ttl").read_bytes()
+
+
+def test_changed_subjects_compares_only_what_lies_between_the_runs_both_lists_share():
+    """``Changed.changed_subjects`` leaves out the records both builds open and end with (whole subjects' only) and
+    groups the rest by subject: for records grouped by subject, as the graph's edges are, its answer is what grouping
+    them all gives (the subjects whose records differ, with both builds' records; None where the subjects both have
+    come in another order), whatever records are added, removed or changed and whatever subjects come or go."""
+    from hypothesis import given, settings, strategies as st
+
+    from kg.graph import Changed
+
+    def everything(then, now):  # (the same, grouping every record: what it did before session 37)
+        by_old, by_new = {}, {}
+        for r in then:
+            by_old.setdefault(r[0], []).append(r)
+        for r in now:
+            by_new.setdefault(r[0], []).append(r)
+        both = by_old.keys() & by_new.keys()
+        if [s for s in by_old if s in both] != [s for s in by_new if s in both]:
+            return None
+        return {s: by_old.get(s, []) + by_new.get(s, []) for s in by_old.keys() | by_new.keys()
+                if by_old.get(s, []) != by_new.get(s, [])}
+
+    subjects = st.lists(st.tuples(st.sampled_from("abcdefgh"), st.lists(st.integers(0, 3), max_size=4)),
+                        max_size=8, unique_by=lambda x: x[0])
+
+    def records(groups):
+        return [(s, x) for s, xs in groups for x in xs]
+
+    @settings(max_examples=400, deadline=None)
+    @given(subjects, st.lists(st.tuples(st.integers(0, 7), st.sampled_from(["drop", "add", "swap", "edit"]),
+                                        st.integers(0, 3)), max_size=4))
+    def check(groups, edits):
+        now = [(s, list(xs)) for s, xs in groups]
+        for at, edit, x in edits:
+            if not now and edit != "add":
+                continue
+            i = at % max(1, len(now))
+            if edit == "drop":
+                del now[i]
+            elif edit == "add":
+                name = "new" + str(at)
+                if all(s != name for s, _ in now):
+                    now.insert(min(at, len(now)), (name, [x]))
+            elif edit == "swap" and len(now) > 1:
+                j = (i + 1) % len(now)
+                now[i], now[j] = now[j], now[i]
+            else:
+                now[i][1][x % max(1, len(now[i][1]))::] = [x + 10]
+        then, now = records(groups), records(now)
+        changed = Changed("t", frozenset())
+        assert changed.changed_subjects("t", then, now) == everything(then, now)
+        assert changed.changed_subjects("t", now, then) == everything(now, then)
+
+    check()
