@@ -329,6 +329,7 @@ def test_article_page_key_follows_what_the_page_reads_where_keyed_by_its_extract
         ]
         for change in changes:
             assert article_page_key(v, {**a, **change}, {}) != key, change
+        v.nodes = dict(v.nodes)  # (the views made from the graph's nodes, made all, to rename one)
         renamed = {**v.nodes[eids[0]], "name": v.nodes[eids[0]]["name"] + "甲"}
         v.nodes[eids[0]], saved = renamed, v.nodes[eids[0]]
         assert article_page_key(v, a, {}) != key
@@ -594,3 +595,33 @@ def test_ego_page_light_key_changes_with_all_but_the_entities_own_details():
     node["mentions"] += 1
     node["sources"] = [{"article": "a", "doc": "d", "sentence": "另一句。"}]
     assert ego_page_light_key(v, *args) == light and ego_page_key(v, *args) != full
+
+
+def test_a_builds_view_model_makes_an_entitys_view_when_a_page_looks_it_up():
+    """A build's view model holds its entities as ``NodeViews``: each entity's view (type, name, aliases, code,
+    number of mentions) made from the graph's node when a page looks it up, so that a re-build patching or keeping
+    its pages makes few of 15 k. The ranking and the index read the graph's columns instead, and give what they give
+    over the views made all at once (a plain dict, as the view model made from a Turtle file holds them)."""
+    import dataclasses
+
+    from kg.export.html import NodeViews, index_page, most_connected, view_graph
+    from kg.pipeline import run
+
+    graph = run([str(SEEDS)])[0]
+    v = view_graph(graph)
+    assert isinstance(v.nodes, NodeViews) and len(v.nodes) == len(graph.nodes) and not v.nodes._made
+    whole = dataclasses.replace(v, nodes={n: dict(d) for n, d in v.nodes.items()})  # (every view made)
+    v.nodes._made.clear()
+    deg = v.degree()
+    ranked = most_connected(v, 40, deg)
+    links = {n: f"entities/{i}.html" for i, n in enumerate(ranked[:5])}
+    pages = {aid: f"articles/{i}.html" for i, aid in enumerate(v.articles)}
+    size = {aid: len(a["entities"]) for aid, a in v.articles.items()}
+    page = index_page(v, "t", links, pages, deg, size)
+    assert not v.nodes._made  # (neither made a view)
+    assert ranked == most_connected(whole, 40, deg) and page == index_page(whole, "t", links, pages, deg, size)
+    n = ranked[0]
+    node = graph.nodes[n]
+    assert v.nodes[n] == {"type": node["type"], "name": node["name"], "aliases": list(node["aliases"]),
+                          "code": node["code"] or "", "mentions": len(node["mentions"])}
+    assert list(v.nodes._made) == [n] and v.nodes[n] is v.nodes[n]
