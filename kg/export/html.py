@@ -68,10 +68,10 @@ class NodeViews(Mapping):
     and as much again in page faults, each node's memory page copied after the RDF writer forked). The ranking and
     the index read the graph's own columns (``column``)."""
 
-    __slots__ = ("_nodes", "_made")
+    __slots__ = ("_nodes", "_made", "_columns")
 
     def __init__(self, nodes: dict[str, dict]):
-        self._nodes, self._made = nodes, {}
+        self._nodes, self._made, self._columns = nodes, {}, {}
 
     def __getitem__(self, n: str) -> dict:
         d = self._made.get(n)
@@ -91,11 +91,17 @@ class NodeViews(Mapping):
         return n in self._nodes
 
     def column(self, name: str) -> list:
-        """Every entity's ``name`` ("type", "name", "mentions"), in order, read off the graph's nodes (in C)."""
-        values = self._nodes.values()
-        if name == "mentions":
-            return list(map(len, map(itemgetter("mentions"), values)))
-        return list(map(itemgetter(name), values))
+        """Every entity's ``name`` ("type", "name", "mentions"), in order, read off the graph's nodes (in C), once
+        (the ranking and the index both read the mentions)."""
+        got = self._columns.get(name)
+        if got is None:
+            values = self._nodes.values()
+            if name == "mentions":
+                got = list(map(len, map(itemgetter("mentions"), values)))
+            else:
+                got = list(map(itemgetter(name), values))
+            self._columns[name] = got
+        return got
 
 
 def node_column(nodes: Mapping, name: str) -> list:
