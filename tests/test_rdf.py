@@ -542,14 +542,15 @@ def test_merged_block_keys_are_taken_from_the_record_only_where_they_would_be_ma
     entities the kept resolution made again (``Changed.entities``: here any edit of a node), the relations (any
     subject's, found by comparing the recorded relations, declared nowhere) and the articles it says read
     otherwise (here one cut short, so that a fact cites a sentence it no longer has), the keys ``_graph_keys``
-    gives with the record are those it makes without one."""
+    gives with the record are those it makes without one; and the blocks of the subjects whose keys it makes are
+    stated the same going through only the nodes and edges that state them (``sources``, ``_stating``)."""
     import dataclasses
     import marshal
 
     from hypothesis import given, settings, strategies as st
 
-    from kg.export.rdf import (DEFAULT_BASE, RDF_FINGERPRINT, _Articles, _cited, _graph_keys, _Terms, cached_turtle,
-                               recorded_keys)
+    from kg.export.rdf import (DEFAULT_BASE, RDF_FINGERPRINT, _Articles, _cited, _graph_bursts, _graph_keys, _stating,
+                               _subject_blocks, _Terms, cached_turtle, recorded_keys)
     from kg.graph import Changed
     from kg.pipeline import run
 
@@ -582,6 +583,13 @@ def test_merged_block_keys_are_taken_from_the_record_only_where_they_would_be_ma
         assert known is not None
         assert keys(g, known) == keys(g)
         assert known.taken >= len(nodes) - 3 - len(edge_edits)  # (the others' keys: taken, not made)
+        # the blocks of the subjects whose keys are made, stated going through only what states them (``sources``)
+        sources: dict = {}
+        arts = _Articles(g, base, _Terms())
+        made = {subject for subject, _ in _graph_keys(g, base, arts, known, sources)} & sources.keys()
+        t = _Terms()
+        assert (_subject_blocks(_graph_bursts(g, base, t, arts, wanted=made, only=_stating(made, sources)))
+                == _subject_blocks(_graph_bursts(g, base, t, arts, wanted=made)))
 
     check()
 
