@@ -126,6 +126,13 @@ class Reads:
             self._got.update(self._kg.mentions_in(fresh))
             self._wanted |= fresh
 
+    def took(self, got: dict[str, tuple[list[str], list[Mention]]], article_ids) -> None:
+        """What ``want`` would find for ``article_ids``, found by a caller's own pass over the nodes (``got``: as
+        ``mentions_in`` gives it)."""
+        if self._all is None:
+            self._got.update(got)
+            self._wanted.update(article_ids)
+
     def get(self, article_id: str, default=None):
         if article_id in self._wanted:
             return self._got.get(article_id, default)

@@ -625,3 +625,28 @@ def test_a_builds_view_model_makes_an_entitys_view_when_a_page_looks_it_up():
     assert v.nodes[n] == {"type": node["type"], "name": node["name"], "aliases": list(node["aliases"]),
                           "code": node["code"] or "", "mentions": len(node["mentions"])}
     assert list(v.nodes._made) == [n] and v.nodes[n] is v.nodes[n]
+
+
+def test_filling_articles_entity_sets_finds_what_they_read_in_the_same_pass():
+    """A re-build's view model makes the entity sets of the articles whose pages it keys again (``fill``) and, in the
+    same pass over the nodes, what they read (``reads=True``): the mentions ``KnowledgeGraph.mentions_in`` finds for
+    them, in its order, so that no second pass looks for them."""
+    from kg.export.html import view_graph
+    from kg.graph import Changed
+    from kg.pipeline import run
+
+    graph = run([str(SEEDS)])[0]
+    graph.changed = Changed("then", frozenset())  # (a re-build's view model: entity sets made when wanted)
+    v = view_graph(graph)
+    aids = sorted(v.articles)[::3]
+    passes = []
+    mentions_in = graph.mentions_in
+    graph.mentions_in = lambda ids: passes.append(set(ids)) or mentions_in(ids)
+    v.fill(aids, reads=True)
+    v.reads.want(aids)
+    assert passes == []
+    expected = mentions_in(set(aids))
+    assert {aid: v.reads.get(aid) for aid in aids if aid in expected} == expected and expected
+    assert all(set(expected[aid][0]) <= v.articles[aid]["entities"] for aid in expected)
+    v.reads.want(sorted(v.articles)[1:2])  # (another article: a pass of its own)
+    assert len(passes) == 1

@@ -232,23 +232,36 @@ def view_graph(kg) -> ViewGraph:
 
     v.find_sources = find_sources
 
-    def fill(aids) -> None:  # the articles' entity sets and edges, in one pass over the nodes that name one of them
+    def fill(aids, reads: bool = False) -> None:
+        """The articles' entity sets and edges, in one pass over the nodes that name one of them; with ``reads``,
+        their mentions too, for ``v.reads`` (what ``KnowledgeGraph.mentions_in`` finds in a pass of its own)."""
         wanted = {aid: v.articles[aid] for aid in aids}
         for a in wanted.values():
             a["entities"], a["edges"] = set(), []
         entities_of = {aid: a["entities"] for aid, a in wanted.items()}  # each article's set and list, found by
         edges_of = {aid: a["edges"] for aid, a in wanted.items()}  # one lookup (twelve times PD1998: 0.6 → 0.4 s)
         some = len(wanted) < len(v.articles)
+        got: dict[str, tuple[list[str], list]] | None = {} if reads and some else None
         for n, d in kg.nodes.items():
             if some and entities_of.keys().isdisjoint(d["articles"]):
                 continue
             for found in map(entities_of.get, d["articles"]):
                 if found is not None:
                     found.add(n)
+            if got is not None:
+                for m in d["mentions"]:
+                    if m.article in entities_of:
+                        pair = got.get(m.article)
+                        if pair is None:
+                            pair = got[m.article] = ([], [])
+                        pair[0].append(n)
+                        pair[1].append(m)
         for i, (s, o, _, e) in enumerate(kg.edges):
             for found in map(edges_of.get, e["articles"]):
                 if found is not None:
                     found.append(i)
+        if got is not None:
+            read.took(got, wanted)
 
     v.fill = fill
     v.nodes = NodeViews(kg.nodes)
@@ -1086,8 +1099,8 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
     # the entity sets the view model left to make (a re-build): those of the articles whose keys are made; the
     # others' pages draw the entities they drew, as many as recorded (twelve times PD1998: 37 k sets, ~0.2 s)
     left = [aid for aid, a in v.articles.items() if a["entities"] is None and not (aid in recorded and aid in counts)]
-    if left:
-        v.fill(left)
+    if left:  # (and what they read, found in the same pass: the pages drawn or keyed again are mostly theirs)
+        v.fill(left, reads=v.reads is not None)
     size = {aid: counts[aid] if a["entities"] is None else len(a["entities"]) for aid, a in v.articles.items()}
     if keep is not None:
         keep.state = marshal.dumps((kg.token, HTML_FINGERPRINT, hubs,
