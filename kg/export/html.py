@@ -649,7 +649,12 @@ def most_connected(v: ViewGraph, limit: int, deg: dict[str, int] | None = None) 
     deg = v.degree() if deg is None else deg
     ids = list(v.nodes)
     get = deg.get  # (sorted as tuples, not through a key function looking each entity up)
-    ranked = sorted(zip([-get(n, 0) for n in ids], [-m for m in node_column(v.nodes, "mentions")], ids))
+    mentions = node_column(v.nodes, "mentions")
+    related = [i for i, n in enumerate(ids) if get(n)]  # (every entity with a relation ranks above all without)
+    if len(related) >= limit:  # (PD1998: 1,500 of 15 k entities drawn, ranked among the ~5 k with a relation)
+        ranked = sorted([(-deg[ids[i]], -mentions[i], ids[i]) for i in related])
+    else:
+        ranked = sorted(zip([-get(n, 0) for n in ids], [-m for m in mentions], ids))
     return [n for _, _, n in ranked[:limit]]
 
 
