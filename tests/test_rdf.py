@@ -763,3 +763,23 @@ def test_recorded_relation_terms_keep_those_gone_only_while_few():
                         for i in range(len(own) // 4 + 101)})
     entities, facts = arts.terms(graph)
     assert facts == own
+
+
+def test_the_sentences_cited_in_articles_are_found_for_those_wanted_as_for_all():
+    """The RDF writer finds the sentences the facts read in an article cite (``_Articles.cited``) for the articles a
+    re-build keys or states again (``want``: one pass over the relations that name one of them), or for every article
+    at once where one not wanted is asked: the same either way, since a relation's sentences are of its articles."""
+    from kg.export.rdf import DEFAULT_BASE, _Articles, _Terms
+    from kg.pipeline import run
+
+    graph = run([str(SEEDS)])[0]
+    assert all({art for art, _ in d["sentences"]} <= set(d["articles"]) for _, _, _, d in graph.edges)
+    every = _Articles(graph, DEFAULT_BASE, _Terms())
+    ids = [a.id for a in graph.articles]
+    whole = {aid: every.cited(aid) for aid in ids}
+    assert any(whole.values())
+    some = _Articles(graph, DEFAULT_BASE, _Terms())
+    some.want(ids[::4])
+    assert {aid: some.cited(aid) for aid in ids[::4]} == {aid: whole[aid] for aid in ids[::4]}
+    assert some._cited_known is not None  # (found for those wanted only)
+    assert {aid: some.cited(aid) for aid in ids} == whole and some._cited_known is None

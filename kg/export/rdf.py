@@ -226,11 +226,9 @@ class _Articles:
         self.read = Reads(kg)  # article → (its mentions' entity ids, its mentions), as wanted
         self.digests: dict[str, str] = kg.digests
         self.text_hashes: dict[str, str] = kg.text_hashes  # source file → its text's hash, where the build cache kept it
-        self.cited: dict[str, set[int]] = {}  # article → the sentences the facts read in it cite
-        for _, _, _, d in kg.edges:
-            for art, idx in d["sentences"]:
-                if art in self.by_id:
-                    self.cited.setdefault(art, set()).add(idx)
+        self._edges = kg.edges
+        self._cited: dict[str, set[int]] = {}  # article → the sentences the facts read in it cite (``cited``)
+        self._cited_known: set[str] | None = set()  # (the articles ``_cited`` is made for; None: all)
         self._mentions: dict[str, list[tuple[str, int, int, str, int]]] = {}
         self._facts: dict[tuple[str, str, str, str], tuple[str, str | None]] = {}
 
@@ -278,9 +276,37 @@ class _Articles:
                                                         map(_END, ms), map(_TEXT, ms), map(_SENTENCE, ms)))
         return got
 
+    def want(self, article_ids: list[str]) -> None:
+        """The articles whose Turtle or key a re-build makes (the others' are copied or recorded): their mentions
+        (``Reads``) and the sentences the facts read in them cite, each in one pass (over the nodes, and the
+        relations that name one of them), not for every article."""
+        self.read.want(article_ids)
+        if self._cited_known is not None:
+            self._find_cited(set(article_ids) - self._cited_known)
+
+    def cited(self, article_id: str) -> set[int]:
+        """The sentences the facts read in an article cite (for every article at once, where not ``want``ed)."""
+        if self._cited_known is not None and article_id not in self._cited_known:
+            self._find_cited(None)
+        return self._cited.get(article_id, set())
+
+    def _find_cited(self, article_ids: set[str] | None) -> None:
+        """``cited`` for ``article_ids`` (None: every article): a relation's sentences are of its articles."""
+        cited, by_id = self._cited, self.by_id
+        for _, _, _, d in self._edges:
+            if article_ids is not None and article_ids.isdisjoint(d["articles"]):
+                continue
+            for art, idx in d["sentences"]:
+                if art in by_id and (article_ids is None or art in article_ids):
+                    cited.setdefault(art, set()).add(idx)
+        if article_ids is None:
+            self._cited_known = None
+        else:
+            self._cited_known |= article_ids
+
     def sentences(self, article_id: str) -> set[int]:
         """The sentences an article's mentions and the facts read in it point to."""
-        return set(map(_SENTENCE, self.read.get(article_id, ((), ()))[1])) | self.cited.get(article_id, set())
+        return set(map(_SENTENCE, self.read.get(article_id, ((), ()))[1])) | self.cited(article_id)
 
     def iri(self, article_id: str) -> str:
         return self.term[article_id]
@@ -308,7 +334,7 @@ class _Articles:
         digest = self.digests.get(art.id)
         if digest is not None:
             eids = self.read.get(art.id, ((), ()))[0]
-            h.update(marshal.dumps(("extraction", digest, eids, sorted(self.cited.get(art.id, ()))), 0))
+            h.update(marshal.dumps(("extraction", digest, eids, sorted(self.cited(art.id))), 0))
             if owner:
                 self._source_text(h, art)
             return h.hexdigest()
@@ -828,7 +854,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
         made["keys_recorded"] = len(recorded)
         made["block_keys_recorded"] = known.taken if known is not None and keyed is not None else 0
     if recorded and old is not None:  # a re-build: the articles to key, and those whose Turtle is made, are read
-        arts.read.want([art.id for art in kg.articles if art.id not in recorded])  # (another, if any: all are)
+        arts.want([art.id for art in kg.articles if art.id not in recorded])  # (another, if any: all are)
     # each article's key (recorded, else made), and its part owned in article order: the previous file's where it
     # holds the key, else made here. As whole lists, not one article at a time (twelve times PD1998: 37 k articles)
     ids = [art.id for art in kg.articles]
