@@ -438,3 +438,74 @@ def test_changed_subjects_compares_only_what_lies_between_the_runs_both_lists_sh
         assert changed.changed_subjects("t", now, then) == everything(now, then)
 
     check()
+
+
+def test_the_province_is_inferred_from_each_texts_evidence_kept_for_the_length_read(tmp_path, monkeypatch):
+    """With a build cache, each text's evidence of the paper's province (the provinces it names, its own words) is
+    kept for the length of it read (``sample_cuts``: a share of the corpus's sample, which moves with the corpus's
+    length), and found again only for texts new or read to another length: the province inferred is the one the
+    whole sample gives (checked against the verdict over the texts joined, as it was made before session 37),
+    whatever texts come and go, and a damaged record is no error."""
+    import marshal
+    import random
+    import sqlite3
+    from collections import Counter
+
+    from kg.extract import context
+    from kg.lexicon import gazetteer
+    from kg.pipeline import kept_evidence, province_code
+    from kg.read import read_all, text_hash
+
+    def joined_verdict(texts):  # (the sample scanned whole, as infer_province did it before session 37)
+        gaz = gazetteer()
+        total = sum(map(len, texts))
+        if total > context.INFER_SAMPLE:
+            texts = [t[: -(-len(t) * context.INFER_SAMPLE // total)] for t in texts]
+        sample = "\n".join(texts)
+        counts = Counter([p for _, _, f in gaz.find_forms(sample) if (p := gaz.province_by_form.get(f))])
+        if not counts:
+            return ""
+        (top, n), *rest = counts.most_common(2) + [("", 0)]
+        own = sample.count("我省") + sample.count("全省") + sample.count("省委")
+        return top if n >= 3 and n >= 2 * rest[0][1] and own > 0 else ""
+
+    pool = [s.text for s in read_all([str(SEEDS)]).sources]
+    pd = sorted(PD1998.glob("*.txt"))[::40] if PD1998.is_dir() else []
+    pool += [s.text for s in read_all([str(f) for f in pd]).sources] if pd else []
+    scanned = []
+    evidence = context.province_evidence
+    monkeypatch.setattr("kg.pipeline.province_evidence", lambda samples, gaz: scanned.append(len(samples))
+                        or evidence(samples, gaz))
+    cache = tmp_path / "cache.sqlite"
+    rng = random.Random(7)
+    verdicts = set()
+    for sample in (context.INFER_SAMPLE, 3000):  # every text read whole; then each cut to its share, as PD1998's
+        monkeypatch.setattr(context, "INFER_SAMPLE", sample)
+        monkeypatch.setattr("kg.pipeline.INFER_SAMPLE", sample)
+        texts = rng.sample(pool, min(len(pool), 30))
+        for step in range(12):
+            # each text's evidence, kept or found again, is what its sample gives now
+            scanned.clear()
+            kept = kept_evidence(texts, [text_hash(t) for t in texts], cache, gazetteer())
+            cuts = context.sample_cuts([len(t) for t in texts])
+            assert kept == evidence([t[:cut] for t, cut in zip(texts, cuts)], gazetteer()), (sample, step)
+            got = province_code(None, texts, [text_hash(t) for t in texts], cache)
+            assert got == joined_verdict(texts) == province_code(None, texts), (sample, step)
+            verdicts.add(got)
+            if step and sample > 3000:  # (read whole, the others' evidence is kept: the new text's alone found)
+                assert sum(scanned) <= 1, (step, scanned)
+            if rng.random() < 0.7 or len(texts) < 5:
+                texts.append(rng.choice(pool) + "又" * step)
+            else:
+                texts.pop(rng.randrange(len(texts)))
+        assert province_code(None, texts, [text_hash(t) for t in texts], cache) == joined_verdict(texts)
+        scanned.clear()
+        assert province_code(None, texts, [text_hash(t) for t in texts], cache) == joined_verdict(texts)
+        assert scanned in ([0], []), scanned  # (nothing changed since: nothing found again)
+    assert verdicts & {"210000", "110000"}, verdicts
+    db = sqlite3.connect(cache)
+    with db:
+        db.execute("UPDATE province SET value = ?", (marshal.dumps({k: (1, 2) for k in range(3)}),))
+        got = db.execute("SELECT value FROM province").fetchone()
+    db.close()
+    assert province_code(None, texts, [text_hash(t) for t in texts], cache) == joined_verdict(texts)
