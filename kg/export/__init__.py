@@ -1,4 +1,5 @@
-"""Stage 6, export: the graph → Turtle, HTML, report. Each writer writes a temp file and renames it."""
+"""Stage 6, export: the graph → Turtle, HTML, report. Each writer writes a temp file; the commit swaps (or renames)
+it into place."""
 from __future__ import annotations
 
 import errno
@@ -196,7 +197,7 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
         finally:
             if previous is not None and previous[1] is not None:
                 previous[1].close()
-        if record is not None:  # what the next build may copy: the file as written (rename keeps its stamp)
+        if record is not None:  # what the next build may copy: the file as written (swapped in, it keeps its stamp)
             index = reused[3] if reused is not None else None
             row = {TURTLE_STAMP: marshal.dumps(_stamp(stage.stage_prefix + "graph.ttl")),
                    TURTLE_INDEX: index.dumps()} if index else {}
