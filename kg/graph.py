@@ -246,14 +246,20 @@ class KnowledgeGraph:
         for n, d in self.nodes.items():
             if disjoint(d["articles"]):  # (an entity's articles hold those of all its mentions)
                 continue
-            for m in d["mentions"]:
-                if m.article in article_ids:
-                    got = out.get(m.article)
-                    if got is None:
-                        got = out[m.article] = ([], [])
-                    got[0].append(n)
-                    got[1].append(m)
+            mentions_into(out, n, d["mentions"], article_ids)
         return out
+
+
+def mentions_into(out: dict[str, tuple[list[str], list[Mention]]], n: str, mentions, article_ids) -> None:
+    """Entity ``n``'s ``mentions`` in the articles ``article_ids`` (a set, or a dict by article), added to ``out``:
+    article → (the entity of each mention, the mentions), as ``KnowledgeGraph.mentions_in`` gives them."""
+    for m in mentions:
+        if m.article in article_ids:
+            got = out.get(m.article)
+            if got is None:
+                got = out[m.article] = ([], [])
+            got[0].append(n)
+            got[1].append(m)
 
 
 def build_graph(entities: dict[str, Entity], relations: list[Relation], articles: list[Article],

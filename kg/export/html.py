@@ -29,7 +29,7 @@ from json.encoder import encode_basestring
 from operator import attrgetter, itemgetter
 from pathlib import Path
 
-from ..graph import Reads
+from ..graph import Reads, mentions_into
 from ..read import text_hash
 from ..records import ENTITY_TYPES, POSITION
 
@@ -249,13 +249,7 @@ def view_graph(kg) -> ViewGraph:
                 if found is not None:
                     found.add(n)
             if got is not None:
-                for m in d["mentions"]:
-                    if m.article in entities_of:
-                        pair = got.get(m.article)
-                        if pair is None:
-                            pair = got[m.article] = ([], [])
-                        pair[0].append(n)
-                        pair[1].append(m)
+                mentions_into(got, n, d["mentions"], entities_of)
         for i, (s, o, _, e) in enumerate(kg.edges):
             for found in map(edges_of.get, e["articles"]):
                 if found is not None:
@@ -951,8 +945,8 @@ def patched_page(previous, v: ViewGraph, ids: list[str], links: dict[str, str], 
 
 
 def patched_text(previous, pieces: list) -> str:
-    """A page ``patched_page`` gave, as text: for a build that keeps its pages until the end (one process, no
-    writing thread), by when the previous files are closed."""
+    """A page ``patched_page`` gave, as text: for a build that keeps its pages to write them at the end (one
+    process, no writing thread), when the previous files it copies from are closed by then."""
     return b"".join([previous[p.start:p.end] if hasattr(p, "copy_into") else p for p in pieces]).decode("utf-8")
 
 

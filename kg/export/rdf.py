@@ -702,8 +702,9 @@ class TurtleIndex:
     def blocks(self) -> dict[str, str]:
         """The merged blocks' keys (``_graph_keys``) by subject: a block is a run of its own (one subject, an owner
         of its own) whose owner's key is a block's. What the build that wrote the file keyed its blocks by, read off
-        its index rather than recorded beside it (PD1998: 20 k subjects and keys, 2.1 MB marshalled, once less
-        dumped, written, read and loaded in each re-build's RDF writer)."""
+        its index rather than recorded beside it (PD1998: 20 k subjects and keys, 1 MB of the record, as a dict
+        sharing its strings with the terms, once less dumped, written, read and loaded in each re-build's RDF
+        writer)."""
         keys = self.owner_keys
         return {first: key for first, key in zip(self.firsts, map(keys.__getitem__, self.owners))
                 if key.startswith("block:")}
@@ -816,8 +817,8 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
         return len(owner_keys) - 1
 
     cited = _cited(kg) if index and keys is not None else []
-    recorded, known, terms = (recorded_keys(kg, base, keys.previous, cited, recorded_index) if index and keys is not None
-                              else ({}, None, None))
+    recorded, known, terms = (recorded_keys(kg, base, keys.previous, cited, recorded_index)
+                              if index and keys is not None else ({}, None, None))
     if terms is not None:
         arts.seed(terms)
     sources: dict[str, tuple[str | None, list[int]]] | None = {} if known is not None and old is not None else None

@@ -35,9 +35,9 @@ def sample_cuts(lengths: list[int]) -> list[int]:
 
 def province_evidence(samples: list[str], gaz: Gazetteer) -> list[tuple[tuple[tuple[str, int], ...], int]]:
     """Each sample's evidence of a province: how many times it names each province (its forms, as the gazetteer
-    finds them) and its own words (我省, 全省, 省委). The samples are scanned as one string, joined by a line break:
-    no form and no own word holds one, so nothing is found across two of them and every sample's finds are its own;
-    one scan instead of one per text (3,148 calls into the matcher for a month of a daily: 0.03 → 0.02 s)."""
+    finds them) and its own words (我省, 全省, 省委). The samples are scanned as one string, joined by a line
+    break: no form and no own word holds one, so nothing is found across two of them and every sample's finds are
+    its own; one scan instead of one per text (3,148 calls into the matcher for a month of a daily: 0.03 → 0.02 s)."""
     sample = "\n".join(samples)
     starts, at = [], 0
     for text in samples:
