@@ -290,7 +290,7 @@ class FileRange(NamedTuple):
 class PreviousFile:
     """A committed output file, open: its bytes by slice (mapped, not read: a year's graph.ttl need not sit on
     the heap) for the few a re-build reads, and by ``range`` for those it copies into the new file. The build
-    replaces the file by renaming a new one over it, so the open one stays as it was."""
+    replaces the file by swapping a new one in (``swap_in``) or renaming it over, so the open one stays as it was."""
 
     def __init__(self, path: str):
         self.fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
@@ -489,10 +489,10 @@ def output_lock(outdir: Path):
 
 class Stage:
     """A hidden staging folder in the output directory. Files go into it as soon as they are made
-    (the pages while the RDF is still being written elsewhere); ``commit()`` renames them into place,
-    folders (``articles/``) swapped in whole, so no page of an older build lingers beside the new
-    ones; a folder whose unchanged pages a re-build keeps (``keep``) is patched instead: its new pages
-    renamed in, the pages no longer made removed, the kept ones left where they are (a re-build that
+    (the pages while the RDF is still being written elsewhere); ``commit()`` puts them into place (each
+    swapped with the file it replaces, ``swap_in``, or renamed), folders (``articles/``) swapped in whole, so no
+    page of an older build lingers beside the new ones; a folder whose unchanged pages a re-build keeps (``keep``)
+    is patched instead: its new pages put in, the pages no longer made removed, the kept ones left where they are (a re-build that
     keeps 3,100 pages then touches a dozen files, not 3,100 links and their unlinking). Until then, and
     if the build fails or is interrupted, the previous outputs stay as they were; leaving the ``with``
     block removes whatever was not committed."""
@@ -624,8 +624,9 @@ class Stage:
             raise OutputError(f"{self.outdir / name}: cannot write ({exc.strerror})") from None
 
     def commit(self) -> None:
-        """Rename what is staged into place. A folder where an output file goes stops the build before anything
-        is renamed; another failure of the file system is an OutputError too (what was renamed stays)."""
+        """Put what is staged into place (swapped with what it replaces, ``swap_in``, or renamed). A folder where an
+        output file goes stops the build before anything is put in place; another failure of the file system is an
+        OutputError too (what was put in place stays)."""
         outdir = self.outdir
         for name in self.files:
             if os.path.isdir(outdir / name) and not os.path.islink(outdir / name):
@@ -737,7 +738,7 @@ def _remove_files(paths: list[Path]) -> None:
 
 
 def write_all(outdir: Path, files: dict[str, str | bytes]) -> None:
-    """Write every output to the staging folder first, then rename them into place: an error or
+    """Write every output to the staging folder first, then put them into place (``Stage.commit``): an error or
     Ctrl-C while writing leaves the previous outputs untouched, and each file is always whole."""
     with Stage(outdir) as stage:
         stage.write(files)
