@@ -110,7 +110,7 @@ class SideRecord:
 
     def read(self) -> dict[str, memoryview]:
         """Each row, as a view of the file mapped (valid while a view of it lives; the file may be replaced
-        meanwhile). None where the file is missing, damaged or of another layout."""
+        meanwhile). No row where the file is missing, damaged or of another layout."""
         import mmap
 
         try:

@@ -54,22 +54,7 @@ class Changed:
         tail = _common_run(then[head:][::-1], now[head:][::-1])
         head = _whole_subjects(then, now, head)
         tail = _whole_subjects(then[::-1], now[::-1], tail)
-        then, now = then[head : len(then) - tail], now[head : len(now) - tail]
-        by_old: dict[str, list[tuple]] = {}
-        by_new: dict[str, list[tuple]] = {}
-        for r in then:
-            by_old.setdefault(r[0], []).append(r)
-        for r in now:
-            by_new.setdefault(r[0], []).append(r)
-        both = by_old.keys() & by_new.keys()
-        if [s for s in by_old if s in both] != [s for s in by_new if s in both]:
-            return None
-        out = {}
-        for s in by_old.keys() | by_new.keys():
-            was, new = by_old.get(s, []), by_new.get(s, [])
-            if was != new:
-                out[s] = was + new
-        return out
+        return subjects_changed(then[head : len(then) - tail], now[head : len(now) - tail])
 
     def articles_to_key(self, token: str, then: list[tuple], now: list[tuple], articles_of) -> set[str] | None:
         """The articles whose keys may differ from those an exporter recorded (``changed_subjects``' arguments),
@@ -86,6 +71,27 @@ class Changed:
             for r in records:
                 to_key.update(articles_of(r))
         return to_key
+
+
+def subjects_changed(then: list[tuple], now: list[tuple]) -> dict[str, list[tuple]] | None:
+    """Each subject whose records (records whose first field is the subject) differ between ``then`` and ``now``,
+    with its records in either; None where the subjects both have come in another order. Every record grouped by
+    subject (``Changed.changed_subjects`` hands it only those between the runs the two lists share)."""
+    by_old: dict[str, list[tuple]] = {}
+    by_new: dict[str, list[tuple]] = {}
+    for r in then:
+        by_old.setdefault(r[0], []).append(r)
+    for r in now:
+        by_new.setdefault(r[0], []).append(r)
+    both = by_old.keys() & by_new.keys()
+    if [s for s in by_old if s in both] != [s for s in by_new if s in both]:
+        return None
+    out = {}
+    for s in by_old.keys() | by_new.keys():
+        was, new = by_old.get(s, []), by_new.get(s, [])
+        if was != new:
+            out[s] = was + new
+    return out
 
 
 def _common_run(a: list, b: list) -> int:

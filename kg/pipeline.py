@@ -220,8 +220,9 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
         kg.stats.update(kg.counts())
     else:  # (the entities counted by type as the kept resolution was updated, not node by node)
         kg.stats.update(entities=kept.entity_types(), relations=kg.relation_kinds())
-    if resolved is not None:  # (a re-build's: not freed here, on its path, where the process ends without freeing
-        hold_to_exit(locals())  # them; a first build's, with every extraction's tally, are freed for the exports)
+        # a re-build's leftovers not freed here, on its path, where the process ends without freeing them (a first
+        # build's, with every extraction's tally, are freed for the exports)
+        hold_to_exit(locals())
     return kg, extractions
 
 

@@ -392,19 +392,7 @@ def test_changed_subjects_compares_only_what_lies_between_the_runs_both_lists_sh
     come in another order), whatever records are added, removed or changed and whatever subjects come or go."""
     from hypothesis import given, settings, strategies as st
 
-    from kg.graph import Changed
-
-    def everything(then, now):  # (the same, grouping every record: what it did before session 37)
-        by_old, by_new = {}, {}
-        for r in then:
-            by_old.setdefault(r[0], []).append(r)
-        for r in now:
-            by_new.setdefault(r[0], []).append(r)
-        both = by_old.keys() & by_new.keys()
-        if [s for s in by_old if s in both] != [s for s in by_new if s in both]:
-            return None
-        return {s: by_old.get(s, []) + by_new.get(s, []) for s in by_old.keys() | by_new.keys()
-                if by_old.get(s, []) != by_new.get(s, [])}
+    from kg.graph import Changed, subjects_changed as everything  # (every record grouped: as before session 37)
 
     subjects = st.lists(st.tuples(st.sampled_from("abcdefgh"), st.lists(st.integers(0, 3), max_size=4)),
                         max_size=8, unique_by=lambda x: x[0])

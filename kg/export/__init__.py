@@ -324,6 +324,12 @@ class PreviousFile:
             self.fd = -1
 
 
+def _as_recorded(st: os.stat_result, recorded: list[str]) -> bool:
+    """Whether a page file is as committed: its inode, size and modification time those ``KeptPages`` recorded (a
+    row's key, then those three)."""
+    return [str(st.st_ino), str(st.st_size), str(st.st_mtime_ns)] == recorded[1:]
+
+
 class KeptPages:
     """Article and hub pages a re-build keeps from the previous one: the build cache's table ``html`` holds
     each page's key (``article_page_key``, ``ego_page_key``) with the file's inode, size and modification
@@ -374,8 +380,7 @@ class KeptPages:
             previous = PreviousFile(self.stage.out_prefix + name)
         except (OSError, ValueError):
             return None
-        st = os.fstat(previous.fd)
-        if [str(st.st_ino), str(st.st_size), str(st.st_mtime_ns)] != old[1:]:
+        if not _as_recorded(os.fstat(previous.fd), old):
             previous.close()
             return None
         self.opened.append(previous)
@@ -395,7 +400,7 @@ class KeptPages:
             st = os.lstat(self.stage.out_prefix + name)
         except OSError:
             return False
-        if [str(st.st_ino), str(st.st_size), str(st.st_mtime_ns)] != old[1:] or not self.stage.keep(name):
+        if not _as_recorded(st, old) or not self.stage.keep(name):
             return False
         self.kept.add(name)
         return True
@@ -688,25 +693,21 @@ class Stage:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-_RENAMEAT2: list = []  # libc's renameat2, once looked up (``exchange_call``); None where there is none
-
-
+@functools.cache
 def exchange_call():
     """libc's ``renameat2`` (Linux; glibc 2.28 on), looked up once; None elsewhere. Through ctypes, whose import
     (~3.5 ms) a build makes while it reads (``pipeline._load_later_stages``), not at its commit."""
-    if not _RENAMEAT2:
-        call = None
-        if sys.platform.startswith("linux"):
-            try:
-                import ctypes
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
 
-                call = ctypes.CDLL(None, use_errno=True).renameat2
-                call.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
-                call.restype = ctypes.c_int
-            except (OSError, AttributeError):  # (no such call in this C library)
-                call = None
-        _RENAMEAT2.append(call)
-    return _RENAMEAT2[0]
+        call = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # (no such call in this C library)
+        return None
+    call.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    call.restype = ctypes.c_int
+    return call
 
 
 def swap_in(new: Path, old: Path) -> bool:
@@ -717,7 +718,8 @@ def swap_in(new: Path, old: Path) -> bool:
     graph.ttl where no other link holds it): the caller removes it after. False where ``old`` is not a file or a
     link (nothing there, or a folder: a rename says what is wrong), or the system cannot (not Linux, no such call, a
     file system without it), or anything else fails: the caller renames. Outputs are not synced either way (no
-    build waits for the disk), so a crash soon after may lose them as it may after a rename."""
+    build waits for the disk); without the rename's early start, a crash within the kernel's writeback delay
+    (~30 s) is likelier to lose them (README, "Outputs")."""
     call = exchange_call()
     if call is None:
         return False
