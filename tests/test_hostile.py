@@ -103,6 +103,50 @@ def test_found_files_are_named_as_pathlib_names_them(tmp_path, monkeypatch):
         assert len(got) == 4
 
 
+def test_found_files_of_a_tree_of_links_are_those_os_walk_finds(tmp_path):
+    """find_files sorts what is a folder by each entry's own type, not by statting its target, as os.walk
+    does (a corpus of links: one status a file, not two): the same files, names and order as the os.walk
+    listing it replaced, over links to files, to folders (not followed), broken and looping links, a folder and
+    a link to a folder named like a page, hidden folders and files, and a folder that cannot be listed."""
+    import stat as st_mod
+
+    from kg.read import find_files
+
+    corpus, elsewhere = tmp_path / "c", tmp_path / "elsewhere"
+    for rel in ("b.txt", "a/z.txt", "a/m/y.txt", "folder.txt/in.txt", ".hid/x.txt", "a/.h.txt", "closed/w.txt"):
+        (corpus / rel).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / rel).write_text(GOOD, encoding="utf-8")
+    (elsewhere / "deep").mkdir(parents=True)
+    (elsewhere / "page.txt").write_text(GOOD, encoding="utf-8")
+    (elsewhere / "other.txt").write_text(GOOD, encoding="utf-8")
+    (elsewhere / "deep" / "q.txt").write_text(GOOD, encoding="utf-8")
+    os.symlink(elsewhere / "page.txt", corpus / "linked.txt")  # a link to a page: found
+    os.symlink(elsewhere / "other.txt", corpus / "a" / "again.TXT")
+    os.symlink(elsewhere / "deep", corpus / "linkdir")  # a link to a folder: not followed
+    os.symlink(elsewhere / "deep", corpus / "linkdir.txt")  # nor when named like a page
+    os.symlink(tmp_path / "gone", corpus / "broken.txt")
+    os.symlink(corpus / "loop2.txt", corpus / "loop1.txt")
+    os.symlink(corpus / "loop1.txt", corpus / "loop2.txt")
+    os.symlink(corpus, corpus / "a" / "up")  # a folder loop
+    os.chmod(corpus / "closed", 0)  # (as root the folder still lists: then its page is found both ways)
+    try:
+        expected = []
+        for root, dirs, files in os.walk(str(corpus)):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            rel = "" if root == str(corpus) else root[len(str(corpus)) + 1:] + "/"
+            for fn in sorted(files):
+                fp = os.path.join(root, fn)
+                if fn.lower().endswith(".txt") and not fn.startswith(".") and os.path.isfile(fp):
+                    expected.append((fp, rel + fn))
+        got = [(str(path), name) for path, name, direct, st in find_files([str(corpus)])
+               if st_mod.S_ISREG(st.st_mode) and not direct]
+    finally:
+        os.chmod(corpus / "closed", 0o755)
+    assert [name for _, name in got][:3] == ["b.txt", "linked.txt", "a/again.TXT"]
+    assert got == expected
+    assert "linkdir/q.txt" not in {name for _, name in got} and "folder.txt/in.txt" in {name for _, name in got}
+
+
 def test_lone_surrogates_and_stray_bytes_are_replaced_and_reported(tmp_path):
     f = tmp_path / "scraped.txt"
     f.write_bytes((GOOD * 3).encode("utf-8") + b"\xed\xa0\x80" + GOOD.encode("utf-8"))
