@@ -707,6 +707,7 @@ def _recorded_page_keys(out) -> dict[str, str]:
     rows = SideRecord(out / ".kg-cache.sqlite", TURTLE_RECORD).read()
     record, blocks = marshal.loads(rows[ARTICLE_KEYS]), TurtleIndex.loads(rows[TURTLE_INDEX]).blocks()
     assert blocks  # (the blocks' keys, as the index gives them)
+    assert marshal.dumps(record, 2) == rows[ARTICLE_KEYS]  # (written with no table of references: ``cached_turtle``)
     return {**pages, **{f"turtle of {aid}": key for aid, key in record[4].items()},
             **{f"block of {subject}": key for subject, key in blocks.items()}}
 
