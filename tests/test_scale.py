@@ -702,8 +702,10 @@ def _recorded_page_keys(out) -> dict[str, str]:
     db = sqlite3.connect(out / ".kg-cache.sqlite")
     try:
         pages = {name: value.split()[0] for name, value in db.execute("SELECT key, value FROM html") if "/" in name}
+        state, = db.execute("SELECT value FROM html WHERE key = 'state'").fetchone()
     finally:
         db.close()
+    assert marshal.dumps(marshal.loads(state), 2) == state  # (the pages' state, written as version 2 writes it)
     rows = SideRecord(out / ".kg-cache.sqlite", TURTLE_RECORD).read()
     record, blocks = marshal.loads(rows[ARTICLE_KEYS]), TurtleIndex.loads(rows[TURTLE_INDEX]).blocks()
     assert blocks  # (the blocks' keys, as the index gives them)
