@@ -13,7 +13,7 @@ from .errors import KgError
 from .runtime import ends_without_freeing
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
-from .export import EXTRA_FORMATS as BUILD_FORMATS, _can_fork  # noqa: E402
+from .export import EXTRA_FORMATS as BUILD_FORMATS  # noqa: E402
 
 
 class KgGroup(click.Group):
@@ -60,32 +60,21 @@ def build(inputs, outdir, province, base, formats, shards, max_mb, jobs, cache, 
     Example:
         kg build seeds/ -o output/
     """
-    t0 = time.perf_counter()
-    out = Path(outdir)
-    cache_path = out / ".kg-cache.sqlite" if cache else None
-    started = None  # a re-build's extraction process, forked before the imports below (``early_extraction_worker``)
-    if cache and executor == "local" and (jobs or os.cpu_count() or 1) > 1 and _can_fork():
-        from .runtime import early_extraction_worker
-
-        started = early_extraction_worker(str(cache_path))
     from .export import Stage, output_lock, outputs
     from .pipeline import run
     from .runtime import paused_gc
 
-    try:
-        if out.exists() and not out.is_dir():
-            raise KgError(f"{outdir}: exists and is not a directory")
-        with paused_gc(resume=not _COMMAND), output_lock(out), Stage(out) as stage:
-            given, started = started, None  # (``run`` stops it)
-            kg, _ = run(list(inputs) or ["seeds"], province=province, base=base, max_mb=max_mb, jobs=jobs,
-                        cache_path=str(cache_path) if cache else None, executor=executor, scheduler=scheduler,
-                        started=given)
-            files = outputs(kg, formats, t0, jobs=jobs, stage=stage, shards=shards, cache=cache_path)
-            stage.write(stage.pending(files))
-            stage.commit()
-    finally:
-        if started is not None:  # (an error before ``run`` took it)
-            started.shutdown(wait=False, cancel_futures=True)
+    t0 = time.perf_counter()
+    out = Path(outdir)
+    if out.exists() and not out.is_dir():
+        raise KgError(f"{outdir}: exists and is not a directory")
+    cache_path = out / ".kg-cache.sqlite" if cache else None
+    with paused_gc(resume=not _COMMAND), output_lock(out), Stage(out) as stage:
+        kg, _ = run(list(inputs) or ["seeds"], province=province, base=base, max_mb=max_mb, jobs=jobs,
+                    cache_path=str(cache_path) if cache else None, executor=executor, scheduler=scheduler)
+        files = outputs(kg, formats, t0, jobs=jobs, stage=stage, shards=shards, cache=cache_path)
+        stage.write(stage.pending(files))
+        stage.commit()
     s = files["report.json"]
     s = json.loads(s)
     for path in s["gb18030_files"]:

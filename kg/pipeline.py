@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 from .extract import Context, infer_province
 from .extract.context import INFER_SAMPLE, decide_province, province_evidence, sample_cuts
-from .lexicon import gazetteer, gazetteer_key
+from .lexicon import Gazetteer, gazetteer, gazetteer_key, gazetteer_loaded, use_gazetteer
 from .read import DEFAULT_MAX_MB, find_files, read_all
 from .records import Article, Extraction
 from .kept import KeptResolution, NotKept, RemovedArticle
 from .resolve import Tally
-from .runner import BATCH, ExtractionCache, ReadCache, Workers, extract_all, kept_gazetteer, load_extraction
+from .runner import BATCH, ExtractionCache, ReadCache, Workers, extract_all, load_extraction
 from .runtime import forget_finished, fork_waits_for, hold_to_exit
 from .segment import segment
 
@@ -83,33 +83,24 @@ def kept_evidence(texts: list[str], keys: list[str], cache: Path, gaz) -> list[t
 
 def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: float = DEFAULT_MAX_MB,
         jobs: int | None = 1, cache_path: str | None = None, executor: str = "local",
-        scheduler: str | None = None, started=None) -> tuple["KnowledgeGraph", list[Extraction]]:
+        scheduler: str | None = None) -> tuple["KnowledgeGraph", list[Extraction]]:
     """The whole pipeline. ``jobs`` processes extract (None: one per core); ``cache_path`` is an SQLite
     file of pages read and segmented, of per-article extractions and of the kept resolution, reused across
     builds; ``executor="dask"`` sends extraction to the Dask scheduler at ``scheduler``. Returns the graph and
     the extractions resolved; where the kept resolution served (``kg/kept.py``), those of the articles added
-    since (the others were not read). ``started``: a pool of one extraction process the caller forked before
-    (``runtime.early_extraction_worker``), which the run uses as a re-build's worker (and stops, in any case)."""
+    since (the others were not read)."""
     timings: dict[str, float] = {}
     t = time.perf_counter()
-    try:
-        pages = ReadCache(Path(cache_path)) if cache_path else None
-        if cache_path:  # (before the workers start, which share it)
-            _gazetteer_from_cache(Path(cache_path))
-        # workers start before reading and load the extractor meanwhile: as many as the files can keep busy
-        # in a first build; one in a re-build (pages cached), for the few articles that are new (more start
-        # a pool of their own), started before the files are found: its extractor loaded (~0.25 s) is then what
-        # the re-build waits on least (finding 3,148 files: ~0.035 s)
-        first = pages is None or pages.empty
-        files = find_files(inputs) if first else None
-        if started is not None and (first or executor != "local" or (jobs or os.cpu_count() or 1) <= 1):
-            started.shutdown(wait=False, cancel_futures=True)
-            started = None
-    except BaseException:
-        if started is not None:
-            started.shutdown(wait=False, cancel_futures=True)
-        raise
-    with _extraction_workers(executor, jobs, _batches_expected(files) if first else 1, started) as workers:
+    pages = ReadCache(Path(cache_path)) if cache_path else None
+    if cache_path:  # (before the workers start, which share it)
+        _gazetteer_from_cache(Path(cache_path))
+    # workers start before reading and load the extractor meanwhile: as many as the files can keep busy
+    # in a first build; one in a re-build (pages cached), for the few articles that are new (more start
+    # a pool of their own), started before the files are found: its extractor loaded (~0.25 s) is then what
+    # the re-build waits on least (finding 3,148 files: ~0.035 s)
+    first = pages is None or pages.empty
+    files = find_files(inputs) if first else None
+    with _extraction_workers(executor, jobs, _batches_expected(files) if first else 1) as workers:
         if files is None:
             files = find_files(inputs)
         # a re-build imports the later stages in a thread while this one reads the cached pages (waiting on
@@ -236,15 +227,22 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
 
 
 def _gazetteer_from_cache(path: Path) -> None:
-    """The gazetteer as the build cache keeps it (``runner.kept_gazetteer``), where it was made from what makes it
+    """The gazetteer as the build cache keeps it (``Gazetteer.snapshot``), where it was made from what makes it
     now (``gazetteer_key``): ~6 ms, where making it takes ~25 ms of the main process before the workers start.
     Else it is made, and kept for the next build."""
     from .buildcache import Memo
 
     key = gazetteer_key()
-    if kept_gazetteer(path, key):
-        return
     with Memo(path, "gazetteer") as memo:
+        row = memo.get_many([key]).get(key)
+        if row is not None:
+            if gazetteer_loaded():  # (a build run before in this process made it)
+                return
+            try:
+                use_gazetteer(Gazetteer.from_snapshot(row))
+                return
+            except ValueError:  # (a damaged row: made again, and replaced)
+                pass
         memo.update({key: gazetteer().snapshot()}, {key})
 
 
@@ -278,20 +276,16 @@ def _batches_expected(found) -> int:
 
 
 @contextmanager
-def _extraction_workers(executor: str, jobs: int | None, busy: int, started=None):
+def _extraction_workers(executor: str, jobs: int | None, busy: int):
     """For a run with more than one job, up to ``busy`` local extraction processes, started now — before
     the articles are read — and stopped when extraction is over, before the exporter forks (``Workers.close``,
-    not waiting for their exits: ``runtime.stop_without_waiting``). ``started``: a pool of one process started
-    before (for a re-build: ``busy`` is 1), taken instead."""
+    not waiting for their exits: ``runtime.stop_without_waiting``)."""
     jobs = jobs or os.cpu_count() or 1
     if executor != "local" or jobs <= 1:
         yield None
         return
-    if started is not None:
-        workers = Workers(1, started)
-    else:
-        gazetteer()  # loaded before the workers start, which then share its tables
-        workers = Workers(min(jobs, busy))
+    gazetteer()  # loaded before the workers start, which then share its tables
+    workers = Workers(min(jobs, busy))
     try:
         yield workers
     finally:

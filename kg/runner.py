@@ -22,7 +22,7 @@ from .errors import KgError
 from .extract import EXTRACTOR_VERSION, Context
 from .read import text_hash
 from .records import Article, Extraction, Fact, Mention, Source
-from .runtime import die_with_parent, quick_handoffs, stop_without_waiting
+from .runtime import die_with_parent, stop_without_waiting
 
 BATCH = 48  # articles per task: big enough to amortise pickling, small enough to balance 2 cores
 
@@ -248,36 +248,10 @@ def extract_batch(articles: list[Article], province: str) -> list[tuple[list, li
     return out
 
 
-def kept_gazetteer(cache: Path, key: str) -> bool:
-    """Use the gazetteer the build ``cache`` keeps (``Gazetteer.snapshot``) under ``key`` (``gazetteer_key``: what
-    makes it now), where it holds one (~6 ms, where making it takes ~25 ms); False where it holds none that reads
-    back (then ``gazetteer()`` makes it when first wanted). Only reads the cache."""
-    from .lexicon import Gazetteer, gazetteer_loaded, use_gazetteer
-
-    try:
-        db = sqlite3.connect(Path(cache).absolute().as_uri() + "?mode=ro", uri=True, timeout=60)
-        try:
-            row = db.execute("SELECT value FROM gazetteer WHERE key = ?", (key,)).fetchone()
-        finally:
-            db.close()
-        if row is not None:
-            if not gazetteer_loaded():  # (else a build run before in this process made it)
-                use_gazetteer(Gazetteer.from_snapshot(row[0]))
-            return True
-    except (ValueError, sqlite3.Error):  # (no such table yet, a damaged row: made when first wanted)
-        pass
-    return False
-
-
-def _load_extractor(parent: int, cache: str | None = None) -> None:
+def _load_extractor(parent: int) -> None:
     """Worker initializer: die with the build, import the rules and build rjieba's dictionary before
-    the first batch. ``cache``: the build cache, whose kept gazetteer a worker forked before the main process
-    loaded it reads (``runtime.early_extraction_worker``)."""
+    the first batch."""
     die_with_parent(parent)
-    if cache is not None:
-        from .lexicon import gazetteer_key
-
-        kept_gazetteer(Path(cache), gazetteer_key())
     from .extract import article  # noqa: F401  (the rules)
     from .extract.tokens import tokenize, word_tag
 
@@ -291,13 +265,10 @@ class Workers:
     segments, and the main process never loads it at all. Start them after the gazetteer is loaded
     (``gazetteer()``): forked, they share its tables."""
 
-    def __init__(self, jobs: int, pool: ProcessPoolExecutor | None = None):
-        """``pool``: one already started (``runtime.early_extraction_worker``), of ``jobs`` processes."""
+    def __init__(self, jobs: int):
         self.jobs = jobs
-        if pool is None:
-            pool = ProcessPoolExecutor(max_workers=jobs, initializer=_load_extractor, initargs=(os.getpid(),))
-            pool.submit(int)  # starts the processes now (forked ones all start at the first task)
-        self.pool = pool
+        self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=_load_extractor, initargs=(os.getpid(),))
+        self.pool.submit(int)  # starts the processes now (forked ones all start at the first task)
 
     def close(self) -> None:
         """Stop the workers once extraction is over, not waiting for them to end (``stop_without_waiting``:
@@ -406,13 +377,9 @@ def _run_processes(articles, batches, province, pool, progress, while_waiting=No
 
 
 def _collect(batches, futures, progress, while_waiting=None) -> list:
-    """The batches' results in order, from futures (local or Dask) already submitted. ``while_waiting`` runs with
-    quick hand-offs of the interpreter lock (``runtime.quick_handoffs``): the pool's threads in this process still
-    have to send the batches to the workers, and each waited up to 5 ms for the lock at each step while this
-    thread worked (a re-build's one batch reached a worker ready for it 0.02-0.04 s late)."""
+    """The batches' results in order, from futures (local or Dask) already submitted."""
     if while_waiting and futures:
-        with quick_handoffs():
-            while_waiting()
+        while_waiting()
     out = []
     for b, f in zip(batches, futures):
         out.append(f.result())

@@ -32,20 +32,6 @@ _HELD: list = []  # what a process that ends without freeing its heap holds to i
 _ENDS_WITHOUT_FREEING: list[bool] = []  # (``ends_without_freeing``: the kg command)
 
 
-@contextmanager
-def quick_handoffs(interval: float = 0.0002):
-    """Threads waiting for the interpreter lock get it within ``interval`` seconds (0.2 ms, not 5 ms) while the
-    ``with`` body runs: where this thread computes while a process pool's threads hand work to other processes, each
-    of their steps (the work queued, pickled, written to the pipe) waited for the lock up to the default interval.
-    Only threads that wait for the lock make the holder let it go, so a body run alone is not slowed."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(min(interval, before))
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
-
-
 def ends_without_freeing() -> None:
     """This process ends with ``os._exit`` once its work is done (the ``kg`` command, ``cli.main``), not freeing its
     heap one object at a time: what a stage leaves behind may as well be held to the end (``hold_to_exit``)."""
@@ -120,30 +106,3 @@ def stop_without_waiting(pool) -> None:
                                 name="kg-pool-stop", daemon=True)
     stopping.start()
     fork_waits_for(stopping)
-
-
-def early_extraction_worker(cache: str):
-    """A re-build's extraction process, forked as soon as ``kg build`` knows it has a build cache (``cache``, a
-    file that exists): before the command imports the pipeline and loads the gazetteer, which the process then
-    does itself (the gazetteer read from the cache, not shared), beside the main process's. Forked there instead of
-    after them, it has loaded rjieba's dictionary (~0.12 s of its ~0.25 s) ~0.05 s sooner, when the main process
-    hands it the new article: a PD1998 re-build's worker had finished after the main process had read the kept
-    entities, by up to 0.025 s. A pool of one process (``kg.runner.Workers`` takes it); None where there is no cache
-    file yet (a first build starts its workers once it knows how many the files keep busy, after the gazetteer,
-    which they then share)."""
-    try:
-        if os.stat(cache).st_size == 0:
-            return None
-    except OSError:
-        return None
-    from concurrent.futures import ProcessPoolExecutor
-
-    pool = ProcessPoolExecutor(max_workers=1, initializer=_start_extraction_worker, initargs=(os.getpid(), cache))
-    pool.submit(int)  # (forked now: a forked pool starts its processes at its first task)
-    return pool
-
-
-def _start_extraction_worker(parent: int, cache: str) -> None:
-    from .runner import _load_extractor  # (imported here, in the forked process)
-
-    _load_extractor(parent, cache)

@@ -4,8 +4,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 
 import pytest
 
@@ -1416,7 +1414,7 @@ def test_a_rebuild_starts_its_extraction_worker_before_reading_the_cached_pages(
         caches.append(self)
 
     @contextmanager
-    def workers(executor, jobs, busy, started=None):
+    def workers(executor, jobs, busy):
         events.append((busy, caches[-1]._rows is None))  # (whether this build's cached pages are unread)
         yield None  # (extraction in this process)
 
@@ -1430,81 +1428,6 @@ def test_a_rebuild_starts_its_extraction_worker_before_reading_the_cached_pages(
     assert events == [(1, True)], events
     assert caches[-1]._rows is not None  # (read once the worker started)
     assert graph.stats["reading"]["read"] == 0 and graph.stats["reading"]["cached"] == graph.stats["files"] > 0
-
-
-def test_the_build_command_forks_a_rebuilds_worker_before_importing_the_pipeline(tmp_path):
-    """``kg build`` forks a re-build's extraction process as soon as it knows there is a build cache
-    (``runtime.early_extraction_worker``), before it imports the pipeline and loads the gazetteer (~0.05 s sooner):
-    that process reads the gazetteer from the cache itself and extracts the new article, and the re-build equals a
-    first build of the same files. A first build (no cache yet) forks none there; a --jobs 1 build none at all."""
-    corpus, out = tmp_path / "in", tmp_path / "out"
-    corpus.mkdir()
-    seeds = sorted(SEEDS.glob("*.txt"))
-    for f in seeds[:-1]:
-        (corpus / f.name).write_bytes(f.read_bytes())
-    log = tmp_path / "log"
-    script = tmp_path / "kg_logged.py"
-    script.write_text(f"""
-import os, sys
-from kg import runtime
-start = runtime._start_extraction_worker
-
-def logged(parent, cache):
-    with open({str(log)!r}, "a") as fh:
-        print("kg.pipeline" in sys.modules, os.path.basename(cache), file=fh)
-    start(parent, cache)
-    from kg import lexicon
-    with open({str(log)!r}, "a") as fh:
-        print("gazetteer read", lexicon.gazetteer_loaded(), file=fh)
-
-runtime._start_extraction_worker = logged
-from kg.cli import main
-sys.argv = ["kg"] + sys.argv[1:]
-main()
-""", encoding="utf-8")
-
-    def build(*args):
-        res = subprocess.run([sys.executable, str(script), "build", str(corpus), "-o", str(out), *args], cwd=ROOT,
-                             capture_output=True, text=True)
-        assert res.returncode == 0, res.stderr
-        return res
-
-    build()
-    assert not log.exists()  # (a first build: no cache yet)
-    (corpus / seeds[-1].name).write_bytes(seeds[-1].read_bytes())
-    res = build()
-    assert re.search(r"extraction [1-9][0-9]* articles extracted \(local × 1\), [1-9][0-9]* from the cache", res.stdout)
-    assert log.read_text().split("\n")[:2] == ["False .kg-cache.sqlite", "gazetteer read True"]
-    fresh = tmp_path / "fresh"
-    assert subprocess.run([sys.executable, "-m", "kg", "build", str(corpus), "-o", str(fresh)], cwd=ROOT,
-                          capture_output=True).returncode == 0
-    for name in ("graph.ttl", "graph.html", "index.html"):
-        assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
-    log.unlink()
-    (corpus / seeds[-1].name).write_bytes(seeds[-1].read_bytes() + "\n本报讯 辽宁省召开会议。\n".encode())
-    build("--jobs", "1")
-    assert not log.exists()
-
-
-def test_work_is_handed_to_the_workers_while_the_build_computes(tmp_path):
-    """While the main process computes (a re-build reads the kept entities), the pool's threads must still get the
-    interpreter lock to send the batch to its worker: at the default 5 ms a step it reached the worker 0.02-0.04 s
-    late. ``_collect`` runs that work with quick hand-offs, and gives the interval back after."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    from kg.runner import _collect
-    from kg.runtime import quick_handoffs
-
-    before = sys.getswitchinterval()
-    seen = []
-    with ProcessPoolExecutor(max_workers=1) as pool:
-        futures = [pool.submit(abs, -3)]
-        done = _collect([[0]], futures, type("P", (), {"update": lambda self, n: None})(),
-                        lambda: seen.append(sys.getswitchinterval()))
-    assert done == [3] and seen == [pytest.approx(0.0002)] and sys.getswitchinterval() == before
-    with quick_handoffs(0.01):  # (never longer than it was)
-        assert sys.getswitchinterval() == before
-    assert sys.getswitchinterval() == before
 
 
 def test_the_speed_benchmark_times_a_build_to_its_end_not_to_its_memory_samplers(tmp_path, monkeypatch):
