@@ -100,7 +100,7 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
     # the re-build waits on least (finding 3,148 files: ~0.035 s)
     first = pages is None or pages.empty
     files = find_files(inputs) if first else None
-    with _extraction_workers(executor, jobs, _batches_expected(files) if first else 1) as workers:
+    with _extraction_workers(executor, jobs, _batches_expected(files) if first else 1, few=not first) as workers:
         if files is None:
             files = find_files(inputs)
         # a re-build imports the later stages in a thread while this one reads the cached pages (waiting on
@@ -276,16 +276,17 @@ def _batches_expected(found) -> int:
 
 
 @contextmanager
-def _extraction_workers(executor: str, jobs: int | None, busy: int):
+def _extraction_workers(executor: str, jobs: int | None, busy: int, few: bool = False):
     """For a run with more than one job, up to ``busy`` local extraction processes, started now — before
     the articles are read — and stopped when extraction is over, before the exporter forks (``Workers.close``,
-    not waiting for their exits: ``runtime.stop_without_waiting``)."""
+    not waiting for their exits: ``runtime.stop_without_waiting``). ``few``: a re-build's, for the few articles
+    new since (``Workers``)."""
     jobs = jobs or os.cpu_count() or 1
     if executor != "local" or jobs <= 1:
         yield None
         return
     gazetteer()  # loaded before the workers start, which then share its tables
-    workers = Workers(min(jobs, busy))
+    workers = Workers(min(jobs, busy), few=few)
     try:
         yield workers
     finally:

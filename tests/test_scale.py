@@ -1414,7 +1414,7 @@ def test_a_rebuild_starts_its_extraction_worker_before_reading_the_cached_pages(
         caches.append(self)
 
     @contextmanager
-    def workers(executor, jobs, busy):
+    def workers(executor, jobs, busy, few=False):
         events.append((busy, caches[-1]._rows is None))  # (whether this build's cached pages are unread)
         yield None  # (extraction in this process)
 

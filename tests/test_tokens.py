@@ -205,3 +205,106 @@ def test_installed_versions_are_read_off_their_dist_info_as_importlib_metadata_r
     finally:
         segmenter.installed_version.cache_clear()
         sys.modules.pop("fakeseg", None)
+
+
+def test_shipped_dictionary_words_are_jiebas_dict():
+    """kg/data/jieba_words.sqlite (scripts/derive_jieba_words.py) holds every word of the installed dict.txt with its
+    frequency and tag, under its first two characters, stamped with that dictionary and rjieba, and the total of
+    the frequencies: stale, a re-build's worker would build rjieba's whole dictionary again (the same tokens)."""
+    import sqlite3
+
+    from kg.extract.tokens import tag_source_stamp
+    from kg.extract.words import WORDS_FILE, key_of
+    from kg.lexicon import DATA, jieba_dictionary_path
+
+    entries = {}
+    with open(jieba_dictionary_path(), encoding="utf-8") as fh:
+        for line in fh:
+            word, freq, tag = line.split()
+            entries[word] = (int(freq), tag)
+    db = sqlite3.connect(DATA / WORDS_FILE)
+    meta = dict(db.execute("SELECT key, value FROM meta"))
+    assert meta == {"stamp": tag_source_stamp(), "total": str(sum(f for f, _ in entries.values())),
+                    "words": str(len(entries))}, "stale: run scripts/derive_jieba_words.py"
+    shipped = {}
+    for prefix, lines in db.execute("SELECT prefix, lines FROM words"):
+        for line in lines.split("\n"):
+            word, freq, tag = line.rsplit(" ", 2)
+            assert key_of(word) == prefix
+            shipped[word] = (int(freq), tag)
+    assert shipped == entries
+
+
+def test_the_words_a_text_needs_cut_and_tag_it_as_the_whole_dictionary():
+    """A re-build's worker loads into rjieba only the dictionary words its texts can hold, as it reads them
+    (``words.NeededWords``): over the seeds and all of PD1998, read whole and in pieces of 80 characters by one
+    growing dictionary, every cut, tag (with and without the HMM) and known word is the whole dictionary's."""
+    from kg.extract.tokens import tag_source_stamp
+    from kg.extract.words import NeededWords, needed_words
+
+    words = needed_words(tag_source_stamp())
+    assert isinstance(words, NeededWords)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    if PD1998.is_dir():
+        texts += [p.read_text(encoding="utf-8") for p in sorted(PD1998.iterdir())]
+    checked = 0
+    for i, text in enumerate(texts):
+        pieces = [text] if i % 2 else [text[j : j + 80] for j in range(0, len(text), 80)]
+        for piece in pieces:
+            assert words.cut(piece) == rjieba.cut(piece)
+            assert words.tag(piece) == rjieba.tag(piece)
+            assert words.tag(piece, False) == rjieba.tag(piece, False)
+            cut = rjieba.cut(piece, False)
+            assert [words.has_word(w) for w in cut] == [rjieba.has_word(w) for w in cut]
+            checked += len(piece)
+    assert checked > (1_800_000 if PD1998.is_dir() else 40_000)
+    fresh = needed_words.__wrapped__(tag_source_stamp())  # (one that has read nothing yet)
+    assert fresh.has_word("中华人民共和国") and not fresh.has_word("中华人民共和") and fresh.cut("") == []
+    with pytest.raises(UnicodeEncodeError):  # (a lone surrogate: rjieba refuses it too, and jieba cuts it)
+        fresh.cut("记者\ud800王小明说")
+    assert needed_words.__wrapped__("another dictionary") is None
+
+
+def test_a_rebuilds_worker_loads_the_words_its_articles_need(tmp_path):
+    """The worker a re-build starts for its few new articles (``Workers(few=True)``) cuts them with the
+    dictionary words they can hold and never builds rjieba's whole dictionary (the ``rjieba`` package, whose import
+    builds it, is never imported there); a first build's workers build it. Both builds' graphs are a fresh
+    build's."""
+    import shutil
+    import subprocess
+    import sys
+
+    corpus, out, log = tmp_path / "in", tmp_path / "out", tmp_path / "log"
+    corpus.mkdir()
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for f in seeds[:-1]:
+        shutil.copy(f, corpus / f.name)
+    code = f"""
+import sys
+from kg import runner
+extract_batch = runner.extract_batch
+
+def logged(articles, province):
+    out = extract_batch(articles, province)
+    from kg.extract import tokens
+    with open({str(log)!r}, "a") as fh:
+        print(type(tokens._rjieba()).__name__, "rjieba" in sys.modules, file=fh)
+    return out
+
+runner.extract_batch = logged
+from kg.pipeline import run
+graph, _ = run([sys.argv[1]], jobs=2, cache_path=sys.argv[2])
+print(len(graph.nodes), len(graph.edges))
+"""
+    def build(cache):
+        res = subprocess.run([sys.executable, "-c", code, str(corpus), str(cache)], capture_output=True, text=True)
+        assert res.returncode == 0, res.stderr
+        return res.stdout
+
+    build(out / "cache.sqlite")
+    assert set(log.read_text().split("\n")[:-1]) == {"module True"}  # (a first build: the whole dictionary)
+    log.unlink()
+    shutil.copy(seeds[-1], corpus / seeds[-1].name)
+    again = build(out / "cache.sqlite")
+    assert log.read_text().split("\n")[:-1] == ["NeededWords False"]
+    assert again == build(tmp_path / "fresh.sqlite")
