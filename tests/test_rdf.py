@@ -783,3 +783,21 @@ def test_the_sentences_cited_in_articles_are_found_for_those_wanted_as_for_all()
     assert {aid: some.cited(aid) for aid in ids[::4]} == {aid: whole[aid] for aid in ids[::4]}
     assert some._cited_known is not None  # (found for those wanted only)
     assert {aid: some.cited(aid) for aid in ids} == whole and some._cited_known is None
+
+
+def test_local_names_are_turtles_written_as_the_characters_left_out():
+    """``_PN_START`` names what a Turtle local name may hold (PN_CHARS_U and digits, or %XX) by the characters it
+    leaves out, which ``re`` compiles ~3 × quicker (at every import): over every code point, and over %XX and
+    its near misses, it accepts what the grammar's own class accepts."""
+    import re
+
+    from kg.export import rdf
+
+    grammar = re.compile("[A-Za-z0-9_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C\u200D"
+                         "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF]"
+                         "|%[0-9A-Fa-f]{2}")
+    ours = re.compile(rdf._PN_START)
+    assert [c for c in range(0x110000) if bool(grammar.fullmatch(chr(c))) != bool(ours.fullmatch(chr(c)))] == []
+    for text in ("%2F", "%af", "%G1", "%2", "%", "%%2F", "中", "a", "_", "-", ".", "·"):
+        assert bool(grammar.fullmatch(text)) == bool(ours.fullmatch(text)), text
+    assert rdf._PN_LOCAL.fullmatch("沈阳市-3.x_%E2%80%94") and not rdf._PN_LOCAL.fullmatch("-a")
