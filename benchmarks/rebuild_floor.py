@@ -4,8 +4,8 @@
 
 A `kg build` re-build is a new process. Before it can know what the new article changes, it must start
 the interpreter, import the pipeline, find and stat the corpus's files, load the gazetteer, and extract
-the new article, which needs the extractor loaded (rjieba's dictionary and the rules) in the worker
-that `kg build` starts for it. This script does exactly that, with the build's own functions and
+the new article, which needs the extractor loaded (the rules, and the dictionary words the article can hold:
+`kg.extract.words`) in the worker that `kg build` starts for it. This script does exactly that, with the build's own functions and
 worker, and nothing else: no cached page read, no resolving, no graph, no output. Its wall time, from
 the parent's fork to the worker's answer, is a floor under any re-build of this design, however
 incremental the rest becomes. `benchmarks/speed.py` runs it beside the re-build and prints it as a
@@ -32,7 +32,7 @@ from kg.segment import segment
 
 files = find_files([{corpus!r}])  # finds and stats every file, as a re-build does
 gazetteer()
-workers = Workers(1)  # forked now, loading the extractor while this process reads the new article
+workers = Workers(1, few=True)  # forked now, loading the extractor while this process reads the new article
 articles = [a for s in read_all([{added!r}]).sources for a in segment(s)]
 out = workers.pool.submit(extract_batch, articles, "").result()
 workers.close()
