@@ -260,7 +260,7 @@ def _load_extractor(parent: int, few: bool = False) -> None:
         extract_few()
     from .extract import article  # (the rules)
 
-    tokenize("", 0, 0)  # builds rjieba's dictionary
+    tokenize("", 0, 0)  # builds rjieba's dictionary (a few articles' worker: none, their words as they come)
     word_tag("")  # reads the shipped tags of the words rjieba does not tag whole
     # what the rules and rjieba make when first used (rjieba's HMM and patterns, the organisations' patterns, the
     # gazetteer's automaton): made by extracting a made-up article here, before the first batch comes, not on it
@@ -271,14 +271,14 @@ def _load_extractor(parent: int, few: bool = False) -> None:
         article.extract(warm, Context(province=""))
 
 
-# (made up: every kind of entity and relation, so that every rule runs)
-WARM_UP = ("# 会议\n本报讯 记者李明报道 河北省石家庄市人民政府副市长王华出席会议，部署实施“数字经济”行动，"
-           "石家庄地铁3号线工程开工，市科技局局长赵强参加。\n")
+# (made up, naming nothing the seeds' gold names: every kind of entity and relation, so that every rule runs)
+WARM_UP = ("# 会议\n本报讯 记者李明报道 河北省石家庄市人民政府副市长王华出席会议，部署实施“绿色出行”行动，"
+           "石家庄地铁6号线工程开工，市科技局局长赵强参加。\n")
 
 
 class Workers:
     """Local extraction processes, started before the articles are read: each loads the extractor
-    (rjieba's dictionary and the rules, ~0.2 s) while the main process reads and
+    (rjieba's dictionary and the rules, ~0.2 s; a re-build's: the rules, ~0.1 s) while the main process reads and
     segments, and the main process never loads it at all. Start them after the gazetteer is loaded
     (``gazetteer()``): forked, they share its tables."""
 
