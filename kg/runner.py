@@ -254,19 +254,17 @@ def _load_extractor(parent: int, few: bool = False) -> None:
     their texts can hold, as it reads them (``tokens.extract_few``: ~3 ms an article, where building the whole
     dictionary took ~0.12 s, the longest step of the worker the re-build waits on)."""
     die_with_parent(parent)
-    from .extract.tokens import extract_few, tokenize, word_tag
+    from .extract.tokens import extract_few
 
     if few:
         extract_few()
     from .extract import article  # (the rules)
-
-    tokenize("", 0, 0)  # builds rjieba's dictionary (a few articles' worker: none, their words as they come)
-    word_tag("")  # reads the shipped tags of the words rjieba does not tag whole
-    # what the rules and rjieba make when first used (rjieba's HMM and patterns, the organisations' patterns, the
-    # gazetteer's automaton): made by extracting a made-up article here, before the first batch comes, not on it
-    # (a re-build's one article: ~60 ms cold, ~3 ms once made; its worker idles ~80 ms before the article comes)
     from .segment import segment
 
+    # what the rules and rjieba make when first used (rjieba's dictionary, or a few articles' worker its first words;
+    # the shipped tags of the words rjieba does not tag whole, rjieba's HMM and patterns, the organisations' patterns,
+    # the gazetteer's automaton): made by extracting a made-up article here, before the first batch comes, not on it
+    # (a re-build's one article: ~60 ms cold, ~3 ms once made; its worker idles ~80 ms before the article comes)
     for warm in segment(Source("", "", WARM_UP, "utf-8")):
         article.extract(warm, Context(province=""))
 

@@ -1462,8 +1462,10 @@ import os, sys
 from kg import lexicon, runner
 from kg.extract import organizations
 runner._load_extractor(os.getppid(), True)
+from kg.extract import tokens
 made = ["_matcher" in vars(lexicon.gazetteer()), organizations._patterns.cache_info().currsize == 1,
-        lexicon.titles_pattern.cache_info().currsize == 1]
+        lexicon.titles_pattern.cache_info().currsize == 1, tokens.split_word_tags.cache_info().currsize == 1,
+        type(tokens._rjieba()).__name__ == "NeededWords"]
 from kg.extract import Context, extract
 from kg.records import Source
 from kg.segment import segment
@@ -1472,5 +1474,5 @@ print(made, sorted({m.type for m in ex.mentions}), sorted({f.kind for f in ex.fa
 """
     res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
-    assert res.stdout.split("\n")[0] == ("[True, True, True] ['Initiative', 'Organization', 'Person', 'Project', "
+    assert res.stdout.split("\n")[0] == ("[True, True, True, True, True] ['Initiative', 'Organization', 'Person', 'Project', "
                                          "'Region'] ['located_in', 'position', 'promoted_by']")

@@ -80,7 +80,9 @@ def needed_words(stamp: str) -> NeededWords | None:
     """A ``NeededWords`` over the shipped table, where it was made from the dictionary and segmenter installed
     (``stamp``: ``tokens.tag_source_stamp``); None where it cannot serve (another dict.txt or rjieba, the table
     or rjieba's extension module not found): then the whole dictionary is built."""
-    path = Path(__file__).resolve().parent.parent / "data" / WORDS_FILE
+    from ..lexicon import DATA
+
+    path = Path(str(DATA / WORDS_FILE)).absolute()  # (as the other shipped data is found; a zipped install: none)
     try:
         words = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
         meta = dict(words.execute("SELECT key, value FROM meta"))
