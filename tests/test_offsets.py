@@ -127,3 +127,51 @@ def test_province_scan_of_the_joined_openings_is_the_scan_text_by_text(texts, re
     assert not any("\n" in form for form in gazetteer().province_by_form)  # (the joint the scan relies on)
     texts = [t * repeat for t in texts]
     assert infer_province(texts) == _province_text_by_text(texts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(PROVINCE_PIECES), max_size=40).map("".join))
+@example("黑龙江省委")
+@example("内蒙古自治区我省")
+def test_forms_looked_up_are_the_automatons_and_any_opening_reads_from_where_the_forms_are(text):
+    """``find_forms_looked_up`` (a few characters, without making the automaton) finds what ``find_forms`` finds;
+    and the evidence of every opening of a text, given from where the forms of a longer one are
+    (``evidence_within``: what a re-build does for a text whose share shrank), is what scanning that opening gives,
+    a cut within a form (黑龙|江, 辽宁|省) included."""
+    from kg.extract.context import evidence_within, province_evidence, province_finds
+    from kg.lexicon import gazetteer
+
+    gaz = gazetteer()
+    assert gaz.find_forms_looked_up(text) == gaz.find_forms(text)
+    (named, own, where), = province_finds([text], gaz)
+    assert (named, own) == province_evidence([text], gaz)[0]
+    for cut in range(len(text) + 1):
+        assert evidence_within(text, cut, where, gaz) == province_evidence([text[:cut]], gaz)[0], cut
+
+
+def test_forms_looked_up_over_a_month_of_a_national_daily():
+    """The same over real text: PD1998's articles (every 7th: ~0.27 M characters), each scanned by lookups and by the
+    automaton, and each article's evidence at openings cut inside every form its first 400 characters hold."""
+    from conftest import SEEDS
+    from kg.extract.context import evidence_within, province_evidence, province_finds
+    from kg.lexicon import gazetteer
+
+    pd = SEEDS.parent.parent / "shared" / "benchmarks" / "pd1998" / "articles"
+    paths = sorted(pd.glob("*.txt"))[::7]
+    if not paths:
+        import pytest
+
+        pytest.skip("no PD1998 here")
+    gaz = gazetteer()
+    straddled = 0
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert gaz.find_forms_looked_up(text) == gaz.find_forms(text), path.name
+        opening = text[:400]
+        (_, _, where), = province_finds([opening], gaz)
+        for k in range(0, len(where), 3):
+            start, end = where[k], where[k + 1]
+            for cut in range(start + 1, end):  # (cut inside a form: the rest of the opening scanned again)
+                straddled += 1
+                assert evidence_within(opening, cut, where, gaz) == province_evidence([opening[:cut]], gaz)[0]
+    assert straddled > 1000, straddled
