@@ -13,7 +13,6 @@ import sqlite3
 import sys
 import time
 from array import array
-from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from .errors import KgError
 from .extract import EXTRACTOR_VERSION, Context
 from .read import text_hash
 from .records import Article, Extraction, Fact, Mention, Source
-from .runtime import die_with_parent, stop_without_waiting
+from .runtime import ForkedHelper, die_with_parent, stop_without_waiting
 
 BATCH = 48  # articles per task: big enough to amortise pickling, small enough to balance 2 cores
 
@@ -281,10 +280,17 @@ class Workers:
     (``gazetteer()``): forked, they share its tables."""
 
     def __init__(self, jobs: int, few: bool = False):
-        """``few``: a re-build's worker, for the few articles new since (``_load_extractor``)."""
+        """``few``: a re-build's worker, for the few articles new since (``_load_extractor``). One process is a
+        ``ForkedHelper`` (``extract_all`` hands it one batch at most), which needs neither multiprocessing nor
+        concurrent.futures imported; more are a process pool."""
         self.jobs = jobs
-        self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=_load_extractor, initargs=(os.getpid(), few))
-        self.pool.submit(int)  # starts the processes now (forked ones all start at the first task)
+        if jobs == 1:
+            self.pool = ForkedHelper(_load_extractor, (os.getpid(), few))
+        else:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=_load_extractor, initargs=(os.getpid(), few))
+            self.pool.submit(int)  # starts the processes now (forked ones all start at the first task)
 
     def close(self) -> None:
         """Stop the workers once extraction is over, not waiting for them to end (``stop_without_waiting``:
@@ -361,6 +367,8 @@ def extract_all(articles: list[Article], province: str, jobs: int | None = None,
     elif workers is not None:
         done = _run_processes(articles, batches, province, workers.pool, progress, waiting)
     elif jobs > 1 and len(batches) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
             done = _run_processes(articles, batches, province, pool, progress, waiting)
     else:

@@ -106,3 +106,184 @@ def stop_without_waiting(pool) -> None:
                                 name="kg-pool-stop", daemon=True)
     stopping.start()
     fork_waits_for(stopping)
+
+
+class HelperDied(RuntimeError):
+    """A ``ForkedHelper``'s process ended before it handed back a result (killed, or out of memory)."""
+
+
+class ForkedHelper:
+    """One forked process that runs the calls handed to it, one at a time, and hands back each result or raises its
+    exception again: what a re-build's extraction worker and the RDF writer need of a process pool (a forked
+    ``concurrent.futures.ProcessPoolExecutor`` of one process), without importing multiprocessing and
+    concurrent.futures (with logging, subprocess and socket: ~15-20 ms of every build's start, on a re-build's path)
+    or starting their queues' threads. It forks at once and runs ``initializer(*initargs)`` there (an exception it
+    raises is raised by every call's ``result``); calls and results go through two pipes, pickled. A call is handed
+    over only once the last one's result is taken (else a result larger than a pipe holds, waiting to be read,
+    and a call larger than one, waiting to be written, would wait on each other). Linux and other systems that
+    fork; the process is reaped by ``shutdown``, which a thread runs (``stop_without_waiting``)."""
+
+    def __init__(self, initializer=None, initargs: tuple = ()):
+        calls_in, calls_out = os.pipe()
+        results_in, results_out = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # (the helper: it never returns from here)
+            code = 1
+            try:
+                os.close(calls_out)
+                os.close(results_in)
+                _serve(calls_in, results_out, initializer, initargs)
+                code = 0
+            finally:
+                for stream in (sys.stdout, sys.stderr):
+                    try:
+                        stream.flush()
+                    except Exception:
+                        pass
+                os._exit(code)
+        os.close(calls_in)
+        os.close(results_out)
+        self.pid, self._calls, self._results = pid, calls_out, results_in
+        self._waiting = False  # (a call handed over whose result is not taken)
+
+    def submit(self, fn, *args, **kwargs) -> "_HelperResult":
+        import pickle
+
+        if self._calls < 0:
+            raise RuntimeError("the helper is shut down")
+        if self._waiting:
+            raise RuntimeError("one call at a time: take the last one's result first")
+        _write_frame(self._calls, pickle.dumps((fn, args, kwargs), pickle.HIGHEST_PROTOCOL))
+        self._waiting = True
+        return _HelperResult(self)
+
+    def _result(self) -> tuple[bool, object]:
+        """(True, the value) or (False, the exception raised, with the helper's traceback as its cause)."""
+        import pickle
+
+        data = _read_frame(self._results)
+        self._waiting = False
+        if data is None:
+            raise HelperDied(f"a helper process (pid {self.pid}) ended before it handed back its result")
+        try:
+            done, value, trace = pickle.loads(data)
+        except Exception as exc:  # (an exception whose class does not unpickle as pickled)
+            raise HelperDied(f"a helper process's result does not read back ({exc!r})") from None
+        if not done and trace:
+            value.__cause__ = HelperTraceback(trace)
+        return done, value
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        """End the process (it ends as it reads the end of its calls' pipe) and, with ``wait``, reap it."""
+        for fd in (self._calls, self._results):
+            if fd >= 0:
+                os.close(fd)
+        self._calls = self._results = -1
+        if wait and self.pid:
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass
+            self.pid = 0
+
+
+class HelperTraceback(Exception):
+    """Where an exception raised in a ``ForkedHelper``'s process was raised: its traceback, as text."""
+
+    def __str__(self) -> str:
+        return "\n\n" + self.args[0]
+
+
+class _HelperResult:
+    """A call handed to a ``ForkedHelper``: ``result()`` waits for it, and gives its value or raises its exception."""
+
+    def __init__(self, helper: ForkedHelper):
+        self._helper = helper
+        self._got: tuple[bool, object] | None = None
+
+    def result(self):
+        if self._got is None:
+            self._got = self._helper._result()
+        done, value = self._got
+        if done:
+            return value
+        raise value
+
+
+def _serve(calls: int, results: int, initializer, initargs: tuple) -> None:
+    """The helper's loop: each call read, run, and its result (or exception) written back, until the calls end."""
+    import pickle
+
+    failed: BaseException | None = None
+    if initializer is not None:
+        try:
+            initializer(*initargs)
+        except BaseException as exc:  # (raised by every call, as a pool whose initializer failed)
+            failed = exc
+    while True:
+        data = _read_frame(calls)
+        if data is None:
+            return
+        try:
+            if failed is not None:
+                raise RuntimeError(f"the helper's initializer failed: {failed!r}") from failed
+            fn, args, kwargs = pickle.loads(data)
+            out = (True, fn(*args, **kwargs), "")
+        except BaseException as exc:
+            import traceback
+
+            out = (False, exc, "".join(traceback.format_exception(exc)))
+        try:
+            payload = pickle.dumps(out, pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # (a result or exception that does not pickle)
+            payload = pickle.dumps((False, RuntimeError(f"the helper's result does not pickle: {exc!r}"), out[2]))
+        _write_frame(results, payload)
+
+
+def _write_frame(fd: int, data: bytes) -> None:
+    """``data`` after its length (8 bytes), whole."""
+    view = memoryview(len(data).to_bytes(8, "little") + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_frame(fd: int) -> bytes | None:
+    """What ``_write_frame`` wrote; None at the end of the pipe (its writer gone)."""
+    head = _read_exactly(fd, 8)
+    if head is None:
+        return None
+    data = _read_exactly(fd, int.from_bytes(head, "little"))
+    return data
+
+
+def _read_exactly(fd: int, n: int) -> bytes | None:
+    parts, left = [], n
+    while left:
+        part = os.read(fd, min(left, 1 << 20))
+        if not part:
+            return None
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+class Claim:
+    """What two processes forked from one (the pages' and the RDF writer) race to take, taken by the first to ask:
+    one byte in a pipe, read without waiting (a multiprocessing lock would import multiprocessing)."""
+
+    def __init__(self):
+        self._in, self._out = os.pipe()
+        os.write(self._out, b"1")
+        os.set_blocking(self._in, False)
+
+    def acquire(self, block: bool = False) -> bool:
+        try:
+            return os.read(self._in, 1) == b"1"
+        except (BlockingIOError, OSError):
+            return False
+
+    def close(self) -> None:
+        for fd in (self._in, self._out):
+            if fd >= 0:
+                os.close(fd)
+        self._in = self._out = -1

@@ -111,14 +111,21 @@ def test_the_build_does_not_wait_for_its_helpers_to_end_and_they_end(corpus, tmp
         import json, os, sys, time
         from multiprocessing.util import Finalize
         from pathlib import Path
-        import kg.export, kg.runner
+        import kg.export, kg.runner, kg.runtime
         from kg.export import Stage, outputs
         from kg.pipeline import run
 
         def slow_exit(parent):  # (each helper calls it as it starts)
-            Finalize(None, time.sleep, (1.0,), exitpriority=10)  # (run as the helper's process ends)
+            Finalize(None, time.sleep, (1.0,), exitpriority=10)  # (run as a pool's process ends)
 
         kg.runner.die_with_parent = kg.export.die_with_parent = slow_exit
+        serve = kg.runtime._serve
+
+        def slow_serve(*args):  # (a ForkedHelper's process, the RDF writer: its calls served, it ends a second later)
+            serve(*args)
+            time.sleep(1.0)
+
+        kg.runtime._serve = slow_serve
 
         def helpers():
             found = []

@@ -6,7 +6,6 @@ import errno
 import functools
 import marshal
 import mmap
-import multiprocessing
 import os
 import queue
 import shutil
@@ -14,13 +13,12 @@ import stat
 import sys
 import tempfile
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import OutputError
-from ..runtime import die_with_parent, hold_to_exit, stop_without_waiting
+from ..runtime import Claim, ForkedHelper, die_with_parent, hold_to_exit, stop_without_waiting
 
 EXTRA_FORMATS = ("trig", "nquads", "ntriples", "jsonld", "graphml")
 
@@ -58,11 +56,10 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
         if kg.changed is None:  # (a re-build's writers read only the articles they make again: ``mentions_in``)
             kg.mentions_by_article()  # made here, once, for both processes: walked after the fork, the mentions'
             # memory pages were copied by each (twelve times PD1998: -0.33 s wall, -0.8 s CPU a re-build)
-        ctx = multiprocessing.get_context("fork")
-        claim = ctx.Lock()  # (whichever process is first done with its outputs keeps the resolution: ``_keep``)
+        claim = Claim()  # (whichever process is first done with its outputs keeps the resolution: ``_keep``)
         _CHILD_TASK = functools.partial(rdf, keep=claim)
         try:
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+            pool = ForkedHelper()  # (forked now: it inherits the graph; no multiprocessing imported for it)
             try:
                 child = pool.submit(_run_child_task, os.getpid())
                 kept, layouts = pages_record()
@@ -88,6 +85,7 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
             kg.stats["export"] = "RDF in a forked process beside the HTML"
         finally:
             _CHILD_TASK = None
+            claim.close()
     else:
         kg.stats["export"] = "RDF, then HTML"
         files, triples, rdf_seconds, turtle_cache = rdf()
