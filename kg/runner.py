@@ -284,7 +284,7 @@ class Workers:
         ``ForkedHelper`` (``extract_all`` hands it one batch at most), which needs neither multiprocessing nor
         concurrent.futures imported; more are a process pool."""
         self.jobs = jobs
-        if jobs == 1:
+        if jobs == 1 and sys.platform.startswith("linux"):  # (fork is the safe, cheap way there)
             self.pool = ForkedHelper(_load_extractor, (os.getpid(), few))
         else:
             from concurrent.futures import ProcessPoolExecutor

@@ -8,6 +8,8 @@ import sys
 import threading
 from contextlib import contextmanager
 
+from .errors import KgError
+
 
 @contextmanager
 def paused_gc(resume: bool = True):
@@ -108,8 +110,9 @@ def stop_without_waiting(pool) -> None:
     fork_waits_for(stopping)
 
 
-class HelperDied(RuntimeError):
-    """A ``ForkedHelper``'s process ended before it handed back a result (killed, or out of memory)."""
+class HelperDied(KgError):
+    """A ``ForkedHelper``'s process ended before it handed back a result (killed, or out of memory): one line from
+    the ``kg`` command, not a traceback."""
 
 
 class ForkedHelper:
@@ -126,7 +129,12 @@ class ForkedHelper:
     def __init__(self, initializer=None, initargs: tuple = ()):
         calls_in, calls_out = os.pipe()
         results_in, results_out = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # (no process to be had: the pipes closed, the error goes on)
+            for fd in (calls_in, calls_out, results_in, results_out):
+                os.close(fd)
+            raise
         if pid == 0:  # (the helper: it never returns from here)
             code = 1
             try:
@@ -164,7 +172,8 @@ class ForkedHelper:
         data = _read_frame(self._results)
         self._waiting = False
         if data is None:
-            raise HelperDied(f"a helper process (pid {self.pid}) ended before it handed back its result")
+            raise HelperDied(f"a helper process of the build (pid {self.pid}) ended before it handed back its result "
+                             "(killed, or out of memory?)")
         try:
             done, value, trace = pickle.loads(data)
         except Exception as exc:  # (an exception whose class does not unpickle as pickled)

@@ -147,3 +147,28 @@ def test_a_rebuild_imports_neither_multiprocessing_nor_concurrent_futures(tmp_pa
                           env=env, timeout=600).returncode == 0
     assert (out / "graph.ttl").read_bytes() == (fresh / "graph.ttl").read_bytes()
     assert (out / "index.html").read_bytes() == (fresh / "index.html").read_bytes()
+
+
+def test_a_helper_that_dies_fails_the_build_with_one_line_and_no_output(tmp_path):
+    """The RDF writer's process killed mid-build (here: it exits at once, as the OOM killer would end it): the build
+    stops with one line naming what happened, exit 1, no traceback, and no output put in place."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for copy in ("a", "b", "c"):  # (over a hundred articles: the RDF writer is forked)
+        for f in sorted(SEEDS.glob("*.txt")):
+            shutil.copy(f, corpus / f"{copy}{f.name}")
+    out = tmp_path / "o"
+    code = """if True:
+        import os, sys
+        import kg.cli, kg.export
+
+        kg.export._rdf_files = lambda *args, **kwargs: os._exit(9)  # (the writer ends without a result)
+        sys.argv = ["kg", "build", sys.argv[1], "-o", sys.argv[2], "-j", "2"]
+        kg.cli.main()
+    """
+    res = subprocess.run([sys.executable, "-c", code, str(corpus), str(out)], capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONIOENCODING="utf-8"), cwd=SEEDS.parent, timeout=600)
+    assert res.returncode == 1, (res.returncode, res.stderr)
+    assert "Traceback" not in res.stderr and "ended before it handed back its result" in res.stderr, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert not (out / "graph.ttl").exists() and not (out / "index.html").exists()
