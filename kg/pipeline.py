@@ -210,7 +210,8 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
         kg.token = kept.token
         changed = kept.changed_articles(kg.nodes) if resolved is not None and kept.since else None
         if changed is not None:
-            kg.changed = Changed(kept.since, frozenset(changed), frozenset(kept.made | kept.gone))
+            kg.changed = Changed(kept.since, frozenset(changed), frozenset(kept.made | kept.gone),
+                                 frozenset(x.article.id for x in extractions))
     timings["graph"] = time.perf_counter() - t
     kg.stats = {
         "files": len(sources),

@@ -99,6 +99,12 @@ def _kept_then_changed(path, steps, province, reread_kept=True):
             was, now_read = _as_read(before), _as_read(nodes)
             for aid in (was.keys() & now_read.keys()) - changed:
                 assert was[aid] == now_read[aid], aid
+            # every entity naming an article counted in anew (by an article of its, or a mention) was made again,
+            # as ``Changed.extracted`` says to the writers, which look for those articles among them alone
+            extracted, made = {ex.article.id for ex in more}, kept.made | kept.gone
+            for eid, node in nodes.items():
+                if extracted.intersection(node["articles"]) or any(m.article in extracted for m in node["mentions"]):
+                    assert eid in made, (eid, sorted(extracted))
         kept.keep(nodes)
     return (nodes, edges), served
 
@@ -500,3 +506,39 @@ def test_the_province_is_inferred_from_each_texts_evidence_kept_for_the_length_r
         got = db.execute("SELECT value FROM province").fetchone()
     db.close()
     assert province_code(None, texts, [text_hash(t) for t in texts], cache) == joined_verdict(texts)
+
+
+def test_a_rebuilds_writers_find_its_new_articles_among_the_entities_made_again(tmp_path):
+    """A re-build served by the kept resolution says which articles it counted in anew (``Changed.extracted``);
+    the writers look for what those read among the entities made again alone (``KnowledgeGraph.naming``: a dozen
+    of thousands), and find what a walk through every entity finds: each one's mentions, by entity in node order,
+    and (the pages' ``fill``) each one's entities and relations."""
+    from kg.export.html import view_graph
+    from kg.graph import KnowledgeGraph
+
+    work = tmp_path / "corpus"
+    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
+    held = sorted(work.glob("*.txt"))[-1]
+    text = held.read_text(encoding="utf-8")
+    held.unlink()
+    cache = tmp_path / "cache.sqlite"
+    first = run([str(work)], cache_path=str(cache))[0]
+    first.resolution.keep(first.nodes)  # (as the exporter keeps it)
+    held.write_text(text, encoding="utf-8")
+    graph = run([str(work)], cache_path=str(cache))[0]
+    new = {a.id for a in graph.articles if a.doc == held.name}
+    assert graph.changed is not None and graph.changed.extracted == new
+    among = graph.naming(new)
+    assert 0 < len(among) < len(graph.nodes) and among == [n for n in graph.nodes if n in graph.changed.entities]
+    every = KnowledgeGraph(nodes=graph.nodes, edges=graph.edges, articles=graph.articles)  # (no ``changed``)
+    assert every.naming(new) is every.nodes
+    assert graph.mentions_in(new) == every.mentions_in(new) and graph.mentions_in(new)
+    assert graph.naming(new | {graph.articles[0].id}) is graph.nodes  # (an article not counted in anew: all)
+    for aid in new:
+        ours, theirs = view_graph(graph), view_graph(every)
+        theirs.articles[aid]["entities"], theirs.articles[aid]["edges"] = None, None
+        theirs.fill([aid], reads=False)
+        ours.fill([aid], reads=True)
+        assert ours.articles[aid]["entities"] == theirs.articles[aid]["entities"] and ours.articles[aid]["entities"]
+        assert ours.articles[aid]["edges"] == theirs.articles[aid]["edges"]
+        assert ours.reads.get(aid) == every.mentions_in({aid})[aid]
