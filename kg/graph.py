@@ -30,7 +30,8 @@ class Changed:
     """What a re-build served by the kept resolution changed since the build that kept it (token ``since``):
     the ``articles`` whose mentions may be read as other entities, or whose entities may differ in type, names,
     code or articles (``KeptResolution.changed_articles``); the ``entities`` made again or gone, whose nodes may
-    differ. Every other article reads what it read there, and every other entity's node is the one it had."""
+    differ; and the articles ``extracted`` (counted in anew), which only those entities name. Every other article
+    reads what it read there, and every other entity's node is the one it had."""
 
     since: str
     articles: frozenset[str]
