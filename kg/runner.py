@@ -21,7 +21,7 @@ from .errors import KgError
 from .extract import EXTRACTOR_VERSION, Context
 from .read import text_hash
 from .records import Article, Extraction, Fact, Mention, Source
-from .runtime import ForkedHelper, die_with_parent, stop_without_waiting
+from .runtime import ForkedHelper, can_fork, die_with_parent, stop_without_waiting
 
 BATCH = 48  # articles per task: big enough to amortise pickling, small enough to balance 2 cores
 
@@ -284,7 +284,7 @@ class Workers:
         ``ForkedHelper`` (``extract_all`` hands it one batch at most), which needs neither multiprocessing nor
         concurrent.futures imported; more are a process pool."""
         self.jobs = jobs
-        if jobs == 1 and sys.platform.startswith("linux"):  # (fork is the safe, cheap way there)
+        if jobs == 1 and can_fork():
             self.pool = ForkedHelper(_load_extractor, (os.getpid(), few))
         else:
             from concurrent.futures import ProcessPoolExecutor

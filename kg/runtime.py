@@ -110,6 +110,12 @@ def stop_without_waiting(pool) -> None:
     fork_waits_for(stopping)
 
 
+def can_fork() -> bool:
+    """Whether helpers are forked here (``ForkedHelper``, the RDF writer beside the pages): on Linux, where fork is
+    the safe, cheap way; elsewhere a process pool extracts, and the RDF is written in turn."""
+    return sys.platform.startswith("linux")
+
+
 class HelperDied(KgError):
     """A ``ForkedHelper``'s process ended before it handed back a result (killed, or out of memory): one line from
     the ``kg`` command, not a traceback."""
@@ -259,10 +265,7 @@ def _write_frame(fd: int, data: bytes) -> None:
 def _read_frame(fd: int) -> bytes | None:
     """What ``_write_frame`` wrote; None at the end of the pipe (its writer gone)."""
     head = _read_exactly(fd, 8)
-    if head is None:
-        return None
-    data = _read_exactly(fd, int.from_bytes(head, "little"))
-    return data
+    return None if head is None else _read_exactly(fd, int.from_bytes(head, "little"))
 
 
 def _read_exactly(fd: int, n: int) -> bytes | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import OutputError
-from ..runtime import Claim, ForkedHelper, die_with_parent, hold_to_exit, stop_without_waiting
+from ..runtime import Claim, ForkedHelper, can_fork, die_with_parent, hold_to_exit, stop_without_waiting
 
 EXTRA_FORMATS = ("trig", "nquads", "ntriples", "jsonld", "graphml")
 
@@ -51,7 +51,7 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
 
     if cache is not None:
         forget_tables(cache, "turtle")  # (graph.ttl's record is a SideRecord now)
-    if (jobs or os.cpu_count() or 1) > 1 and len(kg.articles) >= PARALLEL_EXPORT_ARTICLES and _can_fork():
+    if (jobs or os.cpu_count() or 1) > 1 and len(kg.articles) >= PARALLEL_EXPORT_ARTICLES and can_fork():
         global _CHILD_TASK
         if kg.changed is None:  # (a re-build's writers read only the articles they make again: ``mentions_in``)
             kg.mentions_by_article()  # made here, once, for both processes: walked after the fork, the mentions'
@@ -123,12 +123,6 @@ def outputs(kg, formats=(), started: float | None = None, jobs: int | None = 1,
 
 PARALLEL_EXPORT_ARTICLES = 100  # below this, forking costs about what it saves
 _CHILD_TASK = None  # what the forked exporter runs: inherited through fork, never pickled
-
-
-def _can_fork() -> bool:
-    import sys
-
-    return sys.platform.startswith("linux")  # fork is the safe, cheap way here; elsewhere run in turn
 
 
 def _run_child_task(parent: int):
