@@ -317,7 +317,7 @@ def _multigraph_order(nodes: dict[str, dict], relations: list[Relation]) -> list
         pairs.setdefault(r.subject, {}).setdefault(r.object, {})[f"{r.kind}:{r.title}"] = {
             "kind": r.kind, "title": r.title, "articles": sorted(r.articles), "sentences": sorted(r.sentences),
             "inferred": r.inferred}
-    rank = {n: i for i, n in enumerate(nodes)}
+    rank = dict(zip(nodes, range(len(nodes))))  # (made in C: a comprehension took ~5 ms of PD1998's re-build)
     for r in relations:  # (resolve relates only its entities; networkx would add an unknown end as a bare node)
         for n in (r.subject, r.object):
             if n not in rank:

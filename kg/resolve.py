@@ -10,7 +10,9 @@ come in, and a build's tally can be kept and added to (``kg/kept.py``).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
+from operator import add
 
 from .lexicon import TOWN_SUFFIXES, ZONE_SUFFIXES, _lines, gazetteer
 from .records import (ENTITY_TYPES, INITIATIVE, LOCATED_IN, ORGANIZATION, PART_OF, PROJECT, REGION, Entity, Extraction,
@@ -174,10 +176,12 @@ def initiative_texts(keys: dict[str, list]) -> dict[str, list[str]]:
 
 def entity_ids(key_type: dict[str, str], alias_of: dict[str, str]) -> dict[str, str]:
     """Key → the id of the entity it names (type slug / the key it is an alias of, else itself)."""
-    out = {}
-    for key in key_type:
-        target = alias_of.get(key, key)
-        out[key] = f"{TYPE_SLUG[key_type[target]]}/{target}"
+    opening = {t: slug + "/" for t, slug in TYPE_SLUG.items()}
+    # each key its own, in C (an f-string for each of 15 k keys: ~2 ms more), then the aliases'
+    out = dict(zip(key_type, map(add, map(opening.__getitem__, key_type.values()), key_type)))
+    for key, target in alias_of.items():
+        if key in out:
+            out[key] = opening[key_type[target]] + target
     return out
 
 
@@ -205,21 +209,31 @@ def relations(facts: dict[tuple, list], eid_of: dict[str, str], info: dict[str, 
     mention it): organisations in the region their name opens with, regions in their parents, the most
     specific place kept."""
     gaz = gazetteer()
-    rels: dict[tuple, Relation] = {}
+    rels: dict[tuple, Relation] = {}  # (kind, subject, object, title) → the relation: its sort key too
 
-    def relate(kind: str, s: str, o: str, title: str, inferred: bool, articles=(), sentences=()) -> None:
+    def relate(kind: str, s: str, o: str, title: str, inferred: bool) -> None:
         if s == o:
             return
         rk = (kind, s, o, title)
         rel = rels.get(rk)
         if rel is None:
-            rel = rels[rk] = Relation(kind=kind, subject=s, object=o, title=title, inferred=inferred)
-        rel.inferred = rel.inferred and inferred
-        rel.articles.update(articles)
-        rel.sentences.update(sentences)
+            rels[rk] = Relation(kind, s, o, title, set(), set(), inferred)
+        else:
+            rel.inferred = rel.inferred and inferred
 
+    # (the facts' relations made in one loop, not a call each: PD1998's 4.2 k facts: ~4 ms less)
     for (kind, skey, okey, title), (articles, sentences, read, _) in facts.items():
-        relate(kind, eid_of[skey], eid_of[okey], title, not read, articles, sentences)
+        s, o = eid_of[skey], eid_of[okey]
+        if s == o:
+            continue
+        rk = (kind, s, o, title)
+        rel = rels.get(rk)
+        if rel is None:
+            rels[rk] = Relation(kind, s, o, title, set(articles), set(sentences), not read)
+        else:
+            rel.inferred = rel.inferred and not read
+            rel.articles.update(articles)
+            rel.sentences.update(sentences)
     # an organisation whose canonical name opens with a region's full name is located in it
     located = {r.subject for r in rels.values() if r.kind == LOCATED_IN}
     region_names = {name for typ, name, code in info.values() if typ == REGION  # 中国联通, 东北大学: a name,
@@ -253,11 +267,11 @@ def relations(facts: dict[tuple, list], eid_of: dict[str, str], info: dict[str, 
         if code and code in gaz.regions:
             parent = by_code.get(gaz.regions[code].parent)
             for macro, codes in members.items():
-                if code in codes and macro in by_name and docs & region_docs[by_name[macro]]:
+                if code in codes and macro in by_name and not docs.isdisjoint(region_docs[by_name[macro]]):
                     relate(PART_OF, eid, by_name[macro], "", True)
         elif eid not in placed and name.endswith(ZONE_SUFFIXES + TOWN_SUFFIXES):  # not a river: no one province
             parent = _zone_parent(name, by_code, province)
-        if parent is not None and docs & region_docs[parent]:
+        if parent is not None and not docs.isdisjoint(region_docs[parent]):
             relate(PART_OF, eid, parent, "", True)
     # the most specific place: an organisation or project placed in a zone and in the city the zone is part
     # of is in the zone (the city follows from part_of)
@@ -275,7 +289,7 @@ def relations(facts: dict[tuple, list], eid_of: dict[str, str], info: dict[str, 
             for k in placed_at:  # (a cycle in part_of drops neither)
                 if any(k[2] in up[o] and o not in up[k[2]] for o in up if o != k[2]):
                     del rels[k]
-    return sorted(rels.values(), key=lambda r: (r.kind, r.subject, r.object, r.title))
+    return [rels[rk] for rk in sorted(rels)]  # (by kind, subject, object and title: each one's key)
 
 
 _VOTE_ORDER = lambda type_vote: (-type_vote[1][0], type_vote[1][1])  # noqa: E731  (most mentions, then first)
@@ -390,13 +404,23 @@ def abbreviations(keys: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for same_ends in by_ends.values():
         if len(same_ends) > 1:
-            for k in same_ends:  # (``_abbreviates``, its tests of ends and ordinals made once for the group)
-                if ORDINAL.search(k):
+            # each key tested against the longer ones alone, up to the second that fits (PD1998's largest groups
+            # hold 83 and 45 keys); ``_abbreviates``' tests of ends made once for the group
+            longest_first = sorted(same_ends, key=len, reverse=True)
+            minus_lengths = [-len(f) for f in longest_first]
+            for k in same_ends:
+                longer = bisect_left(minus_lengths, -len(k))  # (how many are longer)
+                if not longer or ORDINAL.search(k):
                     continue
-                n, middle = len(k), k[2:-2]
-                fulls = [f for f in same_ends if len(f) > n and _in_order(middle, f, 2, len(f) - 2)]
-                if len(fulls) == 1:
-                    out[k] = fulls[0]
+                middle, full = k[2:-2], None
+                for f in longest_first[:longer]:
+                    if _in_order(middle, f, 2, len(f) - 2):
+                        if full is not None:
+                            break
+                        full = f
+                else:
+                    if full is not None:
+                        out[k] = full
     return out
 
 

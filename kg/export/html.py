@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from json.encoder import encode_basestring
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -1208,23 +1209,26 @@ def index_page(v: ViewGraph, title: str, links: dict[str, str], article_pages: d
            f"<p><a href=\"graph.html\">整体关系图 whole graph</a> · {len(v.nodes):,} entities · "
            f"{len(v.edges):,} relations · {len(v.articles):,} articles</p>"]
     deg = v.degree() if deg is None else deg
-    get = deg.get
-    rows: dict[str, list] = {t: [] for t in ENTITY_TYPES}  # a type's (-relations, name, order, id, mentions)
-    nodes = v.nodes  # (one pass over the nodes' columns, not one per type; no key function per entity)
-    for i, (n, typ, name, mentions) in enumerate(zip(nodes, node_column(nodes, "type"), node_column(nodes, "name"),
-                                                     node_column(nodes, "mentions"))):
+    nodes = v.nodes  # (as columns, read in C; each type's rows ordered by two stable sorts of one key each, not
+    ids = list(nodes)  # by comparing tuples: ~4 ms of PD1998's re-build)
+    names, counts = node_column(nodes, "name"), node_column(nodes, "mentions")
+    degrees = list(map(deg.get, ids, repeat(0, len(ids))))
+    rows: dict[str, list[int]] = {t: [] for t in ENTITY_TYPES}  # a type's entities, by index
+    for i, typ in enumerate(node_column(nodes, "type")):
         of_type = rows.get(typ)
         if of_type is not None:
-            of_type.append((-get(n, 0), name, i, n, mentions))
+            of_type.append(i)
     escape = _escape_html
     for t in ENTITY_TYPES:
-        ranked = sorted(rows[t])  # most relations first, then by name (then as listed: the sort is total)
+        ranked = rows[t]
+        ranked.sort(key=names.__getitem__)  # by name, then as listed
+        ranked.sort(key=degrees.__getitem__, reverse=True)  # most relations first (names' order kept within)
         out.append(f"<details{' open' if t == 'Person' else ''}><summary><b>{TYPE_ZH[t]} {t}</b> "
                    f"<span class=\"n\">({len(ranked):,})</span></summary><ul>")
-        for minus, name, _, n, mentions in ranked:
-            name = escape(name)
+        for i in ranked:
+            name, n = escape(names[i]), ids[i]
             label = f"<a href=\"{links[n]}\">{name}</a>" if n in links else name
-            out.append(f"<li>{label} <span class=\"n\">{-minus} relations · {mentions} mentions</span></li>")
+            out.append(f"<li>{label} <span class=\"n\">{degrees[i]} relations · {counts[i]} mentions</span></li>")
         out.append("</ul></details>")
     out.append(f"<details><summary><b>文章 Articles</b> <span class=\"n\">({len(article_pages):,})</span></summary><ul>")
     for aid in sorted(article_pages):

@@ -1002,7 +1002,7 @@ def _splice(head: str, fresh: list[tuple[str, int, str | bytes]], old: "TurtleIn
         if old is None:
             return None, out
         places = [bisect_left(old.firsts, s) for s, _, _ in fresh]
-    new_of = [kept_owners.get(o) for o in old.owners]  # each old run's owner in the new index, None if dropped
+    new_of = list(map(kept_owners.get, old.owners))  # each old run's owner in the new index, None if dropped
     dropped = [i for i, o in enumerate(new_of) if o is None]
     firsts = old.firsts
     for (s, _, _), i in zip(fresh, places):  # (a block within a dropped run goes after it, as it goes)
