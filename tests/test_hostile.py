@@ -583,3 +583,45 @@ def test_commit_swaps_the_outputs_in_and_removes_the_old_ones(tmp_path, monkeypa
         with pytest.raises(OutputError, match="cannot put the outputs in place"):
             stage.commit()
     assert (out / "articles" / "a.html").is_dir()
+
+
+def test_graph_ttl_that_cannot_be_written_beside_its_record_is_one_error_and_the_outputs_stay(tmp_path, monkeypatch):
+    """Regression guard (session 40): a re-build writes graph.ttl in a thread while it marshals the record of its
+    parts (``export._Behind``). A write that fails there (a full disk) must still stop the build with one line and
+    exit 1, the previous outputs and the build cache's record as they were, no staging folder left."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+    from kg.errors import OutputError
+    from kg.export import Stage
+
+    work, out = tmp_path / "in", tmp_path / "o"
+    shutil.copytree(SEEDS, work)
+    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
+    before = _outputs_and_record(out)
+    (work / "zz-more.txt").write_text("辽宁日报讯 今年，沈阳市加快推进项目建设。\n", encoding="utf-8")
+    written = Stage._write_one
+    threads: list[str] = []
+
+    def full(self, name, data, made):
+        if name == "graph.ttl":
+            import threading
+
+            threads.append(threading.current_thread().name)
+            raise OutputError(f"{self.outdir / name}: cannot write (No space left on device)")
+        return written(self, name, data, made)
+
+    monkeypatch.setattr(Stage, "_write_one", full)
+    res = CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"])
+    assert res.exit_code == 1 and "graph.ttl: cannot write (No space left on device)" in res.output, res.output
+    assert res.output.startswith("Error:") and "Traceback" not in res.output
+    assert threads == ["kg-graph-ttl"]  # (written beside the record, as a re-build does)
+    assert _outputs_and_record(out) == before
+    assert not list(out.glob(".stage-*"))
+
+
+def _outputs_and_record(out) -> dict[str, bytes]:
+    """The output files and graph.ttl's record in the build cache (its SQLite file keeps what a build read and
+    extracted, whether or not the build committed)."""
+    return {p.name: p.read_bytes() for p in out.iterdir()
+            if p.is_file() and p.name not in (".kg-build.lock", ".kg-cache.sqlite")}

@@ -801,3 +801,36 @@ def test_local_names_are_turtles_written_as_the_characters_left_out():
     for text in ("%2F", "%af", "%G1", "%2", "%", "%%2F", "中", "a", "_", "-", ".", "·"):
         assert bool(grammar.fullmatch(text)) == bool(ours.fullmatch(text)), text
     assert rdf._PN_LOCAL.fullmatch("沈阳市-3.x_%E2%80%94") and not rdf._PN_LOCAL.fullmatch("-a")
+
+
+def test_a_rebuilds_turtle_planned_ahead_and_its_record_made_part_by_part_are_what_they_were():
+    """Regression guard (session 40): a re-build's RDF writer goes through graph.ttl's plan before writing it
+    (``cached_turtle(ahead=True)``: the pieces as a list, the index complete at once) and marshals the record of its
+    parts one part at a time (``ArticleKeys.made``), while a thread writes the file. The file's bytes and index must
+    be those the plan written as it is gone through gives, and the record the bytes marshal gives the tuple of its
+    parts, which ``recorded_keys`` reads back."""
+    import marshal
+
+    from kg.export.rdf import DEFAULT_BASE, ArticleKeys, _cited, cached_turtle, recorded_keys
+    from kg.pipeline import run
+
+    graph = run([str(SEEDS)])[0]
+    graph.token = "first"
+    keys = ArticleKeys()
+    pieces, _, _, index = cached_turtle(graph, keys=keys)
+    data = b"".join(pieces)
+    parts = keys.parts
+    assert keys.made == marshal.dumps((*parts[:-1], parts[-1]()), 2)
+    assert marshal.loads(keys.made)[-1] == parts[-1]()
+    node = sorted(graph.nodes)[len(graph.nodes) // 2]
+    edited = _edited(graph, [(node, "name"), (sorted(graph.nodes)[3], "alias")], [], "")
+    ahead = cached_turtle(edited, (index, data), ahead=True)
+    assert isinstance(ahead[0], list) and any(isinstance(p, bytes) for p in ahead[0][1:])  # (made blocks among runs)
+    index_ahead = ahead[3].dumps()  # (complete before the pieces are written)
+    as_made = cached_turtle(edited, (index, data))
+    assert b"".join(ahead[0]) == b"".join(as_made[0]) and ahead[1:3] == as_made[1:3]
+    assert index_ahead == as_made[3].dumps()
+    first = cached_turtle(graph, ahead=True)  # (no previous file: the pieces as they are made, as before)
+    assert not isinstance(first[0], list) and b"".join(first[0]) == data
+    # the record read back: its terms seed the next build
+    assert recorded_keys(graph, DEFAULT_BASE, keys.made, _cited(graph), index)[2] == parts[-1]()

@@ -175,16 +175,25 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
         # article (copying the previous graph.ttl's blocks of unchanged articles and entities, given a cache)
         record = SideRecord(cache, TURTLE_RECORD) if cache is not None and stage is not None else None
         rows = record.read() if record is not None else {}
+        index_row = None  # (graph.ttl's index, marshalled while the file is written, where it is complete before)
         previous = None if record is None else _previous_turtle(rows.get(TURTLE_STAMP), rows.get(TURTLE_INDEX),
                                                                 stage.out_prefix + "graph.ttl")
         try:
             keys = ArticleKeys(rows.get(ARTICLE_KEYS)) if record is not None else None
             try:
                 reused = cached_turtle(kg, previous, index=record is not None, keys=keys,
-                                       spill=stage.stage_prefix if stage is not None else None)
+                                       spill=stage.stage_prefix if stage is not None else None, ahead=True)
             except OSError as exc:  # (writing the blocks to the spill's files: a full disk, a file size limit)
                 raise OutputError(f"{stage.outdir / 'graph.ttl'}: cannot write ({exc.strerror})") from None
-            if reused is not None:
+            if reused is not None and keys is not None and stage is not None:  # (the records made meanwhile)
+                writing = _Behind(made, "graph.ttl", reused[0])
+                try:
+                    keys.made  # noqa: B018
+                    if isinstance(reused[0], list) and reused[3] is not None:  # (a re-build's: complete already)
+                        index_row = reused[3].dumps()
+                finally:
+                    writing.join()
+            elif reused is not None:
                 made("graph.ttl", reused[0])
         finally:
             if previous is not None and previous[1] is not None:
@@ -192,7 +201,7 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
         if record is not None:  # what the next build may copy: the file as written (swapped in, it keeps its stamp)
             index = reused[3] if reused is not None else None
             row = {TURTLE_STAMP: marshal.dumps(_stamp(stage.stage_prefix + "graph.ttl")),
-                   TURTLE_INDEX: index.dumps()} if index else {}
+                   TURTLE_INDEX: index_row or index.dumps()} if index else {}
             if row and keys.made is not None:  # (and its articles' keys, with what they were made from)
                 row[ARTICLE_KEYS] = keys.made
             record.replace(row)
@@ -217,6 +226,29 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
     _keep(kg, cache, keep)  # (``keep``: the claim it shares with the pages' process, where it is forked)
     hold_to_exit(locals())  # (graph.ttl's parts and records, not freed before the result goes back: ~3 ms)
     return files, triples, seconds, reused[2] if reused and cache is not None and stage is not None else {}
+
+
+class _Behind(threading.Thread):
+    """``call(*args)`` in a thread of its own; ``join`` raises what it raised. The RDF writer writes graph.ttl in
+    one while it makes the record of its parts (``rdf.ArticleKeys.made``): the kernel copies the previous file's runs
+    while the interpreter marshals."""
+
+    def __init__(self, call, *args):
+        super().__init__(name="kg-graph-ttl", daemon=True)
+        self._call, self._args, self._error = call, args, None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._call(*self._args)
+        except BaseException as exc:  # (raised again where it is joined)
+            self._error = exc
+
+    def join(self, timeout=None) -> None:
+        super().join(timeout)
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
 
 TURTLE_RECORD = "turtle"  # the build cache's record (``SideRecord``) of the graph.ttl last written:

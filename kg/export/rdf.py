@@ -729,7 +729,20 @@ class ArticleKeys:
     build's, once ``cached_turtle`` has keyed its parts."""
 
     previous: bytes | memoryview | None = None
-    made: bytes | None = None
+    parts: tuple | None = None  # (what ``made`` is made of, the terms' last: a function that gives them)
+    _made: bytes | None = None
+
+    @property
+    def made(self) -> bytes | None:
+        """This build's record, made when first asked for: each part marshalled by a call of its own, then joined as
+        marshal (version 2) writes the tuple of them, byte for byte. The RDF writer asks for it while a thread writes
+        graph.ttl (``export._rdf_files``), whose copies of the previous file's runs (the kernel's, ~30 ms of PD1998's
+        40 MB) then go on between the calls, not only after them."""
+        if self._made is None and self.parts is not None:
+            *parts, terms = self.parts
+            parts.append(terms())
+            self._made = b"(" + len(parts).to_bytes(4, "little") + b"".join([marshal.dumps(p, 2) for p in parts])
+        return self._made
 
 
 def _cited(kg) -> list[tuple]:
@@ -788,8 +801,8 @@ def recorded_keys(kg, base: str, previous: bytes | None, cited: list[tuple], ind
 
 
 def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: str | None = None,
-                  index: bool = True, keys: ArticleKeys | None = None, spill: str | None = None
-                  ) -> tuple[Iterator[bytes], int, dict[str, int], TurtleIndex | None] | None:
+                  index: bool = True, keys: ArticleKeys | None = None, spill: str | None = None,
+                  ahead: bool = False) -> tuple[Iterator[bytes], int, dict[str, int], TurtleIndex | None] | None:
     """graph.ttl as ``turtle_pieces`` writes it (its pieces, as they are made), its number of triples, how
     many parts were reused and made, and (``index``) its ``TurtleIndex``, complete once the pieces are
     consumed. A part is an article's own statements (its source, sentences and mentions: nine tenths of the
@@ -803,7 +816,9 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
     own is still quicker than one union of all statements. ``keys``: the articles' keys recorded by the previous build, whose
     unchanged ones are taken instead of made (``recorded_keys``), and this build's to record. ``spill``: a folder
     where, with no previous file, the made blocks go as they are made (``_Spill``), and the pieces are ranges of
-    that file (``export.FileRange``), not bytes: a first build's RDF writer then holds no block of the file."""
+    that file (``export.FileRange``), not bytes: a first build's RDF writer then holds no block of the file. ``ahead``:
+    where the previous file serves, the pieces as a list, the plan gone through (a re-build's few made blocks, the
+    previous file's runs as ranges of it) and the index complete, so that it is marshalled while the file is written."""
     base = base or kg.base or DEFAULT_BASE
     pre = prefixes(kg, base)
     short = _Compactor(pre)
@@ -907,8 +922,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
         # more in it: a write to every object, and most of these (the relations' ends and articles, the texts' ids)
         # were made before this process was forked, so each of their memory pages was copied. PD1998's re-build:
         # 28.8 -> 21.3 ms, half the page faults, for a record 5 % larger that reads back as quickly.
-        keys.made = marshal.dumps((kg.token, RDF_FINGERPRINT, base, kg.text_hashes, article_keys, cited,
-                                   arts.terms(kg)), 2)
+        keys.parts = (kg.token, RDF_FINGERPRINT, base, kg.text_hashes, article_keys, cited, lambda: arts.terms(kg))
     if index:
         plan, out = _splice(head, fresh, old, kept_owners, owner_keys, owner_counts, data, spilled)
         if plan is None:
@@ -951,7 +965,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
             if spilled is not None:
                 spilled.close()
 
-    return pieces(), sum(owner_counts), made, out
+    return list(pieces()) if ahead and old is not None else pieces(), sum(owner_counts), made, out
 
 
 def _stating(subjects, sources: dict[str, tuple[str | None, list[int]]]) -> tuple[list[str], list[int]] | None:
