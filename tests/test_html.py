@@ -650,3 +650,33 @@ def test_filling_articles_entity_sets_finds_what_they_read_in_the_same_pass():
     assert all(set(expected[aid][0]) <= v.articles[aid]["entities"] for aid in expected)
     v.reads.want(sorted(v.articles)[1:2])  # (another article: a pass of its own)
     assert len(passes) == 1
+
+
+def test_lib_files_are_kept_while_the_installed_ones_are_the_same_and_written_again_when_they_change(tmp_path,
+                                                                                                      monkeypatch):
+    """Regression guard (session 40): a re-build keeps lib/ (vis-network's script and style sheet) by a key of the
+    installed files as they are (path, inode, size, time), not by reading and hashing pyvis's 0.7 MB each time: the
+    committed files stay where they are while pyvis's are the same, and are written again, with the new text, once
+    pyvis's change (an upgrade)."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+    from kg.export import html
+
+    out = tmp_path / "o"
+    build = ["build", str(SEEDS), "-o", str(out), "-j", "1"]
+    assert CliRunner().invoke(cli, build).exit_code == 0
+    js, css = out / "lib" / "vis-network.min.js", out / "lib" / "vis-network.css"
+    installed = html.vis_asset_paths()
+    assert [p.read_text(encoding="utf-8") for p in (js, css)] == [p.read_text(encoding="utf-8") for p in installed]
+    inodes = (js.stat().st_ino, css.stat().st_ino)
+    assert CliRunner().invoke(cli, build).exit_code == 0
+    assert (js.stat().st_ino, css.stat().st_ino) == inodes  # kept, not written again
+    upgraded = tmp_path / "pyvis"
+    upgraded.mkdir()
+    for path in installed:
+        (upgraded / path.name).write_text(path.read_text(encoding="utf-8") + "\n/* upgraded */\n", encoding="utf-8")
+    monkeypatch.setattr(html, "vis_asset_paths", lambda: tuple(upgraded / p.name for p in installed))
+    assert CliRunner().invoke(cli, build).exit_code == 0
+    assert js.read_text(encoding="utf-8").endswith("/* upgraded */\n")
+    assert css.read_text(encoding="utf-8").endswith("/* upgraded */\n")

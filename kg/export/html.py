@@ -18,6 +18,7 @@ import importlib.util
 import json
 import marshal
 import math
+import os
 import random
 import re
 from bisect import bisect_left
@@ -675,10 +676,24 @@ def page_name(kind: str, key: str) -> str:
     return f"{kind}/{stem}-{hashlib.sha1(key.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}.html"
 
 
-def vis_assets() -> tuple[str, str]:
-    # pyvis's files, found without importing pyvis (its package imports IPython: 0.3 s)
+def vis_asset_paths() -> tuple[Path, Path]:
+    """pyvis's copies of vis-network's script and style sheet, found without importing pyvis (its package imports
+    IPython: 0.3 s)."""
     lib = Path(importlib.util.find_spec("pyvis").submodule_search_locations[0]) / "templates" / "lib" / "vis-9.1.2"
-    return (lib / "vis-network.min.js").read_text(encoding="utf-8"), (lib / "vis-network.css").read_text(encoding="utf-8")
+    return lib / "vis-network.min.js", lib / "vis-network.css"
+
+
+def vis_assets() -> tuple[str, str]:
+    js, css = vis_asset_paths()
+    return js.read_text(encoding="utf-8"), css.read_text(encoding="utf-8")
+
+
+def _installed_file_key(path: Path) -> str:
+    """A key of an installed file as it is (its path, inode, size and modification time, hashed: a page key holds no
+    space): the same while the file is, so a re-build keeps lib/ without reading pyvis's 0.7 MB and hashing it."""
+    st = os.stat(path)
+    return hashlib.sha1(f"{path}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}".encode("utf-8", "surrogatepass")
+                        ).hexdigest()
 
 
 def _json(data) -> str:
@@ -1034,12 +1049,13 @@ def site(kg, title: str = "policy-kg", emit=None, keep=None, layouts: Layouts | 
     if emit:  # 3 MB written while the other pages are drawn
         emit("graph.html", files["graph.html"])
         files["graph.html"] = None
-    js, css = vis_assets()
-    for name, text in (("lib/vis-network.min.js", js), ("lib/vis-network.css", css)):
-        # the same file as the last build's (its key: a hash of its text) is kept where it is, like a page
-        if keep is not None and keep(name, hashlib.sha1(text.encode("utf-8")).hexdigest()):
+    for name, path in zip(("lib/vis-network.min.js", "lib/vis-network.css"), vis_asset_paths()):
+        # the same file as the last build's (its key: the installed file's, unchanged) is kept where it is, like a page
+        if keep is not None and keep(name, _installed_file_key(path)):
             files[name] = None
-        elif emit:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if emit:
             emit(name, text)
             files[name] = None
         else:
