@@ -744,7 +744,8 @@ def test_spilled_runs_whose_iris_interleave_are_split_into_their_blocks(tmp_path
 def test_recorded_relation_terms_keep_those_gone_only_while_few():
     """``_Articles.terms`` copies the relations' terms whole, those of relations gone since included (a re-build
     seeds them from the last record and mints the new ones), until the gone ones are more than a fifth of the
-    relations (and a hundred): then only the graph's own are recorded. The entities' are always the graph's."""
+    relations (and a hundred): then only the graph's own are recorded. No entity's is recorded (session 40:
+    ``entity_terms`` makes them quicker than they read back)."""
     from kg.export.rdf import DEFAULT_BASE, _Articles, _graph_keys, _Terms
     from kg.pipeline import run
 
@@ -752,13 +753,13 @@ def test_recorded_relation_terms_keep_those_gone_only_while_few():
     arts = _Articles(graph, DEFAULT_BASE, _Terms())
     _graph_keys(graph, DEFAULT_BASE, arts)
     entities, own = arts.terms(graph)
-    assert entities.keys() == graph.nodes.keys() and len(own) == len(graph.edges)
+    assert entities == {} and len(own) == len(graph.edges)
     few = len(own) // 10 + 50  # (a tenth and fifty: kept; then more than a fifth and a hundred: dropped)
     gone = {("organization/x", f"region/{i}", "located_in", ""): (f"<statement/{i}>", None) for i in range(few)}
     arts.entity["region/gone"] = "<region/gone>"
     arts._facts.update(gone)
     entities, facts = arts.terms(graph)
-    assert entities.keys() == graph.nodes.keys() and facts == {**own, **gone}
+    assert entities == {} and facts == {**own, **gone}
     arts._facts.update({("organization/y", f"region/{i}", "located_in", ""): (f"<statement/y{i}>", None)
                         for i in range(len(own) // 4 + 101)})
     entities, facts = arts.terms(graph)
@@ -834,3 +835,28 @@ def test_a_rebuilds_turtle_planned_ahead_and_its_record_made_part_by_part_are_wh
     assert not isinstance(first[0], list) and b"".join(first[0]) == data
     # the record read back: its terms seed the next build
     assert recorded_keys(graph, DEFAULT_BASE, keys.made, _cited(graph), index)[2] == parts[-1]()
+
+
+def test_entity_terms_made_in_bulk_are_those_minted_one_by_one():
+    """``_Articles.entity_terms`` makes an entity's IRI term as ``<`` + base + id + ``>`` where its kind and name are
+    letters and digits alone, by C-level maps, and mints the others: each must be what ``entity_iri`` mints, for any
+    id (names of any script, punctuation, spaces, slashes, empty; ids without a kind) and base."""
+    from hypothesis import given, settings, strategies as st
+
+    from kg.export.rdf import DEFAULT_BASE, _Articles, _Terms, entity_iri
+    from kg.pipeline import run
+
+    graph = run([str(SEEDS)])[0]
+    names = st.text(st.sampled_from("沈阳市区Ａa1①·“”/ %#_-.~（）\u3000"), max_size=8)
+    ids = st.one_of(st.builds(lambda k, n: f"{k}/{n}", st.sampled_from(["person", "region", "organization", "a b"]),
+                              names), names)
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(ids, unique=True, max_size=30), st.sampled_from([DEFAULT_BASE, "https://example.org/kg/"]))
+    def check(eids, base):
+        eids = sorted(graph.nodes)[:20] + [e for e in eids if e not in graph.nodes]
+        arts, t = _Articles(graph, base, _Terms()), _Terms()
+        assert arts.entity_terms(eids) == [t.iri(entity_iri(base, e)) for e in eids]
+        assert all(arts.entity[e] == t.iri(entity_iri(base, e)) for e in eids)  # (kept for the blocks made after)
+
+    check()
