@@ -235,8 +235,8 @@ class _Articles:
 
     def seed(self, terms) -> None:
         """Take the relations' fact and role terms a previous build recorded (``recorded_keys``: with this RDF code
-        and base, so each is what would be minted now; and any entities' terms it recorded, as builds before
-        session 40 did): a re-build then hashes only those of new relations (PD1998: 4.8 k hashed fact IRIs)."""
+        and base, so each is what would be minted now; no entity's, which ``entity_terms`` makes): a re-build then
+        hashes only those of new relations (PD1998: 4.8 k hashed fact IRIs)."""
         entities, facts = terms
         self.entity.update(entities)
         self._facts.update(facts)
@@ -244,8 +244,9 @@ class _Articles:
     def entity_terms(self, eids: list[str]) -> list[str]:
         """The IRI terms of ``eids``, in order, each kept in ``entity``: an id whose name is letters and digits alone
         (``slug`` keeps it whole, as it does each kind) is ``<`` + base + id + ``>``, made by C-level maps;
-        the others are minted one by one. PD1998's 15 k entities in ~3 ms, where the previous build's record of them
-        (1.3 MB) took ~10 ms of the RDF writer's to read back and ~5 ms to write."""
+        the others are minted one by one. PD1998's 15 k entities in 11-15 ms (the collector paused, as in a build),
+        about what the previous build's record of them (1.3 MB, no longer kept) took the RDF writer to read back
+        (~10 ms) and to write (~5 ms); one by one they took ~25 ms."""
         opening = "<" + self._base
         terms = list(map(add, repeat(opening), map(add, eids, repeat(">"))))
         parts = list(map(str.partition, eids, repeat("/")))  # (kind, "/", name): ``entity_iri``'s
