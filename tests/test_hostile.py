@@ -586,9 +586,10 @@ def test_commit_swaps_the_outputs_in_and_removes_the_old_ones(tmp_path, monkeypa
 
 
 def test_graph_ttl_that_cannot_be_written_beside_its_record_is_one_error_and_the_outputs_stay(tmp_path, monkeypatch):
-    """Regression guard (session 40): a re-build writes graph.ttl in a thread while it marshals the record of its
-    parts (``export._Behind``). A write that fails there (a full disk) must still stop the build with one line and
-    exit 1, the previous outputs and the build cache's record as they were, no staging folder left."""
+    """Regression guard (session 40): a re-build writes graph.ttl from the stage's writing thread
+    (``Stage.writing_behind``) while it marshals the record of its parts. A write that fails there (a full disk) must
+    still stop the build with one line and exit 1, the previous outputs and the build cache's record as they were, no
+    staging folder left."""
     from click.testing import CliRunner
 
     from kg.cli import cli
@@ -615,7 +616,7 @@ def test_graph_ttl_that_cannot_be_written_beside_its_record_is_one_error_and_the
     res = CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"])
     assert res.exit_code == 1 and "graph.ttl: cannot write (No space left on device)" in res.output, res.output
     assert res.output.startswith("Error:") and "Traceback" not in res.output
-    assert threads == ["kg-graph-ttl"]  # (written beside the record, as a re-build does)
+    assert threads == ["kg-stage-writer"]  # (written by the stage's thread beside the record, as a re-build does)
     assert _outputs_and_record(out) == before
     assert not list(out.glob(".stage-*"))
 

@@ -185,14 +185,15 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
                                        spill=stage.stage_prefix if stage is not None else None, ahead=True)
             except OSError as exc:  # (writing the blocks to the spill's files: a full disk, a file size limit)
                 raise OutputError(f"{stage.outdir / 'graph.ttl'}: cannot write ({exc.strerror})") from None
-            if reused is not None and keys is not None and stage is not None:  # (the records made meanwhile)
-                writing = _Behind(made, "graph.ttl", reused[0])
-                try:
+            if reused is not None and keys is not None and stage is not None:  # written by the stage's thread
+                # while the records of its parts are marshalled (``rdf.ArticleKeys.made``, a part a call): the kernel
+                # copies the previous file's runs while the interpreter marshals
+                with stage.writing_behind(listed=False) as put:
+                    put("graph.ttl", reused[0])
+                    files["graph.ttl"] = None
                     keys.made  # noqa: B018
                     if isinstance(reused[0], list) and reused[3] is not None:  # (a re-build's: complete already)
                         index_row = reused[3].dumps()
-                finally:
-                    writing.join()
             elif reused is not None:
                 made("graph.ttl", reused[0])
         finally:
@@ -226,29 +227,6 @@ def _rdf_files(kg, formats: tuple[str, ...], shards: int = 0, stage: "Stage | No
     _keep(kg, cache, keep)  # (``keep``: the claim it shares with the pages' process, where it is forked)
     hold_to_exit(locals())  # (graph.ttl's parts and records, not freed before the result goes back: ~3 ms)
     return files, triples, seconds, reused[2] if reused and cache is not None and stage is not None else {}
-
-
-class _Behind(threading.Thread):
-    """``call(*args)`` in a thread of its own; ``join`` raises what it raised. The RDF writer writes graph.ttl in
-    one while it makes the record of its parts (``rdf.ArticleKeys.made``): the kernel copies the previous file's runs
-    while the interpreter marshals."""
-
-    def __init__(self, call, *args):
-        super().__init__(name="kg-graph-ttl", daemon=True)
-        self._call, self._args, self._error = call, args, None
-        self.start()
-
-    def run(self) -> None:
-        try:
-            self._call(*self._args)
-        except BaseException as exc:  # (raised again where it is joined)
-            self._error = exc
-
-    def join(self, timeout=None) -> None:
-        super().join(timeout)
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
 
 
 TURTLE_RECORD = "turtle"  # the build cache's record (``SideRecord``) of the graph.ttl last written:
@@ -579,14 +557,15 @@ class Stage:
             self._write_one(name, data, made)
 
     @contextmanager
-    def writing_behind(self, pending: int = WRITE_BEHIND_PAGES):
+    def writing_behind(self, pending: int = WRITE_BEHIND_PAGES, listed: bool = True):
         """A ``put(name, data)`` that stages a file from a thread while the caller goes on: the thread
         waits on the file system with the GIL released, so drawing pages and writing them overlap.
         At most ``pending`` files wait for the thread; ``put`` then waits for it. The thread needs the GIL
         after each call into the file system, which a caller drawing pages holds 5 ms at a time, so
         unbounded it fell behind: twelve times PD1998's first build had drawn 35,000 pages and written
         1,801, holding ~0.8 GB of pages. Leaving waits for the last file and raises the first error (later
-        files are not written)."""
+        files are not written). ``listed=False``: the files are not listed (``write_unregistered``: a forked RDF
+        writer writes graph.ttl so while it marshals its records)."""
         todo: queue.Queue = queue.Queue(maxsize=max(1, pending))
         errors: list[Exception] = []
 
@@ -614,7 +593,8 @@ class Stage:
         def put(name: str, data: str | bytes) -> None:
             if errors:
                 raise errors[0]
-            self._register(name)
+            if listed:
+                self._register(name)
             hand_over((name, data))
 
         try:
