@@ -5,7 +5,9 @@ The build cache's table ``resolution`` holds the entities in ``SHARDS`` rows (an
 id): each entity's node as the graph holds it, the votes, first code and quoted initiative texts of each key
 merged into it (``resolve.Tally``'s records without the mentions, which the node holds), and the facts those
 keys are the subjects of; and one row naming the articles it was all made from, with their extraction keys.
-A shard's mentions are read back only when one of its entities' is first wanted (``KeptMentions``).
+A shard's mentions are read back only when one of its entities' is first wanted (``KeptMentions``), and its keys'
+records (votes, first code, texts) only when one of its keys is counted again or its row written again: what every
+key's entity needs decided again, its type (decided from its votes) and its initiative texts, is kept beside them.
 
 A re-build takes the articles removed or changed since out of the kept counts (their extractions read back
 from the build cache) and counts the new or changed articles' tally in (``update``): the type and the aliases
@@ -41,8 +43,9 @@ from .records import INITIATIVE, REGION, Entity, Extraction, Mention, Relation
 from .resolve import (CODE, MENTIONS, QUOTED_OR_SPLIT, VOTES, Tally, aliases, documents, entity, entity_ids,
                       initiative_texts, key_types, relations)
 
-KEPT_ROW = ("kept row 7: marshalled shards (nodes as columns, their mentions' columns marshalled apart with a CRC-32, "
-            "regions' documents, keys' records, their entities, facts); the articles' row with the build's token")
+KEPT_ROW = ("kept row 8: marshalled shards (nodes as columns, their mentions' columns marshalled apart with a CRC-32, "
+            "regions' documents, keys' types, keys' records marshalled apart, their entities, facts, keys' initiative "
+            "texts); the articles' row with the build's token")
 ARTICLES_ROW = "articles"  # the row naming the articles (and the resolver) the shards were made from
 SHARDS = 256
 NODE_FIELDS = ("type", "name", "aliases", "code", "articles")  # a node's, as ``graph.entity_node`` makes it,
@@ -204,7 +207,10 @@ class KeptResolution:
         self.fingerprint = fingerprint()
         self.sources: dict[str, str] = {}  # article id → extraction key, of the articles kept
         self.docs: dict[str, str] = {}  # article id → document name
-        self.keys: dict[str, tuple] = {}  # key → (votes, code, initiative texts)
+        self.keys: dict[str, tuple] = {}  # key → (votes, code, initiative texts): the records read so far (``_read``)
+        self.key_type: dict[str, str] = {}  # key → its type, decided from its votes (``resolve.key_types``): every key's
+        self.texts: dict[str, list[str]] = {}  # key → its initiative texts, for the keys that have some
+        self.records: dict[str, bytes] = {}  # a shard's row → its keys' records, marshalled, until they are read
         self.entity_of: dict[str, str] = {}  # key → the id of the entity it was merged into
         self.facts: dict[tuple, list] = {}
         self.nodes: dict[str, dict] = {}
@@ -246,7 +252,9 @@ class KeptResolution:
         return [aid for aid, key in sources.items() if self.sources.get(aid) != key], removed
 
     def load(self) -> None:
-        """Read every kept entity: its node, its keys' records and their facts (a damaged row: ValueError)."""
+        """Read every kept entity: its node, its keys' types, initiative texts and entities, and their facts (a
+        damaged row: ValueError); the keys' records stay marshalled until wanted (``_read``: PD1998's 15 k keys' votes
+        are 1.4 MB of marshal, ~0.01 s and 1.6 k page faults of a re-build, which reads a dozen of the 256 shards')."""
         width = len(Mention._fields)
         with self._db() as db:
             try:
@@ -255,18 +263,42 @@ class KeptResolution:
                 raise KgError(f"{self.path}: cannot use as build cache ({exc}); use --no-cache") from None
         for name, value in rows:
             try:
-                columns, region_docs, keys, entity_of, facts = marshal.loads(value)
+                columns, region_docs, decided, records, entity_of, facts, texts = marshal.loads(value)
+                if len(decided) != len(entity_of) or not isinstance(records, bytes):
+                    raise ValueError("keys of another shape")
                 self.nodes.update(_nodes(columns, width))
                 self.shards[name] = list(columns[0])
                 self.types.update(columns[1][TYPE])
                 self.region_docs.update(region_docs)
-                self.keys.update(keys)
+                self.key_type.update(zip(entity_of, decided))
+                self.records[name] = records
                 self.entity_of.update(entity_of)
                 self.facts.update(facts)
+                self.texts.update(texts)
             except (ValueError, EOFError, TypeError, KeyError, AttributeError) as exc:
                 raise ValueError(f"a kept entity that does not read back ({exc})") from None
-        if (len(self.keys), len(self.nodes)) != self.counts or self.keys.keys() != self.entity_of.keys():
+        if (len(self.key_type), len(self.nodes)) != self.counts or self.key_type.keys() != self.entity_of.keys():
             raise ValueError("kept entities missing")  # (a row removed since)
+
+    def _read(self, keys) -> None:
+        """Read the kept records of ``keys`` (those kept: their shards', by the entity each was kept in), before any
+        is counted again or written; NotKept where a shard's do not read back (the caller resolves everything)."""
+        entity_of = self.entity_of
+        for name in {shard_of(entity_of[k]) for k in keys if k in entity_of}:
+            self._read_shard(name)
+
+    def _read_shard(self, name: str) -> None:
+        data = self.records.pop(name, None)
+        if data is None:  # (read already, or a shard none of whose keys was kept)
+            return
+        try:
+            records = marshal.loads(data)
+            if not isinstance(records, dict):
+                raise TypeError("not a dict")
+        except (ValueError, EOFError, TypeError) as exc:
+            raise NotKept(f"{name}: its keys' records do not read back ({exc})") from None
+        for key, rec in records.items():
+            self.keys.setdefault(key, rec)
 
     def update(self, extractions: list[Extraction], province: str = "", removed: list[Extraction] = (),
                reread=None) -> tuple[dict[str, Entity], list[Relation], dict[str, dict]]:
@@ -281,6 +313,7 @@ class KeptResolution:
         new.add(extractions)
         self.fresh, self.token = set(new.sources) | out.articles, _token()
         keys, facts = self.keys, self.facts
+        self._read(new.keys)
         for key, rec in new.keys.items():
             texts = initiative_texts({key: rec}).get(key, [])
             old = keys.get(key)
@@ -306,8 +339,21 @@ class KeptResolution:
                 facts[fk] = [told[0] | articles, told[1] | sentences, told[2] + read, told[3] + n]
         self.sources.update(new.sources)
         self.docs.update(new.docs)
-        key_type = key_types({k: rec[0] for k, rec in keys.items()})
-        alias_of = aliases(key_type, {k: rec[2] for k, rec in keys.items() if rec[2]}, gazetteer())
+        # the types and texts of the keys counted again (the others' are as kept: each is decided from its own votes),
+        # each in its place, the new ones after them in the order they came, as the records are
+        key_type, all_texts = self.key_type, self.texts
+        counted = list(new.keys) + [k for k in out.touched if k not in new.keys]
+        decided = key_types({k: keys[k][0] for k in counted if k in keys})
+        for k in counted:
+            if k in decided:
+                key_type[k] = decided[k]
+            else:  # (no article names it now)
+                key_type.pop(k, None)
+            if k in keys and keys[k][2]:
+                all_texts[k] = keys[k][2]
+            else:
+                all_texts.pop(k, None)
+        alias_of = aliases(key_type, all_texts, gazetteer())
         eid_of = entity_ids(key_type, alias_of)
         entity_of = self.entity_of
         # made again: the entities a key touched or moved is in now, and those it left that are still there
@@ -320,6 +366,9 @@ class KeptResolution:
             if eid in self.made:
                 members[eid].append(k)
         wanted = {k for ks in members.values() for k in ks}
+        self._read(wanted)  # (their codes; and the rows ``keep`` writes: their shards', read back whole)
+        for name in map(shard_of, self.made | self.gone):
+            self._read_shard(name)
         fact_articles: dict[str, set[str]] = defaultdict(set)
         for (_, skey, okey, _), told in facts.items():
             if skey in wanted:
@@ -363,6 +412,7 @@ class KeptResolution:
         gone.add(removed)
         out = _Removed(set(gone.sources), set(gone.keys))
         keys, facts = self.keys, self.facts
+        self._read(gone.keys)
         refirst: list[tuple[str, object]] = []  # (key, type or CODE) whose first was in a removed article
         for key, rec in gone.keys.items():
             kept = keys.get(key)
@@ -437,8 +487,10 @@ class KeptResolution:
     def keep_all(self, tally: Tally) -> None:
         """Take a full resolution (``tally``, resolved): every row is written by ``keep``."""
         self.keys = {k: (rec[VOTES], rec[CODE], []) for k, rec in tally.keys.items()}
-        for k, texts in initiative_texts(tally.keys).items():
+        self.texts = initiative_texts(tally.keys)
+        for k, texts in self.texts.items():
             self.keys[k] = (self.keys[k][0], self.keys[k][1], texts)
+        self.key_type, self.records = tally.key_type, {}
         self.facts, self.sources, self.docs = tally.facts, tally.sources, tally.docs
         self.region_docs = tally.region_docs
         self.entity_of = tally.entity_of
@@ -507,9 +559,11 @@ class KeptResolution:
             its_keys = keys[name]
             rows.append((name, marshal.dumps((_columns(eids, nodes), {e: sorted(self.region_docs[e]) for e in eids
                                                                        if e in self.region_docs},
-                                              its_keys, {k: self.entity_of[k] for k in its_keys}, facts[name]))))
+                                              [self.key_type[k] for k in its_keys], marshal.dumps(its_keys),
+                                              {k: self.entity_of[k] for k in its_keys}, facts[name],
+                                              {k: rec[2] for k, rec in its_keys.items() if rec[2]}))))
         self.shards.update(members)
-        counts = (len(self.keys), len(entities))
+        counts = (len(self.key_type), len(entities))
         rows.append((ARTICLES_ROW, marshal.dumps((self.fingerprint, self.sources, self.docs, counts, self.token))))
         with self._db() as db:
             try:

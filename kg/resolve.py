@@ -130,6 +130,7 @@ class Tally:
         key_type = key_types({k: rec[VOTES] for k, rec in keys.items()})
         alias_of = aliases(key_type, initiative_texts(keys), gazetteer())
         eid_of = self.entity_of = entity_ids(key_type, alias_of)
+        self.key_type = key_type  # (kept with the entity ids: ``KeptResolution.keep_all``)
         merged: dict[str, list[str]] = {}  # a key others are aliases of → it and them
         for key, target in alias_of.items():
             merged.setdefault(target, [target]).append(key)

@@ -310,6 +310,44 @@ def test_a_kept_resolution_missing_a_shard_does_not_read_back(extractions, tmp_p
         KeptResolution(path).load()
 
 
+def test_a_kept_resolution_reads_the_records_of_the_keys_an_article_counts_again(extractions, tmp_path):
+    """A re-build reads back the records (votes, first code, texts) of the shards whose keys an added article
+    counts again or whose rows it writes, not all 256; what it resolves is what resolving everything gives. A shard
+    whose records do not read back when wanted refuses the update (NotKept: the build resolves everything)."""
+    import marshal
+    import sqlite3
+    from collections import Counter
+
+    from kg.kept import SHARDS, shard_of
+
+    exs, province = extractions
+    path = tmp_path / "kept.sqlite"
+    named = Counter(k for ex in exs for k in {m.key for m in ex.mentions})
+    added = next(ex for ex in reversed(exs) if any(named[m.key] > 1 for m in ex.mentions))  # (names kept keys)
+    _kept_then_added(path, [[ex for ex in exs if ex is not added]], province)
+    kept = KeptResolution(path)
+    kept.load()
+    unread = set(kept.records)
+    entities, relations, unchanged = kept.update([added], province)
+    read = unread - set(kept.records)
+    assert 0 < len(read) < len(unread) / 4 <= SHARDS / 4, (len(read), len(unread))
+    assert _graph(entities, relations, unchanged) == _fresh(exs, province)
+    assert kept.key_type.keys() == kept.entity_of.keys()
+    # the shard of a key the added article names, its records damaged
+    again = KeptResolution(path)
+    again.load()
+    name = shard_of(again.entity_of[next(m.key for m in added.mentions if m.key in again.entity_of)])
+    with sqlite3.connect(path) as db:
+        value, = db.execute("SELECT value FROM resolution WHERE key = ?", (name,)).fetchone()
+        row = list(marshal.loads(value))
+        row[3] = b"\x00 not marshal"
+        db.execute("UPDATE resolution SET value = ? WHERE key = ?", (marshal.dumps(tuple(row)), name))
+    damaged = KeptResolution(path)
+    damaged.load()  # (the records are read when wanted)
+    with pytest.raises(NotKept):
+        damaged.update([added], province)
+
+
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10**6), size=st.integers(0, 12))
 def test_mentions_in_some_articles_are_those_of_all_made_at_once(extractions, seed, size):
