@@ -11,6 +11,9 @@ from pathlib import Path
 from .errors import KgError
 
 
+MAP_BYTES = 1 << 30  # (address space, not memory: the file's pages a build reads are mapped, up to this much)
+
+
 def open_cache(path: Path, table: str) -> sqlite3.Connection:
     """The build cache's SQLite file with ``table`` (its name and columns) in it; one Error line if the
     file cannot serve (not a database, not writable). Two processes of one build may write to it (the
@@ -20,11 +23,14 @@ def open_cache(path: Path, table: str) -> sqlite3.Connection:
     syncs cost 1-25 ms here, the last (the pages' keys, after the commit) ~25 ms of every PD1998 re-build. A
     build killed half way leaves it whole (SQLite's journal is still written); an operating system that
     crashes mid-write may leave it unreadable, which the next build reports (the way out: --no-cache, or
-    delete the file)."""
+    delete the file). Read through a memory map (``mmap_size``): a re-build reads ~17 MB of it (the pages' rows, the
+    kept entities'), each of its 4 KB pages otherwise copied by a system call of its own (PD1998's re-build: the
+    pages' rows 15-21 -> 11-14 ms, the kept entities' 10-14 -> 6-8 ms)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=60)
         db.execute("PRAGMA synchronous=OFF")
+        db.execute(f"PRAGMA mmap_size={MAP_BYTES}")
         db.execute(f"CREATE TABLE IF NOT EXISTS {table}")
     except (OSError, sqlite3.Error) as exc:
         raise KgError(f"{path}: cannot use as build cache ({exc}); use --no-cache") from None
