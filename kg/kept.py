@@ -288,6 +288,7 @@ class KeptResolution:
             self._read_shard(name)
 
     def _read_shard(self, name: str) -> None:
+        """Read the kept records of the shard ``name`` into ``keys``, once (a record counted again since stays)."""
         data = self.records.pop(name, None)
         if data is None:  # (read already, or a shard none of whose keys was kept)
             return

@@ -67,6 +67,7 @@ class Tally:
         self.sources: dict[str, str] = {}  # article id → its extraction's key in the build cache ("" without one)
         self.docs: dict[str, str] = {}  # article id → its document's name
         self.entity_of: dict[str, str] = {}  # key → the id of the entity it names, once resolved
+        self.key_type: dict[str, str] = {}  # key → its type, once resolved
         self.region_docs: dict[str, set[str]] = {}  # a region's id → the documents naming it, once resolved
 
     def add(self, extractions: list[Extraction]) -> None:
@@ -130,7 +131,7 @@ class Tally:
         key_type = key_types({k: rec[VOTES] for k, rec in keys.items()})
         alias_of = aliases(key_type, initiative_texts(keys), gazetteer())
         eid_of = self.entity_of = entity_ids(key_type, alias_of)
-        self.key_type = key_type  # (kept with the entity ids: ``KeptResolution.keep_all``)
+        self.key_type = key_type
         merged: dict[str, list[str]] = {}  # a key others are aliases of → it and them
         for key, target in alias_of.items():
             merged.setdefault(target, [target]).append(key)
