@@ -233,12 +233,10 @@ class _Articles:
         self._mentions: dict[str, list[tuple[str, int, int, str, int]]] = {}
         self._facts: dict[tuple[str, str, str, str], tuple[str, str | None]] = {}
 
-    def seed(self, terms) -> None:
+    def seed(self, facts: dict[tuple, tuple[str, str | None]]) -> None:
         """Take the relations' fact and role terms a previous build recorded (``recorded_keys``: with this RDF code
         and base, so each is what would be minted now; no entity's, which ``entity_terms`` makes): a re-build then
         hashes only those of new relations (PD1998: 4.8 k hashed fact IRIs)."""
-        entities, facts = terms
-        self.entity.update(entities)
         self._facts.update(facts)
 
     def entity_terms(self, eids: list[str]) -> list[str]:
@@ -257,7 +255,7 @@ class _Articles:
         entity.update(zip(eids, terms))
         return terms
 
-    def terms(self, kg) -> tuple[dict[str, str], dict[tuple, tuple[str, str | None]]]:
+    def terms(self, kg) -> dict[tuple, tuple[str, str | None]]:
         """The IRI terms of the relations' facts and roles, once ``_graph_keys`` has made them all, for the next
         build to ``seed`` (no entity's: ``entity_terms`` makes them quicker than they read back): those of relations
         gone since are left in (copied whole, not looked up one by one) until they are a fifth of them."""
@@ -265,7 +263,7 @@ class _Articles:
         if len(facts) > 1.25 * len(kg.edges) + 100:
             fact_terms = self.fact_terms
             facts = {(s, o, d["kind"], d["title"]): fact_terms(s, o, d["kind"], d["title"]) for s, o, _, d in kg.edges}
-        return {}, dict(facts)
+        return dict(facts)
 
     def fact_terms(self, s: str, o: str, kind: str, title: str) -> tuple[str, str | None]:
         """A relation's fact subject (a membership, or the rdf:Statement of another kind) and, for a
@@ -783,8 +781,8 @@ def recorded_keys(kg, base: str, previous: bytes | None, cited: list[tuple], ind
       Twelve times PD1998 has 37,776 articles to key (~0.5 s of the RDF writer, then the last to finish);
     - the merged blocks' keys, with what says which still serve (``KnownBlocks``, read by ``_graph_keys``): read off
       ``index``, the previous graph.ttl's (``TurtleIndex.blocks``), where it describes that file (else none);
-    - the entities' and the relations' IRI terms (``_Articles.terms``, for ``_Articles.seed``), whichever build
-      recorded them: they are what this code mints under this base.
+    - the relations' IRI terms (``_Articles.terms``, for ``_Articles.seed``), whichever build recorded them: they
+      are what this code mints under this base.
 
     Empty and None where nothing recorded serves."""
     if previous is None:
@@ -793,7 +791,7 @@ def recorded_keys(kg, base: str, previous: bytes | None, cited: list[tuple], ind
         token, fingerprint, was_base, hashes, keys, was_cited, terms = marshal.loads(previous)
         if fingerprint != RDF_FINGERPRINT or was_base != base:
             return {}, None, None
-        if not (isinstance(terms, tuple) and len(terms) == 2 and all(isinstance(x, dict) for x in terms)):
+        if not isinstance(terms, dict):
             terms = None
         if kg.changed is None:
             return {}, None, terms
