@@ -119,6 +119,8 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
         later = _ImportsBehind() if not first else None
         complete = False
         try:
+            if pages:
+                pages.read_rows(files)
             reading = read_all(inputs, max_mb, known=pages.lookup if pages else None, found=files)
             sources = reading.sources
             timings["read"] = time.perf_counter() - t

@@ -271,6 +271,55 @@ def test_read_cache_is_not_served_by_other_reading_code(tmp_path, monkeypatch):
     assert other.articles == {}
 
 
+def test_cached_pages_are_loaded_row_by_row_only_where_the_file_is_as_cached(tmp_path, monkeypatch):
+    """``ReadCache.read_rows`` reads the cached pages' rows one at a time (never all held: ``rows`` is not made) and
+    loads only those of files whose stamp is as cached: an edited file's row is not loaded and the file is read
+    again, a damaged row is read again too, and the rows of files no longer among the inputs are forgotten on
+    ``close``. What ``lookup`` then gives is what it gives from ``rows``."""
+    import sqlite3
+
+    from kg import runner
+    from kg.read import find_files, read_all
+
+    work = tmp_path / "corpus"
+    shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
+    path = tmp_path / "c.sqlite"
+    first = runner.ReadCache(path)
+    sources = read_all([str(work)], known=first.lookup).sources
+    for s in sources:
+        first.add(s, 0, [])
+    first.close()
+    names = sorted(p.name for p in work.glob("*.txt"))
+    edited, gone, damaged = work / names[0], work / names[1], names[2]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n补记。\n", encoding="utf-8")
+    gone.unlink()
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("UPDATE page SET value = ? WHERE path LIKE ?", (b"not marshal", damaged + "\0%"))
+    db.close()
+    loaded = []
+    load_page = runner.load_page
+
+    def counted(row):
+        loaded.append(row)
+        return load_page(row)
+
+    monkeypatch.setattr(runner, "load_page", counted)
+    found = find_files([str(work)])
+    pages = runner.ReadCache(path)
+    pages.read_rows(found)
+    assert len(loaded) == len(names) - 2  # (all but the edited and the removed: the damaged one tried)
+    again = read_all([str(work)], known=pages.lookup, found=found).sources
+    assert pages._rows is None  # (the rows were never all fetched and held)
+    assert sorted(pages.articles) == sorted(str(work / n) for n in names[3:])  # (the edited and damaged read again)
+    assert [(s.name, s.text) for s in again] == [(s.name, s.text) for s in read_all([str(work)]).sources]
+    pages.close()
+    db = sqlite3.connect(path)
+    kept = {k.split("\0")[0] for (k,) in db.execute("SELECT path FROM page")}
+    db.close()
+    assert gone.name not in kept and {names[0], damaged} <= kept  # (the others are read again, not stored: none added)
+
+
 def test_changed_extractor_invalidates_cache(corpus, tmp_path, monkeypatch):
     from kg import runner
     from kg.read import read
@@ -1430,7 +1479,7 @@ def test_a_rebuild_starts_its_extraction_worker_before_reading_the_cached_pages(
 
     @contextmanager
     def workers(executor, jobs, busy, few=False):
-        events.append((busy, caches[-1]._rows is None))  # (whether this build's cached pages are unread)
+        events.append((busy, caches[-1]._rows is None and caches[-1]._loaded is None))  # (its cached pages unread)
         yield None  # (extraction in this process)
 
     monkeypatch.setattr(pipeline, "_extraction_workers", workers)
@@ -1441,7 +1490,7 @@ def test_a_rebuild_starts_its_extraction_worker_before_reading_the_cached_pages(
     events.clear()
     graph, _ = pipeline.run([str(SEEDS)], jobs=2, cache_path=cache)
     assert events == [(1, True)], events
-    assert caches[-1]._rows is not None  # (read once the worker started)
+    assert caches[-1]._loaded is not None  # (read once the worker started)
     assert graph.stats["reading"]["read"] == 0 and graph.stats["reading"]["cached"] == graph.stats["files"] > 0
 
 
