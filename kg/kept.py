@@ -257,28 +257,32 @@ class KeptResolution:
         are 1.4 MB of marshal, ~0.01 s and 1.6 k page faults of a re-build, which reads a dozen of the 256 shards')."""
         width = len(Mention._fields)
         with self._db() as db:
-            try:
-                rows = db.execute("SELECT key, value FROM resolution WHERE key != ?", (ARTICLES_ROW,)).fetchall()
+            try:  # row by row, each row's bytes freed once read (whose memory the next row's then takes: 7 MB less
+                # memory touched over PD1998, ~1.7 k page faults) rather than all fetched at once
+                for name, value in db.execute("SELECT key, value FROM resolution WHERE key != ?", (ARTICLES_ROW,)):
+                    self._load_row(name, value, width)
             except sqlite3.Error as exc:
                 raise KgError(f"{self.path}: cannot use as build cache ({exc}); use --no-cache") from None
-        for name, value in rows:
-            try:
-                columns, region_docs, decided, records, entity_of, facts, texts = marshal.loads(value)
-                if len(decided) != len(entity_of) or not isinstance(records, bytes):
-                    raise ValueError("keys of another shape")
-                self.nodes.update(_nodes(columns, width))
-                self.shards[name] = list(columns[0])
-                self.types.update(columns[1][TYPE])
-                self.region_docs.update(region_docs)
-                self.key_type.update(zip(entity_of, decided))
-                self.records[name] = records
-                self.entity_of.update(entity_of)
-                self.facts.update(facts)
-                self.texts.update(texts)
-            except (ValueError, EOFError, TypeError, KeyError, AttributeError) as exc:
-                raise ValueError(f"a kept entity that does not read back ({exc})") from None
         if (len(self.key_type), len(self.nodes)) != self.counts or self.key_type.keys() != self.entity_of.keys():
             raise ValueError("kept entities missing")  # (a row removed since)
+
+    def _load_row(self, name: str, value: bytes, width: int) -> None:
+        """One shard's row into the kept entities (``load``)."""
+        try:
+            columns, region_docs, decided, records, entity_of, facts, texts = marshal.loads(value)
+            if len(decided) != len(entity_of) or not isinstance(records, bytes):
+                raise ValueError("keys of another shape")
+            self.nodes.update(_nodes(columns, width))
+            self.shards[name] = list(columns[0])
+            self.types.update(columns[1][TYPE])
+            self.region_docs.update(region_docs)
+            self.key_type.update(zip(entity_of, decided))
+            self.records[name] = records
+            self.entity_of.update(entity_of)
+            self.facts.update(facts)
+            self.texts.update(texts)
+        except (ValueError, EOFError, TypeError, KeyError, AttributeError) as exc:
+            raise ValueError(f"a kept entity that does not read back ({exc})") from None
 
     def _read(self, keys) -> None:
         """Read the kept records of ``keys`` (those kept: their shards', by the entity each was kept in), before any
