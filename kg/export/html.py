@@ -121,7 +121,9 @@ class ViewGraph:
     # id → {type, name, aliases, code, mentions[, sources]} (made from a build: ``NodeViews``)
     nodes: Mapping[str, dict] = field(default_factory=dict)
     edges: list[tuple[str, str, str, str]] = field(default_factory=list)  # (subject, object, kind, title)
-    # id → {title, doc, entities, edges, text (of its source file), digest (of that text), sentences,
+    # id → {title, doc, entities, edges, article (the ``Article``: its sentences and source text are read off it
+    #       where its page is drawn, not for each article: in the pages' process each of 3,151 texts' memory pages
+    #       was copied after the RDF writer forked, ~3 k page faults of PD1998's re-build), digest (of that text),
     #       mentions: (the entity ids, the mentions) read in it (``article_local`` makes its page's panel of them),
     #       in a re-build None until ``reads`` gives them (``site``: for the pages it keys or draws);
     #       in a re-build the entities and edges too, until ``fill`` makes them}
@@ -211,8 +213,7 @@ def view_graph(kg) -> ViewGraph:
             digests[a.doc] = text_hash(a.source_text)
         v.articles[a.id] = {"title": a.title, "doc": a.doc, "entities": None if lazy else set(),
                             "edges": None if lazy else [],
-                            "mentions": None if lazy else read.get(a.id, nothing), "sentences": a.sentences,
-                            "text": a.source_text,
+                            "mentions": None if lazy else read.get(a.id, nothing), "article": a,
                             "digest": digests[a.doc], "extraction": extraction.get(a.id)}
     arts = {a.id: a for a in kg.articles}
 
@@ -273,7 +274,7 @@ def view_graph(kg) -> ViewGraph:
 def article_local(a: dict) -> dict[str, tuple[int, list[tuple[int, int]]]]:
     """What an article's own page says of each entity it names: how many mentions it has there, and the
     spans of their first sentences (the mention's own span, where it has none), up to MAX_SOURCES."""
-    spans = list(map(SENTENCE_SPAN, a["sentences"]))
+    spans = list(map(SENTENCE_SPAN, a["article"].sentences))
     nspans = len(spans)
     out: dict[str, tuple[int, list[tuple[int, int]]]] = {}
     for n, m in zip(*a["mentions"]):
@@ -828,7 +829,7 @@ def _detail_entry(v: ViewGraph, n: str, facts: list[dict], page: str, encoded: d
     if local is not None:
         count, spans = local.get(n, (0, []))
         mentions = str(count)
-        text = article["text"]
+        text = article["article"].source_text
         sentences = dict.fromkeys(text[start:end][:300] for start, end in spans)
         sources = _sources_json([{"article": article["title"] or article["doc"], "doc": article["doc"], "sentence": x}
                                  for x in sentences])
@@ -993,7 +994,7 @@ def article_page_key(v: ViewGraph, a: dict, links: dict[str, str], who: dict[str
         read = (eids, a["extraction"])
     else:
         read = (eids, list(map(START, mentions)), list(map(END, mentions)), list(map(SENTENCE, mentions)),
-                list(map(START, a["sentences"])), list(map(END, a["sentences"])))
+                list(map(START, a["article"].sentences)), list(map(END, a["article"].sentences)))
     h.update(marshal.dumps((read, [v.edges[i] for i in a["edges"]]), 0))
     return h.hexdigest()
 
