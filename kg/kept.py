@@ -28,10 +28,10 @@ import os
 import sqlite3
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import accumulate, compress, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -51,7 +51,6 @@ SHARDS = 256
 NODE_FIELDS = ("type", "name", "aliases", "code", "articles")  # a node's, as ``graph.entity_node`` makes it,
 # but its mentions
 TYPE = NODE_FIELDS.index("type")
-_INFO = itemgetter("type", "name", "code")  # (what ``resolve.relations`` reads of an entity)
 
 
 def _token() -> str:
@@ -97,21 +96,85 @@ def _columns(eids: list[str], nodes: dict[str, dict]) -> tuple:
     return eids, fields, [len(node["mentions"]) for node in of], (zlib.crc32(columns), columns)
 
 
-def _nodes(columns: tuple, width: int) -> dict[str, dict]:
-    """``_columns``' nodes back, each one's mentions a ``KeptMentions`` (ValueError for columns of another shape, or
-    mentions' columns whose CRC-32 is not theirs)."""
-    eids, fields, counts, (crc, mention_columns) = columns
-    if (len(fields) != len(NODE_FIELDS) or any(len(f) != len(eids) for f in fields) or len(counts) != len(eids)
-            or not isinstance(mention_columns, bytes) or zlib.crc32(mention_columns) != crc):
-        raise ValueError("kept entities of another shape")
-    shard = _ShardMentions(mention_columns, width, sum(counts))
-    out, at = {}, 0
-    for eid, values, n in zip(eids, zip(*fields), counts):
-        node = dict(zip(NODE_FIELDS, values))
-        node["mentions"] = KeptMentions(shard, at, n)
-        at += n
-        out[eid] = node
-    return out
+class KeptNodes(Mapping):
+    """The kept entities' nodes as their shards' columns hold them (``load``): entity id → its node, a dict as
+    ``graph.entity_node`` makes it (its mentions a ``KeptMentions``), made when first looked up and the same dict
+    after; ``column`` gives one field of every node, in order, without making them. A re-build looks up the nodes of
+    the few entities it makes again and of those its writers draw: PD1998's 15 k dicts made as the shards were read
+    took ~15 ms of each re-build's critical path (half of ``load``), and their memory pages were copied again in the
+    pages' process, which read every node's name, type and mentions (``html.NodeViews.column``) after the RDF writer
+    forked. ``without``: these nodes less some, sharing their columns and the dicts made."""
+
+    __slots__ = ("_pos", "_columns", "_made", "_rank")
+
+    def __init__(self, pos: dict[str, int] | None = None, columns: list[list] | None = None,
+                 made: dict[str, dict] | None = None):
+        self._pos: dict[str, int] = {} if pos is None else pos  # id → its place in the columns
+        # each of NODE_FIELDS, then each node's number of mentions, its shard's mentions, and where its own start there
+        self._columns: list[list] = [[] for _ in range(len(NODE_FIELDS) + 3)] if columns is None else columns
+        self._made: dict[str, dict] = {} if made is None else made
+        self._rank: dict[str, int] | None = None  # (``column``'s: each node's place in order)
+
+    def add(self, columns: tuple, width: int) -> None:
+        """A shard's nodes (``_columns``' columns) after the others, each column extended in C (ValueError for columns
+        of another shape, or mentions' columns whose CRC-32 is not theirs)."""
+        eids, fields, counts, (crc, mention_columns) = columns
+        if (len(fields) != len(NODE_FIELDS) or any(len(f) != len(eids) for f in fields) or len(counts) != len(eids)
+                or not isinstance(mention_columns, bytes) or zlib.crc32(mention_columns) != crc):
+            raise ValueError("kept entities of another shape")
+        if not eids:
+            return
+        at, into = len(self._columns[0]), self._columns
+        for column, values in zip(into, fields):
+            column += values
+        into[-3] += counts
+        into[-2] += repeat(_ShardMentions(mention_columns, width, sum(counts)), len(eids))
+        into[-1] += accumulate(counts[:-1], initial=0)
+        self._pos.update(zip(eids, range(at, at + len(eids))))
+        self._rank = None
+
+    def __getitem__(self, eid: str) -> dict:
+        i = self._pos[eid]
+        node = self._made.get(eid)
+        if node is None:
+            columns = self._columns
+            node = self._made[eid] = dict(zip(NODE_FIELDS, [c[i] for c in columns[: len(NODE_FIELDS)]]))
+            node["mentions"] = KeptMentions(columns[-2][i], columns[-1][i], columns[-3][i])
+        return node
+
+    def get(self, eid, default=None):
+        return self[eid] if eid in self._pos else default
+
+    def __contains__(self, eid) -> bool:
+        return eid in self._pos
+
+    def __iter__(self):
+        return iter(self._pos)
+
+    def __len__(self) -> int:
+        return len(self._pos)
+
+    def column(self, name: str) -> list:
+        """Every node's ``name`` (one of ``NODE_FIELDS``; "mentions": how many it has), in order: off the columns, in C,
+        but for the nodes made since, read off them (one may have been changed)."""
+        values = self._columns[-3 if name == "mentions" else NODE_FIELDS.index(name)]
+        out = list(map(values.__getitem__, self._pos.values()))
+        if self._made:
+            if self._rank is None:
+                self._rank = dict(zip(self._pos, range(len(out))))
+            rank = self._rank
+            for eid, node in self._made.items():
+                k = rank.get(eid)
+                if k is not None:
+                    out[k] = len(node["mentions"]) if name == "mentions" else node[name]
+        return out
+
+    def without(self, eids) -> "KeptNodes":
+        """These nodes but ``eids`` (the columns, and the dicts made, shared)."""
+        pos = dict(self._pos)
+        for eid in eids:
+            pos.pop(eid, None)
+        return KeptNodes(pos, self._columns, self._made)
 
 
 class _ShardMentions:
@@ -213,7 +276,7 @@ class KeptResolution:
         self.records: dict[str, bytes] = {}  # a shard's row → its keys' records, marshalled, until they are read
         self.entity_of: dict[str, str] = {}  # key → the id of the entity it was merged into
         self.facts: dict[tuple, list] = {}
-        self.nodes: dict[str, dict] = {}
+        self.nodes = KeptNodes()  # the kept entities' nodes, as read (``load``)
         self.region_docs: dict[str, list[str]] = {}  # a region's id → the documents its mentions are in
         self.made: set[str] = set()  # ids of the entities made by ``update`` (their rows to write)
         self.gone: set[str] = set()  # ids of kept entities no longer in the graph (their rows to delete)
@@ -272,7 +335,7 @@ class KeptResolution:
             columns, region_docs, decided, records, entity_of, facts, texts = marshal.loads(value)
             if len(decided) != len(entity_of) or not isinstance(records, bytes):
                 raise ValueError("keys of another shape")
-            self.nodes.update(_nodes(columns, width))
+            self.nodes.add(columns, width)
             self.shards[name] = list(columns[0])
             self.types.update(columns[1][TYPE])
             self.region_docs.update(region_docs)
@@ -306,10 +369,10 @@ class KeptResolution:
             self.keys.setdefault(key, rec)
 
     def update(self, extractions: list[Extraction], province: str = "", removed: list[Extraction] = (),
-               reread=None) -> tuple[dict[str, Entity], list[Relation], dict[str, dict]]:
+               reread=None) -> tuple[dict[str, Entity], list[Relation], KeptNodes]:
         """Resolve the kept articles without those ``removed`` (their extractions as kept) and with
         ``extractions`` (of the articles added: ``changes``): the entities made again, the relations, and the
-        nodes of the entities kept as they were. Where a removed article held the first of a key's type, or its
+        nodes of the entities kept as they were (``KeptNodes``). Where a removed article held the first of a key's type, or its
         first code, and others name the key too, the next is found in the articles left that name it, read
         again through ``reread`` (article ids → their extractions as kept, or None); NotKept where that cannot
         be done: the caller resolves everything."""
@@ -392,14 +455,12 @@ class KeptResolution:
                 parts.append((k, written, mentions, {m.article for m in mentions} | fact_articles[k], keys[k][1]))
             final = alias_of.get(ks[0], ks[0])
             entities[eid] = entity(eid, key_type[final], final, parts)
-        kept = dict(self.nodes)  # (a copy in C, less the few made again or gone: not a test of each of 15 k)
-        for eid in self.gone | self.made:
-            kept.pop(eid, None)
+        kept = self.nodes.without(self.gone | self.made)
         # the graph's entities by type: those read, but those made again or gone, and those made
         self.types.subtract(self.nodes[eid]["type"] for eid in self.gone | self.made if eid in self.nodes)
         self.types.update(e.type for e in entities.values())
         self.entity_of = eid_of
-        info = dict(zip(kept, map(_INFO, kept.values())))
+        info = dict(zip(kept, zip(kept.column("type"), kept.column("name"), kept.column("code"))))  # (in C)
         info.update((e.id, (e.type, e.name, e.code)) for e in entities.values())
         doc_of = self.docs.get
         kept_docs = self.region_docs

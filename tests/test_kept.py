@@ -348,6 +348,47 @@ def test_a_kept_resolution_reads_the_records_of_the_keys_an_article_counts_again
         damaged.update([added], province)
 
 
+def test_kept_nodes_are_made_when_looked_up_and_their_columns_are_the_nodes_values(extractions, tmp_path):
+    """A re-build's graph takes each kept entity's node from the shards' columns when first looked up
+    (``KeptNodes``, ``GraphNodes``): resolving one article more makes the dicts of a few of the kept nodes, not all,
+    and the graph is a fresh one's. ``column`` gives each node's field in node order without making the others'
+    dicts, and follows nodes changed, set or removed since."""
+    from collections import Counter
+
+    from kg.graph import GraphNodes
+
+    exs, province = extractions
+    path = tmp_path / "kept.sqlite"
+    named = Counter(k for ex in exs for k in {m.key for m in ex.mentions})
+    added = next(ex for ex in reversed(exs) if any(named[m.key] > 1 for m in ex.mentions))  # (names kept keys)
+    _kept_then_added(path, [[ex for ex in exs if ex is not added]], province)
+    kept = KeptResolution(path)
+    kept.load()
+    entities, relations, unchanged = kept.update([added], province)
+    graph = build_graph(entities, relations, [], kept=unchanged)
+    nodes = graph.nodes
+    assert isinstance(nodes, GraphNodes) and len(unchanged) > 20
+    taken = len(kept.nodes._made)
+    assert taken < len(unchanged) / 4, (taken, len(unchanged))  # (made eagerly: every one)
+    fields = ("type", "name", "aliases", "code", "articles", "mentions")
+    columns = {f: nodes.column(f) for f in fields}
+    assert len(kept.nodes._made) == taken  # (the columns made no dict)
+    fresh_nodes, fresh_edges = _fresh(exs, province)
+    assert dict(nodes.items()) == fresh_nodes and graph.edges == fresh_edges
+    for f in fields:
+        assert columns[f] == [len(d["mentions"]) if f == "mentions" else d[f] for d in fresh_nodes.values()], f
+    # a kept node and a made one changed, one set anew and one removed: the columns follow the nodes
+    kept_id = next(e for e in unchanged if e not in entities)
+    made_id = next(iter(entities))
+    nodes[kept_id]["name"] = "甲乙"
+    nodes[made_id]["name"] = "丙丁"
+    nodes["person/新人"] = {"type": "Person", "name": "新人", "aliases": [], "code": "", "articles": [], "mentions": []}
+    gone = next(e for e in nodes if e not in (kept_id, made_id))
+    del nodes[gone]
+    assert nodes.column("name") == [d["name"] for d in nodes.values()]
+    assert list(nodes)[-1] == "person/新人" and gone not in nodes and nodes.get(gone) is None
+
+
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10**6), size=st.integers(0, 12))
 def test_mentions_in_some_articles_are_those_of_all_made_at_once(extractions, seed, size):

@@ -96,6 +96,8 @@ class NodeViews(Mapping):
         """Every entity's ``name`` ("type", "name", "mentions"), in order, read off the graph's nodes (in C), once
         (the ranking and the index both read the mentions)."""
         got = self._columns.get(name)
+        if got is None and hasattr(self._nodes, "column"):  # (a re-build's: ``graph.GraphNodes``, kept ones unmade)
+            got = self._columns[name] = self._nodes.column(name)
         if got is None:
             values = self._nodes.values()
             if name == "mentions":
