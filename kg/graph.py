@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING
 
@@ -296,7 +297,7 @@ def build_graph(entities: dict[str, Entity], relations: list[Relation], articles
     it, for entities a re-build found unchanged (``kg/kept.py``: ``KeptNodes``), taken as they are, each when first
     looked up (``GraphNodes``)."""
     if kept:
-        nodes: Mapping[str, dict] = GraphNodes(sorted(set(kept).union(entities)),
+        nodes: Mapping[str, dict] = GraphNodes(sorted(chain(kept, entities)),  # (one id twice: once, ``GraphNodes``)
                                                {eid: entity_node(e) for eid, e in entities.items()}, kept)
     else:
         nodes = {eid: entity_node(entities[eid]) for eid in sorted(entities)}
