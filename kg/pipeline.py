@@ -149,7 +149,7 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
         kept = KeptResolution(Path(cache_path)) if cache_path else None
         resolved, resolving = None, 0.0  # (the kept resolution's update, where it served, and its seconds)
         try:
-            keys = [cache.key(a, prov, c) for a, c in zip(articles, contents)] if cache else None
+            keys = cache.keys(articles, prov, contents) if cache else None
             article_keys = dict(zip((a.id for a in articles), keys)) if cache else {}
             changes = kept.changes(article_keys) if kept and len(article_keys) == len(articles) else None
             # the kept resolution serves: only the new articles' extractions are read (and those kept of the

@@ -87,6 +87,17 @@ class ExtractionCache(Memo):
         h.update(content or content_hash(article))
         return h.hexdigest()
 
+    def keys(self, articles: list[Article], province: str, contents: list[bytes]) -> list[str]:
+        """``key`` of each article, given its ``content`` hash: the opening hashed once and copied for each (a
+        re-build keys every article: PD1998's 3,151 keys, ~3 -> 1 ms)."""
+        opening = hashlib.sha256(f"{self.fingerprint}\0{province}\0".encode("utf-8", "surrogatepass"))
+        out = []
+        for article, content in zip(articles, contents):
+            h = opening.copy()
+            h.update(content or content_hash(article))
+            out.append(h.hexdigest())
+        return out
+
 
 def content_hash(article: Article) -> bytes:
     """A hash of all extraction reads of an article: its id, offsets, title, soft breaks, sentences and text.

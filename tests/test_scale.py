@@ -388,7 +388,7 @@ def test_cached_pages_keep_the_hashes_their_articles_have(tmp_path):
         assert contents == [content_hash(a) for a in articles]
         assert len(set(contents)) == len(contents)  # (each article its own: the id is hashed in)
         assert [keys.key(a, first.province, c) for a, c in zip(articles, contents)] == \
-               [keys.key(a, first.province) for a in articles]
+               [keys.key(a, first.province) for a in articles] == keys.keys(articles, first.province, contents)
     pages.close()
     again = run([str(SEEDS)], cache_path=str(cache))[0]
     assert again.stats["extraction"]["extracted"] == 0 and again.stats["reading"]["cached"] == len(sources)

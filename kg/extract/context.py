@@ -91,10 +91,11 @@ def evidence_within(text: str, cut: int, where: tuple, gaz: Gazetteer) -> tuple[
 def decide_province(evidence) -> str:
     """The province that evidence (``province_evidence``'s, of every text) names most, if it clearly dominates:
     named at least 3 times and twice as often as any other, in a corpus that speaks of its own province."""
-    counts: Counter = Counter()
-    own_words = 0
+    counts: Counter = Counter()  # (added up pair by pair: a dict and a ``Counter.update`` for each of PD1998's
+    own_words = 0  # 3,148 texts took ~4 ms of every build's main process)
     for named, own in evidence:
-        counts.update(dict(named))
+        for province, n in named:
+            counts[province] += n
         own_words += own
     if not counts:
         return ""
