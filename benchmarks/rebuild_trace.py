@@ -29,7 +29,8 @@ from speed import added_article, compile_kg  # noqa: E402
 # (process, module, qualified name, label): the stages "What is left" in the README reads
 STAGES = [
     ("main", "kg.pipeline", "find_files", "files found"),
-    ("main", "kg.pipeline", "read_all", "cached pages read"),
+    ("main", "kg.runner", "ReadCache.read_rows", "cached pages read"),
+    ("main", "kg.pipeline", "read_all", "pages looked up"),
     ("main", "kg.pipeline", "province_code", "province"),
     ("main", "kg.kept", "KeptResolution.load", "kept entities read"),
     ("worker", "kg.runner", "_load_extractor", "extractor loaded"),
