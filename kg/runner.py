@@ -184,6 +184,7 @@ class ReadCache:
         # key → (stamp, ``load_page``'s) of the pages ``read_rows`` loaded, and the keys of every row it read
         self._loaded: dict[str, tuple[str, tuple]] | None = None
         self._keys: set[str] | None = None
+        self._stamped: dict = {}  # a file's path → (its status, name, key and stamp), as ``read_rows`` made them
         self.fingerprint = _read_fingerprint()
         self.seen: dict[str, str] = {}  # key → the file's stamp before it was read
         self.fresh: dict[str, tuple[str, tuple]] = {}
@@ -211,7 +212,11 @@ class ReadCache:
         keys; ``lookup`` then finds its pages here. Each row's bytes go before the next row's come, which take their
         memory: PD1998's 6.9 MB of rows, fetched all at once and held (``rows``), were as much memory touched anew,
         ~1.7 k page faults of a re-build's main process (each ~2 µs here)."""
-        stamps = {_page_key(name, path): self._stamp(st) for path, name, _, st in found}
+        stamps: dict[str, str] = {}
+        for path, name, _, st in found:  # (each file's key and stamp, made once: ``lookup`` takes them, ~5 ms)
+            key, stamp = _page_key(name, path), self._stamp(st)
+            stamps[key] = stamp
+            self._stamped[path] = (st, name, key, stamp)
         loaded: dict[str, tuple[str, tuple]] = {}
         keys: set[str] = set()
         try:
@@ -230,8 +235,10 @@ class ReadCache:
         """(Source, bytes replaced) of a page unchanged since it was cached, else None (``st``: its status,
         taken before it is read, so a change while it is read shows next time). Its articles are kept
         for ``segmented``. Found among the pages ``read_rows`` loaded, where it was called; else in ``rows``."""
-        key = _page_key(name, path)
-        stamp = self.seen[key] = self._stamp(st)
+        got = self._stamped.get(path)
+        key, stamp = got[2:] if got is not None and got[0] is st and got[1] == name else (
+            _page_key(name, path), self._stamp(st))
+        self.seen[key] = stamp
         if self._loaded is not None:
             got = self._loaded.pop(key, None)
             if got is None or stamp != got[0] or st.st_size > limit:
