@@ -113,6 +113,21 @@ def _kept_then_added(path, rounds, province):
     return _kept_then_changed(path, [rounds[0]] + [(more, []) for more in rounds[1:]], province)[0]
 
 
+def _kept_but_one(extractions, tmp_path):
+    """A kept resolution of every extraction but the last that names a key others name too (its path), that one, and
+    the kept resolution read back (``load``)."""
+    from collections import Counter
+
+    exs, province = extractions
+    path = tmp_path / "kept.sqlite"
+    named = Counter(k for ex in exs for k in {m.key for m in ex.mentions})
+    added = next(ex for ex in reversed(exs) if any(named[m.key] > 1 for m in ex.mentions))  # (names kept keys)
+    _kept_then_added(path, [[ex for ex in exs if ex is not added]], province)
+    kept = KeptResolution(path)
+    kept.load()
+    return path, added, kept
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10**6), rounds=st.integers(2, 4))
 def test_articles_added_to_a_kept_resolution_resolve_as_all_at_once(extractions, tmp_path, seed, rounds):
@@ -316,17 +331,11 @@ def test_a_kept_resolution_reads_the_records_of_the_keys_an_article_counts_again
     whose records do not read back when wanted refuses the update (NotKept: the build resolves everything)."""
     import marshal
     import sqlite3
-    from collections import Counter
 
     from kg.kept import SHARDS, shard_of
 
     exs, province = extractions
-    path = tmp_path / "kept.sqlite"
-    named = Counter(k for ex in exs for k in {m.key for m in ex.mentions})
-    added = next(ex for ex in reversed(exs) if any(named[m.key] > 1 for m in ex.mentions))  # (names kept keys)
-    _kept_then_added(path, [[ex for ex in exs if ex is not added]], province)
-    kept = KeptResolution(path)
-    kept.load()
+    path, added, kept = _kept_but_one(extractions, tmp_path)
     unread = set(kept.records)
     entities, relations, unchanged = kept.update([added], province)
     read = unread - set(kept.records)
@@ -353,17 +362,10 @@ def test_kept_nodes_are_made_when_looked_up_and_their_columns_are_the_nodes_valu
     (``KeptNodes``, ``GraphNodes``): resolving one article more makes the dicts of a few of the kept nodes, not all,
     and the graph is a fresh one's. ``column`` gives each node's field in node order without making the others'
     dicts, and follows nodes changed, set or removed since."""
-    from collections import Counter
-
     from kg.graph import GraphNodes
 
     exs, province = extractions
-    path = tmp_path / "kept.sqlite"
-    named = Counter(k for ex in exs for k in {m.key for m in ex.mentions})
-    added = next(ex for ex in reversed(exs) if any(named[m.key] > 1 for m in ex.mentions))  # (names kept keys)
-    _kept_then_added(path, [[ex for ex in exs if ex is not added]], province)
-    kept = KeptResolution(path)
-    kept.load()
+    _, added, kept = _kept_but_one(extractions, tmp_path)
     entities, relations, unchanged = kept.update([added], province)
     graph = build_graph(entities, relations, [], kept=unchanged)
     nodes = graph.nodes
