@@ -358,18 +358,20 @@ class GraphNodes(MutableMapping):
         """Every node's ``name`` ("mentions": how many it has), in order: the kept ones' off ``kept``'s ``column``
         where it has one (its nodes taken here are its own dicts: it reads them where made), the others' off
         their dicts; all looked up in C."""
-        def value(nodes):
-            return map(len, map(itemgetter("mentions"), nodes)) if name == "mentions" else map(itemgetter(name), nodes)
-
         kept = self._kept
         column = getattr(kept, "column", None)
-        values = column(name) if column is not None else list(value(kept.values()))
+        values = column(name) if column is not None else list(node_values(kept.values(), name))
         if self._places is None:  # (made once: the kept ones' places, then the set ones', in the nodes' order)
             place = dict(zip(kept, range(len(values))))
             place.update(zip(self._set, range(len(values), len(values) + len(self._set))))
             self._places = list(map(place.__getitem__, self._nodes))
-        values += value(self._set.values())
+        values += node_values(self._set.values(), name)
         return list(map(values.__getitem__, self._places))
+
+
+def node_values(nodes, name: str):
+    """Each of ``nodes``' ``name``, in C; for "mentions", how many it has (what a column of the nodes holds)."""
+    return map(len, map(itemgetter("mentions"), nodes)) if name == "mentions" else map(itemgetter(name), nodes)
 
 
 def entity_node(e: Entity) -> dict:

@@ -31,7 +31,7 @@ from json.encoder import encode_basestring
 from operator import attrgetter, itemgetter
 from pathlib import Path
 
-from ..graph import Reads, mentions_into
+from ..graph import Reads, mentions_into, node_values
 from ..read import text_hash
 from ..records import ENTITY_TYPES, POSITION
 
@@ -99,12 +99,7 @@ class NodeViews(Mapping):
         if got is None and hasattr(self._nodes, "column"):  # (a re-build's: ``graph.GraphNodes``, kept ones unmade)
             got = self._columns[name] = self._nodes.column(name)
         if got is None:
-            values = self._nodes.values()
-            if name == "mentions":
-                got = list(map(len, map(itemgetter("mentions"), values)))
-            else:
-                got = list(map(itemgetter(name), values))
-            self._columns[name] = got
+            got = self._columns[name] = list(node_values(self._nodes.values(), name))
         return got
 
 
