@@ -13,6 +13,8 @@ from importlib import resources
 
 import ahocorasick_rs
 
+from .regexes import compiled
+
 DATA = resources.files("kg") / "data"
 
 # Suffixes stripped to make a region's short form, longest first.
@@ -227,7 +229,7 @@ class Gazetteer:
         return _find(self._name_like_matcher, text) if self.name_like_forms else []
 
 
-SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = compiled("[\ud800-\udfff]")
 
 
 def _find(matcher: tuple, text: str) -> list[tuple[int, int, str]]:
@@ -387,8 +389,15 @@ def surnames() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def longest_first(word: str) -> tuple[int, str]:
+    """Longest first, then in code point order: the alternation these words make is the same pattern in every
+    process (a set's order follows its strings' hashes, which change from one process to the next), which the
+    compiled programs are kept by (``regexes``)."""
+    return -len(word), word
+
+
 def titles() -> tuple[str, ...]:
-    return tuple(sorted(set(_lines("titles.txt")), key=len, reverse=True))
+    return tuple(sorted(set(_lines("titles.txt")), key=longest_first))
 
 
 @lru_cache(maxsize=1)
@@ -399,12 +408,12 @@ def title_set() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def titles_pattern() -> re.Pattern:
     """Every post title, longest first: one scan of a text finds them all."""
-    return re.compile("|".join(map(re.escape, titles())))
+    return compiled("|".join(map(re.escape, titles())))
 
 
 @lru_cache(maxsize=1)
 def org_suffixes() -> tuple[str, ...]:
-    return tuple(sorted(set(_lines("org_suffixes.txt")), key=len, reverse=True))
+    return tuple(sorted(set(_lines("org_suffixes.txt")), key=longest_first))
 
 
 @lru_cache(maxsize=1)

@@ -328,5 +328,7 @@ def _load_later_stages() -> None:
     imports) while the extraction workers run, instead of after them on the critical path."""
     from .export import exchange_call, html, rdf  # noqa: F401
     from .graph import build_graph  # noqa: F401
+    from .regexes import save
 
     exchange_call()  # (ctypes, for the commit: ``export.swap_in``)
+    save()  # (the patterns this process made, reading and writers', kept for the next build: ``regexes``)

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
 from .records import Source
+from .regexes import compiled
 
 DEFAULT_MAX_MB = 50  # one newspaper page is ~20 KB; refuse what is surely not an article
-CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # control characters but tab, line feed, form feed, return
+CONTROLS = compiled(r"[\x00-\x08\x0b\x0e-\x1f]")  # control characters but tab, line feed, form feed, return
 REPLACE_LIMIT = 0.01  # at most 1 % undecodable bytes are replaced with U+FFFD; more is not text
 
 

@@ -9,7 +9,6 @@ come in, and a build's tally can be kept and added to (``kg/kept.py``).
 """
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections import defaultdict
 from operator import add
@@ -17,11 +16,12 @@ from operator import add
 from .lexicon import TOWN_SUFFIXES, ZONE_SUFFIXES, _lines, gazetteer
 from .records import (ENTITY_TYPES, INITIATIVE, LOCATED_IN, ORGANIZATION, PART_OF, PROJECT, REGION, Entity, Extraction,
                       Relation)
+from .regexes import compiled
 
 TYPE_SLUG = {t: t.lower() for t in ENTITY_TYPES}
 
 
-ORDINAL = re.compile(r"第[一二三四五六七八九十百0-9]+[届次]")
+ORDINAL = compiled(r"第[一二三四五六七八九十百0-9]+[届次]")
 
 
 def _abbreviates(short: str, full: str) -> bool:
@@ -483,8 +483,8 @@ def _ancestors(node: str, parents: dict[str, set[str]]) -> set[str]:
 
 QUOTE_PAIRS = {"“": "”", "‘": "’"}
 UNQUOTE = str.maketrans("", "", "“”‘’")
-LINE_BREAK = re.compile(r"[ \t\u3000]*\n[\s\u3000]*")
-QUOTED_OR_SPLIT = re.compile("[“”‘’\n]")  # what makes a written form other than its text
+LINE_BREAK = compiled(r"[ \t\u3000]*\n[\s\u3000]*")
+QUOTED_OR_SPLIT = compiled("[“”‘’\n]")  # what makes a written form other than its text
 
 
 def _quoted_core(text: str) -> str:

@@ -309,6 +309,7 @@ def _load_extractor(parent: int, few: bool = False) -> None:
     if few:
         extract_few()
     from .extract import article  # (the rules)
+    from .regexes import save as save_programs
     from .segment import segment
 
     # what the rules and rjieba make when first used (rjieba's dictionary, or a few articles' worker its first words;
@@ -317,6 +318,7 @@ def _load_extractor(parent: int, few: bool = False) -> None:
     # (a re-build's one article: ~60 ms cold, ~3 ms once made; its worker idles ~80 ms before the article comes)
     for warm in segment(Source("", "", WARM_UP, "utf-8")):
         article.extract(warm, Context(province=""))
+    save_programs()  # (the rules' patterns, all made by now: kept for the next build's workers, ``regexes``)
 
 
 # (made up, naming nothing the seeds' gold names: every kind of entity and relation, so that every rule runs)

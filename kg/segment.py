@@ -12,35 +12,36 @@ from dataclasses import replace
 from itertools import accumulate
 
 from .records import Article, Sentence, Source
+from .regexes import compiled
 
-HEADING = re.compile(r"^(#{1,6})[ \t]*(.*?)[ \t]*$", re.M)
-BYLINE = re.compile(  # one flat character class with a bound: no nested quantifiers, no backtracking blow-up
+HEADING = compiled(r"^(#{1,6})[ \t]*(.*?)[ \t]*$", re.M)
+BYLINE = compiled(  # one flat character class with a bound: no nested quantifiers, no backtracking blow-up
     r"(?:本报(?:特约|见习)?记者|见习记者|特约记者|通讯员)[ \t\u3000]*"
     r"([\u4e00-\u9fff·][\u4e00-\u9fff·、 \t\u3000]{1,40}?)(?:[ \t\u3000]*(?:摄|报道|整理|文/图))?[ \t\u3000]*$",
     re.M,
 )
-LEAD = re.compile(r"本报讯[ \t\u3000]*(?:[（(][^）)\n]{0,30}[）)])?[ \t\u3000]*(?:见习|特约)?记者[ \t\u3000]*"
+LEAD = compiled(r"本报讯[ \t\u3000]*(?:[（(][^）)\n]{0,30}[）)])?[ \t\u3000]*(?:见习|特约)?记者[ \t\u3000]*"
                   r"([\u4e00-\u9fff][\u4e00-\u9fff、 ]{1,30}?)[ \t\u3000]*报道")
 SENTENCE_END = "。！？!?；;"
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
 _NUM = r"[0-9０-９〇○零一二三四五六七八九十]"
-FULL_DATE = re.compile(rf"({_NUM}{{4}})年({_NUM}{{1,3}})月({_NUM}{{1,4}})日")
-YEAR = re.compile(rf"(?<![0-9０-９到至])((?:19|20|１９|２０|一九|二〇|二○|二零){_NUM}{{2}})年(?!前|后|以前|以后)({_NUM}{{1,2}}月)?")
+FULL_DATE = compiled(rf"({_NUM}{{4}})年({_NUM}{{1,3}})月({_NUM}{{1,4}})日")
+YEAR = compiled(rf"(?<![0-9０-９到至])((?:19|20|１９|２０|一九|二〇|二○|二零){_NUM}{{2}})年(?!前|后|以前|以后)({_NUM}{{1,2}}月)?")
 CLOSERS = "”’」』）)》】\"'"
 
 
 MAX_SENTENCE = 500  # longer runs without a stop are lists, tables or debris: cut them at a comma
 
 
-_CUT = re.compile("\n|[" + re.escape(SENTENCE_END) + "][" + re.escape(CLOSERS) + "]*")
+_CUT = compiled("\n|[" + re.escape(SENTENCE_END) + "][" + re.escape(CLOSERS) + "]*")
 
 
 # A paragraph cut by the page's layout: a long line ending inside a sentence (no stop after its last
 # character) and the next non-blank line going on with a character of the same sentence, e.g.
 # 黑龙江|⏎⏎|省 or 首位战|⏎⏎|略. Bylines and headings after it begin something new.
-SOFT_BREAK = re.compile(r"(?<=[\u4e00-\u9fff0-9A-Za-z，、“‘（《])[ \t\u3000]*\n(?:[ \t\u3000]*\n)*[ \t\u3000]*(?=[\u4e00-\u9fff])")
+SOFT_BREAK = compiled(r"(?<=[\u4e00-\u9fff0-9A-Za-z，、“‘（《])[ \t\u3000]*\n(?:[ \t\u3000]*\n)*[ \t\u3000]*(?=[\u4e00-\u9fff])")
 SOFT_BREAK_LINE = 30  # shorter lines are headlines, captions or list items
-_NEW_LINE = re.compile(r"本报|记者|新华社|通讯员|——|（|\(")
+_NEW_LINE = compiled(r"本报|记者|新华社|通讯员|——|（|\(")
 
 
 def soft_breaks(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -163,12 +164,12 @@ def _is_short_line(line: str) -> bool:
     return 0 < len(line) <= 40 and not any(c in line for c in "。！？；") and line[-1] not in "，、：:,"
 
 
+BYLINE_LINE = compiled(r"(?:本报(?:特约|见习)?记者|见习记者)[ \t\u3000]*[\u4e00-\u9fff、 \u3000]{2,20}")
+
+
 def _opens_article(line: str) -> bool:
     line = line.strip()
-    return bool(
-        line.startswith(("本报讯", "（上接", "(上接", "——", "—— "))
-        or re.fullmatch(r"(?:本报(?:特约|见习)?记者|见习记者)[ \t\u3000]*[\u4e00-\u9fff、 \u3000]{2,20}", line)
-    )
+    return bool(line.startswith(("本报讯", "（上接", "(上接", "——", "—— ")) or BYLINE_LINE.fullmatch(line))
 
 
 def plain_headline_starts(text: str) -> list[int]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import re
 
+from .regexes import compiled
+
 
 class Namespace(str):
     """An IRI namespace (the string is its IRI) whose attributes are its declared terms, as strings."""
@@ -43,7 +45,7 @@ NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#
 ITSRDF = Namespace("http://www.w3.org/2005/11/its/rdf#", "taIdentRef")  # itsrdf:taIdentRef links a NIF span to its entity
 
 
-UNSAFE = re.compile(r"[^\w\-.~]")  # \w is str.isalnum() plus "_": letters of any script stay
+UNSAFE = compiled(r"[^\w\-.~]")  # \w is str.isalnum() plus "_": letters of any script stay
 
 
 def _percent(m: re.Match) -> str:

@@ -1,14 +1,21 @@
 """Shared fixtures: the seeds built once per session into a temp dir, the gold and contract folders."""
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# the compiled patterns' cache (``kg.regexes``) in a folder of this session's, for this process and every build it
+# starts: the tests neither read nor fill the user's ~/.cache, and their first build compiles every pattern
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="kg-tests-cache-")
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 SHARED = ROOT.parent / "shared"
 GOLD = SHARED / "gold"
 CONTRACT = SHARED / "contract"

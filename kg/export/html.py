@@ -34,6 +34,7 @@ from pathlib import Path
 from ..graph import Reads, mentions_into, node_values
 from ..read import text_hash
 from ..records import ENTITY_TYPES, POSITION
+from ..regexes import compiled
 
 COLORS = {"Person": "#e15759", "Organization": "#4e79a7", "Region": "#59a14f", "Project": "#f28e2b",
           "Initiative": "#b07aa1"}
@@ -663,7 +664,7 @@ def ego(v: ViewGraph, center: str, depth: int = 2, limit: int = MAX_EGO, deg: di
 
 # ---------------------------------------------------------------- pages
 
-_NOT_NAME, _NOT_KIND = re.compile(r"[^A-Za-z0-9_-]+"), re.compile(r"[^a-z]+")
+_NOT_NAME, _NOT_KIND = compiled(r"[^A-Za-z0-9_-]+"), compiled(r"[^a-z]+")
 
 
 def page_name(kind: str, key: str) -> str:
@@ -1203,7 +1204,7 @@ def _articles_to_key(kg, hubs: list[str], edges: list[tuple], record: tuple | No
     return digests, to_key, counts
 
 
-_HTML_SPECIAL = re.compile("[&<>\"']")
+_HTML_SPECIAL = compiled("[&<>\"']")
 
 
 def _escape_html(text: str) -> str:

@@ -25,6 +25,7 @@ from operator import add, and_, attrgetter, is_, is_not, itemgetter, not_
 
 from ..graph import Reads
 from ..records import LOCATED_IN, PART_OF, POSITION, PROMOTED_BY
+from ..regexes import compiled
 from ..vocab import DEFAULT_BASE, ITSRDF, KGO, NIF, ORG, PROV, RDF, RDFS, SDO, SKOS, XSD, mint_str, slug
 
 TYPE_CLASS = {"Person": KGO.Person, "Organization": KGO.Organization, "Region": KGO.Region,
@@ -73,8 +74,8 @@ _ESCAPES = {**{c: f"\\u{c:04X}" for c in range(0x20)}, 0x7F: "\\u007F",
             ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"}
 
 
-_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f\\"]')
-_RARE_ESCAPE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NEEDS_ESCAPE = compiled(r'[\x00-\x1f\x7f\\"]')
+_RARE_ESCAPE = compiled(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _escaped(text: str) -> str:
@@ -1348,7 +1349,7 @@ def triple_count(blocks: Blocks) -> int:
 # (~8 ms at every import, in the main process before the RDF writer's fork), where its complement names ~12 k.
 _PN_START = ("[^\x00-/:-@\\[-^`{-\xBF\xD7\xF7\u0300-\u036F\u037E\u2000-\u200B\u200E-\u206F\u2190-\u2BFF"
              "\u2FF0-\u3000\uD800-\uF8FF\uFDD0-\uFDEF\uFFFE\uFFFF\U000F0000-\U0010FFFF]|%[0-9A-Fa-f]{2}")
-_PN_LOCAL = re.compile(f"(?:{_PN_START})(?:(?:{_PN_START})|[-.\u00B7\u0300-\u036F\u203F\u2040])*")
+_PN_LOCAL = compiled(f"(?:{_PN_START})(?:(?:{_PN_START})|[-.\u00B7\u0300-\u036F\u203F\u2040])*")
 
 
 class _Compactor:

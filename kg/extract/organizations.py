@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from ..lexicon import national_organs, org_suffixes, title_set, titles as title_list, titles_pattern
 from ..records import ORGANIZATION, Mention
+from ..regexes import compiled
 from .context import Context
 from .tokens import STOP_CHARS, Token, has_proper_part, is_name_token, listed_before, token_index, word_tag
 
@@ -30,7 +31,7 @@ ORGAN_ENDINGS = ("委员会", "委", "政府", "人大", "人民代表大会", "
                  "办公室", "办公厅", "党工委", "管委会", "工委", "党组", "党委", "处", "法院", "检察院", "委会", "侨联", "妇联",
                  "科协", "文联", "作协", "工商联", "台办", "外办", "团委", "总工会", "工会", "军区", "中心组")
 TITLE_WORDS = frozenset(title_list()) | {"代表", "负责人", "同志"}
-BRANCH_ENDINGS = re.compile(r"[^，。、；]{0,10}?(?:分行|支行|分公司|分社|分局|分院|营业部)")
+BRANCH_ENDINGS = compiled(r"[^，。、；]{0,10}?(?:分行|支行|分公司|分社|分局|分院|营业部)")
 ENTERPRISE_ENDINGS = ("公司", "集团", "银行", "分行", "支行", "大学", "学院", "学校", "医院", "研究院", "研究所", "实验室",
                       "商会", "协会", "学会", "基金会", "电视台", "报社", "出版社", "交易所", "合作社", "联合社")
 LEVEL_WORDS = {"省": "province", "市": "city", "县": "county", "区": "county", "自治区": "province"}
@@ -105,9 +106,9 @@ def canonical_org(ctx: Context, name: str, region_prefix: tuple[str, str] | None
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[re.Pattern, re.Pattern]:
     """Any organisation suffix; and the fixed names of national organs and a province's own organs."""
-    suffix = re.compile("(" + "|".join(map(re.escape, org_suffixes())) + ")")
+    suffix = compiled("(" + "|".join(map(re.escape, org_suffixes())) + ")")
     names = list(national_organs()) + ["省委", "省政府", "省人大常委会", "省人大", "省政协", "省人代会"]
-    fixed = re.compile("(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + ")")
+    fixed = compiled("(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + ")")
     return suffix, fixed
 
 
@@ -206,11 +207,11 @@ def find_organizations(ctx: Context, article_id: str, text: str, start: int, end
 
 
 # the committees an event sets up, named after the event written in quotes before them
-EVENT_COMMITTEE = re.compile(r"[省市县区]?(?:筹委会|组委会|执委会|筹备委员会|组织委员会|执行委员会|指挥部)$")
+EVENT_COMMITTEE = compiled(r"[省市县区]?(?:筹委会|组委会|执委会|筹备委员会|组织委员会|执行委员会|指挥部)$")
 
 
 # "X、Y等企业", "以X、Y等一批企业为龙头", "X、Y等30余家企业": names listed before the kind they are.
-LISTED_KIND = re.compile(r"等(?:[0-9一二三四五六七八九十百千]+[余多]?[家个所])?(?:一批|多家|重点|龙头|知名|头部|骨干|科技|民营|外资)*"
+LISTED_KIND = compiled(r"等(?:[0-9一二三四五六七八九十百千]+[余多]?[家个所])?(?:一批|多家|重点|龙头|知名|头部|骨干|科技|民营|外资)*"
                          r"(?:企业|公司|车企|药企|银行|金融机构|高校|院校|科研院所|院所|单位|机构|平台企业)")
 MAX_LISTED_NAME = 10
 

@@ -6,6 +6,7 @@ import re
 
 from ..lexicon import title_set, titles_pattern, translit_chars, org_suffixes, surnames, titles
 from ..records import ORGANIZATION, PERSON, POSITION, Fact, Mention
+from ..regexes import compiled
 from .context import Context
 from .organizations import canonical_org
 from .tokens import Token, token_index, word_tag
@@ -13,7 +14,7 @@ from .tokens import Token, token_index, word_tag
 SPEECH = ("说", "表示", "介绍", "指出", "强调", "认为", "要求", "谈到", "告诉", "坦言", "提出", "透露", "称", "回忆",
           "感慨", "希望", "主持", "出席", "会见", "讲话", "致辞", "同志", "一行", "等")
 NAME_END = set("，。、；：！？（）()“”‘’「」 \u3000\n说表在和与及等同的也是为对向就率带指强要主出会讲致认坦提透称回感希一了代，,.")
-BYLINE_RE = re.compile(
+BYLINE_RE = compiled(
     r"(?:本报(?:特约|见习)?记者|(?<![\u4e00-\u9fff])(?:见习|特约)?记者|通讯员)[ \t\u3000]*"
     r"([\u4e00-\u9fff]{2,3}(?:[、 \u3000][\u4e00-\u9fff]{2,3})*)(?=[ \t\u3000]*(?:摄|报道|整理|\n|$))", re.M)
 NOT_NAME = {"记者", "本报", "通讯", "编辑", "摄影", "同志", "领导", "代表", "委员", "主任", "书记"}
@@ -29,7 +30,7 @@ HEAD_TITLES = {"总书记": "中共中央", "主席": "", "总理": "国务院",
                "同志": ""}
 NOT_NAME_FINAL = set("化感村镇馆展制河性区县市省港站园厂证院赛牌词盾泊滩庙栏街局史宫楼队")  # object and place nouns
 TITLE_HEADS = {"代表", "主任", "书记", "委员", "主席", "部长", "局长", "厅长", "市长", "省长", "县长"}
-NAME_CHARS = re.compile(r"[\u4e00-\u9fff]{2,4}")  # a Chinese name: Han characters only (主席|国，是 is none)
+NAME_CHARS = compiled(r"[\u4e00-\u9fff]{2,4}")  # a Chinese name: Han characters only (主席|国，是 is none)
 ORGAN_WORDS = ("人大常委会", "政府", "人大", "政协", "委")
 
 
@@ -75,7 +76,7 @@ def read_name(text: str, pos: int, end: int, tokens: list[Token]) -> int | None:
 
 
 # a credit closing a paragraph: （杜某武孙某刚） the reporters, （宋某平摄） the photographers
-CREDIT_RE = re.compile(r"[（(](?:([\u4e00-\u9fff]{2,12}?)摄|([\u4e00-\u9fff]{4,12}))[）)][ \t]*(?:\n|$)")
+CREDIT_RE = compiled(r"[（(](?:([\u4e00-\u9fff]{2,12}?)摄|([\u4e00-\u9fff]{4,12}))[）)][ \t]*(?:\n|$)")
 
 
 def _split_names(run: str) -> list[str] | None:
@@ -96,7 +97,7 @@ FOREIGN_POSTS = ("总统", "副总统", "总理", "副总理", "首相", "外长
                  "议长", "大臣", "部长", "大使", "参赞", "秘书长", "主席", "国务卿", "总督", "总司令", "教练", "导演", "作家",
                  "指挥家", "歌唱家", "钢琴家", "小提琴家", "选手", "球星", "教授", "博士", "先生", "女士", "夫人")
 FOREIGN_HEAD_TITLES = {"总统", "首相", "外长", "国王", "议长", "国务卿", "夫人", "先生", "女士", "教授", "博士"}
-FOREIGN_POST_RE = re.compile("|".join(sorted(FOREIGN_POSTS, key=len, reverse=True)))
+FOREIGN_POST_RE = compiled("|".join(sorted(FOREIGN_POSTS, key=len, reverse=True)))
 MAX_FOREIGN = 20
 
 
@@ -383,7 +384,7 @@ def _parse_posts(ctx: Context, text: str, pos: int, lo: int, org_end: dict, reg_
     return out
 
 
-OPENING_SPEAKER = re.compile(r"(?:^|(?<=[。！？；，：\n“]))([\u4e00-\u9fff]{3})(?=说|表示|介绍|指出|强调|认为|坦言|告诉记者)", re.M)
+OPENING_SPEAKER = compiled(r"(?:^|(?<=[。！？；，：\n“]))([\u4e00-\u9fff]{3})(?=说|表示|介绍|指出|强调|认为|坦言|告诉记者)", re.M)
 
 
 def _free_name(name: str, a: int, reg_start: dict, org_start: dict) -> bool:

@@ -5,20 +5,21 @@ import re
 
 from ..lexicon import TOWN_SUFFIXES, ZONE_SUFFIXES, short_forms
 from ..records import PART_OF, REGION, Fact, Mention
+from ..regexes import compiled
 from .context import Context
 from .tokens import LEAD_VERBS, STEM_STOPS, Token, token_index, walk_left, word_tag
 
-ZONE_RE = re.compile("(" + "|".join(ZONE_SUFFIXES) + ")")
-ZONE_AFTER_RE = re.compile("([\u4e00-\u9fff]{0,6}?)(" + "|".join(ZONE_SUFFIXES) + ")")
-TOWN_RE = re.compile("([\u4e00-\u9fff]{1,5}?)(" + "|".join(TOWN_SUFFIXES) + ")")
-DATELINE_RE = re.compile(r"(?:新华社|中新社|本报)(?:记者)?([\u4e00-\u9fff]{2,8}?)"
+ZONE_RE = compiled("(" + "|".join(ZONE_SUFFIXES) + ")")
+ZONE_AFTER_RE = compiled("([\u4e00-\u9fff]{0,6}?)(" + "|".join(ZONE_SUFFIXES) + ")")
+TOWN_RE = compiled("([\u4e00-\u9fff]{1,5}?)(" + "|".join(TOWN_SUFFIXES) + ")")
+DATELINE_RE = compiled(r"(?:新华社|中新社|本报)(?:记者)?([\u4e00-\u9fff]{2,8}?)"
                          r"[0-9０-９一二三四五六七八九十]{1,2}月[0-9０-９一二三四五六七八九十]{1,3}日(?:电|讯)")
 # a zone named with its region in brackets: 中国（辽宁）自由贸易试验区, 西部（重庆）科学城
-ZONE_BRACKET_RE = re.compile("[（(]([\u4e00-\u9fff]{2,8})[）)]([\u4e00-\u9fff]{0,8}?)(" + "|".join(ZONE_SUFFIXES) + ")")
+ZONE_BRACKET_RE = compiled("[（(]([\u4e00-\u9fff]{2,8})[）)]([\u4e00-\u9fff]{0,8}?)(" + "|".join(ZONE_SUFFIXES) + ")")
 SENTENCE_STOPS = "。！？；\n"
 ZONE_LEAD_VERBS = LEAD_VERBS | {"建设", "创建", "申建", "设立", "依托", "围绕", "争创"}  # 建设|某某创新区
 FEATURE_ENDS = set("河江湖海山岭峰湾峡岛街路寺宫门塔桥港原漠洋洲")
-TOWN_ORGAN_RE = re.compile("(村|镇|乡|街道|社区)(?=党总支|党支部|党委|党工委|村委会|居委会|政府|两委)")
+TOWN_ORGAN_RE = compiled("(村|镇|乡|街道|社区)(?=党总支|党支部|党委|党工委|村委会|居委会|政府|两委)")
 GENERIC_TOWN_STEMS = {"乡", "农", "全", "各", "本", "该", "我", "城", "新农", "一", "两", "三", "每", "同", "邻", "外", "此",
                       "小", "大", "美丽", "示范", "重点", "特色", "贫困", "试点", "中心", "古", "老", "山", "渔", "建制", "乡镇"}
 LEVEL_RANK = {"province": 0, "country": 0, "macro": 1, "city": 2, "abroad": 2, "county": 3}

@@ -1,19 +1,19 @@
 """located_in and promoted_by from the sentence, part_of from the gazetteer and from the text."""
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 
 from ..records import (INITIATIVE, LOCATED_IN, ORGANIZATION, PERSON, PROJECT, PROMOTED_BY, REGION,
                        Article, Fact, Mention)
+from ..regexes import compiled
 from .context import Context
 from .persons import SPEECH
 from .undertakings import EVENT_KINDS, is_national, meeting_convener
 
-CLAUSE_END = re.compile(r"[，；;,]")
-OWN_PROVINCE = re.compile(r"我省|本省|全省(?![^，。；]{0,6}系统)")  # 全省工信系统: the department's system, not bare 全省
-HOSTED_BY = re.compile(r"由(.{2,40}?)(?:联合)?(?:主办|承办|举办|发起|牵头)|"
+CLAUSE_END = compiled(r"[，；;,]")
+OWN_PROVINCE = compiled(r"我省|本省|全省(?![^，。；]{0,6}系统)")  # 全省工信系统: the department's system, not bare 全省
+HOSTED_BY = compiled(r"由(.{2,40}?)(?:联合)?(?:主办|承办|举办|发起|牵头)|"
                        r"(?:联合|会同|携手)([^，。；！？]{2,20}?)(?:共同)?(?:主办|承办|举办|发起)")
 
 
@@ -158,11 +158,11 @@ def _subject_region(mentions: list[Mention]) -> str:
 
 
 GATHERINGS = ("会议", "座谈会", "联席会议", "协议", "交流会", "推介会", "洽谈会", "签约仪式")
-LEADERSHIP = re.compile(r"^(?:中共)?(.+?)(?:委员会|人民政府|党工委|管委会|工委)$")  # organs that stand for their region
-INTERVIEW = re.compile(r"访")
+LEADERSHIP = compiled(r"^(?:中共)?(.+?)(?:委员会|人民政府|党工委|管委会|工委)$")  # organs that stand for their region
+INTERVIEW = compiled(r"访")
 
 
-NATIONAL_SPEAKER = re.compile(r"(?:总书记|国家主席|总理)在$")  # 总书记在|某某座谈会上: a national meeting
+NATIONAL_SPEAKER = compiled(r"(?:总书记|国家主席|总理)在$")  # 总书记在|某某座谈会上: a national meeting
 
 
 def _nations(text: str, m: Mention) -> bool:
@@ -230,7 +230,7 @@ def promoted_by(ctx: Context, article: Article, mentions: list[Mention], speaker
 
 
 # 会议由X、Y共同主办: an event named before, referred to by its kind, and who hosts it
-ANAPHORIC_HOST = re.compile(r"(?:本次|此次|该|这次)?(会议|大会|活动|论坛|峰会|博览会|运动会|交流会|座谈会|年货节|赛事)由"
+ANAPHORIC_HOST = compiled(r"(?:本次|此次|该|这次)?(会议|大会|活动|论坛|峰会|博览会|运动会|交流会|座谈会|年货节|赛事)由"
                             r"([^。；！？]{2,60}?)(?:联合|共同)*(?:主办|承办|举办|发起)")
 HOST_REACH = 12  # sentences back to the event a 会议由… sentence can mean (a lead paragraph between)
 
@@ -260,7 +260,7 @@ def _hosts_named_later(article: Article, mentions: list[Mention], shared: list[F
     return facts
 
 
-DIVISION = re.compile(r"(.+?(?:厅|局|委员会|委))[\u4e00-\u9fff]{1,8}处$")
+DIVISION = compiled(r"(.+?(?:厅|局|委员会|委))[\u4e00-\u9fff]{1,8}处$")
 
 
 def _unit_of(organ: str) -> str:

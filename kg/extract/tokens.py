@@ -9,6 +9,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from ..lexicon import jieba_dictionary_path, jieba_dictionary_stamp, stamped_rows, surnames
+from ..regexes import compiled
 from .segmenter import segmenter_name
 
 _first, _second = itemgetter(0), itemgetter(1)
@@ -179,7 +180,7 @@ def tag_source_stamp() -> str:
 
 
 SEGMENTER = segmenter_name()
-_NUMBER = re.compile(r"(?=.*\d)[\d.．,，%％]+$")
+_NUMBER = compiled(r"(?=.*\d)[\d.．,，%％]+$")
 # Function characters (adverbs, prepositions, conjunctions, pronouns, particles) that jieba's HMM
 # sometimes glues to the name before them (王明|就说, 李华|并指出): split off a 3-character guess.
 NAME_FOLLOWERS = set("摄说等们讲称")  # 戴某|摄 (photo by), 王某|说: a word after a name, glued to it by the HMM
@@ -278,8 +279,8 @@ STEM_STOPS = set("，。、；：！？（）()《》“”‘’「」『』 \u
 # Verbs that govern a name rather than open one (推进|某某项目, 建设|某某创新区)
 LEAD_VERBS = {"运营", "落地", "谋划", "布局", "深化", "推进", "实施", "开工", "签约", "引进", "招引", "储备", "新建",
               "续建", "开展", "推动", "加快", "启动", "建成", "投产", "竣工", "完成", "打造", "实现", "参与", "支持"}
-PHASE = re.compile(r"[一二三四五六七八九十0-9]+期")  # 一期, 二期: jieba tags them adverbs
-UNIT = re.compile(r"[千万兆吉]?瓦|[万亿]?吨|公里|千米|英寸|兆瓦时|千伏|万千瓦|万平方米|平方米")
+PHASE = compiled(r"[一二三四五六七八九十0-9]+期")  # 一期, 二期: jieba tags them adverbs
+UNIT = compiled(r"[千万兆吉]?瓦|[万亿]?吨|公里|千米|英寸|兆瓦时|千伏|万千瓦|万平方米|平方米")
 PROPER_TAGS = {"ns", "nt", "nz", "nr", "nrt", "nrfg", "eng", "m", "j"}
 
 

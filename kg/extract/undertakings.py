@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import gazetteer
+from ..lexicon import gazetteer, longest_first
 from ..records import INITIATIVE, PROJECT, Mention
+from ..regexes import compiled
 from .context import Context
 from .regions import choose_code
 from .tokens import LEAD_VERBS, STOP_CHARS, Token, has_proper_part, listed_before, token_index, walk_left, word_tag
@@ -16,40 +17,40 @@ INITIATIVE_SUFFIXES = ("专项行动", "三年行动", "行动计划", "实施�
                        "改革", "体系", "试点", "制度", "主题教育", "学习教育", "工作会议", "会议", "大会", "全会",
                        "全体会议", "论坛", "博览会", "运动会", "年货节", "消费季", "峰会", "交流会", "座谈会",
                        "推介会", "研讨班", "洽谈会", "联席会议", "活动", "节", "试点城市", "试点示范", "思想", "理论")
-SUFFIX_PATTERNS = [(typ, re.compile("(" + "|".join(sorted(map(re.escape, sufs), key=len, reverse=True)) + ")"))
+SUFFIX_PATTERNS = [(typ, compiled("(" + "|".join(sorted(map(re.escape, sufs), key=len, reverse=True)) + ")"))
                    for typ, sufs in ((PROJECT, PROJECT_SUFFIXES), (INITIATIVE, INITIATIVE_SUFFIXES))]
 MEETING_KINDS = ("会议", "大会", "全会", "座谈会", "交流会", "推介会", "洽谈会", "论坛", "峰会", "博览会")
-SCOPED = re.compile(r"(?:[0-9０-９]{4}年)?(?:中央|全国|全省|全市|全区|全县)")
-PROJECT_LIST = re.compile(r"等(?:[0-9一二三四五六七八九十百千]+[余多]?[个项批])?(?:一批)?(?:重大|重点|省级|国家级)*"
+SCOPED = compiled(r"(?:[0-9０-９]{4}年)?(?:中央|全国|全省|全市|全区|全县)")
+PROJECT_LIST = compiled(r"等(?:[0-9一二三四五六七八九十百千]+[余多]?[个项批])?(?:一批)?(?:重大|重点|省级|国家级)*"
                           r"(?:产业|科技|基础设施|民生|能源|交通)?(?:项目|工程|大科学装置|科学装置|装置|设施)")
 MAX_LISTED_PROJECT = 22
-QUOTED = re.compile(r"“([^“”\n]{2,24})”")
-INNER_QUOTED = re.compile(r"‘([^‘’“”\n]{2,24})’")  # a name quoted inside a quotation
-BOOK = re.compile(r"《([^《》\n]{2,60})》")
-DIGIT = re.compile(r"[0-9０-９一二三四五六七八九十百千万两双]")
+QUOTED = compiled(r"“([^“”\n]{2,24})”")
+INNER_QUOTED = compiled(r"‘([^‘’“”\n]{2,24})’")  # a name quoted inside a quotation
+BOOK = compiled(r"《([^《》\n]{2,60})》")
+DIGIT = compiled(r"[0-9０-９一二三四五六七八九十百千万两双]")
 GENERIC = {"重点项目", "重大项目", "项目", "工程", "基地", "产业项目", "建设项目", "投资项目", "民生工程", "会议", "大会",
            "活动", "行动", "计划", "战略", "规划", "改革", "体系", "试点", "制度", "工作会议", "新项目", "好项目",
            "大项目", "产业体系", "现代化产业体系", "系列活动", "专项行动", "主题活动"}
 START_BAD = set("个家所各该本其某这那些位名项条次届此等新")
-QUANTITY = re.compile(r"^[0-9０-９一二三四五六七八九十百千万余多几两*＊]+[个项批首轮座家台]|个|以上|以下|亿元|万元")  # 10个项目, 百余个…: counts, not names
+QUANTITY = compiled(r"^[0-9０-９一二三四五六七八九十百千万余多几两*＊]+[个项批首轮座家台]|个|以上|以下|亿元|万元")  # 10个项目, 百余个…: counts, not names
 LEADING_FUNCTION = set("经暨由从据以在对向于比")  # a one-character word before a name: a preposition or "and"
 CLAUSE_BREAKS = set("，。、；：！？（）()《》“”‘’「」『』 \u3000\n\t,.;:!?")
 DOCTRINES = ("思想", "理论")
-COUNTED = re.compile(r"以上|以下|^[多几数若干]+[个项次场]|^[一两几数]?批|^新?一轮|[0-9０-９]+余[个项场次]"
+COUNTED = compiled(r"以上|以下|^[多几数若干]+[个项次场]|^[一两几数]?批|^新?一轮|[0-9０-９]+余[个项场次]"
                      r"|^[0-9０-９一二三四五六七八九十百]+[个项](?:重要|重大|重点|主要)")
 # (10项以上改革, 多个会议, 一批工程, 新一轮…工程, 300余项活动, 16个重要战略: a count of them, not one)
-PLAN_PERIOD = re.compile(r"十[一二三四五六七八九]五")  # “十六五”规划 is the plan period 十六五
+PLAN_PERIOD = compiled(r"十[一二三四五六七八九]五")  # “十六五”规划 is the plan period 十六五
 STRATEGIC_COMPOUNDS = ("合作", "伙伴", "投资", "意义", "高度", "地位", "定力", "眼光", "性", "协议", "框架", "对接", "重组")
 CAMPAIGN_VERBS = ("深入贯彻", "学习贯彻")
-COUNTED_AFTER = re.compile(r"[0-9０-９]+(?:\.[0-9]+)?(?:项|个|公里|千米|处|座|条|户|家|所|万平方米|平方米)")
-PHASE_END = re.compile(r"[一二三四五六七八九十0-9]期$")
-CHIEF_SYSTEM = re.compile(r"[^\W\d_家首]长制")  # (家长制 is patriarchy, 首长制 a command structure)
-MEASURES = re.compile(r"[0-9０-９一二三四五六七八九十]+条")  # “26条”: a package of measures, named by what precedes
+COUNTED_AFTER = compiled(r"[0-9０-９]+(?:\.[0-9]+)?(?:项|个|公里|千米|处|座|条|户|家|所|万平方米|平方米)")
+PHASE_END = compiled(r"[一二三四五六七八九十0-9]期$")
+CHIEF_SYSTEM = compiled(r"[^\W\d_家首]长制")  # (家长制 is patriarchy, 首长制 a command structure)
+MEASURES = compiled(r"[0-9０-９一二三四五六七八九十]+条")  # “26条”: a package of measures, named by what precedes
 ISSUING_WORDS = ("出台", "印发", "制定", "推出", "发布", "实施", "落实", "贯彻", "提出")  # verbs that issue a document
-ISSUING = re.compile("|".join(ISSUING_WORDS))
-LEAD_WORDS = re.compile("|".join(sorted(LEAD_VERBS, key=len, reverse=True)))
-LISTED_LEAD = re.compile("|".join(sorted(LEAD_VERBS | set(ISSUING_WORDS) | {"保障", "加快", "扎实推进"},
-                                         key=len, reverse=True)))
+ISSUING = compiled("|".join(ISSUING_WORDS))
+LEAD_WORDS = compiled("|".join(sorted(LEAD_VERBS, key=longest_first)))
+LISTED_LEAD = compiled("|".join(sorted(LEAD_VERBS | set(ISSUING_WORDS) | {"保障", "加快", "扎实推进"},
+                                       key=longest_first)))
 # words that govern a programme or meeting named after them (实施|某某行动, 召开|某某会议); a conjunction after
 # one governs the next name too (实施A和|B工程). A meeting is governed only by convening words: 推动 and 深化
 # open meeting names (新时代推动…座谈会).
@@ -61,15 +62,15 @@ CONJUNCTIONS = {"和", "及", "与", "以及"}
 HONORIFICS = {"总书记", "同志", "主席", "总理"}
 PREPOSITIONS = {"在", "于"}  # 在|全国某某工作会议上: where a meeting's name starts, though nothing governs it
 PROGRAMME_KINDS = ("行动", "计划", "工程", "战略", "规划")  # a governed name with one of these kinds is a programme's name
-SAYING = re.compile(r"[得不了着吗呢吧啊]|^[\u4e00-\u9fff]{1,2}$(?<=好)")
+SAYING = compiled(r"[得不了着吗呢吧啊]|^[\u4e00-\u9fff]{1,2}$(?<=好)")
 AWARD_WORDS = {"称号", "奖项", "品牌", "地标", "城市", "荣誉", "之称", "美誉"}
-VERB_USE = re.compile(r"建设|布局|开放")
-JOINED_MEETING = re.compile(r"暨[^，。；！？、“”《》\s]{2,24}?(?:会议|大会|座谈会|交流会|推介会|论坛|活动|仪式)")
-MANNER = re.compile(r"(?:“[^“”\n]{1,20}”)*的?(?:(?!等)[\u4e00-\u9fff]){0,4}?(?:原则|形式|模式|机制|方式)")
+VERB_USE = compiled(r"建设|布局|开放")
+JOINED_MEETING = compiled(r"暨[^，。；！？、“”《》\s]{2,24}?(?:会议|大会|座谈会|交流会|推介会|论坛|活动|仪式)")
+MANNER = compiled(r"(?:“[^“”\n]{1,20}”)*的?(?:(?!等)[\u4e00-\u9fff]){0,4}?(?:原则|形式|模式|机制|方式)")
 # (but “甲”“乙”等方式: named schemes listed as examples of a way)
 STATE_VERBS = ("实现", "享受", "提供", "成为", "变成", "迎来", "从", "到", "把")  # (a quote after them is a state)
 HONOUR_ENDINGS = ("城市", "地标", "打卡地", "之城", "之都", "百强")  # “英雄城市”, “网红打卡地”: a title won, not a policy
-TAIL = re.compile(r"(?![和及与])[\u4e00-\u9fff0-9]{0,14}?(?:" + "|".join(sorted(map(re.escape, INITIATIVE_SUFFIXES + (
+TAIL = compiled(r"(?![和及与])[\u4e00-\u9fff0-9]{0,14}?(?:" + "|".join(sorted(map(re.escape, INITIATIVE_SUFFIXES + (
     "产业体系", "发展战略", "赛道", "布局", "集群", "体系", "工程", "倍增计划", "培训班")), key=len, reverse=True)) + ")")
 
 
@@ -83,12 +84,12 @@ PARTY_NAMES = {"中国共产党": "中共中央", "民革": "中国国民党革�
                "民进": "中国民主促进会", "农工党": "中国农工民主党", "致公党": "中国致公党", "九三学社": "九三学社",
                "台盟": "台湾民主自治同盟"}
 _PARTY = "(" + "|".join(sorted(PARTIES, key=len, reverse=True)) + ")"
-CONGRESS_RE = re.compile(f"(?:党的|中共|中国共产党)第?({_N})(?:次全国代表大会|大(?![会学家型量幅批力多小]))")
-CENTRAL_PLENUM_RE = re.compile(f"{_PARTY}第?({_N})届(?:中央委员会)?第?({_N})(?:中全会|次全体会议)")
-LOCAL_PLENUM_RE = re.compile(f"{_PARTY}([\u4e00-\u9fff]{{2,8}}?)(?:委员会|委)?第?({_N})届(?:委员会)?第?({_N})次(?:全会|全体会议)")
-CPPCC_RE = re.compile(f"政协([\\u4e00-\\u9fff]{{2,8}}?)?(?:委员会)?第?({_N})届(?:委员会)?第?({_N})次会议")
-PEOPLES_CONGRESS_RE = re.compile(f"第?({_N})届(全国人民代表大会|全国人大|人民代表大会|人大)第?({_N})次会议")
-LOCAL_CPC_RE = re.compile(f"([省市县区])委第?({_N})届第?({_N})次全(?:会|体会议)")
+CONGRESS_RE = compiled(f"(?:党的|中共|中国共产党)第?({_N})(?:次全国代表大会|大(?![会学家型量幅批力多小]))")
+CENTRAL_PLENUM_RE = compiled(f"{_PARTY}第?({_N})届(?:中央委员会)?第?({_N})(?:中全会|次全体会议)")
+LOCAL_PLENUM_RE = compiled(f"{_PARTY}([\u4e00-\u9fff]{{2,8}}?)(?:委员会|委)?第?({_N})届(?:委员会)?第?({_N})次(?:全会|全体会议)")
+CPPCC_RE = compiled(f"政协([\\u4e00-\\u9fff]{{2,8}}?)?(?:委员会)?第?({_N})届(?:委员会)?第?({_N})次会议")
+PEOPLES_CONGRESS_RE = compiled(f"第?({_N})届(全国人民代表大会|全国人大|人民代表大会|人大)第?({_N})次会议")
+LOCAL_CPC_RE = compiled(f"([省市县区])委第?({_N})届第?({_N})次全(?:会|体会议)")
 
 
 def _division(ctx: Context, written: str) -> str | None:
@@ -144,20 +145,20 @@ def meetings(ctx: Context, text: str, start: int, end: int) -> list[tuple[int, i
 
 
 MEETING_CONVENER = [  # (a party congress is the party's highest organ, convened by none the text names)
-    (re.compile(r"(.+?)第.+届中央委员会第.+次全体会议$"), lambda m: PARTY_NAMES.get(m.group(1))),
-    (re.compile(r"(中国共产党|民革|民盟|民建|民进|农工党|致公党|九三学社|台盟)(.+?)第.+届委员会第.+次全体会议$"),
+    (compiled(r"(.+?)第.+届中央委员会第.+次全体会议$"), lambda m: PARTY_NAMES.get(m.group(1))),
+    (compiled(r"(中国共产党|民革|民盟|民建|民进|农工党|致公党|九三学社|台盟)(.+?)第.+届委员会第.+次全体会议$"),
      lambda m: ("中共" if m.group(1) == "中国共产党" else m.group(1)) + m.group(2) + "委员会"),
-    (re.compile(r"政协(.+?)第.+届委员会第.+次会议$"), lambda m: f"政协{m.group(1)}委员会"),
-    (re.compile(r"第.+届全国人民代表大会第.+次会议$"), lambda m: "全国人民代表大会"),
-    (re.compile(r"(.+?)第.+届人民代表大会第.+次会议$"), lambda m: f"{m.group(1)}人民代表大会"),
+    (compiled(r"政协(.+?)第.+届委员会第.+次会议$"), lambda m: f"政协{m.group(1)}委员会"),
+    (compiled(r"第.+届全国人民代表大会第.+次会议$"), lambda m: "全国人民代表大会"),
+    (compiled(r"(.+?)第.+届人民代表大会第.+次会议$"), lambda m: f"{m.group(1)}人民代表大会"),
 ]
 
 
 # a meeting named after the organ that holds it: 某省委经济工作会议, 某市政府常务会议
-ORGAN_MEETING = re.compile(r"(.{2,10}?[省市县区州盟旗])(委|政府)(?!员会).*(?:会议|全会)$")
+ORGAN_MEETING = compiled(r"(.{2,10}?[省市县区州盟旗])(委|政府)(?!员会).*(?:会议|全会)$")
 
 
-NATIONAL_SCOPE = re.compile(r"(?:[0-9]{4}年)?(?:中央|全国)|中国共产党第.+次全国代表大会$")
+NATIONAL_SCOPE = compiled(r"(?:[0-9]{4}年)?(?:中央|全国)|中国共产党第.+次全国代表大会$")
 EVENT_KINDS = MEETING_KINDS + ("活动", "运动会", "节", "赛")  # what a later 会议由…/活动由… sentence can mean
 
 
@@ -396,7 +397,7 @@ def _coordinated(article_id: str, text: str, lo: int, tokens: list[Token], named
     return out
 
 
-COORDINATED_ITEM = re.compile(r"[\u4e00-\u9fff]{2,4}")
+COORDINATED_ITEM = compiled(r"[\u4e00-\u9fff]{2,4}")
 
 
 def _governed_start(tokens: list[Token], pos: int, governing: set[str], max_tokens: int = 10) -> tuple[int, str] | None:
@@ -443,4 +444,4 @@ def _canonical(ctx: Context, name: str) -> str:
     return name
 
 
-NATIONAL_GAMES = re.compile(r"(十[一二三四五六七八九]?|[二三]十[一二三四五六七八九]?)(运|冬)会?")
+NATIONAL_GAMES = compiled(r"(十[一二三四五六七八九]?|[二三]十[一二三四五六七八九]?)(运|冬)会?")
