@@ -872,7 +872,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
         owner_keys += map(itemgetter(1), keyed)
         olds = list(map(old_owner.get, owner_keys[first_block:]))
         owner_counts += [0 if o is None else old.owner_counts[o] for o in olds]
-        kept_owners.update((o, first_block + i) for i, o in enumerate(olds) if o is not None)
+        kept_owners.update(compress(zip(olds, range(first_block, len(owner_keys))), map(is_not, olds, repeat(None))))
         owner_of: dict[str, int] = {keyed[i][0]: first_block + i  # the blocks to make
                                     for i in compress(range(len(olds)), map(is_, olds, repeat(None)))}
         blocks = _subject_blocks(_graph_bursts(kg, base, t, arts, wanted=set(owner_of),
@@ -911,7 +911,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
     owner_keys += article_keys.values()
     olds = list(map(old_owner.get, article_keys.values()))
     owner_counts += [0 if o is None else old.owner_counts[o] for o in olds]
-    kept_owners.update((o, first + i) for i, o in enumerate(olds) if o is not None)
+    kept_owners.update(compress(zip(olds, range(first, len(owner_keys))), map(is_not, olds, repeat(None))))
     todo = [i for i, o in enumerate(olds) if o is None]
     made["reused"], made["made"] = len(ids) - len(todo), len(todo)
     for i in todo:
@@ -1034,7 +1034,7 @@ def _splice(head: str, fresh: list[tuple[str, int, str | bytes]], old: "TurtleIn
             return None, out
         places = [bisect_left(old.firsts, s) for s, _, _ in fresh]
     new_of = list(map(kept_owners.get, old.owners))  # each old run's owner in the new index, None if dropped
-    dropped = [i for i, o in enumerate(new_of) if o is None]
+    dropped = list(compress(range(len(new_of)), map(is_, new_of, repeat(None))))
     firsts = old.firsts
     for (s, _, _), i in zip(fresh, places):  # (a block within a dropped run goes after it, as it goes)
         if i < len(firsts) and firsts[i] == s and new_of[i] is not None:
