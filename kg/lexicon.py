@@ -388,7 +388,6 @@ def surnames() -> frozenset[str]:
     return frozenset(out)
 
 
-@lru_cache(maxsize=1)
 def longest_first(word: str) -> tuple[int, str]:
     """Longest first, then in code point order: the alternation these words make is the same pattern in every
     process (a set's order follows its strings' hashes, which change from one process to the next), which the
@@ -396,6 +395,7 @@ def longest_first(word: str) -> tuple[int, str]:
     return -len(word), word
 
 
+@lru_cache(maxsize=1)
 def titles() -> tuple[str, ...]:
     return tuple(sorted(set(_lines("titles.txt")), key=longest_first))
 

@@ -839,6 +839,23 @@ def test_a_rebuilds_turtle_planned_ahead_and_its_record_made_part_by_part_are_wh
     assert recorded_keys(graph, DEFAULT_BASE, keys.made, _cited(graph), index)[2] == parts[-1]()
 
 
+def test_an_id_is_told_whole_as_str_isalnum_tells_its_kind_and_name():
+    """``rdf._WHOLE_ID`` (session 43: one regular expression, where each id was cut in two by ``str.partition``) tells
+    an entity id minted plainly exactly where its kind and name are letters and digits alone by ``str.isalnum``: for
+    every code point as a name, and for ids with no kind, no name, or more than one slash."""
+    from kg.export.rdf import _WHOLE_ID
+
+    def whole(eid: str) -> bool:
+        kind, _, name = eid.partition("/")
+        return kind.isalnum() and name.isalnum()
+
+    names = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    told = [eid for eid in map("person/".__add__, names) if bool(_WHOLE_ID.fullmatch(eid)) != whole(eid)]
+    assert not told, told[:10]
+    for eid in ("person/", "/张三", "张三", "person/张/三", "per son/张三", "person/张三_", "①/Ａa1", "person//张三"):
+        assert bool(_WHOLE_ID.fullmatch(eid)) == whole(eid), eid
+
+
 def test_entity_terms_made_in_bulk_are_those_minted_one_by_one():
     """``_Articles.entity_terms`` makes an entity's IRI term as ``<`` + base + id + ``>`` where its kind and name are
     letters and digits alone, by C-level maps, and mints the others: each must be what ``entity_iri`` mints, for any

@@ -109,3 +109,18 @@ def test_a_damaged_refused_or_unwritable_file_only_costs_the_compiling(tmp_path)
     assert _behaviour(cache.compile(pattern, flags), texts) == expected
     cache.save()
     assert not cache.fresh and (tmp_path / "blocked").read_text() == "a file"
+
+
+def test_the_word_lists_are_made_once_and_ordered_longest_first_then_by_code_point():
+    """Regression guard (session 43): ``lexicon.titles`` lost its cache when ``longest_first`` was put between it and
+    its decorator, and each look for a post title before a name read titles.txt and sorted it again (~0.1 ms a call,
+    ~3,500 calls over PD1998, in the extraction processes of a first build). Each list of words the rules read is made
+    once per process (the same object after), longest first, then by code point: the alternations made of them are
+    the same pattern in every process."""
+    from kg import lexicon
+
+    for made in (lexicon.titles, lexicon.org_suffixes, lexicon.titles_pattern):
+        assert made() is made(), made.__name__
+    for words in (lexicon.titles(), lexicon.org_suffixes()):
+        assert len(words) > 50 and list(words) == sorted(set(words), key=lambda w: (-len(w), w))
+    assert lexicon.titles_pattern().pattern == "|".join(map(re.escape, lexicon.titles()))
