@@ -56,12 +56,15 @@ class ProgramCache:
         if self.path is None or not isinstance(pattern, str):
             return re.compile(pattern, flags)
         key = (pattern, int(flags))
-        try:
-            got = self.known().get(key) or self.fresh.get(key)
-            if got is not None:
+        got = self.known().get(key) or self.fresh.get(key)
+        if got is not None:
+            try:
                 made = _sre.compile(pattern, got[0], array(_CODE, got[1]).tolist(), *got[2:])
                 self.hits += 1
                 return made
+            except Exception:  # (a program the engine refuses, or not a program: compiled anew, and kept)
+                self.known().pop(key, None)
+        try:
             p = _parser.parse(pattern, key[1])
             code = _compiler._code(p, key[1])
             groupindex = dict(p.state.groupdict)
@@ -71,11 +74,10 @@ class ProgramCache:
             program = (int(key[1] | p.state.flags), array(_CODE, code).tobytes(), p.state.groups - 1, groupindex,
                        tuple(indexgroup))
             made = _sre.compile(pattern, program[0], code, *program[2:])
-            self.fresh[key] = program
-            return made
-        except Exception:  # (a program refused, a layout of re other than 3.11's: as re compiles it)
-            self.known().pop(key, None)
+        except Exception:  # (a layout of re other than 3.11's: as re compiles it)
             return re.compile(pattern, flags)
+        self.fresh[key] = program
+        return made
 
     def known(self) -> dict:
         """The programs the file holds (none where it is missing, damaged or of another layout)."""
@@ -111,8 +113,14 @@ class ProgramCache:
 
 
 def _read(path: str | None) -> dict:
+    """The programs the file at ``path`` holds; none where it is missing, damaged, of another layout, or could be
+    another user's (not this user's, or writable by anyone: marshal reads only data it can trust, as Python reads
+    its own bytecode caches)."""
     try:
         with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if st.st_mode & 0o002 or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+                return {}
             data = fh.read()
     except (OSError, TypeError):
         return {}

@@ -76,7 +76,8 @@ def test_patterns_are_the_same_whatever_the_string_hashes(tmp_path):
 
 def test_a_damaged_refused_or_unwritable_file_only_costs_the_compiling(tmp_path):
     """A file of other bytes, or whose checksum fails, holds nothing; a program the engine refuses (a code it does not
-    know, under a good checksum) is compiled anew; a folder that cannot be written is left alone. In each case the
+    know, under a good checksum) is compiled anew; a file anyone may write is not read; a folder that cannot be
+    written is left alone. In each case the
     pattern behaves as ``re.compile``'s and nothing is raised; the next save writes a good file."""
     texts = ["本报记者李明报道 沈阳市副市长王华出席会议。\n# 标题\n"]
     pattern, flags = r"(?:本报)?记者([\u4e00-\u9fff]{2,3})报道|^#\s*(.+)$", re.M
@@ -103,6 +104,15 @@ def test_a_damaged_refused_or_unwritable_file_only_costs_the_compiling(tmp_path)
         fh.write(regexes.FILE_MAGIC + zlib.crc32(data).to_bytes(4, "little") + data)
     cache = regexes.ProgramCache(path)
     assert _behaviour(cache.compile(pattern, flags), texts) == expected and cache.hits == 0
+    cache.save()  # (the refused program replaced by the one compiled anew)
+    cache = regexes.ProgramCache(path)
+    assert _behaviour(cache.compile(pattern, flags), texts) == expected and cache.hits == 1
+    # a file anyone may write: not read (marshal trusts what it reads)
+    os.chmod(path, 0o666)
+    cache = regexes.ProgramCache(path)
+    assert _behaviour(cache.compile(pattern, flags), texts) == expected and cache.hits == 0
+    os.chmod(path, 0o644)
+    assert regexes.ProgramCache(path).known()
     # a folder that cannot be made (a file stands where it would go)
     (tmp_path / "blocked").write_text("a file")
     cache = regexes.ProgramCache(str(tmp_path / "blocked" / "programs.marshal"))
