@@ -92,6 +92,7 @@ class ProgramCache:
             if not self.fresh or self.path is None:
                 return
             fresh, self.fresh = self.fresh, {}
+            tmp = f"{self.path}.{os.getpid()}.{threading.get_ident()}.tmp"
             try:
                 table = _read(self.path)
                 if len(table) + len(fresh) > MAX_PROGRAMS:
@@ -100,7 +101,6 @@ class ProgramCache:
                 data = marshal.dumps(table)
                 folder = os.path.dirname(self.path)
                 os.makedirs(folder, exist_ok=True)
-                tmp = f"{self.path}.{os.getpid()}.{threading.get_ident()}.tmp"
                 with open(tmp, "wb") as fh:
                     fh.write(FILE_MAGIC + zlib.crc32(data).to_bytes(4, "little") + data)
                 os.replace(tmp, self.path)
@@ -108,7 +108,7 @@ class ProgramCache:
             except (OSError, ValueError):
                 try:
                     os.unlink(tmp)
-                except (OSError, UnboundLocalError):
+                except OSError:
                     pass
 
 
