@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
+from functools import lru_cache
 from operator import add
 
 from .lexicon import TOWN_SUFFIXES, ZONE_SUFFIXES, _lines, gazetteer
@@ -240,7 +241,9 @@ def relations(facts: dict[tuple, list], eid_of: dict[str, str], info: dict[str, 
     located = {r.subject for r in rels.values() if r.kind == LOCATED_IN}
     region_names = {name for typ, name, code in info.values() if typ == REGION  # 中国联通, 东北大学: a name,
                     and not code.startswith(("country:", "macro:"))}  # not a seat
-    longest = max(map(len, region_names), default=0)
+    opening: dict[str, list[str]] = {}  # a region name's first character → the names, longest first
+    for region in sorted(region_names, key=len, reverse=True):
+        opening.setdefault(region[:1], []).append(region)
     for eid, (typ, name, code) in info.items():
         if typ != ORGANIZATION or eid in located:
             continue
@@ -248,9 +251,9 @@ def relations(facts: dict[tuple, list], eid_of: dict[str, str], info: dict[str, 
         for lead in ("中共", "政协"):
             if bare.startswith(lead):
                 bare = bare[len(lead):]
-        for k in range(min(len(bare) - 1, longest), 0, -1):  # the longest region name opening it
-            if bare[:k] in region_names:
-                relate(LOCATED_IN, eid, f"region/{bare[:k]}", "", True)
+        for region in opening.get(bare[:1], ()):  # the longest region name opening it and shorter than it: of the
+            if len(region) < len(bare) and bare.startswith(region):  # few names opening with its first character
+                relate(LOCATED_IN, eid, f"region/{region}", "", True)
                 break
     # part_of from the gazetteer between regions named in one file (白山市 in one paper and 吉林省 in
     # another say nothing of each other there; the pair is the reader's where both are on the page)
@@ -261,15 +264,15 @@ def relations(facts: dict[tuple, list], eid_of: dict[str, str], info: dict[str, 
         by_name[name] = eid
         if code:
             by_code[code] = eid
-    members = _macro_members()
+    macros_of = _macros_of()
     placed = {r.subject for r in rels.values() if r.kind == PART_OF}  # read from the text
     for eid, docs in region_docs.items():
         _, name, code = info[eid]
         parent = None
         if code and code in gaz.regions:
             parent = by_code.get(gaz.regions[code].parent)
-            for macro, codes in members.items():
-                if code in codes and macro in by_name and not docs.isdisjoint(region_docs[by_name[macro]]):
+            for macro in macros_of.get(code, ()):
+                if macro in by_name and not docs.isdisjoint(region_docs[by_name[macro]]):
                     relate(PART_OF, eid, by_name[macro], "", True)
         elif eid not in placed and name.endswith(ZONE_SUFFIXES + TOWN_SUFFIXES):  # not a river: no one province
             parent = _zone_parent(name, by_code, province)
@@ -508,3 +511,14 @@ def _macro_members() -> dict[str, set[str]]:
         name, codes = row.split("\t")
         out[name] = set(codes.split())
     return out
+
+
+@lru_cache(maxsize=1)
+def _macros_of() -> dict[str, tuple[str, ...]]:
+    """A province's code → the macro-regions it is part of (华北, 东北 …), in the file's order: read once a process,
+    and looked up by each region rather than every macro-region tested for each of them."""
+    out: dict[str, list[str]] = {}
+    for macro, codes in _macro_members().items():
+        for code in codes:
+            out.setdefault(code, []).append(macro)
+    return {code: tuple(macros) for code, macros in out.items()}
