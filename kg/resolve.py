@@ -14,7 +14,7 @@ from collections import defaultdict
 from functools import lru_cache
 from operator import add
 
-from .lexicon import TOWN_SUFFIXES, ZONE_SUFFIXES, _lines, gazetteer
+from .lexicon import TOWN_SUFFIXES, ZONE_SUFFIXES, _lines, gazetteer, longest_first
 from .records import (ENTITY_TYPES, INITIATIVE, LOCATED_IN, ORGANIZATION, PART_OF, PROJECT, REGION, Entity, Extraction,
                       Relation)
 from .regexes import compiled
@@ -242,7 +242,7 @@ def relations(facts: dict[tuple, list], eid_of: dict[str, str], info: dict[str, 
     region_names = {name for typ, name, code in info.values() if typ == REGION  # 中国联通, 东北大学: a name,
                     and not code.startswith(("country:", "macro:"))}  # not a seat
     opening: dict[str, list[str]] = {}  # a region name's first character → the names, longest first
-    for region in sorted(region_names, key=len, reverse=True):
+    for region in sorted(region_names, key=longest_first):
         opening.setdefault(region[:1], []).append(region)
     for eid, (typ, name, code) in info.items():
         if typ != ORGANIZATION or eid in located:
@@ -505,20 +505,16 @@ def _zone_parent(name: str, by_code: dict[str, str], province: str) -> str | Non
     return by_code.get(province) if province else None
 
 
-def _macro_members() -> dict[str, set[str]]:
-    out = {}
-    for row in _lines("macro_members.txt"):
-        name, codes = row.split("\t")
-        out[name] = set(codes.split())
-    return out
-
-
 @lru_cache(maxsize=1)
 def _macros_of() -> dict[str, tuple[str, ...]]:
     """A province's code → the macro-regions it is part of (华北, 东北 …), in the file's order: read once a process,
     and looked up by each region rather than every macro-region tested for each of them."""
+    members = {}  # (a macro-region's later row replaces an earlier one)
+    for row in _lines("macro_members.txt"):
+        name, codes = row.split("\t")
+        members[name] = set(codes.split())
     out: dict[str, list[str]] = {}
-    for macro, codes in _macro_members().items():
+    for macro, codes in members.items():
         for code in codes:
             out.setdefault(code, []).append(macro)
     return {code: tuple(macros) for code, macros in out.items()}
