@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -232,6 +233,7 @@ def main() -> None:
                     os.symlink(f.resolve(), inc / f.name)
             fulls.append(run_build([str(inc), "-o", str(out)]))
             os.symlink(added.resolve(), inc / added.name)
+            os.sync()  # (the first build's files on disk, as they are some seconds after it; rebuild_ratio.py does so too)
             agains.append(run_build([str(inc), "-o", str(out)]))
             agains[-1]["report"] = json.loads((out / "report.json").read_text(encoding="utf-8"))
             floors.append(floor_run(inc, added))  # what any cold re-build must do (benchmarks/rebuild_floor.py)
@@ -280,6 +282,17 @@ def main() -> None:
     if rows[-1][0] == 1:  # the first build writes the cache; the build of the whole above writes none
         print(f"  and vs the no-cache build of all {rows[-1][1]} files above ({rows[-1][4]['wall']:.2f} s): "
               f"{again['wall'] / rows[-1][4]['wall']:.1%}")
+    # each round's re-build against that round's builds, run minutes apart at most (the bests above may come from
+    # different rounds, one in a fast spell and one in a slow one): benchmarks/rebuild_ratio.py does this over more
+    # rounds, with full builds of the whole corpus
+    of_first = [a["wall"] / f["wall"] for a, f in zip(agains, fulls)]
+    print(f"  round by round, of that round's first build: {', '.join(f'{x:.1%}' for x in of_first)}"
+          f" (median {statistics.median(of_first):.1%}, largest {max(of_first):.1%})")
+    if rows[-1][0] == 1:
+        whole = runs[fracs[-1]]["build"]
+        of_bare = [a["wall"] / b["wall"] for a, b in zip(agains, whole)]
+        print(f"  of that round's no-cache build of all {rows[-1][1]} files: {', '.join(f'{x:.1%}' for x in of_bare)}"
+              f" (median {statistics.median(of_bare):.1%}, largest {max(of_bare):.1%})")
     rep = again["report"]
     print("  its report: " + ", ".join(f"{k} {v:.2f} s" for k, v in rep["timings"].items())
           + f"; pages kept {rep.get('pages_kept', 0)}, Turtle of articles {rep.get('turtle_cache', {})}, "

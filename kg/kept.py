@@ -41,7 +41,7 @@ from .errors import KgError
 from .lexicon import gazetteer
 from .records import INITIATIVE, REGION, Entity, Extraction, Mention, Relation
 from .resolve import (CODE, MENTIONS, QUOTED_OR_SPLIT, VOTES, Tally, aliases, documents, entity, entity_ids,
-                      initiative_texts, key_types, relations)
+                      RELATED_TYPES, initiative_texts, key_types, relations)
 
 KEPT_ROW = ("kept row 8: marshalled shards (nodes as columns, their mentions' columns marshalled apart with a CRC-32, "
             "regions' documents, keys' types, keys' records marshalled apart, their entities, facts, keys' initiative "
@@ -461,8 +461,13 @@ class KeptResolution:
         self.types.subtract(self.nodes[eid]["type"] for eid in self.gone | self.made if eid in self.nodes)
         self.types.update(e.type for e in entities.values())
         self.entity_of = eid_of
-        info = dict(zip(kept, zip(kept.column("type"), kept.column("name"), kept.column("code"))))  # (in C)
-        info.update((e.id, (e.type, e.name, e.code)) for e in entities.values())
+        # the regions' and organisations' type, name and code, which are all ``relations`` reads (PD1998: 5.2 k of the
+        # 15 k kept entities, picked by their type in C)
+        types = kept.column("type")
+        placed = list(map(RELATED_TYPES.__contains__, types))
+        info = dict(zip(compress(kept, placed), zip(compress(types, placed), compress(kept.column("name"), placed),
+                                                    compress(kept.column("code"), placed))))
+        info.update((e.id, (e.type, e.name, e.code)) for e in entities.values() if e.type in RELATED_TYPES)
         doc_of = self.docs.get
         kept_docs = self.region_docs
         region_docs = {eid: set(docs) for eid, docs in kept_docs.items() if eid in kept}  # (the regions' alone)

@@ -142,7 +142,7 @@ class Tally:
                 eid = eid_of[key]
                 parts = [(k, *keys[k][WRITTEN:]) for k in merged[key]] if key in merged else [(key, *rec[WRITTEN:])]
                 entities[eid] = entity(eid, key_type[key], key, parts)
-        info = {e.id: (e.type, e.name, e.code) for e in entities.values()}
+        info = {e.id: (e.type, e.name, e.code) for e in entities.values() if e.type in RELATED_TYPES}
         doc_of = self.docs.get
         self.region_docs = {e.id: documents(e.mentions, doc_of) for e in entities.values() if e.type == REGION}
         return entities, relations(self.facts, eid_of, info, self.region_docs, province)
@@ -205,12 +205,15 @@ def entity(eid: str, typ: str, name: str, parts) -> Entity:
     return ent
 
 
+RELATED_TYPES = frozenset((REGION, ORGANIZATION))  # the entities whose names and codes ``relations`` infers from
+
+
 def relations(facts: dict[tuple, list], eid_of: dict[str, str], info: dict[str, tuple[str, str, str]],
               region_docs: dict[str, set[str]], province: str = "") -> list[Relation]:
     """The facts' relations between the entities their keys name (``eid_of``), and those that follow from
-    the entities (``info``: id → type, name, code; ``region_docs``: a region's id → the documents that
-    mention it): organisations in the region their name opens with, regions in their parents, the most
-    specific place kept."""
+    the entities (``info``: id → type, name, code, of the regions and organisations at least, ``RELATED_TYPES``:
+    no other entity's is read; ``region_docs``: a region's id → the documents that mention it): organisations in
+    the region their name opens with, regions in their parents, the most specific place kept."""
     gaz = gazetteer()
     rels: dict[tuple, Relation] = {}  # (kind, subject, object, title) → the relation: its sort key too
 

@@ -269,6 +269,31 @@ def test_resolution_does_not_depend_on_the_order_of_the_articles():
     assert forward[0]["organization/丙丁"].code == "110000"  # (a.txt names it first, as an organisation)
 
 
+def test_relations_read_the_regions_and_organisations_alone(extractions, monkeypatch):
+    """A build and a re-build give ``relations`` the type, name and code of the regions and organisations alone
+    (``RELATED_TYPES``: a third of PD1998's entities); the relations are those it makes given every entity's. A rule
+    that came to read another type's would fail here until that type is added."""
+    import kg.resolve as resolve_module
+
+    exs, province = extractions
+    given = []
+    real = resolve_module.relations
+
+    def relations(facts, eid_of, info, region_docs, province=""):
+        given.append((dict(facts), dict(eid_of), dict(info), {k: set(v) for k, v in region_docs.items()}, province))
+        return real(facts, eid_of, info, region_docs, province)
+
+    monkeypatch.setattr(resolve_module, "relations", relations)
+    entities, made = resolve(exs, province)
+    facts, eid_of, info, region_docs, _ = given[-1]
+    assert {typ for typ, _, _ in info.values()} == set(resolve_module.RELATED_TYPES)
+    every = {e.id: (e.type, e.name, e.code) for e in entities.values()}
+    assert len(every) > len(info)
+    assert real(facts, eid_of, every, region_docs, province) == made
+    for eid in region_docs:  # (each region whose documents are read has its info)
+        assert info[eid][0] == "Region"
+
+
 @pytest.mark.parametrize("how", ["default", "one job", "dask"])
 def test_a_rebuild_takes_the_entities_no_new_article_touches_as_they_were_kept(tmp_path, how):
     """The command line: a re-build after one page is added reads the kept resolution (the new page extracted by
