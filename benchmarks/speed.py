@@ -272,12 +272,6 @@ def main() -> None:
         marginal = (last[4]["wall"] - prev[4]["wall"]) / (last[2] - prev[2]) * 1e6
         print(f"marginal cost from {prev[0]:g} to {last[0]:g}: {marginal:.2f} µs/char "
               f"(whole: {last[4]['wall'] / last[2] * 1e6:.2f}, quarter: {first[4]['wall'] / first[2] * 1e6:.2f})")
-    if len(rows) > 2:  # the cost of each added character, step by step: equal where time grows linearly (a fixed part
-        # of every build, however large, lowers the average time per character of larger builds, not these)
-        steps = [(b[4]["wall"] - a[4]["wall"]) / (b[2] - a[2]) * 1e6 for a, b in zip(rows, rows[1:])]
-        print("marginal cost step by step: " + ", ".join(f"{a[0]:g} to {b[0]:g} {m:.2f} µs/char"
-                                                          for (a, b), m in zip(zip(rows, rows[1:]), steps))
-              + f"; the last over the first {steps[-1] / steps[0]:.2f} (1.00 = linear)")
     names = list(stage_rows[0][1])
     print("\nstages on their own (one process), seconds:")
     print(f"{'corpus':<8}" + "".join(f"{n:>10}" for n in names))
