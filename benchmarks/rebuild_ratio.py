@@ -17,7 +17,7 @@ share by a percentage point or two. Here each round runs, back to back:
 
 The order of the three turns each round, so that none always follows another. Prints each round's seconds and
 the re-build's share of each full build in that round, then the median and the largest share over the rounds:
-the target (at most 10 %) is met when the largest is. Wall seconds of a fresh `kg build` process each, from
+the target (at most 10 %) is met when the largest is; the median says where the re-build stands most days. Wall seconds of a fresh `kg build` process each, from
 the project root, kg byte-compiled as for speed.py; nothing else runs (no memory sampler).
 """
 from __future__ import annotations
@@ -34,6 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from rebuild_trace import restore  # noqa: E402  (the base build as it was left, its cache copied)
 from speed import added_article, compile_kg  # noqa: E402
 
 
@@ -45,16 +46,6 @@ def kg_build(*args: str) -> float:
     if proc.returncode:
         raise SystemExit(f"kg build {' '.join(args)} failed: {proc.stderr}")
     return wall
-
-
-def restore(base: Path, out: Path) -> None:
-    """``out`` as ``base`` was left: its pages hard-linked (a re-build keeps their stamps), the cache copied."""
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.copytree(base, out, copy_function=os.link)
-    for cache in base.glob(".kg-cache.sqlite*"):
-        (out / cache.name).unlink()
-        shutil.copy2(cache, out / cache.name)
-    os.sync()  # (the copied cache on disk, as a build's is some seconds after it)
 
 
 def main() -> None:

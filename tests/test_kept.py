@@ -270,9 +270,10 @@ def test_resolution_does_not_depend_on_the_order_of_the_articles():
 
 
 def test_relations_read_the_regions_and_organisations_alone(extractions, monkeypatch):
-    """A build and a re-build give ``relations`` the type, name and code of the regions and organisations alone
-    (``RELATED_TYPES``: a third of PD1998's entities); the relations are those it makes given every entity's. A rule
-    that came to read another type's would fail here until that type is added."""
+    """A full resolution gives ``relations`` the type, name and code of the regions and organisations alone
+    (``RELATED_TYPES``: a third of PD1998's entities), and the relations are those it makes given every entity's: a
+    rule that came to read another type's would fail here until that type is added. (A re-build's update picks the
+    same off the kept columns; the tests above compare its relations with a full resolution's.)"""
     import kg.resolve as resolve_module
 
     exs, province = extractions
