@@ -5,14 +5,12 @@ import marshal
 import os
 import threading
 import time
-from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .extract import Context, infer_province
-from .extract.context import (INFER_SAMPLE, decide_province, evidence_kept, evidence_within, own_word_ends,
-                              province_finds, sample_cuts)
+from .extract.context import INFER_SAMPLE, decide_province, evidence_within, province_finds, sample_cuts
 from .lexicon import Gazetteer, gazetteer, gazetteer_key, gazetteer_loaded, use_gazetteer
 from .read import DEFAULT_MAX_MB, find_files, read_all
 from .records import Article, Extraction
@@ -26,25 +24,10 @@ if TYPE_CHECKING:
     from .graph import KnowledgeGraph
 
 
-class _Texts(Sequence):
-    """The sources' texts, each read from its source when asked for (a page read back from the build cache reads its
-    text then: ``records.CachedSource``)."""
-
-    def __init__(self, sources):
-        self._sources = sources
-
-    def __len__(self) -> int:
-        return len(self._sources)
-
-    def __getitem__(self, i):
-        return self._sources[i].text
-
-
-def province_code(name_or_code: str | None, texts: Sequence[str], keys: list[str] | None = None,
-                  cache: Path | None = None, lengths: list[int] | None = None) -> str:
+def province_code(name_or_code: str | None, texts: list[str], keys: list[str] | None = None,
+                  cache: Path | None = None) -> str:
     """The paper's province from the --province option (name, short name or code), else inferred. ``keys``: each
-    text's hash, with ``cache``, the build cache, which keeps each text's evidence (``kept_evidence``; ``lengths``:
-    the texts' lengths, where the caller has them without reading the texts)."""
+    text's hash, with ``cache``, the build cache, which keeps each text's evidence (``kept_evidence``)."""
     gaz = gazetteer()
     if name_or_code:
         if name_or_code in gaz.regions and gaz.regions[name_or_code].level == "province":
@@ -58,28 +41,23 @@ def province_code(name_or_code: str | None, texts: Sequence[str], keys: list[str
     if keys is None or cache is None:
         return infer_province(texts, gaz)
     try:
-        return decide_province(kept_evidence(texts, keys, cache, gaz, lengths))
+        return decide_province(kept_evidence(texts, keys, cache, gaz))
     except (TypeError, ValueError):  # (evidence kept in another shape: found again, every text's)
         return infer_province(texts, gaz)
 
 
-def kept_evidence(texts: Sequence[str], keys: list[str], cache: Path, gaz,
-                  lengths: list[int] | None = None) -> list[tuple]:
+def kept_evidence(texts: list[str], keys: list[str], cache: Path, gaz) -> list[tuple]:
     """Each text's evidence of the paper's province (``extract.context.province_evidence``) for the length of it that
     ``infer_province`` reads (``sample_cuts``: a share of 300,000 characters, which moves with the corpus's
     length), taken from the build cache where the text (``keys``: its hash) was read that far or further before,
-    else found now, and kept (one row, under the gazetteer's key) with where its forms and own words are
-    (``province_finds``, ``own_word_ends``): a re-build after one article, whose texts' shares shrink by a character
-    (PD1998: ~7 % of them), gives their evidence from those (``evidence_kept``; ``evidence_within`` where a form
-    straddles the cut) and scans the new text's opening alone, by lookups, without making the gazetteer's automaton
-    (PD1998: 28.7 → 12.0 ms of the main process, before the kept entities are read). A text is read from ``texts``
-    only where its evidence is not kept as far as it is read now, or a form straddles its cut (``lengths``: every
-    text's length, from the pages' rows, where the caller has them: a cached page's text is read when first asked
-    for)."""
+    else found now, and kept (one row, under the gazetteer's key) with where its forms are (``province_finds``): a
+    re-build after one article, whose texts' shares shrink by a character (PD1998: ~7 % of them), gives their
+    evidence from those (``evidence_within``) and scans the new text's opening alone, by lookups, without making the
+    gazetteer's automaton (PD1998: 28.7 → 12.0 ms of the main process, before the kept entities are read)."""
     from .buildcache import Memo
 
     row_key = f"{gazetteer_key()}\0{INFER_SAMPLE}\0where"
-    cuts = sample_cuts(list(map(len, texts)) if lengths is None else lengths)
+    cuts = sample_cuts(list(map(len, texts)))
     with Memo(cache, "province") as memo:
         row = memo.get_many([row_key]).get(row_key)
         try:
@@ -92,23 +70,21 @@ def kept_evidence(texts: Sequence[str], keys: list[str], cache: Path, gaz,
         todo = []
         for i, (key, cut) in enumerate(zip(keys, cuts)):
             got = kept.get(key)
-            if (type(got) is tuple and len(got) == 5 and type(got[0]) is int and type(got[3]) is tuple
-                    and type(got[4]) is tuple):
+            if type(got) is tuple and len(got) == 4 and type(got[0]) is int and type(got[3]) is tuple:
                 if got[0] == cut:
                     evidence[i] = got[1:3]
                     continue
                 if cut < got[0]:
-                    try:  # (from where its forms and own words are; the text read only where a form straddles the cut)
-                        evidence[i] = evidence_kept(cut, got[3], got[4]) or evidence_within(texts[i], cut, got[3], gaz)
+                    try:
+                        evidence[i] = evidence_within(texts[i], cut, got[3], gaz)
                         continue
                     except (ValueError, TypeError):  # (where the forms are, damaged: found again)
                         pass
             todo.append(i)
         fresh = {}
-        openings = [texts[i][: cuts[i]] for i in todo]
-        for i, opening, (named, own, where) in zip(todo, openings, province_finds(openings, gaz)):
+        for i, (named, own, where) in zip(todo, province_finds([texts[i][: cuts[i]] for i in todo], gaz)):
             evidence[i] = (named, own)
-            fresh[keys[i]] = (cuts[i], named, own, where, own_word_ends(opening))
+            fresh[keys[i]] = (cuts[i], named, own, where)
         if fresh or kept.keys() != set(keys):  # (each text's kept as read furthest, until it is gone)
             now = {key: fresh.get(key) or kept[key] for key in keys}
             memo.update({row_key: marshal.dumps(now)}, {row_key})
@@ -165,8 +141,8 @@ def run(inputs: list[str], province: str | None = None, base: str = "", max_mb: 
             if pages:
                 pages.close(complete)
         timings["segment"] = time.perf_counter() - t
-        prov = province_code(province, _Texts(sources), [text_hashes[s.name] for s in sources] if pages
-                             else None, Path(cache_path) if cache_path else None, [s.length() for s in sources])
+        prov = province_code(province, [s.text for s in sources], [text_hashes[s.name] for s in sources] if pages
+                             else None, Path(cache_path) if cache_path else None)
         ctx = Context(province=prov)
         t = time.perf_counter()
         cache = ExtractionCache(Path(cache_path)) if cache_path else None

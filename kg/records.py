@@ -33,59 +33,6 @@ class Source:
     text: str
     encoding: str
 
-    def length(self) -> int:
-        """How many characters its text has (a ``CachedSource`` tells without reading the text)."""
-        return len(self.text)
-
-
-_SOURCE_FIELDS = ("path", "name", "text", "encoding")
-
-
-class CachedSource(Source):
-    """A page read back from the build cache (``kg.runner.ReadCache``): its text read when first asked for, through
-    ``load`` (no argument; the text as it was read). A re-build after one article asks for a few dozen of PD1998's
-    3,148 texts, which are four fifths of the cached pages' bytes. Equal to, hashed and pickled as the ``Source`` it
-    stands for."""
-
-    def __init__(self, path: str, name: str, text: str | None = None, encoding: str = "utf-8", *, length: int = 0,
-                 load=None):  # (``Source``'s fields first, as ``dataclasses.replace`` passes them: the text then given)
-        for key, value in (("path", path), ("name", name), ("encoding", encoding), ("_text", text),
-                           ("_length", len(text) if text is not None else length), ("_load", load)):
-            object.__setattr__(self, key, value)
-
-    @property
-    def text(self) -> str:
-        text = self._text
-        if text is None:
-            text = self._load()
-            object.__setattr__(self, "_text", text)
-            object.__setattr__(self, "_load", None)
-        return text
-
-    def length(self) -> int:
-        return self._length
-
-    def renamed(self, path: str) -> "CachedSource":
-        """The same page named by another path (its text read once, by whichever is asked first)."""
-        return CachedSource(path, self.name, self._text, self.encoding, length=self._length, load=lambda: self.text)
-
-    def _fields(self) -> tuple:
-        return self.path, self.name, self.text, self.encoding
-
-    def __eq__(self, other):
-        if isinstance(other, Source):
-            return self._fields() == tuple(getattr(other, f) for f in _SOURCE_FIELDS)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-    def __repr__(self) -> str:
-        return f"Source(path={self.path!r}, name={self.name!r}, text=..., encoding={self.encoding!r})"
-
-    def __reduce__(self):
-        return Source, self._fields()
-
 
 class Sentence(NamedTuple):
     """A sentence's span. A named tuple, like ``Mention``: there are tens of thousands of them."""
@@ -190,50 +137,6 @@ class Article:
             "id": self.id, "doc": self.doc, "title": self.title, "byline": self.byline,
             "start": self.start, "end": self.end, "date": self.date, "date_inferred": self.date_inferred,
         }
-
-
-_ARTICLE_COMPARED = ("id", "doc", "index", "title", "byline", "start", "end", "body_start", "sentences", "date",
-                     "date_inferred", "soft_breaks")  # (``Article``'s fields but its text: what it compares and hashes)
-
-
-def _article(state: dict) -> Article:
-    """An ``Article`` from its pickled state (``CachedArticle.__reduce__``)."""
-    article = object.__new__(Article)
-    article.__setstate__(state)
-    return article
-
-
-class CachedArticle(Article):
-    """An article of a page read back from the build cache: its ``source_text`` is its page's (``_source``, a
-    ``CachedSource``), read when first asked for. Equal to, hashed and pickled as the ``Article`` it stands for
-    (an extraction process elsewhere gets the text with it)."""
-
-    @property
-    def source_text(self) -> str:
-        text = self.__dict__.get("_source_text")
-        return self._source.text if text is None else text
-
-    @source_text.setter
-    def source_text(self, text: str) -> None:  # (as ``Article.__init__`` sets it, for ``dataclasses.replace``)
-        self.__dict__["_source_text"] = text
-
-    def _compared(self) -> tuple:
-        return tuple(getattr(self, f) for f in _ARTICLE_COMPARED)
-
-    def __eq__(self, other):
-        if isinstance(other, Article):
-            return self._compared() == tuple(getattr(other, f) for f in _ARTICLE_COMPARED)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._compared())
-
-    def __reduce__(self):
-        state = Article.__getstate__(self)
-        state.pop("_source", None)
-        state.pop("_source_text", None)
-        state["source_text"] = self.source_text
-        return _article, (state,)
 
 
 class Mention(NamedTuple):

@@ -13,15 +13,14 @@ import sqlite3
 import sys
 import time
 from array import array
-from functools import partial
 from itertools import repeat
 from pathlib import Path
 
 from .buildcache import Memo, open_cache
 from .errors import KgError
 from .extract import EXTRACTOR_VERSION, Context
-from .read import decode, text_hash
-from .records import Article, CachedArticle, CachedSource, Extraction, Fact, Mention, Source
+from .read import text_hash
+from .records import Article, Extraction, Fact, Mention, Source
 from .runtime import ForkedHelper, can_fork, die_with_parent, stop_without_waiting
 
 BATCH = 48  # articles per task: big enough to amortise pickling, small enough to balance 2 cores
@@ -115,89 +114,41 @@ def content_hash(article: Article) -> bytes:
     return h.digest()
 
 
-PAGE_ROW = ("page row 4: marshalled (source's fields with its text's length for the text, bytes replaced, articles' "
-            "fields, content hashes, text hash); the text in table page_text")
+PAGE_ROW = "page row 3: marshalled (source's fields, bytes replaced, articles' fields, content hashes, text hash)"
 ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
 
 
 def dump_page(source: Source, replaced: int, articles: list[Article], contents: list[bytes], digest: str) -> bytes:
     """A page read and segmented as a build cache row: the source's and each article's fields as plain
     tuples, marshalled; an article's as its pickled state (``Article.__getstate__``: its sentences as one flat
-    tuple of offsets), its text as the page's (None). The page's text is not in the row (its length is): it is
-    kept apart (``ReadCache.close``) and read when first asked for (``CachedSource``)."""
+    tuple of offsets), its text as the page's (None)."""
     arts = []
     for a in articles:
         state = a.__getstate__()
         if state["source_text"] == source.text:
             state["source_text"] = None
         arts.append(tuple(state[f] for f in ARTICLE_FIELDS))
-    fields = (source.path, source.name, source.length(), source.encoding)
+    fields = (source.path, source.name, source.text, source.encoding)
     return marshal.dumps((fields, replaced, arts, list(contents), digest))
 
 
-def load_page(row: bytes, text=None) -> tuple[Source, int, list[Article], list[bytes], str]:
-    """``dump_page``'s row as (source, bytes replaced, articles, content hashes, text hash): the source a
-    ``CachedSource`` whose text ``text`` gives when first asked for (given the text's hash, to check it by), the
-    articles that share it ``CachedArticle`` s. A re-build loads every cached page's: marshal reads plain values ~2 ×
-    quicker than pickle rebuilt the dataclasses (twelve times PD1998's 37,775 pages: 0.8-0.9 → 0.4 s); the texts,
-    four fifths of the rows' bytes, are read for the pages a re-build draws or states again (PD1998's rows 6.9 →
-    1.3 MB; a re-build after one article reads 18 texts)."""
+def load_page(row: bytes) -> tuple[Source, int, list[Article], list[bytes], str]:
+    """``dump_page``'s row as (source, bytes replaced, articles, content hashes, text hash). A re-build loads
+    every cached page's: marshal reads plain values ~2 × quicker than pickle rebuilt the dataclasses (twelve
+    times PD1998's 37,775 pages: 0.8-0.9 → 0.4 s)."""
     fields, replaced, arts, contents, digest = marshal.loads(row)
-    path, name, length, encoding = fields
-    if type(length) is not int or text is None:
-        raise ValueError("a cached page of another shape, or no way to its text")
-    source = CachedSource(path, name, None, encoding, length=length, load=partial(text, digest))
+    source = Source(*fields)
     articles = []
     for values in arts:
         if len(values) != len(ARTICLE_FIELDS):  # (a tuple of another length would shift every field)
             raise ValueError("a cached article of another shape")
         state = dict(zip(ARTICLE_FIELDS, values))
-        if state["source_text"] is None:  # (its page's text, read when first asked for)
-            del state["source_text"]
-            state["_source"] = source
-            article = object.__new__(CachedArticle)
-        else:
-            article = object.__new__(Article)
+        if state["source_text"] is None:
+            state["source_text"] = source.text
+        article = object.__new__(Article)
         article.__setstate__(state)  # (its sentences made back from the flat offsets, in C)
         articles.append(article)
     return source, replaced, articles, contents, digest
-
-
-class PageTexts:
-    """The cached pages' texts, kept apart from their rows (table page_text, UTF-8) and read one at a time when a
-    ``CachedSource``'s text is first asked for, in whichever process asks: each opens its own connection (a forked
-    process must not use its parent's). A text is checked against the hash its page was cached with; one whose row
-    is gone or damaged is read from its file again, which must still hold that text (KgError otherwise: the build
-    cannot state a page it no longer has)."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._db: sqlite3.Connection | None = None
-        self._pid = 0
-
-    def get(self, key: str, path: str, digest: str) -> str:
-        """The text of the page cached under ``key``, read from its file, ``path``, where the cache lost it."""
-        text = None
-        try:
-            if self._pid != os.getpid():
-                self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=60)
-                self._pid = os.getpid()
-            row = self._db.execute("SELECT text FROM page_text WHERE path = ?", (key,)).fetchone()
-            if row is not None and isinstance(row[0], bytes):
-                text = row[0].decode("utf-8", "surrogatepass")
-        except (sqlite3.Error, UnicodeDecodeError, OSError, ValueError):
-            text = None
-        if text is not None and text_hash(text) == digest:
-            return text
-        try:  # (its file, stamped as cached when the build began, decoded as it was then)
-            with open(path, "rb") as fh:
-                text = decode(fh.read(), path)[0]
-        except Exception:  # an OSError, an InputError, whatever a file gone strange raises: the message below says it
-            text = None
-        if text is None or text_hash(text) != digest:
-            raise KgError(f"{path}: changed while the build ran, and the build cache no longer holds the text it was "
-                          "read with; build again")
-        return text
 
 
 def _read_fingerprint() -> str:
@@ -226,7 +177,6 @@ class ReadCache:
         self.path = Path(path)
         self.db = open_cache(self.path, "page (path TEXT PRIMARY KEY, stamp TEXT, value BLOB)")
         try:
-            self.db.execute("CREATE TABLE IF NOT EXISTS page_text (path TEXT PRIMARY KEY, text BLOB)")
             self.empty = self.db.execute("SELECT 1 FROM page LIMIT 1").fetchone() is None
         except sqlite3.Error as exc:
             raise KgError(f"{self.path}: cannot use as build cache ({exc}); use --no-cache") from None
@@ -236,7 +186,6 @@ class ReadCache:
         self._keys: set[str] | None = None
         self._stamped: dict = {}  # a file's path → (its status, name, key and stamp), as ``read_rows`` made them
         self.fingerprint = _read_fingerprint()
-        self.texts = PageTexts(self.path)  # (the cached pages' texts, read when first asked for)
         self.seen: dict[str, str] = {}  # key → the file's stamp before it was read
         self.fresh: dict[str, tuple[str, tuple]] = {}
         # path → its articles, their content hashes and its text's hash, for the pages found here
@@ -264,11 +213,9 @@ class ReadCache:
         memory: PD1998's 6.9 MB of rows, fetched all at once and held (``rows``), were as much memory touched anew
         (a re-build's reading 5.6 k → 4.3 k page faults, each ~2 µs here)."""
         stamps: dict[str, str] = {}
-        paths: dict[str, str] = {}  # key → the file's path (where a text the cache lost is read again)
         for path, name, _, st in found:  # (each file's key and stamp, made once: ``lookup`` takes them, ~5 ms)
             key, stamp = _page_key(name, path), self._stamp(st)
             stamps[key] = stamp
-            paths[key] = str(path)
             self._stamped[path] = (st, name, key, stamp)
         loaded: dict[str, tuple[str, tuple]] = {}
         keys: set[str] = set()
@@ -277,7 +224,7 @@ class ReadCache:
                 keys.add(key)
                 if stamps.get(key) == stamp:
                     try:
-                        loaded[key] = (stamp, load_page(value, partial(self.texts.get, key, paths[key])))
+                        loaded[key] = (stamp, load_page(value))
                     except Exception:  # whatever bytes a damaged row holds: the page is read again, its row replaced
                         pass
         except sqlite3.Error as exc:
@@ -302,13 +249,11 @@ class ReadCache:
             if row is None or stamp != row[0] or st.st_size > limit:
                 return None
             try:
-                text = partial(self.texts.get, key, str(path))
-                source, replaced, articles, contents, digest = load_page(row[1], text)
+                source, replaced, articles, contents, digest = load_page(row[1])
             except Exception:  # whatever bytes a damaged row holds: the page is read again, and its row replaced
                 return None
         if source.path != str(path):  # the same file named another way (relative, absolute): as named now
-            source = source.renamed(str(path)) if isinstance(source, CachedSource) else dataclasses.replace(
-                source, path=str(path))
+            source = dataclasses.replace(source, path=str(path))
         self.articles[source.path] = (articles, contents, digest)
         return source, replaced
 
@@ -332,13 +277,9 @@ class ReadCache:
             with self.db:
                 if complete:
                     cached = self._keys if self._keys is not None else self.rows.keys()
-                    gone = [(k,) for k in cached if k not in self.seen]
-                    self.db.executemany("DELETE FROM page WHERE path = ?", gone)
-                    self.db.executemany("DELETE FROM page_text WHERE path = ?", gone)
+                    self.db.executemany("DELETE FROM page WHERE path = ?", [(k,) for k in cached if k not in self.seen])
                 self.db.executemany("INSERT OR REPLACE INTO page (path, stamp, value) VALUES (?, ?, ?)",
                                     [(k, st, dump_page(*v)) for k, (st, v) in self.fresh.items()])
-                self.db.executemany("INSERT OR REPLACE INTO page_text (path, text) VALUES (?, ?)",
-                                    [(k, v[0].text.encode("utf-8", "surrogatepass")) for k, (_, v) in self.fresh.items()])
         except sqlite3.Error as exc:
             raise KgError(f"{self.path}: cannot write the build cache ({exc}); use --no-cache") from None
         finally:

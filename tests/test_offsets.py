@@ -149,29 +149,6 @@ def test_forms_looked_up_are_the_automatons_and_any_opening_reads_from_where_the
         assert evidence_within(text, cut, where, gaz) == province_evidence([text[:cut]], gaz)[0], cut
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(PROVINCE_PIECES + ["我", "省", "全", "委", "我省", "全省委", "省委省"]), max_size=40).map("".join))
-@example("全省委我省省委")
-def test_any_openings_evidence_reads_from_where_the_forms_and_own_words_are_without_the_text(text):
-    """A re-build gives a text's evidence at a shorter opening from where the forms and the province's own words of a
-    longer one are (``evidence_kept``), without reading the text (a cached page's text is read when first asked for):
-    it is what scanning that opening gives, or None where a form straddles the cut (then ``evidence_within`` reads
-    the text). Own words are counted as ``str.count`` counts them: none overlaps itself."""
-    from kg.extract.context import (OWN_WORDS, evidence_kept, own_word_ends, province_evidence, province_finds)
-    from kg.lexicon import gazetteer
-
-    assert not any(w[i:] == w[: len(w) - i] for w in OWN_WORDS for i in range(1, len(w)))  # (no word overlaps itself)
-    gaz = gazetteer()
-    (_, _, where), = province_finds([text], gaz)
-    ends = own_word_ends(text)
-    straddles = {cut for k in range(0, len(where), 3) for cut in range(where[k] + 1, where[k + 1])}
-    for cut in range(len(text) + 1):
-        got = evidence_kept(cut, where, ends)
-        assert (got is None) == (cut in straddles), cut
-        if got is not None:
-            assert got == province_evidence([text[:cut]], gaz)[0], cut
-
-
 def test_forms_looked_up_over_a_month_of_a_national_daily():
     """The same over real text: PD1998's articles (every 7th: ~0.27 M characters), each scanned by lookups and by the
     automaton, and each article's evidence at openings cut inside every form its first 400 characters hold."""

@@ -88,35 +88,6 @@ def evidence_within(text: str, cut: int, where: tuple, gaz: Gazetteer) -> tuple[
     return tuple(counts.items()), sum(map(text[:cut].count, OWN_WORDS))
 
 
-def own_word_ends(text: str) -> tuple[int, ...]:
-    """Where each of the province's own words (``OWN_WORDS``) ends in ``text``, in order: an opening of it holds as
-    many as end within it (no own word overlaps itself, so ``str.count`` counts every one), so ``evidence_kept`` need
-    not read the text to count them."""
-    ends = []
-    for word in OWN_WORDS:
-        at = text.find(word)
-        while at >= 0:
-            ends.append(at + len(word))
-            at = text.find(word, at + len(word))
-    return tuple(sorted(ends))
-
-
-def evidence_kept(cut: int, where: tuple, own_ends: tuple) -> tuple[tuple[tuple[str, int], ...], int] | None:
-    """``evidence_within`` of the opening ``cut`` characters long, from where the forms and the own words of a longer
-    opening are (``province_finds``, ``own_word_ends``), without the text; None where a form straddles the cut (the
-    text alone tells what the cut leaves of it: ``evidence_within``)."""
-    counts: Counter = Counter()
-    for k in range(0, len(where), 3):
-        start, end, p = where[k : k + 3]
-        if end > cut:
-            if start < cut:
-                return None
-            break
-        if p:
-            counts[p] += 1
-    return tuple(counts.items()), bisect_right(own_ends, cut)
-
-
 def decide_province(evidence) -> str:
     """The province that evidence (``province_evidence``'s, of every text) names most, if it clearly dominates:
     named at least 3 times and twice as often as any other, in a corpus that speaks of its own province."""
