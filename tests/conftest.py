@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -46,6 +47,25 @@ def page_data(page) -> dict:
     text = page.read_text(encoding="utf-8")
     start = text.index("const DATA = ") + len("const DATA = ")
     return json.loads(text[start : text.index(";\ndocument", start)])
+
+
+class Invoked(NamedTuple):
+    exit_code: int
+    output: str  # (stdout and stderr together)
+
+
+def invoke_kg(args: list[str]) -> Invoked:
+    """Run the command line in this process (``kg.cli.run``: what ``kg`` runs, without ending the process), its
+    stdout and stderr captured together; an exception no command turns into a message goes up to the test."""
+    import contextlib
+    import io
+
+    from kg.cli import run
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = run(args)
+    return Invoked(code, out.getvalue())
 
 
 def run_kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -117,3 +117,44 @@ def test_control_characters_mark_a_binary_file_but_layout_characters_do_not():
     assert enc == "utf-8" and replaced == 0 and "\f" in text
     decode(("辽" * 65536 + "\x01" * 5000).encode("utf-8"), "z.txt")  # beyond the part looked at
     decode((body + "\x01" * 8).encode("utf-8"), "w.txt")  # a few stray ones in a short page
+
+
+def test_a_command_line_that_does_not_parse_is_one_line_and_exit_2():
+    """argparse's usage errors, as kg's own: one line naming what is wrong and where the help is, exit 2."""
+    for args, needle in ((["build", "-j", "0"], "-j/--jobs: 0 is not in the range 1 to 256"),
+                         (["build", "-f", "xml"], "invalid choice: 'xml'"),
+                         (["build", "--shards", "two"], "'two' is not a whole number"),
+                         (["build", "--max-mb", "lots"], "'lots' is not a number"),
+                         (["bild"], "invalid choice: 'bild'"),
+                         (["query"], "GRAPH"),
+                         (["extract", "seeds"], "--jsonl")):
+        res = run_kg(*args)
+        err = res.stderr.strip()
+        assert res.returncode == 2 and "Traceback" not in err and len(err.splitlines()) == 1, (args, res.stderr)
+        assert err.startswith("Error:") and needle in err and "--help" in err, (args, err)
+
+
+def test_version_is_the_installed_distributions():
+    from importlib.metadata import version
+
+    res = run_kg("--version")
+    assert res.returncode == 0 and res.stdout.strip() == f"kg, version {version('policy-kg')}"
+
+
+def test_the_build_switches_reach_the_build(tmp_path):
+    """Each switch of ``kg build`` does what its help says, read off what the build wrote."""
+    from conftest import SEEDS, invoke_kg
+
+    one = str(SEEDS / "000_a06d24ae3cd6fbd4.txt")
+    plain, other = tmp_path / "plain", tmp_path / "other"
+    res = invoke_kg(["build", one, "-o", str(plain), "-j", "1"])
+    assert res.exit_code == 0 and (plain / ".kg-cache.sqlite").is_file(), res.output
+    assert not (plain / "graph.trig").exists() and not (plain / "shards").exists()
+    res = invoke_kg(["build", one, "--output", str(other), "--no-cache", "-f", "trig", "--format", "nquads",
+                     "--shards", "2", "--base", "http://example.org/x/", "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    assert not (other / ".kg-cache.sqlite").exists()
+    assert (other / "graph.trig").is_file() and (other / "graph.nq").is_file()
+    assert len(list((other / "shards").glob("*.nq"))) == 2
+    assert "<http://example.org/x/" in (other / "graph.ttl").read_text(encoding="utf-8")
+    assert " from 1 files (province: " in res.output and str(other / "graph.ttl") in res.output

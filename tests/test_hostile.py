@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from conftest import ROOT, SEEDS, need_tool, run_kg
+from conftest import ROOT, SEEDS, invoke_kg, need_tool, run_kg
 
 GOOD = "本报讯 记者王明报道 辽宁省人民政府副省长张立林出席沈阳市会议。\n"
 
@@ -590,15 +590,12 @@ def test_graph_ttl_that_cannot_be_written_beside_its_record_is_one_error_and_the
     (``Stage.writing_behind``) while it marshals the record of its parts. A write that fails there (a full disk) must
     still stop the build with one line and exit 1, the previous outputs and the build cache's record as they were, no
     staging folder left."""
-    from click.testing import CliRunner
-
-    from kg.cli import cli
     from kg.errors import OutputError
     from kg.export import Stage
 
     work, out = tmp_path / "in", tmp_path / "o"
     shutil.copytree(SEEDS, work)
-    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
+    assert invoke_kg(["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
     before = _outputs_and_record(out)
     (work / "zz-more.txt").write_text("辽宁日报讯 今年，沈阳市加快推进项目建设。\n", encoding="utf-8")
     written = Stage._write_one
@@ -613,7 +610,7 @@ def test_graph_ttl_that_cannot_be_written_beside_its_record_is_one_error_and_the
         return written(self, name, data, made)
 
     monkeypatch.setattr(Stage, "_write_one", full)
-    res = CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"])
+    res = invoke_kg(["build", str(work), "-o", str(out), "-j", "1"])
     assert res.exit_code == 1 and "graph.ttl: cannot write (No space left on device)" in res.output, res.output
     assert res.output.startswith("Error:") and "Traceback" not in res.output
     assert threads == ["kg-stage-writer"]  # (written by the stage's thread beside the record, as a re-build does)

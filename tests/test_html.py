@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import SEEDS, page_data as _page_data, run_kg
+from conftest import SEEDS, invoke_kg, page_data as _page_data, run_kg
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -394,8 +394,8 @@ def test_graph_edges_in_networkx_order_and_build_without_networkx(tmp_path):
         assert [(s, o, k, d["title"]) for s, o, k, d in kg.nx_graph.edges(keys=True, data=True)] == \
                [(s, o, k, d["title"]) for s, o, k, d in kg.edges]
     out = tmp_path / "out"
-    code = ("import sys; from kg.cli import cli; cli.main(['build', sys.argv[1], '-o', sys.argv[2], '-f', 'trig'], "
-            "standalone_mode=False); print('networkx' in sys.modules)")
+    code = ("import sys; from kg.cli import run; assert run(['build', sys.argv[1], '-o', sys.argv[2], '-f', 'trig']) == 0;"
+            " print('networkx' in sys.modules)")
     res = subprocess.run([sys.executable, "-c", code, str(SEEDS), str(out)], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert res.stdout.split()[-1] == "False" and (out / "graph.html").stat().st_size > 0
@@ -658,25 +658,22 @@ def test_lib_files_are_kept_while_the_installed_ones_are_the_same_and_written_ag
     installed files as they are (path, inode, size, time), not by reading and hashing pyvis's 0.7 MB each time: the
     committed files stay where they are while pyvis's are the same, and are written again, with the new text, once
     pyvis's change (an upgrade)."""
-    from click.testing import CliRunner
-
-    from kg.cli import cli
     from kg.export import html
 
     out = tmp_path / "o"
     build = ["build", str(SEEDS), "-o", str(out), "-j", "1"]
-    assert CliRunner().invoke(cli, build).exit_code == 0
+    assert invoke_kg(build).exit_code == 0
     js, css = out / "lib" / "vis-network.min.js", out / "lib" / "vis-network.css"
     installed = html.vis_asset_paths()
     assert [p.read_text(encoding="utf-8") for p in (js, css)] == [p.read_text(encoding="utf-8") for p in installed]
     inodes = (js.stat().st_ino, css.stat().st_ino)
-    assert CliRunner().invoke(cli, build).exit_code == 0
+    assert invoke_kg(build).exit_code == 0
     assert (js.stat().st_ino, css.stat().st_ino) == inodes  # kept, not written again
     upgraded = tmp_path / "pyvis"
     upgraded.mkdir()
     for path in installed:
         (upgraded / path.name).write_text(path.read_text(encoding="utf-8") + "\n/* upgraded */\n", encoding="utf-8")
     monkeypatch.setattr(html, "vis_asset_paths", lambda: tuple(upgraded / p.name for p in installed))
-    assert CliRunner().invoke(cli, build).exit_code == 0
+    assert invoke_kg(build).exit_code == 0
     assert js.read_text(encoding="utf-8").endswith("/* upgraded */\n")
     assert css.read_text(encoding="utf-8").endswith("/* upgraded */\n")

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SEEDS, run_kg
+from conftest import SEEDS, invoke_kg, run_kg
 from kg.graph import build_graph
 from kg.kept import KeptResolution, NotKept
 from kg.pipeline import run
@@ -452,17 +452,14 @@ def test_kept_mentions_are_read_back_for_the_entities_a_rebuild_reads_only(tmp_p
     import marshal
     import sqlite3
 
-    from click.testing import CliRunner
-
     from kg import kept as kept_module
-    from kg.cli import cli
     from kg.export import html
 
     monkeypatch.setattr(html, "MAX_WHOLE", 30)
     work = tmp_path / "corpus"
     shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
     out, fresh = tmp_path / "o", tmp_path / "fresh"
-    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
+    assert invoke_kg(["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
     (work / "zz-more.txt").write_text("辽宁日报讯 今年，沈阳市加快推进项目建设。\n", encoding="utf-8")
     read: list[int] = []
     columns = kept_module._ShardMentions.columns
@@ -473,7 +470,7 @@ def test_kept_mentions_are_read_back_for_the_entities_a_rebuild_reads_only(tmp_p
         return columns(self)
 
     monkeypatch.setattr(kept_module._ShardMentions, "columns", counted)
-    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
+    assert invoke_kg(["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["resolution"]["entities kept"] > 0 and "graph.html" in report["pages_patched"], report
     assert 0 < len(read) < 10, len(read)
@@ -490,7 +487,7 @@ def test_kept_mentions_are_read_back_for_the_entities_a_rebuild_reads_only(tmp_p
                    (marshal.dumps(((eids, fields, counts, (crc, damaged)), *rest)), name))
     db.close()
     (work / "zz-new.txt").write_text("辽宁日报讯 昨天，盘锦市副市长林志远在盘锦市第三中学调研。\n", encoding="utf-8")
-    res = CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"])
+    res = invoke_kg(["build", str(work), "-o", str(out), "-j", "1"])
     assert res.exit_code == 0, res.output
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["resolution"]["entities kept"] == 0, report["resolution"]

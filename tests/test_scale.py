@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import INTERLEAVING_PAGE, ROOT, SEEDS, page_data, run_kg
+from conftest import INTERLEAVING_PAGE, ROOT, SEEDS, invoke_kg, page_data, run_kg
 
 PD1998 = SEEDS.parent.parent / "shared" / "benchmarks" / "pd1998" / "articles"
 
@@ -574,9 +574,6 @@ def test_collector_stays_paused_only_where_the_process_ends_with_the_build(tmp_p
     the kg command, turns it back on."""
     import gc
 
-    from click.testing import CliRunner
-
-    from kg.cli import cli
     from kg.runtime import paused_gc
 
     assert gc.isenabled()
@@ -586,7 +583,7 @@ def test_collector_stays_paused_only_where_the_process_ends_with_the_build(tmp_p
         assert not gc.isenabled()
     finally:
         gc.enable()
-    res = CliRunner().invoke(cli, ["build", str(SEEDS / "000_a06d24ae3cd6fbd4.txt"), "-o", str(tmp_path / "o")])
+    res = invoke_kg(["build", str(SEEDS / "000_a06d24ae3cd6fbd4.txt"), "-o", str(tmp_path / "o")])
     assert res.exit_code == 0, res.output
     assert gc.isenabled()
 
@@ -918,21 +915,18 @@ def test_article_keys_recorded_by_other_code_or_for_another_base_are_not_taken(t
     """Pages drawn by other code (``HTML_FINGERPRINT``) are drawn again in a re-build, though the kept resolution
     says no article changed: the keys recorded with them are not taken for this code's; nor are the articles'
     Turtle keys recorded for another base."""
-    from click.testing import CliRunner
-
-    from kg.cli import cli
     from kg.export import html, rdf
 
     work = tmp_path / "corpus"
     shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
     out = tmp_path / "o"
-    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
+    assert invoke_kg(["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
     pages = len(list((out / "articles").glob("*.html")))
-    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
+    assert invoke_kg(["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["page_keys_reused"] == pages > 0 and report["pages_kept"] >= pages, report
     monkeypatch.setattr(html, "HTML_FINGERPRINT", "other drawing code")
-    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
+    assert invoke_kg(["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["page_keys_reused"] == 0 and report["pages_kept"] == 2, report  # (lib/'s two files)
     assert report["turtle_cache"]["keys_recorded"] == report["articles"], report
@@ -940,19 +934,19 @@ def test_article_keys_recorded_by_other_code_or_for_another_base_are_not_taken(t
     blocks = sum(report["entities"].values()) + sum(report["relations"].values())
     assert report["turtle_cache"]["block_keys_recorded"] == blocks > 0, report
     monkeypatch.setattr(rdf, "RDF_FINGERPRINT", "other RDF code")
-    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
+    assert invoke_kg(["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["turtle_cache"]["keys_recorded"] == report["turtle_cache"]["reused"] == 0, report
     assert report["turtle_cache"]["block_keys_recorded"] == report["turtle_cache"]["blocks_reused"] == 0, report
     assert report["page_keys_reused"] == pages, report
     # another base: every IRI is another, and no Turtle key recorded under the other is taken
     other = "https://example.org/kg/"
-    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1", "--base", other]).exit_code == 0
+    assert invoke_kg(["build", str(work), "-o", str(out), "-j", "1", "--base", other]).exit_code == 0
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["turtle_cache"]["keys_recorded"] == report["turtle_cache"]["reused"] == 0, report
     assert report["turtle_cache"]["block_keys_recorded"] == report["turtle_cache"]["blocks_reused"] == 0, report
     fresh = tmp_path / "fresh"
-    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(fresh), "-j", "1", "--base", other]).exit_code == 0
+    assert invoke_kg(["build", str(work), "-o", str(fresh), "-j", "1", "--base", other]).exit_code == 0
     assert (out / "graph.ttl").read_bytes() == (fresh / "graph.ttl").read_bytes()
 
 
@@ -1061,8 +1055,8 @@ def test_a_rebuild_that_adds_a_few_entities_places_them_with_no_layout(tmp_path)
     before = _positions(out / "graph.html")
     (work / "zz-new.txt").write_text("辽宁日报讯 本报记者王小明报道：今年，丹东市宽甸满族自治县推进“乡村振兴示范带”建设。\n",
                                      encoding="utf-8")
-    code = ("import sys; from kg.cli import cli; cli.main(['build', sys.argv[1], '-o', sys.argv[2]], "
-            "standalone_mode=False); print('numpy' in sys.modules)")
+    code = ("import sys; from kg.cli import run; assert run(['build', sys.argv[1], '-o', sys.argv[2]]) == 0;"
+            " print('numpy' in sys.modules)")
     res = subprocess.run([sys.executable, "-c", code, str(work), str(out)], capture_output=True, text=True)
     assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr
     assert res.stdout.split()[-1] == "False"
@@ -1230,10 +1224,7 @@ def test_a_rebuild_hashes_the_iris_only_of_relations_new_since_and_makes_the_ent
     others one by one. graph.ttl is a fresh build's."""
     import marshal
 
-    from click.testing import CliRunner
-
     from kg.buildcache import SideRecord
-    from kg.cli import cli
     from kg.export import ARTICLE_KEYS, TURTLE_RECORD, rdf
 
     work, added, held, out = _built_without_the_last_seed(tmp_path)
@@ -1252,7 +1243,7 @@ def test_a_rebuild_hashes_the_iris_only_of_relations_new_since_and_makes_the_ent
     monkeypatch.setattr(rdf, "entity_iri", lambda base, eid: minted.append(eid) or entity_iri(base, eid))
     monkeypatch.setattr(rdf, "_hash", lambda *parts: hashed.append(parts) or hash_(*parts))
     shutil.move(held, added)
-    res = CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"])
+    res = invoke_kg(["build", str(work), "-o", str(out), "-j", "1"])
     assert res.exit_code == 0, res.output
     now_entities, now_facts = terms()
     new_facts = now_facts.keys() - facts.keys()
@@ -1294,9 +1285,6 @@ def test_pages_drawing_what_they_drew_are_patched_as_they_would_be_drawn(tmp_pat
     import subprocess
     import sys
 
-    from click.testing import CliRunner
-
-    from kg.cli import cli
     from kg.export import html
 
     monkeypatch.setattr(html, "MAX_WHOLE", 30)
@@ -1304,7 +1292,7 @@ def test_pages_drawing_what_they_drew_are_patched_as_they_would_be_drawn(tmp_pat
     work = tmp_path / "corpus"
     shutil.copytree(SEEDS, work, ignore=shutil.ignore_patterns("*.md"))
     out = tmp_path / "o"
-    assert CliRunner().invoke(cli, ["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
+    assert invoke_kg(["build", str(work), "-o", str(out), "-j", "1"]).exit_code == 0
     first = sorted(work.glob("*.txt"))[0]
     paragraph = max(first.read_text(encoding="utf-8").split("\n\n"), key=len)
 
@@ -1313,7 +1301,7 @@ def test_pages_drawing_what_they_drew_are_patched_as_they_would_be_drawn(tmp_pat
         with monkeypatch.context() as m:
             if not patch:
                 m.setattr(html, "patched_page", lambda *args: None)
-            res = CliRunner().invoke(cli, ["build", str(work), "-o", str(to), "-j", "1"])
+            res = invoke_kg(["build", str(work), "-o", str(to), "-j", "1"])
         assert res.exit_code == 0, res.output
         return json.loads((to / "report.json").read_text(encoding="utf-8")) | {"out": to}
 
