@@ -1216,7 +1216,9 @@ def _escape_html(text: str) -> str:
 def index_page(v: ViewGraph, title: str, links: dict[str, str], article_pages: dict[str, str],
                deg: dict[str, int] | None = None, size: dict[str, int] | None = None) -> str:
     """Entities by type with counts (linking ego pages where written) and the articles (``size``: how many
-    entities each article's page draws, where its entity set was not made)."""
+    entities each article's page draws, where its entity set was not made). Each list's lines are made by C-level
+    maps of one template over its columns (PD1998's 18 k lines: ~35 → ~15 ms of a re-build's pages), the few
+    linked entities' lines then made again."""
     out = [f"<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{html.escape(title)} · index</title>",
            "<style>body{font-family:\"WenQuanYi Micro Hei\",\"Noto Sans CJK SC\",sans-serif;margin:20px;max-width:1100px}"
            "li{margin:2px 0}.n{color:#777}details{margin:8px 0}</style></head><body>",
@@ -1233,26 +1235,36 @@ def index_page(v: ViewGraph, title: str, links: dict[str, str], article_pages: d
         of_type = rows.get(typ)
         if of_type is not None:
             of_type.append(i)
-    escape = _escape_html
+    line = "<li>{} <span class=\"n\">{} relations · {} mentions</span></li>".format
+    linked = {i for i, n in enumerate(ids) if n in links} if links else set()
     for t in ENTITY_TYPES:
         ranked = rows[t]
         ranked.sort(key=names.__getitem__)  # by name, then as listed
         ranked.sort(key=degrees.__getitem__, reverse=True)  # most relations first (names' order kept within)
         out.append(f"<details{' open' if t == 'Person' else ''}><summary><b>{TYPE_ZH[t]} {t}</b> "
                    f"<span class=\"n\">({len(ranked):,})</span></summary><ul>")
-        for i in ranked:
-            name, n = escape(names[i]), ids[i]
-            label = f"<a href=\"{links[n]}\">{name}</a>" if n in links else name
-            out.append(f"<li>{label} <span class=\"n\">{degrees[i]} relations · {counts[i]} mentions</span></li>")
+        shown = _escaped_all(list(map(names.__getitem__, ranked)))
+        for k in [k for k, i in enumerate(ranked) if i in linked] if linked else ():
+            shown[k] = f"<a href=\"{links[ids[ranked[k]]]}\">{shown[k]}</a>"
+        out += map(line, shown, map(degrees.__getitem__, ranked), map(counts.__getitem__, ranked))
         out.append("</ul></details>")
     out.append(f"<details><summary><b>文章 Articles</b> <span class=\"n\">({len(article_pages):,})</span></summary><ul>")
-    for aid in sorted(article_pages):
-        a = v.articles[aid]
-        out.append(f"<li><a href=\"{article_pages[aid]}\">{escape(a['title'] or a['doc'])}</a> "
-                   f"<span class=\"n\">{escape(a['doc'])} · {size[aid] if size else len(a['entities'])} entities"
-                   "</span></li>")
+    aids = sorted(article_pages)
+    arts = list(map(v.articles.__getitem__, aids))
+    out += map("<li><a href=\"{}\">{}</a> <span class=\"n\">{} · {} entities</span></li>".format,
+               map(article_pages.__getitem__, aids),
+               _escaped_all([a["title"] or a["doc"] for a in arts]), _escaped_all([a["doc"] for a in arts]),
+               map(size.__getitem__, aids) if size else [len(a["entities"]) for a in arts])
     out.append("</ul></details></body></html>\n")
     return "\n".join(out)
+
+
+def _escaped_all(texts: list[str]) -> list[str]:
+    """``_escape_html`` of each text: the list as it is where none of them needs it (looked for once, in C, in
+    them all joined), else each escaped."""
+    if _HTML_SPECIAL.search("\n".join(texts)) is None:
+        return texts
+    return list(map(_escape_html, texts))
 
 
 PAGE = r"""<!DOCTYPE html>
