@@ -59,6 +59,14 @@ def test_index_ranks_by_relations_then_name_then_as_listed_and_escapes_names():
     shown = [f'<a href="entities/x.html">{names[i]}</a>' if i == 3 else html_module.escape(names[i]) for i in order]
     assert listed[1:] == [(x, str(deg.get(ids[i], 0)), str(i)) for x, i in zip(shown, order)]
     assert "A&amp;B" in page and "&lt;b&gt;丙&lt;/b&gt;" in page and "丁&#x27;戊" in page and "<b>丙" not in page
+    # a type none of whose names needs escaping, linked; the articles' titles and files, escaped where they need it
+    v.nodes["region/y"] = {"type": "Region", "name": "沈阳", "aliases": [], "code": "", "mentions": 2}
+    v.articles = {"b#1": {"title": "", "doc": "b&c.txt"}, "a#1": {"title": "甲<乙>", "doc": "a.txt"}}
+    page = index_page(v, "t", {"region/y": "entities/y.html"}, {"a#1": "articles/a.html", "b#1": "articles/b.html"},
+                      v.degree(), {"a#1": 3, "b#1": 0})
+    assert '<li><a href="entities/y.html">沈阳</a> <span class="n">0 relations · 2 mentions</span></li>' in page
+    assert re.findall(r"<li><a href=\"(articles/.*?)\">(.*?)</a> <span class=\"n\">(.*?)</span></li>", page) == [
+        ("articles/a.html", "甲&lt;乙&gt;", "a.txt · 3 entities"), ("articles/b.html", "b&amp;c.txt", "b&amp;c.txt · 0 entities")]
 
 
 def test_hostile_label_is_escaped(tmp_path):
