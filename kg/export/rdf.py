@@ -278,11 +278,15 @@ class _Articles:
         if got is None:
             iri, base = self._terms.iri, self._base
             if kind == POSITION:
-                got = iri(mint_str(base, "membership", _hash(s, o, title))), iri(mint_str(base, "role", title))
+                got = iri(mint_str(base, "membership", _hash(s, o, title))), self.role_term(title)
             else:
                 got = iri(mint_str(base, "statement", _hash(s, str(PREDICATE[kind]), o))), None
             self._facts[(s, o, kind, title)] = got
         return got
+
+    def role_term(self, title: str) -> str:
+        """The IRI term of the role a membership's title names."""
+        return self._terms.iri(mint_str(self._base, "role", title))
 
     def mentions(self, article_id: str) -> list[tuple[str, int, int, str, int]]:
         """(entity term, start, end, text, sentence) of an article's mentions, by entity in node order: made
@@ -499,16 +503,26 @@ def _graph_bursts(kg, base: str, t: "_Terms", arts: _Articles, wanted: set[str] 
 
 @dataclass
 class KnownBlocks:
-    """The merged blocks' keys the previous build recorded (subject → key), with what says which of them this
-    build's blocks are still made of (``recorded_keys``): the ``entities`` whose nodes or relations may differ
-    since (made again or gone, or the subject of other relations now), the relation ``subjects`` whose relations
-    differ, and the ``articles`` that may read otherwise (a fact cites only the sentences its articles have)."""
+    """The merged blocks' keys the previous build recorded (subject → key: ``keys``, read off its graph.ttl's
+    ``index`` when first wanted), with what says which of them this build's blocks are still made of
+    (``recorded_keys``): the ``entities`` whose nodes or relations may differ since (made again or gone, or the
+    subject of other relations now), the relation ``subjects`` whose relations differ, with their relations' records
+    (``_cited``) in either build (``records``), and the ``articles`` that may read otherwise (a fact cites only the
+    sentences its articles have)."""
 
-    keys: dict[str, str]
+    index: "TurtleIndex | None"
     entities: set[str]
     subjects: set[str]
     articles: frozenset[str]
-    taken: int = 0  # (how many ``_graph_keys`` took)
+    records: dict = field(default_factory=dict)
+    taken: int = 0  # (how many ``_graph_keys`` or ``_changed_blocks`` took)
+    _keys: dict | None = None
+
+    @property
+    def keys(self) -> dict[str, str]:
+        if self._keys is None:
+            self._keys = self.index.blocks() if self.index is not None else {}
+        return self._keys
 
 
 def _graph_keys(kg, base: str, arts: _Articles, known: KnownBlocks | None = None,
@@ -585,6 +599,104 @@ def _graph_keys(kg, base: str, arts: _Articles, known: KnownBlocks | None = None
     for i in compress(range(len(parts)), map(is_not, made_of, repeat(None))):
         out[i] = (parts[i][0], "block:" + sha1(salt + dumps(made_of[i], 0)).hexdigest())
     return out
+
+
+def _changed_blocks(kg, base: str, arts: _Articles, known: KnownBlocks, old: "TurtleIndex", cited: list[tuple]
+                    ) -> tuple[list[int], list[tuple[str, str]], dict[str, tuple[str | None, list[int]]], int] | None:
+    """A re-build's merged blocks found from what changed (``known``), not from every subject as ``_graph_keys``
+    finds them: the blocks of the entities made again or gone, of the relations of the subjects whose relations
+    differ or that cite an article that may read otherwise, and of the roles their titles name, are keyed (as
+    ``_graph_keys`` keys them) and looked up in the previous graph.ttl's index (``old``) by subject; every other
+    block is the previous build's, unchanged, and is kept without being looked at (PD1998: 15 k entities and 4.8 k
+    relations, whose IRIs, keys and owners ``_graph_keys`` and its caller went through in ~40 ms of the RDF writer,
+    the last process to finish). Returns the previous index's block owners kept (in its order), the (subject, key)
+    of the blocks to make, what states each of them (``_graph_keys``' ``sources``) and how many blocks the graph
+    has; None where the index does not hold the blocks of the build ``known`` is relative to (their number is not
+    the graph's, or a subject's block is not a run of its own): then ``_graph_keys`` keys every block."""
+    salt = f"{RDF_FINGERPRINT}\0{base}\0".encode("utf-8", "surrogatepass")
+    sha1, dumps = hashlib.sha1, marshal.dumps
+    nodes, edges = kg.nodes, kg.edges
+    okeys, firsts, lasts, owners = old.owner_keys, old.firsts, old.lasts, old.owners
+    live = list(map(str.startswith, okeys, repeat("block:")))  # (an owner's key is a block's or an article's)
+    blocks_then = live.count(True)
+
+    def old_block(subject: str) -> int | None:
+        i = bisect_left(firsts, subject)
+        if i < len(firsts) and firsts[i] == subject and lasts[i] == subject and live[owners[i]]:
+            return owners[i]
+        return None
+
+    to_make: list[tuple[str, str]] = []
+    sources: dict[str, tuple[str | None, list[int]]] = {}
+    dropped: set[int] = set()
+
+    def place(subject: str, made_of: tuple | None, source: tuple[str | None, list[int]]) -> None:
+        """The block of ``subject``: kept where the previous file holds it under the same key, else made (the
+        previous one dropped); dropped where ``made_of`` is None (no such subject now)."""
+        was = old_block(subject)
+        if made_of is None:
+            if was is not None:
+                dropped.add(was)
+            return
+        key = "block:" + sha1(salt + dumps(made_of, 0)).hexdigest()
+        if was is not None and okeys[was] == key:
+            return
+        if was is not None:
+            dropped.add(was)
+        to_make.append((subject, key))
+        sources[subject] = source
+
+    n = len(cited)
+    subjects_of = list(map(itemgetter(0), cited))
+    stale = set(compress(range(n), map(known.subjects.__contains__, subjects_of)))  # (the relations to key)
+    if known.articles:
+        stale.update(compress(range(n), map(not_, map(known.articles.isdisjoint,
+                                                        (map(itemgetter(0), r[4]) for r in cited)))))
+    entities = known.entities | known.subjects
+    said_at: dict[str, list[int]] = {}  # a made entity → the relations it states (not memberships), in order
+    for i in compress(range(n), map(entities.__contains__, subjects_of)):
+        if cited[i][2] != POSITION:
+            said_at.setdefault(cited[i][0], []).append(i)
+    for eid in sorted(entities):  # (sorted: a set's order differs between processes)
+        d = nodes.get(eid)
+        if d is None:
+            place(arts.entity[eid], None, (None, []))
+            continue
+        at = said_at.get(eid, [])
+        said = [(cited[i][2], cited[i][1]) for i in at]
+        place(arts.entity[eid], ("entity", eid, d["type"], d["name"], d["aliases"], d["code"], d["articles"],
+                                 len(d["mentions"]), said), (eid, at))
+    facts_now: set[str] = set()
+    for i in sorted(stale):
+        s, o, _, d = edges[i]
+        kind, title = d["kind"], d["title"]
+        fact = arts.fact_terms(s, o, kind, title)[0]
+        facts_now.add(fact)
+        read = [(art, idx) for art, idx in d["sentences"] if arts.has_sentence(art, idx)]
+        place(fact, ("fact", kind, s, o, title, bool(d["inferred"]), d["articles"], read), (None, [i]))
+    titles: set[str] = set()  # the roles the changed subjects' memberships name, then or now
+    for records in known.records.values():
+        for r in records:
+            fact, role = arts.fact_terms(r[0], r[1], r[2], r[3])
+            if fact not in facts_now:  # (a relation gone)
+                place(fact, None, (None, []))
+            if role is not None:
+                titles.add(r[3])
+    memberships = list(compress(range(n), map(POSITION.__eq__, map(itemgetter(2), cited))))
+    used: dict[str, list[int]] = {}  # each role's title → the memberships that name it
+    for i in memberships:
+        used.setdefault(cited[i][3], []).append(i)
+    for title in sorted(titles):  # (a title no membership names now: its role's block, if any, dropped)
+        at = used.get(title)
+        place(arts.role_term(title), ("role", title) if at else None, (None, at or []))
+    blocks_now = len(nodes) + len(edges) + len(used)
+    if blocks_then - len(dropped) + len(to_make) != blocks_now:
+        return None
+    known.taken = blocks_now - len(used) - len(entities & nodes.keys()) - len(stale)  # (as ``_graph_keys`` counts:
+    # the roles' keys always made there)
+    for o in dropped:
+        live[o] = False
+    return list(compress(range(len(okeys)), live)), to_make, sources, blocks_now
 
 
 IRI_KINDS = ("article", "sentence", "mention", "source", "membership", "statement", "role",
@@ -810,10 +922,9 @@ def recorded_keys(kg, base: str, previous: bytes | None, cited: list[tuple], ind
             key = keys.get(art.id)
             if key is not None and art.id not in to_key and text_hashes.get(art.doc, 0) == hashes.get(art.doc, 1):
                 out[art.id] = key
-        blocks = index.blocks() if index is not None else {}
     except (ValueError, EOFError, TypeError, IndexError, KeyError, AttributeError):
         return {}, None, None
-    known = KnownBlocks(blocks, set(kg.changed.entities), set(changed), kg.changed.articles)
+    known = KnownBlocks(index, set(kg.changed.entities), set(changed), kg.changed.articles, changed)
     return {aid: key for aid, key in out.items() if isinstance(key, str)}, known, terms
 
 
@@ -865,16 +976,32 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
     if terms is not None:
         arts.seed(terms)
     sources: dict[str, tuple[str | None, list[int]]] | None = {} if known is not None and old is not None else None
-    keyed = _graph_keys(kg, base, arts, known, sources) if index else None
-    if keyed is not None:  # the blocks whose keys the previous file holds are copied; only the rest are made
+    changed = _changed_blocks(kg, base, arts, known, old, cited) if index and sources is not None else None
+    keyed = _graph_keys(kg, base, arts, known, sources) if index and changed is None else None
+    if changed is not None:  # a re-build: the previous file's blocks kept as they are (their owners first, in its
+        # order), the blocks of what changed made
+        kept_blocks, to_make, sources, blocks_now = changed
+        first_block = len(owner_keys)
+        owner_keys += map(old.owner_keys.__getitem__, kept_blocks)
+        owner_counts += map(old.owner_counts.__getitem__, kept_blocks)
+        kept_owners.update(zip(kept_blocks, range(first_block, len(owner_keys))))
+        owner_of: dict[str, int] = {}
+        for subject, key in to_make:
+            owner_of[subject] = len(owner_keys)
+            owner_keys.append(key)
+            owner_counts.append(0)
+        made["blocks_reused"] = blocks_now - len(owner_of)
+    elif keyed is not None:  # the blocks whose keys the previous file holds are copied; only the rest are made
         # (owners numbered in key order, made or kept; as whole lists, as the articles' below)
         first_block = len(owner_keys)
         owner_keys += map(itemgetter(1), keyed)
         olds = list(map(old_owner.get, owner_keys[first_block:]))
         owner_counts += [0 if o is None else old.owner_counts[o] for o in olds]
         kept_owners.update(compress(zip(olds, range(first_block, len(owner_keys))), map(is_not, olds, repeat(None))))
-        owner_of: dict[str, int] = {keyed[i][0]: first_block + i  # the blocks to make
-                                    for i in compress(range(len(olds)), map(is_, olds, repeat(None)))}
+        owner_of = {keyed[i][0]: first_block + i  # the blocks to make
+                    for i in compress(range(len(olds)), map(is_, olds, repeat(None)))}
+        made["blocks_reused"] = len(keyed) - len(owner_of)
+    if changed is not None or keyed is not None:
         blocks = _subject_blocks(_graph_bursts(kg, base, t, arts, wanted=set(owner_of),
                                                only=_stating(owner_of, sources) if sources is not None else None))
         if len(blocks) != len(owner_of):  # (a subject keyed but not stated, or the reverse: not spliced)
@@ -887,7 +1014,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
         fresh += spilled.put(texts) if spilled is not None else [
             (subject, n, text.encode("utf-8", "surrogatepass")) for subject, n, text in texts]
         del texts
-        made["blocks_made"], made["blocks_reused"] = len(owner_of), len(keyed) - len(owner_of)
+        made["blocks_made"] = len(owner_of)
     else:  # no index, or two parts of one subject: every block made, under no key (none is ever copied)
         blocks = _subject_blocks(_graph_bursts(kg, base, t, arts))
         texts = [(subject, own("", len(pos)), text)
@@ -897,7 +1024,7 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
         made["blocks_made"] = len(blocks)
     if keys is not None:  # (taken as recorded: not made)
         made["keys_recorded"] = len(recorded)
-        made["block_keys_recorded"] = known.taken if known is not None and keyed is not None else 0
+        made["block_keys_recorded"] = known.taken if known is not None and (keyed is not None or changed is not None) else 0
     if recorded and old is not None:  # a re-build: the articles to key, and those whose Turtle is made, are read
         arts.want([art.id for art in kg.articles if art.id not in recorded])  # (another, if any: all are)
     # each article's key (recorded, else made), and its part owned in article order: the previous file's where it
