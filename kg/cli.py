@@ -296,12 +296,14 @@ def parser() -> argparse.ArgumentParser:
                    help="The paper's province (辽宁, 辽宁省 or 210000); inferred from the text by default.")
     p.add_argument("--base", default="", help="Base IRI for minted entities [default: https://w3id.org/policy-kg/id/].")
     p.add_argument("-f", "--format", dest="formats", action="append", default=[], choices=BUILD_FORMATS,
-                   metavar="FORMAT", help="One of " + ", ".join(BUILD_FORMATS) + ". Also write graph.trig (one named graph per article), graph.nq, graph.nt, graph.jsonld "
+                   metavar="FORMAT", help="One of " + ", ".join(BUILD_FORMATS) + ". Also write graph.trig (one "
+                                          "named graph per article), graph.nq, graph.nt, graph.jsonld "
                         "(+ context.jsonld) or graph.graphml. Repeatable; Turtle, HTML and the report are always "
                         "written.")
     p.add_argument("--shards", default=0, type=_int_range(0, 100_000), metavar="N",
                    help="Also write the graph as N N-Quads files in OUTPUT/shards/ for bulk loaders (0: none).")
-    _option(p, "--max-mb", default=50.0, type=_number, metavar="MB", show=True, help="Largest input file accepted, in MB.")
+    _option(p, "--max-mb", default=50.0, type=_number, metavar="MB", show=True,
+            help="Largest input file accepted, in MB.")
     p.add_argument("-j", "--jobs", default=None, type=_int_range(1, 256), metavar="N",
                    help="Processes extracting articles [default: one per core].")
     _option(p, "--cache", action=argparse.BooleanOptionalAction, default=True, show=True,

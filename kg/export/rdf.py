@@ -1024,7 +1024,8 @@ def cached_turtle(kg, previous: tuple[TurtleIndex, object] | None = None, base: 
         made["blocks_made"] = len(blocks)
     if keys is not None:  # (taken as recorded: not made)
         made["keys_recorded"] = len(recorded)
-        made["block_keys_recorded"] = known.taken if known is not None and (keyed is not None or changed is not None) else 0
+        made["block_keys_recorded"] = (known.taken if known is not None and (keyed is not None or changed is not None)
+                                       else 0)
     if recorded and old is not None:  # a re-build: the articles to key, and those whose Turtle is made, are read
         arts.want([art.id for art in kg.articles if art.id not in recorded])  # (another, if any: all are)
     # each article's key (recorded, else made), and its part owned in article order: the previous file's where it
