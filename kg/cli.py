@@ -358,9 +358,10 @@ def run(argv: list[str] | None = None) -> int:
     (one line, ``Error: ...``, on stderr), 2 a command line that does not parse, 130 interrupted. Help and
     ``--version`` print and return 0."""
     try:
-        args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+        command_line = parser()
+        args = command_line.parse_args(sys.argv[1:] if argv is None else argv)
         if getattr(args, "run", None) is None:
-            parser().print_help()
+            command_line.print_help()
             return 0
         fn = args.run
         del args.run, args.command

@@ -525,6 +525,33 @@ class KnownBlocks:
         return self._keys
 
 
+def _block_key(salt: bytes, made_of: tuple) -> str:
+    """A merged block's key: what it is made of (``_entity_made_of``, ``_fact_made_of``, ``_role_made_of``) hashed
+    with ``salt`` (the RDF code and the base: ``_block_salt``), marshalled as version 0 writes it (equal inputs
+    give equal bytes; later versions share interned strings). ``_graph_keys`` and ``_changed_blocks`` key by it."""
+    return "block:" + hashlib.sha1(salt + marshal.dumps(made_of, 0)).hexdigest()
+
+
+def _block_salt(base: str) -> bytes:
+    return f"{RDF_FINGERPRINT}\0{base}\0".encode("utf-8", "surrogatepass")
+
+
+def _entity_made_of(eid: str, d: dict, said: list[tuple[str, str]]) -> tuple:
+    """What an entity's block is made of: its node and the (kind, object) of the relations it states."""
+    return ("entity", eid, d["type"], d["name"], d["aliases"], d["code"], d["articles"], len(d["mentions"]), said)
+
+
+def _fact_made_of(s: str, o: str, d: dict, arts: "_Articles") -> tuple:
+    """What a relation's fact block is made of: its ends and attributes, and the sentences it was read in that its
+    articles have."""
+    read = [(art, idx) for art, idx in d["sentences"] if arts.has_sentence(art, idx)]
+    return ("fact", d["kind"], s, o, d["title"], bool(d["inferred"]), d["articles"], read)
+
+
+def _role_made_of(title: str) -> tuple:
+    return ("role", title)
+
+
 def _graph_keys(kg, base: str, arts: _Articles, known: KnownBlocks | None = None,
                 sources: dict[str, tuple[str | None, list[int]]] | None = None) -> list[tuple[str, str]] | None:
     """Each subject ``_graph_bursts`` states, with a key of everything its block is made from (hashed with
@@ -540,8 +567,7 @@ def _graph_keys(kg, base: str, arts: _Articles, known: KnownBlocks | None = None
     block is made). ``sources``: filled with what states each subject whose key is made here (an entity's id and
     the relations it is the subject of; a fact's relation; a role's relations, as indices into the edges), for
     ``_graph_bursts`` to state only the blocks a re-build makes."""
-    salt = f"{RDF_FINGERPRINT}\0{base}\0".encode("utf-8", "surrogatepass")
-    sha1, dumps = hashlib.sha1, marshal.dumps
+    salt = _block_salt(base)
     nodes = kg.nodes
     recorded = known.keys if known is not None else {}
     stale = (known.entities | known.subjects) if known is not None else set()
@@ -563,7 +589,7 @@ def _graph_keys(kg, base: str, arts: _Articles, known: KnownBlocks | None = None
         kind, title = d["kind"], d["title"]
         fact, role = arts.fact_terms(s, o, kind, title)
         if role is not None:
-            roles.setdefault(role, ("role", title))
+            roles.setdefault(role, _role_made_of(title))
             if sources is not None:
                 sources.setdefault(role, (None, []))[1].append(i)
         elif s in need:
@@ -576,15 +602,13 @@ def _graph_keys(kg, base: str, arts: _Articles, known: KnownBlocks | None = None
         if key is not None:
             facts.append((fact, None, key))
             continue
-        read = [(art, idx) for art, idx in d["sentences"] if arts.has_sentence(art, idx)]
-        facts.append((fact, ("fact", kind, s, o, title, bool(d["inferred"]), d["articles"], read), None))
+        facts.append((fact, _fact_made_of(s, o, d, arts), None))
         if sources is not None:
             sources[fact] = (None, [i])
     parts: list[tuple[str, tuple | None, str | None]] = list(zip(subjects, repeat(None), keys))
     for i in made:
         eid, subject, d = eids[i], subjects[i], nodes[eids[i]]
-        parts[i] = (subject, ("entity", eid, d["type"], d["name"], d["aliases"], d["code"], d["articles"],
-                              len(d["mentions"]), said.get(eid, [])), None)
+        parts[i] = (subject, _entity_made_of(eid, d, said.get(eid, [])), None)
         if sources is not None:
             sources[subject] = (eid, said_at.get(eid, []))
     parts += facts
@@ -594,10 +618,9 @@ def _graph_keys(kg, base: str, arts: _Articles, known: KnownBlocks | None = None
     made_of = list(map(itemgetter(1), parts))
     if known is not None:
         known.taken = made_of.count(None)
-    # marshal version 0: equal inputs give equal bytes (later versions share interned strings)
     out = list(zip(map(itemgetter(0), parts), map(itemgetter(2), parts)))
     for i in compress(range(len(parts)), map(is_not, made_of, repeat(None))):
-        out[i] = (parts[i][0], "block:" + sha1(salt + dumps(made_of[i], 0)).hexdigest())
+        out[i] = (parts[i][0], _block_key(salt, made_of[i]))
     return out
 
 
@@ -613,8 +636,7 @@ def _changed_blocks(kg, base: str, arts: _Articles, known: KnownBlocks, old: "Tu
     of the blocks to make, what states each of them (``_graph_keys``' ``sources``) and how many blocks the graph
     has; None where the index does not hold the blocks of the build ``known`` is relative to (their number is not
     the graph's, or a subject's block is not a run of its own): then ``_graph_keys`` keys every block."""
-    salt = f"{RDF_FINGERPRINT}\0{base}\0".encode("utf-8", "surrogatepass")
-    sha1, dumps = hashlib.sha1, marshal.dumps
+    salt = _block_salt(base)
     nodes, edges = kg.nodes, kg.edges
     okeys, firsts, lasts, owners = old.owner_keys, old.firsts, old.lasts, old.owners
     live = list(map(str.startswith, okeys, repeat("block:")))  # (an owner's key is a block's or an article's)
@@ -638,7 +660,7 @@ def _changed_blocks(kg, base: str, arts: _Articles, known: KnownBlocks, old: "Tu
             if was is not None:
                 dropped.add(was)
             return
-        key = "block:" + sha1(salt + dumps(made_of, 0)).hexdigest()
+        key = _block_key(salt, made_of)
         if was is not None and okeys[was] == key:
             return
         if was is not None:
@@ -664,16 +686,13 @@ def _changed_blocks(kg, base: str, arts: _Articles, known: KnownBlocks, old: "Tu
             continue
         at = said_at.get(eid, [])
         said = [(cited[i][2], cited[i][1]) for i in at]
-        place(arts.entity[eid], ("entity", eid, d["type"], d["name"], d["aliases"], d["code"], d["articles"],
-                                 len(d["mentions"]), said), (eid, at))
+        place(arts.entity[eid], _entity_made_of(eid, d, said), (eid, at))
     facts_now: set[str] = set()
     for i in sorted(stale):
         s, o, _, d = edges[i]
-        kind, title = d["kind"], d["title"]
-        fact = arts.fact_terms(s, o, kind, title)[0]
+        fact = arts.fact_terms(s, o, d["kind"], d["title"])[0]
         facts_now.add(fact)
-        read = [(art, idx) for art, idx in d["sentences"] if arts.has_sentence(art, idx)]
-        place(fact, ("fact", kind, s, o, title, bool(d["inferred"]), d["articles"], read), (None, [i]))
+        place(fact, _fact_made_of(s, o, d, arts), (None, [i]))
     titles: set[str] = set()  # the roles the changed subjects' memberships name, then or now
     for records in known.records.values():
         for r in records:
@@ -688,7 +707,7 @@ def _changed_blocks(kg, base: str, arts: _Articles, known: KnownBlocks, old: "Tu
         used.setdefault(cited[i][3], []).append(i)
     for title in sorted(titles):  # (a title no membership names now: its role's block, if any, dropped)
         at = used.get(title)
-        place(arts.role_term(title), ("role", title) if at else None, (None, at or []))
+        place(arts.role_term(title), _role_made_of(title) if at else None, (None, at or []))
     blocks_now = len(nodes) + len(edges) + len(used)
     if blocks_then - len(dropped) + len(to_make) != blocks_now:
         return None
